@@ -1,0 +1,46 @@
+import type { Approval, ApprovalBinding, ApprovalConsumption, ApprovalDecisionInput, ApprovalRequest } from "./approval.js";
+import type { Grant } from "./grants/grant.js";
+import type { LedgerAppend, LedgerRecord } from "./ledger/ledger-record.js";
+import type { LiveSink, LiveWatch } from "./live/live-state.js";
+
+/** A hop the guard saw, for the delegation graph (who delegated what to whom). */
+export interface DelegationRecord {
+  readonly jti: string;
+  readonly parentJti: string | null;
+  readonly user: string;
+  readonly tenant: string | null;
+  readonly fromAgent: string | null;
+  readonly toAgent: string;
+  readonly issuer: string;
+  readonly grants: readonly Grant[];
+  /** Epoch seconds. */
+  readonly issuedAt: number;
+  readonly expiresAt: number;
+}
+
+/**
+ * What a guard needs from the store and live state behind it. SQLite,
+ * Postgres and the remote client implement it; `@writ/core/testing` has an
+ * in-memory implementation for unit tests.
+ */
+export interface Backend {
+  /** Starts the live feed: a snapshot first, then every change in sequence order. */
+  watch(sink: LiveSink): Promise<LiveWatch>;
+  /**
+   * Appends events, in order, to this writer's hash chain. Resolves only when
+   * they are durable: the guard runs no tool before its decision row is.
+   */
+  append(appends: readonly LedgerAppend[]): Promise<readonly LedgerRecord[]>;
+  /** Records hops seen for the first time (idempotent by jti). */
+  recordDelegations(records: readonly DelegationRecord[]): Promise<void>;
+  /**
+   * Creates an approval request, or returns the pending one already bound to
+   * the same call id and binding (so a resumed run does not ask twice).
+   */
+  requestApproval(request: ApprovalRequest): Promise<{ readonly approval: Approval; readonly created: boolean }>;
+  decideApproval(id: string, decision: ApprovalDecisionInput): Promise<Approval>;
+  /** Spends an approved approval exactly once, if its binding matches. Atomic. */
+  consumeApproval(id: string, binding: ApprovalBinding, at: number): Promise<ApprovalConsumption>;
+  getApproval(id: string): Promise<Approval | undefined>;
+  close(): Promise<void>;
+}

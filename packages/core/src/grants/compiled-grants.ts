@@ -1,0 +1,132 @@
+import { actionMatches } from "./action-pattern.js";
+import { readArgumentPath } from "./argument-path.js";
+import { type Domain, admitsStatically, domainOf } from "./domain.js";
+import { type Constraint, type Grant, OPERATORS, type Scalar } from "./grant.js";
+
+interface CompiledCheck {
+  readonly path: string;
+  readonly segments: readonly string[];
+  readonly constraint: Constraint;
+  readonly domain: Domain;
+}
+
+interface CompiledGrant {
+  readonly grant: Grant;
+  readonly checks: readonly CompiledCheck[];
+}
+
+/** Answers "is this value in the named set?"; undefined when the set could not be resolved. */
+export type SetMembership = (set: string, value: Scalar) => boolean | undefined;
+
+/** A request to resolve membership, gathered before evaluation so resolvers can be async. */
+export interface SetQuery {
+  readonly set: string;
+  readonly value: Scalar;
+}
+
+/** How one grant list judged a call. */
+export type GrantVerdict =
+  | { readonly permitted: true; readonly approval: boolean; readonly grant: number }
+  | { readonly permitted: false; readonly code: "grant.action_not_granted" }
+  | {
+      readonly permitted: false;
+      readonly code: "grant.condition_failed" | "grant.set_unavailable";
+      readonly grant: number;
+      readonly path: string;
+      readonly operator: string;
+    };
+
+const NO_SETS: SetMembership = () => undefined;
+
+/**
+ * A validated grant list prepared for the hot path: action patterns and
+ * argument paths are split once, constraints turned into domains once.
+ */
+export class CompiledGrants {
+  readonly grants: readonly Grant[];
+  readonly usesSets: boolean;
+  readonly #compiled: readonly CompiledGrant[];
+
+  constructor(grants: readonly Grant[]) {
+    this.grants = grants;
+    this.#compiled = grants.map((grant) => ({
+      grant,
+      checks: Object.entries(grant.when ?? {}).map(([path, constraint]) => ({
+        path,
+        segments: path.split("."),
+        constraint,
+        domain: domainOf(constraint),
+      })),
+    }));
+    this.usesSets = grants.some((grant) => Object.values(grant.when ?? {}).some((c) => c.inSet !== undefined));
+  }
+
+  /** Whether some grant could ever permit the action, whatever the arguments. */
+  mayPermit(action: string): boolean {
+    return this.#compiled.some(({ grant }) => actionMatches(grant.action, action));
+  }
+
+  /**
+   * A grant permits the call when its action matches and its condition holds.
+   * The call needs approval only if every permitting grant asks for one.
+   */
+  evaluate(action: string, args: unknown, membership: SetMembership = NO_SETS): GrantVerdict {
+    let approvalGrant: number | undefined;
+    let failure: GrantVerdict | undefined;
+    for (let index = 0; index < this.#compiled.length; index++) {
+      const compiled = this.#compiled[index] as CompiledGrant;
+      if (!actionMatches(compiled.grant.action, action)) continue;
+      const failed = firstFailure(compiled, args, membership);
+      if (failed === undefined) {
+        if (compiled.grant.approval === undefined) return { permitted: true, approval: false, grant: index };
+        approvalGrant ??= index;
+      } else {
+        failure ??= { permitted: false, grant: index, ...failed };
+      }
+    }
+    if (approvalGrant !== undefined) return { permitted: true, approval: true, grant: approvalGrant };
+    return failure ?? { permitted: false, code: "grant.action_not_granted" };
+  }
+
+  /** The set lookups evaluate() would need for this call. */
+  setQueries(action: string, args: unknown): SetQuery[] {
+    const queries: SetQuery[] = [];
+    for (const { grant, checks } of this.#compiled) {
+      if (!actionMatches(grant.action, action)) continue;
+      for (const { segments, domain } of checks) {
+        if (domain.set === undefined) continue;
+        const value = readArgumentPath(args, segments);
+        if (admitsStatically(domain, value)) queries.push({ set: domain.set, value: value as Scalar });
+      }
+    }
+    return queries;
+  }
+}
+
+function firstFailure(
+  { checks }: CompiledGrant,
+  args: unknown,
+  membership: SetMembership,
+): { code: "grant.condition_failed" | "grant.set_unavailable"; path: string; operator: string } | undefined {
+  for (const { path, segments, constraint, domain } of checks) {
+    const value = readArgumentPath(args, segments);
+    if (!admitsStatically(domain, value)) {
+      return { code: "grant.condition_failed", path, operator: failingOperator(constraint, value) };
+    }
+    if (domain.set !== undefined) {
+      const member = membership(domain.set, value as Scalar);
+      if (member === undefined) return { code: "grant.set_unavailable", path, operator: "inSet" };
+      if (!member) return { code: "grant.condition_failed", path, operator: "inSet" };
+    }
+  }
+  return undefined;
+}
+
+/** Slow path, only on failure: which single operator refused the value. */
+function failingOperator(constraint: Constraint, value: unknown): string {
+  for (const operator of OPERATORS) {
+    if (operator === "inSet" || constraint[operator] === undefined) continue;
+    if (!admitsStatically(domainOf({ [operator]: constraint[operator] }), value)) return operator;
+  }
+  return "inSet";
+}

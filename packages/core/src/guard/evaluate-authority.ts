@@ -1,0 +1,94 @@
+import type { CompiledGrants, SetMembership, SetQuery } from "../grants/compiled-grants.js";
+import type { LiveView } from "../live/live-view.js";
+import type { VerifiedWrit } from "../writ/verify-writ.js";
+
+/** One grant list the call must pass, and who it speaks for. */
+interface AuthorityLayer {
+  readonly grants: CompiledGrants;
+  /** `grant.*` for hop layers, `live.*` for current permissions and policies. */
+  readonly source: "hop" | "permissions" | "policy";
+  readonly hop?: number;
+  readonly agent?: string;
+}
+
+export type AuthorityVerdict =
+  | { readonly effect: "allow" | "approval_required" }
+  | {
+      readonly effect: "deny";
+      readonly code:
+        | "grant.action_not_granted"
+        | "grant.condition_failed"
+        | "grant.set_unavailable"
+        | "live.permission_denied"
+        | "live.policy_denied";
+      readonly hop?: number;
+      readonly agent?: string;
+      readonly grant?: number;
+      readonly path?: string;
+      readonly operator?: string;
+    };
+
+/**
+ * Every layer must permit the call: each hop's grants (security never rests on
+ * the subset check at delegation), the user's current permissions and the
+ * current policy of every agent in the chain. Approval is needed when any layer
+ * permits only through grants that ask for it.
+ */
+export function authorityLayers(writ: VerifiedWrit, view: LiveView): AuthorityLayer[] {
+  const layers: AuthorityLayer[] = writ.hops.map((hop) => ({
+    grants: hop.grants,
+    source: "hop",
+    hop: hop.index,
+    agent: hop.claims.aud,
+  }));
+  const user = view.user(writ.user);
+  if (user) layers.push({ grants: user.permissions, source: "permissions" });
+  writ.hops.forEach((hop) => {
+    const agent = view.agent(hop.claims.aud);
+    if (agent) layers.push({ grants: agent.policy, source: "policy", hop: hop.index, agent: hop.claims.aud });
+  });
+  return layers;
+}
+
+export function setQueriesOf(layers: readonly AuthorityLayer[], action: string, args: unknown): SetQuery[] {
+  return layers.flatMap((layer) => (layer.grants.usesSets ? layer.grants.setQueries(action, args) : []));
+}
+
+export function evaluateAuthority(
+  layers: readonly AuthorityLayer[],
+  action: string,
+  args: unknown,
+  membership: SetMembership,
+): AuthorityVerdict {
+  let approval = false;
+  for (const layer of layers) {
+    const verdict = layer.grants.evaluate(action, args, membership);
+    if (verdict.permitted) {
+      approval ||= verdict.approval;
+      continue;
+    }
+    const at = {
+      ...(layer.hop === undefined ? {} : { hop: layer.hop }),
+      ...(layer.agent === undefined ? {} : { agent: layer.agent }),
+    };
+    if (layer.source === "hop" || verdict.code === "grant.set_unavailable") {
+      return verdict.code === "grant.action_not_granted"
+        ? { effect: "deny", code: verdict.code, ...at }
+        : {
+            effect: "deny",
+            code: verdict.code,
+            ...at,
+            grant: verdict.grant,
+            path: verdict.path,
+            operator: verdict.operator,
+          };
+    }
+    return {
+      effect: "deny",
+      code: layer.source === "permissions" ? "live.permission_denied" : "live.policy_denied",
+      ...at,
+      ...(verdict.code === "grant.action_not_granted" ? {} : { path: verdict.path, operator: verdict.operator }),
+    };
+  }
+  return { effect: approval ? "approval_required" : "allow" };
+}

@@ -1,0 +1,468 @@
+import type { Approval } from "../approval.js";
+import type { Backend, DelegationRecord } from "../backend.js";
+import { BoundedCache } from "../bounded-cache.js";
+import { type Clock, type RandomSource, systemClock, systemRandom } from "../clock.js";
+import { canonicalJson } from "../encoding/canonical-json.js";
+import { sha256Hex } from "../encoding/sha256.js";
+import { uuidV7 } from "../encoding/uuid-v7.js";
+import { WritError, type WritErrorCode, type WritErrorDetails } from "../errors.js";
+import { isAction } from "../grants/action-pattern.js";
+import type { IssuerKeys } from "../keys/issuer-keys.js";
+import type { LedgerEntry, LedgerPayload } from "../ledger/ledger-record.js";
+import type { LiveWatch } from "../live/live-state.js";
+import { LiveView } from "../live/live-view.js";
+import { argumentsHash } from "../proof/arguments-hash.js";
+import { ProofVerifier } from "../proof/verify-proof.js";
+import type { Session } from "../session.js";
+import { type VerifiedWrit, WritVerifier } from "../writ/verify-writ.js";
+import type { Call, CallInput } from "./call.js";
+import { checkLiveState } from "./check-live-state.js";
+import type { AllowDecision, ApprovalRequiredDecision, Decision, DecisionCode, DenyDecision } from "./decision.js";
+import { describeDecision } from "./describe-decision.js";
+import { authorityLayers, evaluateAuthority, setQueriesOf } from "./evaluate-authority.js";
+import { type SetResolver, resolveSets } from "./set-resolver.js";
+
+export interface GuardOptions {
+  /** The store and live state behind the guard. */
+  readonly backend: Backend;
+  /** The pinned issuer whose keys may sign root hops. */
+  readonly issuer: IssuerKeys;
+  /** This guard's audience: proofs must name it (e.g. `urn:writ:guard:support`, or a server URL). */
+  readonly audience: string;
+  /** Resolvers for named sets (`inSet`). A set without a resolver never matches. */
+  readonly sets?: Readonly<Record<string, SetResolver>>;
+  readonly clock?: Clock;
+  readonly random?: RandomSource;
+  /** How old the live view may be before every call is refused, in ms. Default 2000. */
+  readonly maxStalenessMs?: number;
+  /** Clock skew tolerated on writ and proof times, in seconds. Default 60. */
+  readonly clockSkew?: number;
+  /** How long a proof is accepted after it is signed, in seconds. Default 60. */
+  readonly proofLifetime?: number;
+  /** Proof ids remembered against replay. Default 500,000. */
+  readonly replayCacheSize?: number;
+  /** Verified hops remembered. Default 10,000. */
+  readonly hopCacheSize?: number;
+  /** How long an approval request stays open, in seconds. Default 3600. */
+  readonly approvalTtl?: number;
+  /** Rewrites inputs and outputs before they are stored (the hashes always cover the real values). */
+  readonly redact?: (payload: unknown, context: { readonly kind: "input" | "output"; readonly call: Call }) => unknown;
+  /** Told when an outcome could not be recorded after a tool ran. Default: a process warning. */
+  readonly onLedgerError?: (error: unknown) => void;
+}
+
+/** The result of guard.run(): the tool's output when allowed, otherwise the decision alone. */
+export type GuardedRun<T> =
+  | { readonly decision: AllowDecision; readonly output: T }
+  | { readonly decision: DenyDecision | ApprovalRequiredDecision };
+
+/** How a tool run ended, for guard.complete(). */
+export type ToolOutcome = { readonly ok: true; readonly output: unknown } | { readonly ok: false; readonly error: unknown };
+
+/** Facts gathered while deciding, carried into the decision and its ledger row. */
+interface DecisionContext {
+  readonly call: Call;
+  readonly started: number;
+  verified?: VerifiedWrit;
+  argsHash?: string;
+  /** A resumed run asked again for an approval already requested and recorded. */
+  alreadyRecorded?: boolean;
+}
+
+type DecisionFactsInput = Partial<Pick<DenyDecision, "hop" | "decidedBy" | "grant" | "path" | "operator">> & {
+  readonly approvalId?: string;
+};
+
+/**
+ * The enforcement point (DESIGN §4): verifies the writ and proof, checks live
+ * state, evaluates every layer of authority, records the decision durably,
+ * and only then lets a tool run. Every adapter uses this one guard.
+ */
+export class Guard {
+  readonly audience: string;
+  readonly #backend: Backend;
+  readonly #view: LiveView;
+  readonly #verifier: WritVerifier;
+  readonly #proofs: ProofVerifier;
+  readonly #sets: Readonly<Record<string, SetResolver>>;
+  readonly #clock: Clock;
+  readonly #random: RandomSource;
+  readonly #maxStalenessMs: number;
+  readonly #approvalTtlMs: number;
+  readonly #redact: NonNullable<GuardOptions["redact"]>;
+  readonly #onLedgerError: (error: unknown) => void;
+  readonly #recordedHops = new BoundedCache<string, true>(100_000);
+  #watch: LiveWatch | undefined;
+
+  /** @internal use createGuard(), which also starts the live feed */
+  constructor(options: GuardOptions) {
+    if (typeof options.audience !== "string" || options.audience.length === 0) {
+      throw new TypeError("createGuard needs an audience: the name proofs must be addressed to.");
+    }
+    this.audience = options.audience;
+    this.#backend = options.backend;
+    this.#clock = options.clock ?? systemClock;
+    this.#random = options.random ?? systemRandom;
+    this.#view = new LiveView(this.#clock);
+    this.#verifier = new WritVerifier({
+      issuer: options.issuer,
+      ...(options.clockSkew === undefined ? {} : { clockSkew: options.clockSkew }),
+      ...(options.hopCacheSize === undefined ? {} : { cacheSize: options.hopCacheSize }),
+    });
+    this.#proofs = new ProofVerifier({
+      audience: options.audience,
+      ...(options.proofLifetime === undefined ? {} : { lifetime: options.proofLifetime }),
+      ...(options.clockSkew === undefined ? {} : { clockSkew: options.clockSkew }),
+      ...(options.replayCacheSize === undefined ? {} : { replayCacheSize: options.replayCacheSize }),
+    });
+    this.#sets = options.sets ?? {};
+    this.#maxStalenessMs = options.maxStalenessMs ?? 2000;
+    this.#approvalTtlMs = (options.approvalTtl ?? 3600) * 1000;
+    this.#redact = options.redact ?? ((payload) => payload);
+    this.#onLedgerError =
+      options.onLedgerError ??
+      ((error) => process.emitWarning(`Writ could not record a tool outcome: ${String(error)}`, "WritLedgerWarning"));
+  }
+
+  /** @internal */
+  async start(): Promise<void> {
+    this.#watch = await this.#backend.watch(this.#view);
+    this.#view.attach(this.#watch);
+  }
+
+  /** Builds a call from a session for this guard's audience, with a fresh proof. */
+  callFrom(session: Session, input: CallInput): Call {
+    return session.call(this.audience, input);
+  }
+
+  /** Decides a call and records the decision. Never throws for a bad or hostile call: it denies. */
+  async authorize(call: Call): Promise<Decision> {
+    assertCallShape(call);
+    const context: DecisionContext = { call, started: this.#clock() };
+    let decision: Decision;
+    try {
+      decision = await this.#decide(context);
+    } catch (error) {
+      // Fail closed: whatever went wrong, the call does not run.
+      const failure = error instanceof WritError ? error : internalError(error);
+      decision = this.#deny(context, failure.code, failure.details);
+    }
+    return context.alreadyRecorded ? decision : this.#record(context, decision);
+  }
+
+  /** Authorizes, then runs `execute` only on allow, and records its outcome. Tool errors are rethrown. */
+  async run<T>(call: Call, execute: (decision: AllowDecision) => T | Promise<T>): Promise<GuardedRun<T>> {
+    const decision = await this.authorize(call);
+    if (decision.effect !== "allow") return { decision };
+    const started = this.#clock();
+    let output: T;
+    try {
+      output = await execute(decision);
+    } catch (error) {
+      await this.complete(decision, { ok: false, error }, call, started);
+      throw error;
+    }
+    await this.complete(decision, { ok: true, output }, call, started);
+    return { decision, output };
+  }
+
+  /**
+   * Records how an allowed call ended, for adapters that run the tool
+   * themselves (e.g. streaming tools). Never throws: a failure is reported to
+   * onLedgerError, since the tool already ran.
+   */
+  async complete(decision: AllowDecision, outcome: ToolOutcome, call?: Call, started?: number): Promise<void> {
+    const now = this.#clock();
+    const outputHash = outcome.ok ? hashOutput(outcome.output) : undefined;
+    const payloads: LedgerPayload[] =
+      outcome.ok && outputHash && call ? [{ hash: outputHash, body: this.#redact(outcome.output, { kind: "output", call }) }] : [];
+    try {
+      await this.#backend.append([
+        {
+          entry: {
+            ...decisionEntryFacts(decision, call?.adapter),
+            kind: "outcome",
+            time: now,
+            outcome: outcome.ok ? "ok" : "error",
+            error: outcome.ok ? undefined : errorSummary(outcome.error),
+            durationMs: started === undefined ? undefined : now - started,
+            outputHash,
+          },
+          payloads,
+        },
+      ]);
+    } catch (error) {
+      this.#onLedgerError(error);
+    }
+  }
+
+  /** Approves or rejects a pending approval request and records who decided. */
+  async decideApproval(id: string, decision: { readonly approved: boolean; readonly by: string; readonly reason?: string }): Promise<Approval> {
+    const at = this.#clock();
+    const approval = await this.#backend.decideApproval(id, { ...decision, at });
+    await this.#backend.append([
+      {
+        entry: {
+          kind: "approval",
+          time: at,
+          tenant: approval.tenant,
+          callId: approval.callId,
+          user: approval.user,
+          agent: approval.agent,
+          action: approval.action,
+          tool: approval.tool,
+          decision: decision.approved ? "allow" : "deny",
+          reason: decision.approved ? "approval.granted" : "approval.rejected",
+          inputHash: hexOf(approval.argsHash),
+          detail: { approvalId: id, by: decision.by, ...(decision.reason ? { reason: decision.reason } : {}) },
+        },
+      },
+    ]);
+    return approval;
+  }
+
+  /**
+   * Whether the writ could ever be allowed `action` (ignoring arguments): for
+   * hiding tools a session can never use. Records nothing.
+   */
+  canUse(writ: string, action: string): boolean {
+    try {
+      const now = this.#clock();
+      const verified = this.#verifier.verify(writ, now);
+      if (this.#view.freshness(now, this.#maxStalenessMs) !== "fresh") return false;
+      checkLiveState(this.#view, verified);
+      return authorityLayers(verified, this.#view).every((layer) => layer.grants.mayPermit(action));
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#watch?.close();
+  }
+
+  async #decide(context: DecisionContext): Promise<Decision> {
+    const { call, started: now } = context;
+    const verified = this.#verifier.verify(call.writ, now);
+    context.verified = verified;
+    const argsHash = hashArguments(call.args);
+    context.argsHash = argsHash;
+    this.#proofs.verify(call.proof, { action: call.action, tool: call.tool, argsHash, leaf: verified.leaf, writ: call.writ, ...(call.http ? { http: call.http } : {}) }, now);
+    const freshness = this.#view.freshness(now, this.#maxStalenessMs);
+    if (freshness !== "fresh") {
+      throw new WritError(
+        freshness === "stale" ? "live.stale" : "live.unavailable",
+        freshness === "stale"
+          ? `The guard's live view is older than ${this.#maxStalenessMs} ms; refusing until the backend's feed catches up.`
+          : "The guard has no usable live view (feed down or out of sequence); refusing until it recovers.",
+      );
+    }
+    checkLiveState(this.#view, verified);
+    await this.#recordNewHops(verified);
+    const layers = authorityLayers(verified, this.#view);
+    const queries = setQueriesOf(layers, call.action, call.args);
+    const membership =
+      queries.length === 0
+        ? () => undefined
+        : await resolveSets(this.#sets, queries, {
+            user: verified.user,
+            tenant: verified.tenant,
+            agent: verified.leaf.claims.aud,
+            action: call.action,
+          });
+    const verdict = evaluateAuthority(layers, call.action, call.args, membership);
+    if (verdict.effect === "deny") {
+      const { effect: _effect, code, ...where } = verdict;
+      return this.#deny(context, code, where);
+    }
+    if (verdict.effect === "allow") return this.#decision(context, "allow", "granted");
+    return this.#approve(context, verified, argsHash);
+  }
+
+  async #approve(context: DecisionContext, verified: VerifiedWrit, argsHash: string): Promise<Decision> {
+    const { call, started: now } = context;
+    const binding = { action: call.action, argsHash, leafHash: verified.leaf.hash };
+    if (call.approvalId !== undefined) {
+      const spent = await this.#backend.consumeApproval(call.approvalId, binding, now);
+      if (spent === "consumed") return this.#decision(context, "allow", "approval.granted", { approvalId: call.approvalId });
+      if (spent === "pending") return this.#decision(context, "approval_required", "approval.required", { approvalId: call.approvalId });
+      const code: WritErrorCode =
+        spent === "rejected" ? "approval.rejected" : spent === "already_consumed" ? "approval.consumed" : spent === "expired" ? "approval.expired" : "approval.invalid";
+      return this.#deny(context, code, { approvalId: call.approvalId });
+    }
+    const { approval, created } = await this.#backend.requestApproval({
+      ...binding,
+      id: uuidV7(this.#clock, this.#random),
+      callId: call.callId,
+      tool: call.tool,
+      user: verified.user,
+      agent: verified.leaf.claims.aud,
+      tenant: verified.tenant,
+      chain: verified.agents,
+      requestedAt: now,
+      expiresAt: now + this.#approvalTtlMs,
+    });
+    // A resumed run asking again for the same call gets the same request, recorded once.
+    context.alreadyRecorded = !created;
+    return this.#decision(context, "approval_required", "approval.required", { approvalId: approval.id });
+  }
+
+  #deny(context: DecisionContext, code: WritErrorCode, details: WritErrorDetails): DenyDecision {
+    return this.#decision(context, "deny", code, {
+      ...(typeof details.hop === "number" ? { hop: details.hop } : {}),
+      ...(typeof details.agent === "string" ? { decidedBy: details.agent } : {}),
+      ...(typeof details.grant === "number" ? { grant: details.grant } : {}),
+      ...(typeof details.path === "string" ? { path: details.path } : {}),
+      ...(typeof details.operator === "string" ? { operator: details.operator } : {}),
+      ...(typeof details.approvalId === "string" ? { approvalId: details.approvalId } : {}),
+    }) as DenyDecision;
+  }
+
+  #decision(context: DecisionContext, effect: Decision["effect"], code: DecisionCode, facts: DecisionFactsInput = {}): Decision {
+    const { call, verified } = context;
+    const decidedBy = facts.decidedBy ?? (facts.hop === undefined ? undefined : verified?.agents[facts.hop]);
+    return {
+      effect,
+      code,
+      message: describeDecision({ code, action: call.action, ...(facts.path ? { path: facts.path } : {}), ...(decidedBy ? { decidedBy } : {}) }),
+      callId: call.callId,
+      action: call.action,
+      tool: call.tool,
+      ...(verified
+        ? {
+            user: verified.user,
+            agent: verified.leaf.claims.aud,
+            chain: verified.agents,
+            hops: verified.jtis,
+            ...(verified.tenant === undefined ? {} : { tenant: verified.tenant }),
+          }
+        : {}),
+      ...facts,
+      ...(decidedBy ? { decidedBy } : {}),
+    } as Decision;
+  }
+
+  async #record(context: DecisionContext, decision: Decision): Promise<Decision> {
+    const { call } = context;
+    const inputHash = context.argsHash === undefined ? undefined : hexOf(context.argsHash);
+    const entry: LedgerEntry = {
+      ...decisionEntryFacts(decision, call.adapter),
+      kind: "decision",
+      time: context.started,
+      decision: decision.effect,
+      reason: decision.code,
+      durationMs: this.#clock() - context.started,
+      inputHash,
+      detail: decisionDetail(decision),
+    };
+    try {
+      const [record] = await this.#backend.append([
+        { entry, payloads: inputHash ? [{ hash: inputHash, body: this.#redact(call.args, { kind: "input", call }) }] : [] },
+      ]);
+      return { ...decision, ...(record ? { eventId: record.id } : {}) };
+    } catch {
+      // Fail closed: a decision that is not durably recorded never lets a tool run.
+      const { eventId: _eventId, ...rest } = decision;
+      const code = "ledger.unavailable";
+      return {
+        ...rest,
+        effect: "deny",
+        code,
+        message: describeDecision({ code, action: call.action }),
+      } as DenyDecision;
+    }
+  }
+
+  async #recordNewHops(verified: VerifiedWrit): Promise<void> {
+    const fresh = verified.hops.filter((hop) => this.#recordedHops.get(hop.claims.jti) === undefined);
+    if (fresh.length === 0) return;
+    const records: DelegationRecord[] = fresh.map(({ index, claims }) => ({
+      jti: claims.jti,
+      parentJti: index === 0 ? null : (verified.jtis[index - 1] as string),
+      user: claims.sub,
+      tenant: claims.tnt ?? null,
+      fromAgent: index === 0 ? null : claims.iss,
+      toAgent: claims.aud,
+      issuer: verified.hops[0]?.claims.iss as string,
+      grants: claims.grants,
+      issuedAt: claims.iat,
+      expiresAt: claims.exp,
+    }));
+    try {
+      await this.#backend.recordDelegations(records);
+    } catch (error) {
+      throw new WritError("ledger.unavailable", "The delegation graph could not be recorded.", {}, error);
+    }
+    for (const record of records) this.#recordedHops.set(record.jti, true);
+  }
+}
+
+/** Creates a guard and starts its live feed; resolves once the first snapshot is in. */
+export async function createGuard(options: GuardOptions): Promise<Guard> {
+  const guard = new Guard(options);
+  await guard.start();
+  return guard;
+}
+
+function assertCallShape(call: Call): void {
+  if (call === null || typeof call !== "object") throw new TypeError("guard.authorize needs a call object.");
+  if (!isAction(call.action)) {
+    throw new TypeError(`Invalid action ${JSON.stringify(call.action)}: use a dotted name like "refunds.approve".`);
+  }
+  if (typeof call.tool !== "string" || call.tool.length === 0) throw new TypeError("A call needs the tool's name.");
+  if (typeof call.callId !== "string" || call.callId.length === 0) throw new TypeError("A call needs a call id.");
+}
+
+function hashArguments(args: unknown): string {
+  try {
+    return argumentsHash(args);
+  } catch (error) {
+    throw new WritError("proof.args_mismatch", "The call's arguments have no canonical JSON form (NaN, Infinity, cycles…).", {}, error);
+  }
+}
+
+function decisionEntryFacts(decision: Decision, adapter: string | undefined): Omit<LedgerEntry, "kind" | "time"> {
+  return {
+    tenant: decision.tenant,
+    callId: decision.callId,
+    user: decision.user,
+    agent: decision.agent,
+    chain: decision.chain && decision.hops ? { agents: decision.chain, hops: decision.hops } : undefined,
+    action: decision.action,
+    tool: decision.tool,
+    adapter,
+  };
+}
+
+function decisionDetail(decision: Decision): Record<string, string | number> | undefined {
+  const detail: Record<string, string | number> = {};
+  if (decision.hop !== undefined) detail.hop = decision.hop;
+  if (decision.decidedBy !== undefined) detail.decidedBy = decision.decidedBy;
+  if (decision.grant !== undefined) detail.grant = decision.grant;
+  if (decision.path !== undefined) detail.path = decision.path;
+  if (decision.operator !== undefined) detail.operator = decision.operator;
+  if (decision.approvalId !== undefined) detail.approvalId = decision.approvalId;
+  return Object.keys(detail).length > 0 ? detail : undefined;
+}
+
+function hashOutput(output: unknown): string | undefined {
+  try {
+    return sha256Hex(canonicalJson(output ?? null));
+  } catch {
+    return undefined; // an output with no JSON form is recorded without a hash
+  }
+}
+
+function hexOf(base64url: string): string {
+  return Buffer.from(base64url, "base64url").toString("hex");
+}
+
+function errorSummary(error: unknown): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return text.length > 1000 ? `${text.slice(0, 1000)}…` : text;
+}
+
+function internalError(error: unknown): WritError {
+  return new WritError("guard.internal", "The guard failed while deciding; the call was refused.", {}, error);
+}
+

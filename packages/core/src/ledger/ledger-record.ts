@@ -1,0 +1,119 @@
+import { canonicalJson } from "../encoding/canonical-json.js";
+import { sha256Hex } from "../encoding/sha256.js";
+
+/** The kinds of ledger event (DESIGN §6). */
+export type LedgerEventKind = "decision" | "outcome" | "delegation" | "issue" | "revocation" | "approval" | "admin";
+
+export type DecisionEffect = "allow" | "deny" | "approval_required";
+
+/** Non-secret extra facts of an event (approval id, revocation target …). */
+export type LedgerDetail = Readonly<Record<string, string | number | boolean | null>>;
+
+/** An event as a writer submits it; the backend seals it into its chain. */
+export interface LedgerEntry {
+  readonly kind: LedgerEventKind;
+  /** Epoch ms. */
+  readonly time: number;
+  readonly tenant?: string | undefined;
+  readonly callId?: string | undefined;
+  readonly user?: string | undefined;
+  readonly agent?: string | undefined;
+  /** Agent ids and hop jtis, root→leaf. */
+  readonly chain?: { readonly agents: readonly string[]; readonly hops: readonly string[] } | undefined;
+  readonly action?: string | undefined;
+  readonly tool?: string | undefined;
+  readonly adapter?: string | undefined;
+  readonly decision?: DecisionEffect | undefined;
+  /** The decision or error code. */
+  readonly reason?: string | undefined;
+  readonly outcome?: "ok" | "error" | undefined;
+  /** A tool's error message (never a token or key). */
+  readonly error?: string | undefined;
+  readonly durationMs?: number | undefined;
+  /** hex SHA-256 of the canonical input and output; the bodies live in the erasable payload table. */
+  readonly inputHash?: string | undefined;
+  readonly outputHash?: string | undefined;
+  readonly detail?: LedgerDetail | undefined;
+}
+
+/** A payload stored beside the chain, keyed by its hash, erasable without breaking the chain. */
+export interface LedgerPayload {
+  readonly hash: string;
+  readonly body: unknown;
+}
+
+export interface LedgerAppend {
+  readonly entry: LedgerEntry;
+  readonly payloads?: readonly LedgerPayload[];
+}
+
+/** A sealed ledger row: every field present (null when absent), hash-chained per writer. */
+export interface LedgerRecord {
+  readonly chainId: string;
+  readonly seq: number;
+  readonly id: string;
+  readonly time: number;
+  readonly tenant: string | null;
+  readonly kind: LedgerEventKind;
+  readonly callId: string | null;
+  readonly user: string | null;
+  readonly agent: string | null;
+  readonly chain: { readonly agents: readonly string[]; readonly hops: readonly string[] } | null;
+  readonly action: string | null;
+  readonly tool: string | null;
+  readonly adapter: string | null;
+  readonly decision: DecisionEffect | null;
+  readonly reason: string | null;
+  readonly outcome: "ok" | "error" | null;
+  readonly error: string | null;
+  readonly durationMs: number | null;
+  readonly inputHash: string | null;
+  readonly outputHash: string | null;
+  readonly detail: LedgerDetail | null;
+  readonly prevHash: string;
+  readonly hash: string;
+}
+
+/** prevHash of the first row of every chain. */
+export const GENESIS_HASH = "0".repeat(64);
+
+/**
+ * Seals an entry as row `seq` of chain `chainId`: hash = SHA-256 over the RFC
+ * 8785 canonical JSON of the row with prevHash (and without hash).
+ */
+export function sealLedgerEntry(
+  entry: LedgerEntry,
+  position: { readonly chainId: string; readonly seq: number; readonly id: string; readonly prevHash: string },
+): LedgerRecord {
+  const unsealed: Omit<LedgerRecord, "hash"> = {
+    chainId: position.chainId,
+    seq: position.seq,
+    id: position.id,
+    time: entry.time,
+    tenant: entry.tenant ?? null,
+    kind: entry.kind,
+    callId: entry.callId ?? null,
+    user: entry.user ?? null,
+    agent: entry.agent ?? null,
+    chain: entry.chain ? { agents: [...entry.chain.agents], hops: [...entry.chain.hops] } : null,
+    action: entry.action ?? null,
+    tool: entry.tool ?? null,
+    adapter: entry.adapter ?? null,
+    decision: entry.decision ?? null,
+    reason: entry.reason ?? null,
+    outcome: entry.outcome ?? null,
+    error: entry.error ?? null,
+    durationMs: entry.durationMs ?? null,
+    inputHash: entry.inputHash ?? null,
+    outputHash: entry.outputHash ?? null,
+    detail: entry.detail ?? null,
+    prevHash: position.prevHash,
+  };
+  return { ...unsealed, hash: ledgerRecordHash(unsealed) };
+}
+
+/** The hash a row must carry: computed over every field but `hash` itself. */
+export function ledgerRecordHash(record: Omit<LedgerRecord, "hash"> & { readonly hash?: string }): string {
+  const { hash: _excluded, ...unsealed } = record;
+  return sha256Hex(canonicalJson(unsealed));
+}

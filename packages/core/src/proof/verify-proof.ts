@@ -1,0 +1,159 @@
+import { BoundedCache } from "../bounded-cache.js";
+import { decodeBase64Url } from "../encoding/base64url.js";
+import { sha256Base64Url } from "../encoding/sha256.js";
+import { parseStrictJson } from "../encoding/strict-json.js";
+import { WritError } from "../errors.js";
+import { isPlainObject } from "../grants/validate-grants.js";
+import { type PublicKey, importPublicKey } from "../keys/public-key.js";
+import type { Hop } from "../writ/hop.js";
+import { ALGORITHM, PROOF_TYPE, WRIT_LIMITS } from "../writ/limits.js";
+import { httpTargetUri } from "./create-proof.js";
+import type { ProofClaims } from "./proof-claims.js";
+import { ReplayCache } from "./replay-cache.js";
+
+export interface ProofVerifierOptions {
+  /** This guard's audience: proofs for any other audience are refused. */
+  readonly audience: string;
+  /** How long a proof is accepted after its iat, in seconds. Default 60. */
+  readonly lifetime?: number;
+  /** Tolerated clock skew for a proof issued "in the future", in seconds. Default 60. */
+  readonly clockSkew?: number;
+  /** Proof ids remembered for replay detection. Default 500,000 (≈100 bytes each). */
+  readonly replayCacheSize?: number;
+}
+
+/** What the call actually is; the proof must match it exactly. */
+export interface ProofExpectation {
+  readonly action: string;
+  readonly tool: string;
+  readonly argsHash: string;
+  readonly leaf: Hop;
+  /** The serialized writ, for `ath` under HTTP carriage. */
+  readonly writ: string;
+  readonly http?: { readonly method: string; readonly url: string };
+}
+
+const PROOF_HEADER = new Set(["alg", "typ", "jwk"]);
+const PROOF_CLAIMS = new Set(["jti", "iat", "aud", "act", "tool", "ahs", "wth", "htm", "htu", "ath"]);
+
+/**
+ * Verifies invocation proofs: the leaf key signed exactly this call, recently,
+ * for this guard, once.
+ */
+export class ProofVerifier {
+  readonly audience: string;
+  readonly #lifetime: number;
+  readonly #skew: number;
+  readonly #replays: ReplayCache;
+  // The proof header only carries the session's public key, so it repeats on
+  // every call of a session: parse and import it once.
+  readonly #headerKeys = new BoundedCache<string, PublicKey>(10_000);
+
+  constructor(options: ProofVerifierOptions) {
+    this.audience = options.audience;
+    this.#lifetime = options.lifetime ?? 60;
+    this.#skew = options.clockSkew ?? 60;
+    this.#replays = new ReplayCache(options.replayCacheSize ?? 500_000, (this.#lifetime + this.#skew) * 1000);
+  }
+
+  /** Throws WritError with the first failure; on success the proof's id is spent. */
+  verify(proof: unknown, expected: ProofExpectation, now: number): ProofClaims {
+    if (proof === undefined || proof === null || proof === "") {
+      throw new WritError("proof.missing", "The call carries no invocation proof; sign one with the session key.");
+    }
+    if (typeof proof !== "string") throw malformed("must be a compact JWS string");
+    if (proof.length > WRIT_LIMITS.proofBytes) {
+      throw new WritError("proof.too_large", `The proof exceeds ${WRIT_LIMITS.proofBytes} bytes.`);
+    }
+    const parts = proof.split(".");
+    if (parts.length !== 3) throw malformed("is not a compact JWS");
+    const [headerPart, payloadPart, signaturePart] = parts as [string, string, string];
+    const key = this.#headerKey(headerPart);
+    if (key.thumbprint !== expected.leaf.claims.cnf.jkt) {
+      throw new WritError("proof.key_mismatch", "The proof is not signed by the key the writ's leaf hop is bound to.");
+    }
+    const signature = decodeBase64Url(signaturePart);
+    if (signature?.length !== 64 || !key.verify(Buffer.from(`${headerPart}.${payloadPart}`), signature)) {
+      throw new WritError("proof.bad_signature", "The proof's signature does not verify.");
+    }
+    const claims = decodeClaims(payloadPart);
+    const nowSeconds = now / 1000;
+    if (nowSeconds - claims.iat > this.#lifetime) {
+      throw new WritError("proof.expired", `The proof is older than ${this.#lifetime} s; sign a fresh one per call.`);
+    }
+    if (claims.iat > nowSeconds + this.#skew) {
+      throw new WritError("proof.not_yet_valid", "The proof is issued in the future; check the caller's clock.");
+    }
+    if (claims.aud !== this.audience) {
+      throw new WritError("proof.wrong_audience", "The proof is meant for another guard or server.");
+    }
+    if (claims.act !== expected.action) throw new WritError("proof.wrong_action", "The proof is for another action.");
+    if (claims.tool !== expected.tool) throw new WritError("proof.wrong_tool", "The proof is for another tool.");
+    if (claims.ahs !== expected.argsHash) {
+      throw new WritError("proof.args_mismatch", "The proof was signed for other arguments.");
+    }
+    if (claims.wth !== expected.leaf.hash) throw new WritError("proof.wrong_writ", "The proof is for another writ.");
+    if (expected.http) checkHttpBinding(claims, expected.http, expected.writ);
+    const recorded = this.#replays.add(claims.jti, now);
+    if (recorded === "replayed") throw new WritError("proof.replayed", "This proof was already used; sign one per call.");
+    if (recorded === "full") {
+      throw new WritError(
+        "proof.replay_cache_full",
+        "Too many proofs in the replay window to remember another; refusing rather than risking a replay.",
+      );
+    }
+    return claims;
+  }
+
+  #headerKey(headerPart: string): PublicKey {
+    const cached = this.#headerKeys.get(headerPart);
+    if (cached) return cached;
+    const bytes = decodeBase64Url(headerPart);
+    const header = bytes && parseStrictJson(bytes.toString("utf8"));
+    if (!isPlainObject(header)) throw malformed("header is not a JSON object");
+    const fail = (problem: string) => new WritError("proof.bad_header", `The proof header ${problem}.`);
+    if (header.alg !== ALGORITHM) throw fail(`must have alg "${ALGORITHM}"`);
+    if (header.typ !== PROOF_TYPE) throw fail(`must have typ "${PROOF_TYPE}"`);
+    for (const member of Object.keys(header)) {
+      if (!PROOF_HEADER.has(member)) throw fail(`must not carry "${member}" (only alg, typ, jwk)`);
+    }
+    let key: PublicKey;
+    try {
+      key = importPublicKey(header.jwk);
+    } catch {
+      throw fail('must carry the session\'s Ed25519 public key in "jwk"');
+    }
+    this.#headerKeys.set(headerPart, key);
+    return key;
+  }
+}
+
+function decodeClaims(payloadPart: string): ProofClaims {
+  const bytes = decodeBase64Url(payloadPart);
+  const claims = bytes && parseStrictJson(bytes.toString("utf8"));
+  if (!isPlainObject(claims)) throw malformed("payload is not a JSON object");
+  for (const name of Object.keys(claims)) {
+    if (!PROOF_CLAIMS.has(name)) throw malformed(`has the unknown claim "${name}"`);
+  }
+  const { jti, iat, aud, act, tool, ahs, wth } = claims;
+  if (typeof jti !== "string" || jti.length === 0 || jti.length > 128) throw malformed('needs a "jti"');
+  if (!Number.isSafeInteger(iat)) throw malformed('needs "iat" in seconds');
+  for (const [name, value] of Object.entries({ aud, act, tool, ahs, wth })) {
+    if (typeof value !== "string") throw malformed(`needs "${name}"`);
+  }
+  for (const name of ["htm", "htu", "ath"] as const) {
+    if (claims[name] !== undefined && typeof claims[name] !== "string") throw malformed(`"${name}" must be a string`);
+  }
+  return claims as unknown as ProofClaims;
+}
+
+function checkHttpBinding(claims: ProofClaims, http: { method: string; url: string }, writ: string): void {
+  if (claims.htm !== http.method.toUpperCase() || claims.htu !== httpTargetUri(http.url)) {
+    throw new WritError("proof.wrong_audience", "The proof is bound to another HTTP method or URL.");
+  }
+  if (claims.ath !== sha256Base64Url(writ)) throw new WritError("proof.wrong_writ", "The proof's ath names another writ.");
+}
+
+function malformed(problem: string): WritError {
+  return new WritError("proof.malformed", `The proof ${problem}.`);
+}

@@ -1,0 +1,227 @@
+import {
+  type Approval,
+  type ApprovalBinding,
+  type ApprovalConsumption,
+  type ApprovalDecisionInput,
+  type ApprovalRequest,
+  applyApprovalDecision,
+  spendApproval,
+} from "../approval.js";
+import type { Backend, DelegationRecord } from "../backend.js";
+import { type Clock, type RandomSource, systemClock, systemRandom } from "../clock.js";
+import { uuidV7 } from "../encoding/uuid-v7.js";
+import type { Grant } from "../grants/grant.js";
+import { toGrants } from "../grants/to-grants.js";
+import { type AgentReference, assertPrincipalId } from "../keys/agent-identity.js";
+import { GENESIS_HASH, type LedgerAppend, type LedgerEntry, type LedgerRecord, sealLedgerEntry } from "../ledger/ledger-record.js";
+import type {
+  AgentState,
+  LiveChange,
+  LiveSink,
+  LiveSnapshot,
+  LiveWatch,
+  Revocation,
+  RevocationKind,
+  UserState,
+} from "../live/live-state.js";
+
+export interface MemoryBackendOptions {
+  readonly clock?: Clock;
+  readonly random?: RandomSource;
+  /** This writer's ledger chain id. Default "memory". */
+  readonly chainId?: string;
+}
+
+type ChangeBody = LiveChange extends infer C ? (C extends LiveChange ? Omit<C, "seq"> : never) : never;
+
+/**
+ * A complete in-memory Backend: directory, revocations with sequence numbers,
+ * a hash-chained ledger with payloads, approvals and a synchronous live feed.
+ * For unit tests and examples; state is lost when the process ends.
+ */
+export class MemoryBackend implements Backend {
+  readonly #clock: Clock;
+  readonly #random: RandomSource;
+  readonly #chainId: string;
+  readonly #users = new Map<string, UserState>();
+  readonly #agents = new Map<string, AgentState>();
+  readonly #revocations: Revocation[] = [];
+  readonly #sinks = new Set<LiveSink>();
+  readonly #records: LedgerRecord[] = [];
+  readonly #payloads = new Map<string, unknown>();
+  readonly #delegations = new Map<string, DelegationRecord>();
+  readonly #approvals = new Map<string, Approval>();
+  #seq = 0;
+
+  constructor(options: MemoryBackendOptions = {}) {
+    this.#clock = options.clock ?? systemClock;
+    this.#random = options.random ?? systemRandom;
+    this.#chainId = options.chainId ?? "memory";
+  }
+
+  // ── Directory ──────────────────────────────────────────────────────────
+
+  /** Creates or replaces a user with their current permissions. */
+  putUser(user: { readonly id: string; readonly tenant?: string; readonly permissions: readonly Grant[] | string }): void {
+    assertPrincipalId(user.id, "user");
+    const state: UserState = { id: user.id, permissions: toGrants(user.permissions), ...(user.tenant ? { tenant: user.tenant } : {}) };
+    this.#users.set(user.id, state);
+    this.#publish({ type: "user", user: state });
+  }
+
+  removeUser(id: string): void {
+    if (this.#users.delete(id)) this.#publish({ type: "user_removed", id });
+  }
+
+  /** Creates or replaces an agent with its policy and registered keys (thumbprints or agent references). */
+  putAgent(agent: {
+    readonly id: string;
+    readonly tenant?: string;
+    readonly policy: readonly Grant[] | string;
+    readonly keys: readonly (string | AgentReference)[];
+  }): void {
+    assertPrincipalId(agent.id, "agent");
+    const state: AgentState = {
+      id: agent.id,
+      policy: toGrants(agent.policy),
+      keys: agent.keys.map((key) => (typeof key === "string" ? key : key.thumbprint)),
+      ...(agent.tenant ? { tenant: agent.tenant } : {}),
+    };
+    this.#agents.set(agent.id, state);
+    this.#publish({ type: "agent", agent: state });
+  }
+
+  removeAgent(id: string): void {
+    if (this.#agents.delete(id)) this.#publish({ type: "agent_removed", id });
+  }
+
+  user(id: string): UserState | undefined {
+    return this.#users.get(id);
+  }
+
+  agent(id: string): AgentState | undefined {
+    return this.#agents.get(id);
+  }
+
+  /** Revokes a hop, agent, user, key or issuer key; enforced by every watching guard at once. */
+  async revoke(kind: RevocationKind, id: string, reason?: string): Promise<Revocation> {
+    const at = this.#clock();
+    const revocation: Revocation = { kind, id, seq: this.#seq + 1, at, ...(reason ? { reason } : {}) };
+    this.#revocations.push(revocation);
+    this.#publish({ type: "revocation", revocation });
+    await this.append([{ entry: { kind: "revocation", time: at, detail: { target: kind, id, ...(reason ? { reason } : {}) } } }]);
+    return revocation;
+  }
+
+  // ── Inspection ─────────────────────────────────────────────────────────
+
+  get records(): readonly LedgerRecord[] {
+    return this.#records;
+  }
+
+  payload(hash: string): unknown {
+    return this.#payloads.get(hash);
+  }
+
+  get delegations(): ReadonlyMap<string, DelegationRecord> {
+    return this.#delegations;
+  }
+
+  // ── Backend ────────────────────────────────────────────────────────────
+
+  async watch(sink: LiveSink): Promise<LiveWatch> {
+    this.#sinks.add(sink);
+    sink.snapshot(this.#snapshot());
+    return {
+      synchronous: true,
+      resync: () => sink.snapshot(this.#snapshot()),
+      close: async () => {
+        this.#sinks.delete(sink);
+      },
+    };
+  }
+
+  async append(appends: readonly LedgerAppend[]): Promise<readonly LedgerRecord[]> {
+    return appends.map(({ entry, payloads }) => {
+      for (const payload of payloads ?? []) this.#payloads.set(payload.hash, structuredClone(payload.body));
+      return this.#seal(entry);
+    });
+  }
+
+  async recordDelegations(records: readonly DelegationRecord[]): Promise<void> {
+    for (const record of records) {
+      if (this.#delegations.has(record.jti)) continue;
+      this.#delegations.set(record.jti, record);
+      this.#seal({
+        kind: "delegation",
+        time: this.#clock(),
+        tenant: record.tenant ?? undefined,
+        user: record.user,
+        agent: record.toAgent,
+        detail: { jti: record.jti, parentJti: record.parentJti, fromAgent: record.fromAgent },
+      });
+    }
+  }
+
+  async requestApproval(request: ApprovalRequest): Promise<{ approval: Approval; created: boolean }> {
+    for (const approval of this.#approvals.values()) {
+      if (
+        approval.callId === request.callId &&
+        approval.status === "pending" &&
+        spendApproval(approval, request, request.requestedAt) === "pending"
+      ) {
+        return { approval, created: false };
+      }
+    }
+    const approval: Approval = { ...request, status: "pending" };
+    this.#approvals.set(approval.id, approval);
+    return { approval, created: true };
+  }
+
+  async decideApproval(id: string, decision: ApprovalDecisionInput): Promise<Approval> {
+    const approval = applyApprovalDecision(this.#approvals.get(id), id, decision);
+    this.#approvals.set(id, approval);
+    return approval;
+  }
+
+  async consumeApproval(id: string, binding: ApprovalBinding, at: number): Promise<ApprovalConsumption> {
+    const approval = this.#approvals.get(id);
+    const result = spendApproval(approval, binding, at);
+    if (result === "consumed" && approval) this.#approvals.set(id, { ...approval, status: "consumed" });
+    return result;
+  }
+
+  async getApproval(id: string): Promise<Approval | undefined> {
+    return this.#approvals.get(id);
+  }
+
+  async close(): Promise<void> {
+    this.#sinks.clear();
+  }
+
+  #seal(entry: LedgerEntry): LedgerRecord {
+    const previous = this.#records[this.#records.length - 1];
+    const record = sealLedgerEntry(entry, {
+      chainId: this.#chainId,
+      seq: (previous?.seq ?? 0) + 1,
+      id: uuidV7(this.#clock, this.#random),
+      prevHash: previous?.hash ?? GENESIS_HASH,
+    });
+    this.#records.push(record);
+    return record;
+  }
+
+  #snapshot(): LiveSnapshot {
+    return {
+      seq: this.#seq,
+      revocations: [...this.#revocations],
+      users: [...this.#users.values()],
+      agents: [...this.#agents.values()],
+    };
+  }
+
+  #publish(body: ChangeBody): void {
+    const change = { ...body, seq: ++this.#seq } as LiveChange;
+    for (const sink of this.#sinks) sink.change(change);
+  }
+}

@@ -1,0 +1,162 @@
+import { BoundedCache } from "../bounded-cache.js";
+import { WritError } from "../errors.js";
+import { whyNotNarrower } from "../grants/narrowing.js";
+import type { IssuerKeys } from "../keys/issuer-keys.js";
+import type { PublicKey } from "../keys/public-key.js";
+import { type Hop, decodeHop } from "./hop.js";
+import { splitWrit } from "./writ.js";
+
+/** A writ whose every hop is signed, linked and within its time, at the moment it was checked. */
+export interface VerifiedWrit {
+  readonly serialized: string;
+  readonly hops: readonly Hop[];
+  readonly leaf: Hop;
+  readonly user: string;
+  readonly tenant: string | undefined;
+  /** Agent ids root→leaf (each hop's `aud`). */
+  readonly agents: readonly string[];
+  /** Hop `jti`s root→leaf. */
+  readonly jtis: readonly string[];
+  /** The issuer key id that signed the root. */
+  readonly issuerKid: string;
+}
+
+export interface WritVerifierOptions {
+  /** The pinned issuer: its id and the keys root hops may be signed with. */
+  readonly issuer: IssuerKeys;
+  /** Clock skew tolerated on iat, nbf and exp, in seconds. Default 60. Never applied to revocation. */
+  readonly clockSkew?: number;
+  /** How many verified hops to remember. Default 10,000. */
+  readonly cacheSize?: number;
+}
+
+interface CachedHop {
+  readonly hop: Hop;
+  /** Thumbprint of the key the signature was checked with; a different key means check again. */
+  verifiedWith?: string;
+  /** The narrowing check against the parent that `prf` pins has passed. */
+  narrowerThanParent?: boolean;
+}
+
+/**
+ * Verifies writs exactly as DESIGN §2, cheapest rejections first: bounds, then
+ * headers and claim shapes, then signatures (memoized per hop), then linkage and time.
+ */
+export class WritVerifier {
+  readonly #issuer: IssuerKeys;
+  readonly #skew: number;
+  readonly #cache: BoundedCache<string, CachedHop>;
+
+  constructor(options: WritVerifierOptions) {
+    this.#issuer = options.issuer;
+    this.#skew = options.clockSkew ?? 60;
+    this.#cache = new BoundedCache(options.cacheSize ?? 10_000);
+  }
+
+  get issuer(): IssuerKeys {
+    return this.#issuer;
+  }
+
+  /** Verifies a serialized writ at `now` (epoch ms). Throws WritError with the first failure. */
+  verify(serialized: string, now: number): VerifiedWrit {
+    const entries = splitWrit(serialized).map((compact, index) => this.#decode(compact, index));
+    const root = (entries[0] as CachedHop).hop;
+    if (root.claims.iss !== this.#issuer.issuer) {
+      throw new WritError("writ.wrong_issuer", "The root hop names an issuer this guard does not trust.", { hop: 0 });
+    }
+    const kid = "kid" in root.header ? root.header.kid : "";
+    const issuerKey = this.#issuer.publicKey(kid);
+    if (!issuerKey) {
+      throw new WritError("writ.unknown_key", "The root hop is signed with a key the issuer does not (or no longer) publish.", {
+        hop: 0,
+        name: kid,
+      });
+    }
+    entries.forEach((entry, index) => {
+      verifySignature(entry, index === 0 ? issuerKey : (entry.hop.signerKey as PublicKey));
+    });
+    for (let index = 1; index < entries.length; index++) {
+      checkLink(entries[index - 1] as CachedHop, entries[index] as CachedHop, root);
+    }
+    const hops = entries.map((entry) => entry.hop);
+    this.#checkTime(hops, now / 1000);
+    return {
+      serialized,
+      hops,
+      leaf: hops[hops.length - 1] as Hop,
+      user: root.claims.sub,
+      tenant: root.claims.tnt,
+      agents: hops.map((hop) => hop.claims.aud),
+      jtis: hops.map((hop) => hop.claims.jti),
+      issuerKid: kid,
+    };
+  }
+
+  #decode(compact: string, index: number): CachedHop {
+    const cached = this.#cache.get(compact);
+    // A hop's decoding depends on its position (root or delegated), so a cached
+    // hop seen at another position is decoded afresh and fails there.
+    if (cached && cached.hop.index === index) return cached;
+    const entry: CachedHop = { hop: decodeHop(compact, index) };
+    this.#cache.set(compact, entry);
+    return entry;
+  }
+
+  #checkTime(hops: readonly Hop[], now: number): void {
+    for (const { claims, index } of hops) {
+      if (now > claims.exp + this.#skew) {
+        throw new WritError("writ.expired", `Hop ${index} has expired; ask for a new writ.`, { hop: index });
+      }
+      if (Math.max(claims.iat, claims.nbf ?? 0) > now + this.#skew) {
+        throw new WritError("writ.not_yet_valid", `Hop ${index} is not valid yet (issued in the future).`, {
+          hop: index,
+        });
+      }
+    }
+  }
+}
+
+function verifySignature(entry: CachedHop, key: PublicKey): void {
+  if (entry.verifiedWith === key.thumbprint) return;
+  const { hop } = entry;
+  if (!key.verify(Buffer.from(hop.signingInput), hop.signature)) {
+    throw new WritError("writ.bad_signature", `Hop ${hop.index}'s signature does not verify.`, { hop: hop.index });
+  }
+  entry.verifiedWith = key.thumbprint;
+}
+
+function checkLink(parentEntry: CachedHop, childEntry: CachedHop, root: Hop): void {
+  const parent = parentEntry.hop.claims;
+  const { hop } = childEntry;
+  const child = hop.claims;
+  const at = { hop: hop.index };
+  if (hop.signerKey?.thumbprint !== parent.cnf.jkt) {
+    throw new WritError("writ.key_mismatch", `Hop ${hop.index} is not signed by the key its parent was bound to.`, at);
+  }
+  if (child.prf !== parentEntry.hop.hash || child.iss !== parent.aud) {
+    throw new WritError("writ.broken_chain", `Hop ${hop.index} does not continue the hop before it.`, at);
+  }
+  if (child.sub !== root.claims.sub) {
+    throw new WritError("writ.subject_mismatch", `Hop ${hop.index} names a different user than the root.`, at);
+  }
+  if (child.tnt !== root.claims.tnt) {
+    throw new WritError("writ.tenant_mismatch", `Hop ${hop.index} names a different tenant than the root.`, at);
+  }
+  if (child.exp > parent.exp) {
+    throw new WritError("writ.outlives_parent", `Hop ${hop.index} expires after its parent.`, at);
+  }
+  if (child.dmax >= parent.dmax) {
+    throw new WritError("writ.depth_exceeded", `Hop ${hop.index} exceeds the delegation depth its parent allows.`, at);
+  }
+  if (!childEntry.narrowerThanParent) {
+    const failure = whyNotNarrower(child.grants, parent.grants);
+    if (failure) {
+      throw new WritError(
+        "writ.broadens",
+        `Hop ${hop.index} grant ${failure.grant} is broader than its parent's grants.`,
+        { ...at, grant: failure.grant, ...(failure.path ? { path: failure.path } : {}) },
+      );
+    }
+    childEntry.narrowerThanParent = true;
+  }
+}
