@@ -42,11 +42,20 @@ export interface ApprovalDecisionInput {
 }
 
 /** The result of spending an approval; only "consumed" releases the call. */
-export type ApprovalConsumption = "consumed" | "pending" | "rejected" | "already_consumed" | "expired" | "mismatch" | "unknown";
+export type ApprovalConsumption =
+  | "consumed"
+  | "pending"
+  | "rejected"
+  | "already_consumed"
+  | "expired"
+  | "mismatch"
+  | "unknown";
 
 function bindingMatches(approval: ApprovalBinding, binding: ApprovalBinding): boolean {
   return (
-    approval.action === binding.action && approval.argsHash === binding.argsHash && approval.leafHash === binding.leafHash
+    approval.action === binding.action &&
+    approval.argsHash === binding.argsHash &&
+    approval.leafHash === binding.leafHash
   );
 }
 
@@ -55,7 +64,11 @@ function bindingMatches(approval: ApprovalBinding, binding: ApprovalBinding): bo
  * `approval` for `binding` at `at` yields. Only "consumed" releases the call,
  * and the backend then marks the approval consumed.
  */
-export function spendApproval(approval: Approval | undefined, binding: ApprovalBinding, at: number): ApprovalConsumption {
+export function spendApproval(
+  approval: Approval | undefined,
+  binding: ApprovalBinding,
+  at: number,
+): ApprovalConsumption {
   if (!approval) return "unknown";
   if (!bindingMatches(approval, binding)) return "mismatch";
   if (approval.status === "consumed") return "already_consumed";
@@ -65,13 +78,26 @@ export function spendApproval(approval: Approval | undefined, binding: ApprovalB
 }
 
 /** The approval after a human's decision; throws when it can no longer be decided. */
-export function applyApprovalDecision(approval: Approval | undefined, id: string, decision: ApprovalDecisionInput): Approval {
-  if (!approval) throw new WritError("approval.invalid", `No approval request "${id}".`, { approvalId: id });
+export function applyApprovalDecision(
+  approval: Approval | undefined,
+  id: string,
+  decision: ApprovalDecisionInput,
+): Approval {
+  if (!approval)
+    throw new WritError("approval.invalid", `No approval request "${id}".`, { approvalId: id });
   if (approval.status !== "pending") {
-    throw new WritError("approval.invalid", `Approval request "${id}" is already ${approval.status}.`, { approvalId: id });
+    throw new WritError(
+      "approval.invalid",
+      `Approval request "${id}" is already ${approval.status}.`,
+      { approvalId: id },
+    );
   }
   if (decision.at > approval.expiresAt) {
-    throw new WritError("approval.expired", `Approval request "${id}" expired before it was decided.`, { approvalId: id });
+    throw new WritError(
+      "approval.expired",
+      `Approval request "${id}" expired before it was decided.`,
+      { approvalId: id },
+    );
   }
   return {
     ...approval,

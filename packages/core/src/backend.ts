@@ -1,4 +1,10 @@
-import type { Approval, ApprovalBinding, ApprovalConsumption, ApprovalDecisionInput, ApprovalRequest } from "./approval.js";
+import type {
+  Approval,
+  ApprovalBinding,
+  ApprovalConsumption,
+  ApprovalDecisionInput,
+  ApprovalRequest,
+} from "./approval.js";
 import type { Grant } from "./grants/grant.js";
 import type { LedgerAppend, LedgerRecord } from "./ledger/ledger-record.js";
 import type { LiveSink, LiveWatch } from "./live/live-state.js";
@@ -37,7 +43,9 @@ export interface Backend {
    * Creates an approval request, or returns the pending one already bound to
    * the same call id and binding (so a resumed run does not ask twice).
    */
-  requestApproval(request: ApprovalRequest): Promise<{ readonly approval: Approval; readonly created: boolean }>;
+  requestApproval(
+    request: ApprovalRequest,
+  ): Promise<{ readonly approval: Approval; readonly created: boolean }>;
   decideApproval(id: string, decision: ApprovalDecisionInput): Promise<Approval>;
   /** Spends an approved approval exactly once, if its binding matches. Atomic. */
   consumeApproval(id: string, binding: ApprovalBinding, at: number): Promise<ApprovalConsumption>;

@@ -108,7 +108,12 @@ export class WritError extends Error {
   readonly code: WritErrorCode;
   readonly details: WritErrorDetails;
 
-  constructor(code: WritErrorCode, message: string, details: WritErrorDetails = {}, cause?: unknown) {
+  constructor(
+    code: WritErrorCode,
+    message: string,
+    details: WritErrorDetails = {},
+    cause?: unknown,
+  ) {
     super(message, cause === undefined ? undefined : { cause });
     this.code = code;
     this.details = details;

@@ -43,17 +43,27 @@ export class Session {
 
   /** Delegates a strictly narrower writ to an agent whose key is at hand, returning its session. */
   delegate(agent: AgentIdentity, options: Omit<DelegateOptions, "clock" | "random">): Session {
-    return new Session(agent, this.delegateTo(agent, options), { clock: this.#clock, random: this.#random });
+    return new Session(agent, this.delegateTo(agent, options), {
+      clock: this.#clock,
+      random: this.#random,
+    });
   }
 
   /** Delegates to an agent known only by id and key thumbprint (e.g. in another process). */
   delegateTo(agent: AgentReference, options: Omit<DelegateOptions, "clock" | "random">): Writ {
-    return delegateWrit(this.writ, this.agent.key, agent, { ...options, clock: this.#clock, random: this.#random });
+    return delegateWrit(this.writ, this.agent.key, agent, {
+      ...options,
+      clock: this.#clock,
+      random: this.#random,
+    });
   }
 
   /** Signs the invocation proof for one call. */
   prove(subject: ProofSubject): string {
-    return createProof(this.writ, this.agent.key, subject, { clock: this.#clock, random: this.#random });
+    return createProof(this.writ, this.agent.key, subject, {
+      clock: this.#clock,
+      random: this.#random,
+    });
   }
 
   /** Builds a call for a guard whose audience is `audience`, with a fresh proof. */

@@ -18,7 +18,9 @@ function serialize(input: unknown, ancestors: Set<object>): string {
       return serializeString(value);
     case "number":
       if (!Number.isFinite(value)) {
-        throw new TypeError("canonicalJson: numbers must be finite (NaN and Infinity have no JSON form)");
+        throw new TypeError(
+          "canonicalJson: numbers must be finite (NaN and Infinity have no JSON form)",
+        );
       }
       // ECMAScript's Number-to-String is exactly what RFC 8785 §3.2.2.3 asks for.
       return JSON.stringify(value);
@@ -42,13 +44,16 @@ function toJsonValue(value: unknown): unknown {
 
 function serializeString(value: string): string {
   if (!value.isWellFormed()) {
-    throw new TypeError("canonicalJson: strings must be well-formed Unicode (lone surrogate found)");
+    throw new TypeError(
+      "canonicalJson: strings must be well-formed Unicode (lone surrogate found)",
+    );
   }
   return JSON.stringify(value);
 }
 
 function serializeContainer(value: object, ancestors: Set<object>): string {
-  if (ancestors.has(value)) throw new TypeError("canonicalJson: cyclic structures have no JSON form");
+  if (ancestors.has(value))
+    throw new TypeError("canonicalJson: cyclic structures have no JSON form");
   ancestors.add(value);
   let out: string;
   if (Array.isArray(value)) {

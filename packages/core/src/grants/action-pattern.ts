@@ -5,12 +5,16 @@ const PATTERN = /^(?:\*|[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*(?:\.\*)?)$/;
 
 /** A concrete action a call performs, e.g. `refunds.approve`. */
 export function isAction(value: unknown): value is string {
-  return typeof value === "string" && value.length <= GRANT_LIMITS.actionLength && ACTION.test(value);
+  return (
+    typeof value === "string" && value.length <= GRANT_LIMITS.actionLength && ACTION.test(value)
+  );
 }
 
 /** An action pattern a grant holds: a concrete action, `prefix.*`, or `*`. */
 export function isActionPattern(value: unknown): value is string {
-  return typeof value === "string" && value.length <= GRANT_LIMITS.actionLength && PATTERN.test(value);
+  return (
+    typeof value === "string" && value.length <= GRANT_LIMITS.actionLength && PATTERN.test(value)
+  );
 }
 
 /** The part a wildcard pattern requires before its `*` (with the dot), or undefined for an exact pattern. */
@@ -25,7 +29,9 @@ function wildcardStem(pattern: string): string | undefined {
  */
 export function actionMatches(pattern: string, action: string): boolean {
   const stem = wildcardStem(pattern);
-  return stem === undefined ? pattern === action : action.length > stem.length && action.startsWith(stem);
+  return stem === undefined
+    ? pattern === action
+    : action.length > stem.length && action.startsWith(stem);
 }
 
 /** Whether every action `inner` matches is also matched by `outer`. */

@@ -4,7 +4,10 @@ export function readArgumentPath(args: unknown, segments: readonly string[]): un
   for (const segment of segments) {
     if (Array.isArray(current)) {
       const index = Number(segment);
-      current = Number.isInteger(index) && index >= 0 && String(index) === segment ? current[index] : undefined;
+      current =
+        Number.isInteger(index) && index >= 0 && String(index) === segment
+          ? current[index]
+          : undefined;
     } else if (current !== null && typeof current === "object" && Object.hasOwn(current, segment)) {
       current = (current as Record<string, unknown>)[segment];
     } else {

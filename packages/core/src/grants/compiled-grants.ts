@@ -1,6 +1,6 @@
 import { actionMatches } from "./action-pattern.js";
 import { readArgumentPath } from "./argument-path.js";
-import { type Domain, admitsStatically, domainOf } from "./domain.js";
+import { admitsStatically, type Domain, domainOf } from "./domain.js";
 import { type Constraint, type Grant, OPERATORS, type Scalar } from "./grant.js";
 
 interface CompiledCheck {
@@ -58,7 +58,9 @@ export class CompiledGrants {
         domain: domainOf(constraint),
       })),
     }));
-    this.usesSets = grants.some((grant) => Object.values(grant.when ?? {}).some((c) => c.inSet !== undefined));
+    this.usesSets = grants.some((grant) =>
+      Object.values(grant.when ?? {}).some((c) => c.inSet !== undefined),
+    );
   }
 
   /** Whether some grant could ever permit the action, whatever the arguments. */
@@ -78,13 +80,15 @@ export class CompiledGrants {
       if (!actionMatches(compiled.grant.action, action)) continue;
       const failed = firstFailure(compiled, args, membership);
       if (failed === undefined) {
-        if (compiled.grant.approval === undefined) return { permitted: true, approval: false, grant: index };
+        if (compiled.grant.approval === undefined)
+          return { permitted: true, approval: false, grant: index };
         approvalGrant ??= index;
       } else {
         failure ??= { permitted: false, grant: index, ...failed };
       }
     }
-    if (approvalGrant !== undefined) return { permitted: true, approval: true, grant: approvalGrant };
+    if (approvalGrant !== undefined)
+      return { permitted: true, approval: true, grant: approvalGrant };
     return failure ?? { permitted: false, code: "grant.action_not_granted" };
   }
 
@@ -96,7 +100,8 @@ export class CompiledGrants {
       for (const { segments, domain } of checks) {
         if (domain.set === undefined) continue;
         const value = readArgumentPath(args, segments);
-        if (admitsStatically(domain, value)) queries.push({ set: domain.set, value: value as Scalar });
+        if (admitsStatically(domain, value))
+          queries.push({ set: domain.set, value: value as Scalar });
       }
     }
     return queries;
@@ -107,7 +112,9 @@ function firstFailure(
   { checks }: CompiledGrant,
   args: unknown,
   membership: SetMembership,
-): { code: "grant.condition_failed" | "grant.set_unavailable"; path: string; operator: string } | undefined {
+):
+  | { code: "grant.condition_failed" | "grant.set_unavailable"; path: string; operator: string }
+  | undefined {
   for (const { path, segments, constraint, domain } of checks) {
     const value = readArgumentPath(args, segments);
     if (!admitsStatically(domain, value)) {

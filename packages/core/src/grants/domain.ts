@@ -39,19 +39,26 @@ export function domainOf(constraint: Constraint): Domain {
     constraint.lt === undefined ? undefined : { value: constraint.lt, inclusive: false },
     constraint.lte === undefined ? undefined : { value: constraint.lte, inclusive: true },
   );
-  const type =
-    oneOf?.length
-      ? (typeof oneOf[0] as Domain["type"])
-      : constraint.neq !== undefined
-        ? (typeof constraint.neq as Domain["type"])
-        : constraint.nin?.length
-          ? (typeof constraint.nin[0] as Domain["type"])
-          : lower || upper
-            ? "number"
-            : constraint.prefix !== undefined
-              ? "string"
-              : undefined;
-  return compact({ type, oneOf, noneOf, lower, upper, prefix: constraint.prefix, set: constraint.inSet });
+  const type = oneOf?.length
+    ? (typeof oneOf[0] as Domain["type"])
+    : constraint.neq !== undefined
+      ? (typeof constraint.neq as Domain["type"])
+      : constraint.nin?.length
+        ? (typeof constraint.nin[0] as Domain["type"])
+        : lower || upper
+          ? "number"
+          : constraint.prefix !== undefined
+            ? "string"
+            : undefined;
+  return compact({
+    type,
+    oneOf,
+    noneOf,
+    lower,
+    upper,
+    prefix: constraint.prefix,
+    set: constraint.inSet,
+  });
 }
 
 /**
@@ -65,14 +72,22 @@ export function admitsStatically(domain: Domain, value: unknown): boolean {
   if (domain.noneOf.includes(value)) return false;
   if (domain.lower !== undefined || domain.upper !== undefined) {
     if (!isExactNumber(value)) return false;
-    if (domain.lower && !(domain.lower.inclusive ? value >= domain.lower.value : value > domain.lower.value)) {
+    if (
+      domain.lower &&
+      !(domain.lower.inclusive ? value >= domain.lower.value : value > domain.lower.value)
+    ) {
       return false;
     }
-    if (domain.upper && !(domain.upper.inclusive ? value <= domain.upper.value : value < domain.upper.value)) {
+    if (
+      domain.upper &&
+      !(domain.upper.inclusive ? value <= domain.upper.value : value < domain.upper.value)
+    ) {
       return false;
     }
   }
-  return domain.prefix === undefined || (typeof value === "string" && value.startsWith(domain.prefix));
+  return (
+    domain.prefix === undefined || (typeof value === "string" && value.startsWith(domain.prefix))
+  );
 }
 
 /**
@@ -87,7 +102,9 @@ export function whyNotContained(parent: Domain, child: Domain): string | undefin
   }
   if (finite !== undefined) {
     const outside = finite.find((value) => !admitsStatically(parent, value));
-    return outside === undefined ? undefined : `the child allows ${JSON.stringify(outside)}, which the parent does not`;
+    return outside === undefined
+      ? undefined
+      : `the child allows ${JSON.stringify(outside)}, which the parent does not`;
   }
   if (parent.type !== undefined && child.type !== parent.type) {
     return `the parent allows only ${parent.type} values; the child allows ${child.type ?? "any"} values`;
@@ -96,7 +113,8 @@ export function whyNotContained(parent: Domain, child: Domain): string | undefin
     return `the parent allows only ${JSON.stringify(parent.oneOf)}; the child must list allowed values too`;
   }
   const kept = parent.noneOf.find((value) => admitsStatically(child, value));
-  if (kept !== undefined) return `the parent refuses ${JSON.stringify(kept)}; the child must refuse it too`;
+  if (kept !== undefined)
+    return `the parent refuses ${JSON.stringify(kept)}; the child must refuse it too`;
   if (parent.lower && !(child.lower && boundWithin(child.lower, parent.lower, 1))) {
     return `the child's lower bound is below the parent's (${describeLower(parent.lower)})`;
   }
@@ -133,14 +151,17 @@ export function intersectDomains(a: Domain, b: Domain): Domain | null | undefine
   });
   const finite = finiteValues(merged);
   if (finite !== undefined) {
-    return finite.length === 0 ? null : compact({ type: merged.type, oneOf: finite, noneOf: [], set: merged.set });
+    return finite.length === 0
+      ? null
+      : compact({ type: merged.type, oneOf: finite, noneOf: [], set: merged.set });
   }
   if (merged.lower && merged.upper) {
     const { lower, upper } = merged;
     if (lower.value > upper.value) return null;
     if (lower.value === upper.value && !(lower.inclusive && upper.inclusive)) return null;
   }
-  if (merged.prefix !== undefined && merged.type !== undefined && merged.type !== "string") return null;
+  if (merged.prefix !== undefined && merged.type !== undefined && merged.type !== "string")
+    return null;
   return merged;
 }
 
@@ -192,8 +213,15 @@ function describeUpper(bound: Bound): string {
 }
 
 /** Drops undefined members so domains compare and spread cleanly under exactOptionalPropertyTypes. */
-function compact(domain: { [K in keyof Domain]: Domain[K] | undefined }): Domain {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(domain)) if (value !== undefined) out[key] = value;
-  return out as unknown as Domain;
+function compact(
+  domain: { [K in keyof Domain]: Domain[K] | undefined } & Pick<Domain, "noneOf">,
+): Domain {
+  const out: { -readonly [K in keyof Domain]?: Domain[K] } = { noneOf: domain.noneOf };
+  if (domain.type !== undefined) out.type = domain.type;
+  if (domain.oneOf !== undefined) out.oneOf = domain.oneOf;
+  if (domain.lower !== undefined) out.lower = domain.lower;
+  if (domain.upper !== undefined) out.upper = domain.upper;
+  if (domain.prefix !== undefined) out.prefix = domain.prefix;
+  if (domain.set !== undefined) out.set = domain.set;
+  return out as Domain;
 }

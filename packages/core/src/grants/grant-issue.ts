@@ -15,7 +15,12 @@ export type GrantIssue =
   | { readonly kind: "too_many_constraints"; readonly grant: number; readonly limit: number }
   | { readonly kind: "bad_path"; readonly grant: number; readonly path: string }
   | { readonly kind: "empty_constraint"; readonly grant: number; readonly path: string }
-  | { readonly kind: "unknown_operator"; readonly grant: number; readonly path: string; readonly operator: string }
+  | {
+      readonly kind: "unknown_operator";
+      readonly grant: number;
+      readonly path: string;
+      readonly operator: string;
+    }
   | {
       readonly kind: "bad_operand";
       readonly grant: number;

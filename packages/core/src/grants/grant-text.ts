@@ -35,7 +35,9 @@ export function formatGrant(grant: Grant): string {
       const operand = constraint[operator];
       if (operand === undefined) continue;
       constraints.push(
-        operator === "inSet" ? `${path} in @${operand}` : `${path} ${OPERATOR_TEXT[operator]} ${formatOperand(operand)}`,
+        operator === "inSet"
+          ? `${path} in @${operand}`
+          : `${path} ${OPERATOR_TEXT[operator]} ${formatOperand(operand)}`,
       );
     }
   }
@@ -48,11 +50,14 @@ export function formatGrants(grants: readonly Grant[]): string {
 }
 
 function formatOperand(operand: Scalar | readonly Scalar[]): string {
-  return Array.isArray(operand) ? `[${operand.map(formatScalar).join(", ")}]` : formatScalar(operand as Scalar);
+  return Array.isArray(operand)
+    ? `[${operand.map(formatScalar).join(", ")}]`
+    : formatScalar(operand as Scalar);
 }
 
 function formatScalar(value: Scalar): string {
-  if (typeof value === "string" && BARE_WORD.test(value) && !RESERVED_WORDS.has(value)) return value;
+  if (typeof value === "string" && BARE_WORD.test(value) && !RESERVED_WORDS.has(value))
+    return value;
   return JSON.stringify(value);
 }
 
@@ -120,10 +125,14 @@ class GrantTextParser {
     for (;;) {
       this.#skipSpace(true);
       const start = this.#position;
-      const path = this.#take(/[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*/y, "an argument path like amount");
+      const path = this.#take(
+        /[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*/y,
+        "an argument path like amount",
+      );
       this.#skipSpace(false);
       const [operator, operand] = this.#parseOperation();
-      const constraint = (when[path] ??= {});
+      const constraint = when[path] ?? {};
+      when[path] = constraint;
       if (operator in constraint) {
         this.#position = start;
         this.#fail(`"${path}" already has a ${operator} constraint`);
@@ -139,14 +148,24 @@ class GrantTextParser {
     if (this.#accept(/not\s+in\b/y)) return ["nin", this.#parseList()];
     if (this.#accept(/in\b/y)) {
       this.#skipSpace(false);
-      if (this.#accept(/@/y)) return ["inSet", this.#take(/[A-Za-z0-9_.:-]+/y, "a set name after @")];
+      if (this.#accept(/@/y))
+        return ["inSet", this.#take(/[A-Za-z0-9_.:-]+/y, "a set name after @")];
       return ["in", this.#parseList()];
     }
     if (this.#accept(/startsWith\b/y)) return ["prefix", this.#parseScalar()];
     const symbol = this.#accept(/==|!=|<=|>=|<|>|=/y);
-    if (symbol === undefined) this.#fail("expected an operator: == != < <= > >= in, not in, startsWith");
+    if (symbol === undefined)
+      this.#fail("expected an operator: == != < <= > >= in, not in, startsWith");
     const operator = (
-      { "==": "eq", "=": "eq", "!=": "neq", "<": "lt", "<=": "lte", ">": "gt", ">=": "gte" } as const
+      {
+        "==": "eq",
+        "=": "eq",
+        "!=": "neq",
+        "<": "lt",
+        "<=": "lte",
+        ">": "gt",
+        ">=": "gte",
+      } as const
     )[symbol as "=="];
     return [operator, this.#parseScalar()];
   }
@@ -178,7 +197,10 @@ class GrantTextParser {
     }
     const number = this.#accept(/-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?(?![A-Za-z0-9_])/y);
     if (number !== undefined) return Number(number);
-    const word = this.#take(/[A-Za-z_][A-Za-z0-9_\-./:@]*/y, 'a value: a number, true, false, a word or a "string"');
+    const word = this.#take(
+      /[A-Za-z_][A-Za-z0-9_\-./:@]*/y,
+      'a value: a number, true, false, a word or a "string"',
+    );
     if (word === "true" || word === "false") return word === "true";
     if (word === "null") this.#fail("null is not a value a condition can compare with");
     return word;
@@ -216,7 +238,9 @@ class GrantTextParser {
   #fail(problem: string): never {
     const line = this.#text.slice(0, this.#position).split("\n").length;
     const column = this.#position - this.#text.lastIndexOf("\n", this.#position - 1);
-    throw new WritError("grant.syntax", `Grant text, line ${line} column ${column}: ${problem}.`, { line, column });
+    throw new WritError("grant.syntax", `Grant text, line ${line} column ${column}: ${problem}.`, {
+      line,
+      column,
+    });
   }
 }
-

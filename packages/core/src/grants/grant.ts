@@ -2,7 +2,18 @@
 export type Scalar = string | number | boolean;
 
 /** The operators of the condition language (DESIGN §3), in printing order. */
-export const OPERATORS = ["eq", "neq", "lt", "lte", "gt", "gte", "in", "nin", "prefix", "inSet"] as const;
+export const OPERATORS = [
+  "eq",
+  "neq",
+  "lt",
+  "lte",
+  "gt",
+  "gte",
+  "in",
+  "nin",
+  "prefix",
+  "inSet",
+] as const;
 export type Operator = (typeof OPERATORS)[number];
 
 /** Constraints on one argument path; several operators are ANDed. */

@@ -1,6 +1,6 @@
 import { WritError } from "../errors.js";
 import { intersectActions } from "./action-pattern.js";
-import { type Domain, constraintOf, domainOf, intersectDomains } from "./domain.js";
+import { constraintOf, type Domain, domainOf, intersectDomains } from "./domain.js";
 import { type Constraint, GRANT_LIMITS, type Grant } from "./grant.js";
 import { whyNotNarrower } from "./narrowing.js";
 

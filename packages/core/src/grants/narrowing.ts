@@ -19,7 +19,10 @@ export interface NarrowingFailure {
  * grant (action pattern contained, every parent-constrained path constrained at
  * least as tightly, parent approval kept). Returns undefined when it holds.
  */
-export function whyNotNarrower(child: readonly Grant[], parent: readonly Grant[]): NarrowingFailure | undefined {
+export function whyNotNarrower(
+  child: readonly Grant[],
+  parent: readonly Grant[],
+): NarrowingFailure | undefined {
   for (let index = 0; index < child.length; index++) {
     const grant = child[index] as Grant;
     let first: Omit<NarrowingFailure, "grant" | "action"> | undefined;
@@ -44,9 +47,14 @@ export function whyNotNarrower(child: readonly Grant[], parent: readonly Grant[]
   return undefined;
 }
 
-function whyGrantNotInside(child: Grant, parent: Grant): Omit<NarrowingFailure, "grant" | "action"> | undefined {
+function whyGrantNotInside(
+  child: Grant,
+  parent: Grant,
+): Omit<NarrowingFailure, "grant" | "action"> | undefined {
   if (parent.approval !== undefined && child.approval === undefined) {
-    return { reason: `the parent grant "${formatGrant(parent)}" needs approval; the child must keep it` };
+    return {
+      reason: `the parent grant "${formatGrant(parent)}" needs approval; the child must keep it`,
+    };
   }
   for (const [path, parentConstraint] of Object.entries(parent.when ?? {})) {
     const childConstraint = child.when?.[path];
@@ -80,6 +88,10 @@ export function assertNarrower(
   throw new WritError(
     "delegation.broadens",
     `Cannot ${step} grant ${failure.grant} "${formatGrant(grant)}"${at}: ${failure.reason}. ${NARROWING_RULE[step]}`,
-    { grant: failure.grant, action: failure.action, ...(failure.path === undefined ? {} : { path: failure.path }) },
+    {
+      grant: failure.grant,
+      action: failure.action,
+      ...(failure.path === undefined ? {} : { path: failure.path }),
+    },
   );
 }

@@ -1,5 +1,12 @@
 import { isActionPattern } from "./action-pattern.js";
-import { type Constraint, GRANT_LIMITS, type Grant, OPERATORS, type Operator, type Scalar } from "./grant.js";
+import {
+  type Constraint,
+  GRANT_LIMITS,
+  type Grant,
+  OPERATORS,
+  type Operator,
+  type Scalar,
+} from "./grant.js";
 import { type GrantIssue, grantIssueError } from "./grant-issue.js";
 
 const PATH_SEGMENT = /^[A-Za-z0-9_-]+$/;
@@ -43,7 +50,8 @@ function checkGrant(input: unknown, grant: number): { grant: Grant } | { issue: 
   }
   const { action, when, approval } = input;
   if (!isActionPattern(action)) return { issue: { kind: "bad_action", grant } };
-  if (approval !== undefined && approval !== "human") return { issue: { kind: "bad_approval", grant } };
+  if (approval !== undefined && approval !== "human")
+    return { issue: { kind: "bad_approval", grant } };
   const checked = when === undefined ? { condition: {} } : checkCondition(when, grant);
   if ("issue" in checked) return checked;
   const { condition } = checked;
@@ -70,7 +78,9 @@ function checkCondition(
     }
     constraints += Object.keys(constraint).length;
     if (constraints > GRANT_LIMITS.constraintsPerGrant) {
-      return { issue: { kind: "too_many_constraints", grant, limit: GRANT_LIMITS.constraintsPerGrant } };
+      return {
+        issue: { kind: "too_many_constraints", grant, limit: GRANT_LIMITS.constraintsPerGrant },
+      };
     }
     const checked = checkConstraint(constraint, grant, path);
     if ("issue" in checked) return checked;
@@ -87,7 +97,8 @@ function checkConstraint(
   const constraint: Partial<Record<Operator, unknown>> = {};
   let type: ValueType | undefined;
   for (const operator of Object.keys(input)) {
-    if (!OPERATOR_SET.has(operator)) return { issue: { kind: "unknown_operator", grant, path, operator } };
+    if (!OPERATOR_SET.has(operator))
+      return { issue: { kind: "unknown_operator", grant, path, operator } };
     const operand = input[operator];
     const checked = checkOperand(operator as Operator, operand);
     if (typeof checked === "string") {
@@ -95,7 +106,9 @@ function checkConstraint(
     }
     if (checked.type !== undefined) {
       if (type !== undefined && type !== checked.type) {
-        return { issue: { kind: "conflicting_types", grant, path, operator, types: [type, checked.type] } };
+        return {
+          issue: { kind: "conflicting_types", grant, path, operator, types: [type, checked.type] },
+        };
       }
       type = checked.type;
     }
@@ -120,16 +133,23 @@ function checkOperand(
       return isExactNumber(operand) ? { value: operand, type: "number" } : NUMBER;
     case "in":
     case "nin": {
-      if (!Array.isArray(operand) || operand.length === 0 || operand.length > GRANT_LIMITS.listItems) {
+      if (
+        !Array.isArray(operand) ||
+        operand.length === 0 ||
+        operand.length > GRANT_LIMITS.listItems
+      ) {
         return `a non-empty list of at most ${GRANT_LIMITS.listItems} values of one type`;
       }
       if (!operand.every(isScalar)) return `a list of ${SCALAR}s`;
       const type = typeOfScalar(operand[0]);
-      if (!operand.every((item) => typeOfScalar(item) === type)) return "a list whose values all have one type";
+      if (!operand.every((item) => typeOfScalar(item) === type))
+        return "a list whose values all have one type";
       return { value: [...new Set(operand)], type };
     }
     case "prefix":
-      return typeof operand === "string" && operand.length > 0 && operand.length <= GRANT_LIMITS.stringLength
+      return typeof operand === "string" &&
+        operand.length > 0 &&
+        operand.length <= GRANT_LIMITS.stringLength
         ? { value: operand, type: "string" }
         : "a non-empty string";
     case "inSet":

@@ -10,33 +10,56 @@ import type { VerifiedWrit } from "../writ/verify-writ.js";
  */
 export function checkLiveState(view: LiveView, writ: VerifiedWrit): void {
   if (view.isRevoked("issuer_key", writ.issuerKid)) {
-    throw new WritError("revoked.issuer_key", "The issuer key that signed this writ is revoked.", { hop: 0 });
+    throw new WritError("revoked.issuer_key", "The issuer key that signed this writ is revoked.", {
+      hop: 0,
+    });
   }
   if (view.isRevoked("user", writ.user)) {
     throw new WritError("revoked.user", "The user this writ acts for is revoked.");
   }
   for (const { index, claims } of writ.hops) {
     if (view.isRevoked("hop", claims.jti)) {
-      throw new WritError("revoked.hop", `Hop ${index} of this writ is revoked.`, { hop: index, agent: claims.aud });
+      throw new WritError("revoked.hop", `Hop ${index} of this writ is revoked.`, {
+        hop: index,
+        agent: claims.aud,
+      });
     }
     if (view.isRevoked("agent", claims.aud)) {
-      throw new WritError("revoked.agent", `Agent "${claims.aud}" is revoked.`, { hop: index, agent: claims.aud });
+      throw new WritError("revoked.agent", `Agent "${claims.aud}" is revoked.`, {
+        hop: index,
+        agent: claims.aud,
+      });
     }
     if (view.isRevoked("key", claims.cnf.jkt)) {
-      throw new WritError("revoked.key", `The key bound to hop ${index} is revoked.`, { hop: index, agent: claims.aud });
+      throw new WritError("revoked.key", `The key bound to hop ${index} is revoked.`, {
+        hop: index,
+        agent: claims.aud,
+      });
     }
   }
   const user = view.user(writ.user);
-  if (!user) throw new WritError("live.user_unknown", `User "${writ.user}" is not known to this guard's backend.`);
+  if (!user)
+    throw new WritError(
+      "live.user_unknown",
+      `User "${writ.user}" is not known to this guard's backend.`,
+    );
   if (user.state.tenant !== writ.tenant) {
-    throw new WritError("live.tenant_mismatch", `User "${writ.user}" belongs to another tenant than the writ names.`);
+    throw new WritError(
+      "live.tenant_mismatch",
+      `User "${writ.user}" belongs to another tenant than the writ names.`,
+    );
   }
   for (const { index, claims } of writ.hops) {
     const agent = view.agent(claims.aud);
     const at = { hop: index, agent: claims.aud };
-    if (!agent) throw new WritError("live.agent_unknown", `Agent "${claims.aud}" is not registered.`, at);
+    if (!agent)
+      throw new WritError("live.agent_unknown", `Agent "${claims.aud}" is not registered.`, at);
     if (agent.state.tenant !== writ.tenant) {
-      throw new WritError("live.tenant_mismatch", `Agent "${claims.aud}" belongs to another tenant than the writ names.`, at);
+      throw new WritError(
+        "live.tenant_mismatch",
+        `Agent "${claims.aud}" belongs to another tenant than the writ names.`,
+        at,
+      );
     }
     if (!agent.keys.has(claims.cnf.jkt)) {
       throw new WritError(

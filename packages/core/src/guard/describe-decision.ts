@@ -42,10 +42,12 @@ export function describeDecision(facts: DescribedFacts): string {
     case "guard.internal":
       return `Denied: the authorization service is unavailable, so ${action} was not run. Try again later.`;
   }
-  if (code.startsWith("revoked.")) return `Denied: the authority for ${action} has been revoked. Do not retry.`;
+  if (code.startsWith("revoked."))
+    return `Denied: the authority for ${action} has been revoked. Do not retry.`;
   if (code === "writ.expired" || code === "proof.expired") {
     return `Denied: the authorization for ${action} has expired.`;
   }
-  if (code.startsWith("approval.")) return `Denied: the approval for ${action} is not valid for this call.`;
+  if (code.startsWith("approval."))
+    return `Denied: the approval for ${action} is not valid for this call.`;
   return `Denied: the call to ${action} did not carry valid authorization (${code}).`;
 }

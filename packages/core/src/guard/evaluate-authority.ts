@@ -45,13 +45,25 @@ export function authorityLayers(writ: VerifiedWrit, view: LiveView): AuthorityLa
   if (user) layers.push({ grants: user.permissions, source: "permissions" });
   writ.hops.forEach((hop) => {
     const agent = view.agent(hop.claims.aud);
-    if (agent) layers.push({ grants: agent.policy, source: "policy", hop: hop.index, agent: hop.claims.aud });
+    if (agent)
+      layers.push({
+        grants: agent.policy,
+        source: "policy",
+        hop: hop.index,
+        agent: hop.claims.aud,
+      });
   });
   return layers;
 }
 
-export function setQueriesOf(layers: readonly AuthorityLayer[], action: string, args: unknown): SetQuery[] {
-  return layers.flatMap((layer) => (layer.grants.usesSets ? layer.grants.setQueries(action, args) : []));
+export function setQueriesOf(
+  layers: readonly AuthorityLayer[],
+  action: string,
+  args: unknown,
+): SetQuery[] {
+  return layers.flatMap((layer) =>
+    layer.grants.usesSets ? layer.grants.setQueries(action, args) : [],
+  );
 }
 
 export function evaluateAuthority(
@@ -87,7 +99,9 @@ export function evaluateAuthority(
       effect: "deny",
       code: layer.source === "permissions" ? "live.permission_denied" : "live.policy_denied",
       ...at,
-      ...(verdict.code === "grant.action_not_granted" ? {} : { path: verdict.path, operator: verdict.operator }),
+      ...(verdict.code === "grant.action_not_granted"
+        ? {}
+        : { path: verdict.path, operator: verdict.operator }),
     };
   }
   return { effect: approval ? "approval_required" : "allow" };

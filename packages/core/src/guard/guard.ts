@@ -17,10 +17,16 @@ import type { Session } from "../session.js";
 import { type VerifiedWrit, WritVerifier } from "../writ/verify-writ.js";
 import type { Call, CallInput } from "./call.js";
 import { checkLiveState } from "./check-live-state.js";
-import type { AllowDecision, ApprovalRequiredDecision, Decision, DecisionCode, DenyDecision } from "./decision.js";
+import type {
+  AllowDecision,
+  ApprovalRequiredDecision,
+  Decision,
+  DecisionCode,
+  DenyDecision,
+} from "./decision.js";
 import { describeDecision } from "./describe-decision.js";
 import { authorityLayers, evaluateAuthority, setQueriesOf } from "./evaluate-authority.js";
-import { type SetResolver, resolveSets } from "./set-resolver.js";
+import { resolveSets, type SetResolver } from "./set-resolver.js";
 
 export interface GuardOptions {
   /** The store and live state behind the guard. */
@@ -46,7 +52,10 @@ export interface GuardOptions {
   /** How long an approval request stays open, in seconds. Default 3600. */
   readonly approvalTtl?: number;
   /** Rewrites inputs and outputs before they are stored (the hashes always cover the real values). */
-  readonly redact?: (payload: unknown, context: { readonly kind: "input" | "output"; readonly call: Call }) => unknown;
+  readonly redact?: (
+    payload: unknown,
+    context: { readonly kind: "input" | "output"; readonly call: Call },
+  ) => unknown;
   /** Told when an outcome could not be recorded after a tool ran. Default: a process warning. */
   readonly onLedgerError?: (error: unknown) => void;
 }
@@ -57,7 +66,9 @@ export type GuardedRun<T> =
   | { readonly decision: DenyDecision | ApprovalRequiredDecision };
 
 /** How a tool run ended, for guard.complete(). */
-export type ToolOutcome = { readonly ok: true; readonly output: unknown } | { readonly ok: false; readonly error: unknown };
+export type ToolOutcome =
+  | { readonly ok: true; readonly output: unknown }
+  | { readonly ok: false; readonly error: unknown };
 
 /** Facts gathered while deciding, carried into the decision and its ledger row. */
 interface DecisionContext {
@@ -69,7 +80,9 @@ interface DecisionContext {
   alreadyRecorded?: boolean;
 }
 
-type DecisionFactsInput = Partial<Pick<DenyDecision, "hop" | "decidedBy" | "grant" | "path" | "operator">> & {
+type DecisionFactsInput = Partial<
+  Pick<DenyDecision, "hop" | "decidedBy" | "grant" | "path" | "operator">
+> & {
   readonly approvalId?: string;
 };
 
@@ -113,7 +126,9 @@ export class Guard {
       audience: options.audience,
       ...(options.proofLifetime === undefined ? {} : { lifetime: options.proofLifetime }),
       ...(options.clockSkew === undefined ? {} : { clockSkew: options.clockSkew }),
-      ...(options.replayCacheSize === undefined ? {} : { replayCacheSize: options.replayCacheSize }),
+      ...(options.replayCacheSize === undefined
+        ? {}
+        : { replayCacheSize: options.replayCacheSize }),
     });
     this.#sets = options.sets ?? {};
     this.#maxStalenessMs = options.maxStalenessMs ?? 2000;
@@ -121,7 +136,11 @@ export class Guard {
     this.#redact = options.redact ?? ((payload) => payload);
     this.#onLedgerError =
       options.onLedgerError ??
-      ((error) => process.emitWarning(`Writ could not record a tool outcome: ${String(error)}`, "WritLedgerWarning"));
+      ((error) =>
+        process.emitWarning(
+          `Writ could not record a tool outcome: ${String(error)}`,
+          "WritLedgerWarning",
+        ));
   }
 
   /** @internal */
@@ -151,7 +170,10 @@ export class Guard {
   }
 
   /** Authorizes, then runs `execute` only on allow, and records its outcome. Tool errors are rethrown. */
-  async run<T>(call: Call, execute: (decision: AllowDecision) => T | Promise<T>): Promise<GuardedRun<T>> {
+  async run<T>(
+    call: Call,
+    execute: (decision: AllowDecision) => T | Promise<T>,
+  ): Promise<GuardedRun<T>> {
     const decision = await this.authorize(call);
     if (decision.effect !== "allow") return { decision };
     const started = this.#clock();
@@ -171,11 +193,18 @@ export class Guard {
    * themselves (e.g. streaming tools). Never throws: a failure is reported to
    * onLedgerError, since the tool already ran.
    */
-  async complete(decision: AllowDecision, outcome: ToolOutcome, call?: Call, started?: number): Promise<void> {
+  async complete(
+    decision: AllowDecision,
+    outcome: ToolOutcome,
+    call?: Call,
+    started?: number,
+  ): Promise<void> {
     const now = this.#clock();
     const outputHash = outcome.ok ? hashOutput(outcome.output) : undefined;
     const payloads: LedgerPayload[] =
-      outcome.ok && outputHash && call ? [{ hash: outputHash, body: this.#redact(outcome.output, { kind: "output", call }) }] : [];
+      outcome.ok && outputHash && call
+        ? [{ hash: outputHash, body: this.#redact(outcome.output, { kind: "output", call }) }]
+        : [];
     try {
       await this.#backend.append([
         {
@@ -197,7 +226,10 @@ export class Guard {
   }
 
   /** Approves or rejects a pending approval request and records who decided. */
-  async decideApproval(id: string, decision: { readonly approved: boolean; readonly by: string; readonly reason?: string }): Promise<Approval> {
+  async decideApproval(
+    id: string,
+    decision: { readonly approved: boolean; readonly by: string; readonly reason?: string },
+  ): Promise<Approval> {
     const at = this.#clock();
     const approval = await this.#backend.decideApproval(id, { ...decision, at });
     await this.#backend.append([
@@ -214,7 +246,11 @@ export class Guard {
           decision: decision.approved ? "allow" : "deny",
           reason: decision.approved ? "approval.granted" : "approval.rejected",
           inputHash: hexOf(approval.argsHash),
-          detail: { approvalId: id, by: decision.by, ...(decision.reason ? { reason: decision.reason } : {}) },
+          detail: {
+            approvalId: id,
+            by: decision.by,
+            ...(decision.reason ? { reason: decision.reason } : {}),
+          },
         },
       },
     ]);
@@ -247,7 +283,18 @@ export class Guard {
     context.verified = verified;
     const argsHash = hashArguments(call.args);
     context.argsHash = argsHash;
-    this.#proofs.verify(call.proof, { action: call.action, tool: call.tool, argsHash, leaf: verified.leaf, writ: call.writ, ...(call.http ? { http: call.http } : {}) }, now);
+    this.#proofs.verify(
+      call.proof,
+      {
+        action: call.action,
+        tool: call.tool,
+        argsHash,
+        leaf: verified.leaf,
+        writ: call.writ,
+        ...(call.http ? { http: call.http } : {}),
+      },
+      now,
+    );
     const freshness = this.#view.freshness(now, this.#maxStalenessMs);
     if (freshness !== "fresh") {
       throw new WritError(
@@ -279,15 +326,31 @@ export class Guard {
     return this.#approve(context, verified, argsHash);
   }
 
-  async #approve(context: DecisionContext, verified: VerifiedWrit, argsHash: string): Promise<Decision> {
+  async #approve(
+    context: DecisionContext,
+    verified: VerifiedWrit,
+    argsHash: string,
+  ): Promise<Decision> {
     const { call, started: now } = context;
     const binding = { action: call.action, argsHash, leafHash: verified.leaf.hash };
     if (call.approvalId !== undefined) {
       const spent = await this.#backend.consumeApproval(call.approvalId, binding, now);
-      if (spent === "consumed") return this.#decision(context, "allow", "approval.granted", { approvalId: call.approvalId });
-      if (spent === "pending") return this.#decision(context, "approval_required", "approval.required", { approvalId: call.approvalId });
+      if (spent === "consumed")
+        return this.#decision(context, "allow", "approval.granted", {
+          approvalId: call.approvalId,
+        });
+      if (spent === "pending")
+        return this.#decision(context, "approval_required", "approval.required", {
+          approvalId: call.approvalId,
+        });
       const code: WritErrorCode =
-        spent === "rejected" ? "approval.rejected" : spent === "already_consumed" ? "approval.consumed" : spent === "expired" ? "approval.expired" : "approval.invalid";
+        spent === "rejected"
+          ? "approval.rejected"
+          : spent === "already_consumed"
+            ? "approval.consumed"
+            : spent === "expired"
+              ? "approval.expired"
+              : "approval.invalid";
       return this.#deny(context, code, { approvalId: call.approvalId });
     }
     const { approval, created } = await this.#backend.requestApproval({
@@ -304,7 +367,9 @@ export class Guard {
     });
     // A resumed run asking again for the same call gets the same request, recorded once.
     context.alreadyRecorded = !created;
-    return this.#decision(context, "approval_required", "approval.required", { approvalId: approval.id });
+    return this.#decision(context, "approval_required", "approval.required", {
+      approvalId: approval.id,
+    });
   }
 
   #deny(context: DecisionContext, code: WritErrorCode, details: WritErrorDetails): DenyDecision {
@@ -318,13 +383,24 @@ export class Guard {
     }) as DenyDecision;
   }
 
-  #decision(context: DecisionContext, effect: Decision["effect"], code: DecisionCode, facts: DecisionFactsInput = {}): Decision {
+  #decision(
+    context: DecisionContext,
+    effect: Decision["effect"],
+    code: DecisionCode,
+    facts: DecisionFactsInput = {},
+  ): Decision {
     const { call, verified } = context;
-    const decidedBy = facts.decidedBy ?? (facts.hop === undefined ? undefined : verified?.agents[facts.hop]);
+    const decidedBy =
+      facts.decidedBy ?? (facts.hop === undefined ? undefined : verified?.agents[facts.hop]);
     return {
       effect,
       code,
-      message: describeDecision({ code, action: call.action, ...(facts.path ? { path: facts.path } : {}), ...(decidedBy ? { decidedBy } : {}) }),
+      message: describeDecision({
+        code,
+        action: call.action,
+        ...(facts.path ? { path: facts.path } : {}),
+        ...(decidedBy ? { decidedBy } : {}),
+      }),
       callId: call.callId,
       action: call.action,
       tool: call.tool,
@@ -357,7 +433,12 @@ export class Guard {
     };
     try {
       const [record] = await this.#backend.append([
-        { entry, payloads: inputHash ? [{ hash: inputHash, body: this.#redact(call.args, { kind: "input", call }) }] : [] },
+        {
+          entry,
+          payloads: inputHash
+            ? [{ hash: inputHash, body: this.#redact(call.args, { kind: "input", call }) }]
+            : [],
+        },
       ]);
       return { ...decision, ...(record ? { eventId: record.id } : {}) };
     } catch {
@@ -374,7 +455,9 @@ export class Guard {
   }
 
   async #recordNewHops(verified: VerifiedWrit): Promise<void> {
-    const fresh = verified.hops.filter((hop) => this.#recordedHops.get(hop.claims.jti) === undefined);
+    const fresh = verified.hops.filter(
+      (hop) => this.#recordedHops.get(hop.claims.jti) === undefined,
+    );
     if (fresh.length === 0) return;
     const records: DelegationRecord[] = fresh.map(({ index, claims }) => ({
       jti: claims.jti,
@@ -391,7 +474,12 @@ export class Guard {
     try {
       await this.#backend.recordDelegations(records);
     } catch (error) {
-      throw new WritError("ledger.unavailable", "The delegation graph could not be recorded.", {}, error);
+      throw new WritError(
+        "ledger.unavailable",
+        "The delegation graph could not be recorded.",
+        {},
+        error,
+      );
     }
     for (const record of records) this.#recordedHops.set(record.jti, true);
   }
@@ -405,29 +493,43 @@ export async function createGuard(options: GuardOptions): Promise<Guard> {
 }
 
 function assertCallShape(call: Call): void {
-  if (call === null || typeof call !== "object") throw new TypeError("guard.authorize needs a call object.");
+  if (call === null || typeof call !== "object")
+    throw new TypeError("guard.authorize needs a call object.");
   if (!isAction(call.action)) {
-    throw new TypeError(`Invalid action ${JSON.stringify(call.action)}: use a dotted name like "refunds.approve".`);
+    throw new TypeError(
+      `Invalid action ${JSON.stringify(call.action)}: use a dotted name like "refunds.approve".`,
+    );
   }
-  if (typeof call.tool !== "string" || call.tool.length === 0) throw new TypeError("A call needs the tool's name.");
-  if (typeof call.callId !== "string" || call.callId.length === 0) throw new TypeError("A call needs a call id.");
+  if (typeof call.tool !== "string" || call.tool.length === 0)
+    throw new TypeError("A call needs the tool's name.");
+  if (typeof call.callId !== "string" || call.callId.length === 0)
+    throw new TypeError("A call needs a call id.");
 }
 
 function hashArguments(args: unknown): string {
   try {
     return argumentsHash(args);
   } catch (error) {
-    throw new WritError("proof.args_mismatch", "The call's arguments have no canonical JSON form (NaN, Infinity, cycles…).", {}, error);
+    throw new WritError(
+      "proof.args_mismatch",
+      "The call's arguments have no canonical JSON form (NaN, Infinity, cycles…).",
+      {},
+      error,
+    );
   }
 }
 
-function decisionEntryFacts(decision: Decision, adapter: string | undefined): Omit<LedgerEntry, "kind" | "time"> {
+function decisionEntryFacts(
+  decision: Decision,
+  adapter: string | undefined,
+): Omit<LedgerEntry, "kind" | "time"> {
   return {
     tenant: decision.tenant,
     callId: decision.callId,
     user: decision.user,
     agent: decision.agent,
-    chain: decision.chain && decision.hops ? { agents: decision.chain, hops: decision.hops } : undefined,
+    chain:
+      decision.chain && decision.hops ? { agents: decision.chain, hops: decision.hops } : undefined,
     action: decision.action,
     tool: decision.tool,
     adapter,
@@ -463,6 +565,10 @@ function errorSummary(error: unknown): string {
 }
 
 function internalError(error: unknown): WritError {
-  return new WritError("guard.internal", "The guard failed while deciding; the call was refused.", {}, error);
+  return new WritError(
+    "guard.internal",
+    "The guard failed while deciding; the call was refused.",
+    {},
+    error,
+  );
 }
-

@@ -2,7 +2,7 @@ import { WritError } from "../errors.js";
 import { assertPrincipalId } from "./agent-identity.js";
 import type { Ed25519PrivateJwk, Ed25519PublicJwk, JsonWebKeySet } from "./jwk.js";
 import { KeyPair } from "./key-pair.js";
-import { type PublicKey, importPublicKey } from "./public-key.js";
+import { importPublicKey, type PublicKey } from "./public-key.js";
 
 /** What a verifier needs to trust root hops: the issuer id and its keys by `kid`. */
 export interface IssuerKeys {
@@ -22,7 +22,11 @@ interface IssuerKeyEntry {
 /** The stored form of an issuer key set (`exportPrivate()`). Holds private keys: store it as a secret. */
 export interface IssuerKeySetJson {
   readonly issuer: string;
-  readonly keys: readonly { readonly kid: string; readonly status: IssuerKeyStatus; readonly jwk: Ed25519PrivateJwk }[];
+  readonly keys: readonly {
+    readonly kid: string;
+    readonly status: IssuerKeyStatus;
+    readonly jwk: Ed25519PrivateJwk;
+  }[];
 }
 
 /**
@@ -49,7 +53,11 @@ export class IssuerKeySet implements IssuerKeys {
     const entries = json.keys.map(({ kid, status, jwk }) => {
       const pair = KeyPair.fromPrivateJwk(jwk);
       if (pair.thumbprint !== kid) {
-        throw new WritError("key.invalid", `Issuer key "${kid}" does not match its JWK's thumbprint.`, { name: kid });
+        throw new WritError(
+          "key.invalid",
+          `Issuer key "${kid}" does not match its JWK's thumbprint.`,
+          { name: kid },
+        );
       }
       return { kid, pair, status };
     });
@@ -84,9 +92,13 @@ export class IssuerKeySet implements IssuerKeys {
     const entry = this.#entries.find((candidate) => candidate.kid === kid);
     if (!entry) throw new WritError("key.unknown", `No issuer key "${kid}".`, { name: kid });
     if (entry.status === "active") {
-      throw new WritError("key.invalid", `Issuer key "${kid}" is active: rotate to a new key before retiring it.`, {
-        name: kid,
-      });
+      throw new WritError(
+        "key.invalid",
+        `Issuer key "${kid}" is active: rotate to a new key before retiring it.`,
+        {
+          name: kid,
+        },
+      );
     }
     entry.status = "retired";
   }
@@ -100,7 +112,15 @@ export class IssuerKeySet implements IssuerKeys {
     return {
       keys: this.#entries
         .filter((entry) => entry.status !== "retired")
-        .map((entry) => ({ ...entry.pair.publicJwk, kid: entry.kid, alg: "EdDSA", use: "sig" }) satisfies Ed25519PublicJwk),
+        .map(
+          (entry) =>
+            ({
+              ...entry.pair.publicJwk,
+              kid: entry.kid,
+              alg: "EdDSA",
+              use: "sig",
+            }) satisfies Ed25519PublicJwk,
+        ),
     };
   }
 
@@ -108,7 +128,11 @@ export class IssuerKeySet implements IssuerKeys {
   exportPrivate(): IssuerKeySetJson {
     return {
       issuer: this.issuer,
-      keys: this.#entries.map((entry) => ({ kid: entry.kid, status: entry.status, jwk: entry.pair.exportPrivateJwk() })),
+      keys: this.#entries.map((entry) => ({
+        kid: entry.kid,
+        status: entry.status,
+        jwk: entry.pair.exportPrivateJwk(),
+      })),
     };
   }
 

@@ -6,5 +6,7 @@ import type { Ed25519PublicJwk } from "./jwk.js";
  * (crv, kty, x) in lexicographic order, with no whitespace.
  */
 export function jwkThumbprint(jwk: Pick<Ed25519PublicJwk, "crv" | "kty" | "x">): string {
-  return sha256Base64Url(`{"crv":${JSON.stringify(jwk.crv)},"kty":${JSON.stringify(jwk.kty)},"x":${JSON.stringify(jwk.x)}}`);
+  return sha256Base64Url(
+    `{"crv":${JSON.stringify(jwk.crv)},"kty":${JSON.stringify(jwk.kty)},"x":${JSON.stringify(jwk.x)}}`,
+  );
 }

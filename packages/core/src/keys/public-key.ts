@@ -1,4 +1,4 @@
-import { type KeyObject, createPublicKey, verify } from "node:crypto";
+import { createPublicKey, type KeyObject, verify } from "node:crypto";
 import { decodeBase64Url } from "../encoding/base64url.js";
 import { WritError } from "../errors.js";
 import type { Ed25519PublicJwk } from "./jwk.js";
@@ -21,7 +21,7 @@ export class PublicKey {
   }
 
   verify(data: Uint8Array, signature: Uint8Array): boolean {
-    return verify(null, data, this.keyObject, signature);
+    return signature.length === 64 && verify(null, data, this.keyObject, signature);
   }
 }
 
@@ -31,7 +31,10 @@ export class PublicKey {
  */
 export function importPublicKey(jwk: unknown): PublicKey {
   assertEd25519Jwk(jwk, false);
-  const keyObject = createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x: jwk.x }, format: "jwk" });
+  const keyObject = createPublicKey({
+    key: { kty: "OKP", crv: "Ed25519", x: jwk.x },
+    format: "jwk",
+  });
   return new PublicKey(jwk, keyObject);
 }
 
@@ -45,22 +48,38 @@ export function assertEd25519Jwk(
   }
   const record = jwk as Record<string, unknown>;
   if (record.kty !== "OKP" || record.crv !== "Ed25519") {
-    throw new WritError("key.invalid", 'Writ keys are Ed25519 only: expected kty "OKP" and crv "Ed25519".');
+    throw new WritError(
+      "key.invalid",
+      'Writ keys are Ed25519 only: expected kty "OKP" and crv "Ed25519".',
+    );
   }
   for (const member of Object.keys(record)) {
     if (member === "d" && allowPrivate) continue;
     if (member === "d") {
-      throw new WritError("key.invalid", "Expected a public key, but the JWK holds a private member (d).");
+      throw new WritError(
+        "key.invalid",
+        "Expected a public key, but the JWK holds a private member (d).",
+      );
     }
     if (!PUBLIC_MEMBERS.has(member)) {
-      throw new WritError("key.invalid", `The JWK has a member Writ does not accept: "${member}".`, { name: member });
+      throw new WritError(
+        "key.invalid",
+        `The JWK has a member Writ does not accept: "${member}".`,
+        { name: member },
+      );
     }
   }
   if (!isKeyBytes(record.x)) {
-    throw new WritError("key.invalid", 'The JWK member "x" must be 32 bytes of unpadded base64url.');
+    throw new WritError(
+      "key.invalid",
+      'The JWK member "x" must be 32 bytes of unpadded base64url.',
+    );
   }
   if (allowPrivate && !isKeyBytes(record.d)) {
-    throw new WritError("key.invalid", 'The JWK member "d" must be 32 bytes of unpadded base64url.');
+    throw new WritError(
+      "key.invalid",
+      'The JWK member "d" must be 32 bytes of unpadded base64url.',
+    );
   }
 }
 

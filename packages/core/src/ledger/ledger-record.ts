@@ -2,7 +2,14 @@ import { canonicalJson } from "../encoding/canonical-json.js";
 import { sha256Hex } from "../encoding/sha256.js";
 
 /** The kinds of ledger event (DESIGN §6). */
-export type LedgerEventKind = "decision" | "outcome" | "delegation" | "issue" | "revocation" | "approval" | "admin";
+export type LedgerEventKind =
+  | "decision"
+  | "outcome"
+  | "delegation"
+  | "issue"
+  | "revocation"
+  | "approval"
+  | "admin";
 
 export type DecisionEffect = "allow" | "deny" | "approval_required";
 
@@ -19,7 +26,9 @@ export interface LedgerEntry {
   readonly user?: string | undefined;
   readonly agent?: string | undefined;
   /** Agent ids and hop jtis, root→leaf. */
-  readonly chain?: { readonly agents: readonly string[]; readonly hops: readonly string[] } | undefined;
+  readonly chain?:
+    | { readonly agents: readonly string[]; readonly hops: readonly string[] }
+    | undefined;
   readonly action?: string | undefined;
   readonly tool?: string | undefined;
   readonly adapter?: string | undefined;
@@ -83,7 +92,12 @@ export const GENESIS_HASH = "0".repeat(64);
  */
 export function sealLedgerEntry(
   entry: LedgerEntry,
-  position: { readonly chainId: string; readonly seq: number; readonly id: string; readonly prevHash: string },
+  position: {
+    readonly chainId: string;
+    readonly seq: number;
+    readonly id: string;
+    readonly prevHash: string;
+  },
 ): LedgerRecord {
   const unsealed: Omit<LedgerRecord, "hash"> = {
     chainId: position.chainId,
@@ -113,7 +127,9 @@ export function sealLedgerEntry(
 }
 
 /** The hash a row must carry: computed over every field but `hash` itself. */
-export function ledgerRecordHash(record: Omit<LedgerRecord, "hash"> & { readonly hash?: string }): string {
+export function ledgerRecordHash(
+  record: Omit<LedgerRecord, "hash"> & { readonly hash?: string },
+): string {
   const { hash: _excluded, ...unsealed } = record;
   return sha256Hex(canonicalJson(unsealed));
 }

@@ -32,7 +32,10 @@ export class LedgerChainVerifier {
       return fail("sequence_gap", `expected row ${head.seq + 1}; rows were deleted or reordered`);
     }
     if (record.prevHash !== head.hash) {
-      return fail("prev_hash_mismatch", "its prev_hash does not match the row before; rows were changed, removed or reordered");
+      return fail(
+        "prev_hash_mismatch",
+        "its prev_hash does not match the row before; rows were changed, removed or reordered",
+      );
     }
     if (ledgerRecordHash(record) !== record.hash) {
       return fail("hash_mismatch", "its contents do not match its hash; the row was edited");

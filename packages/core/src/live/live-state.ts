@@ -3,7 +3,13 @@ import type { Grant } from "../grants/grant.js";
 /** What can be revoked (DESIGN §5). Revocations are permanent. */
 export type RevocationKind = "hop" | "agent" | "user" | "key" | "issuer_key";
 
-export const REVOCATION_KINDS: readonly RevocationKind[] = ["hop", "agent", "user", "key", "issuer_key"];
+export const REVOCATION_KINDS: readonly RevocationKind[] = [
+  "hop",
+  "agent",
+  "user",
+  "key",
+  "issuer_key",
+];
 
 export interface Revocation {
   readonly kind: RevocationKind;

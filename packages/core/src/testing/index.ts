@@ -1,2 +1,2 @@
-export { MemoryBackend, type MemoryBackendOptions } from "./memory-backend.js";
 export { fixedClock, seededRandom } from "./deterministic.js";
+export { MemoryBackend, type MemoryBackendOptions } from "./memory-backend.js";

@@ -13,7 +13,13 @@ import { uuidV7 } from "../encoding/uuid-v7.js";
 import type { Grant } from "../grants/grant.js";
 import { toGrants } from "../grants/to-grants.js";
 import { type AgentReference, assertPrincipalId } from "../keys/agent-identity.js";
-import { GENESIS_HASH, type LedgerAppend, type LedgerEntry, type LedgerRecord, sealLedgerEntry } from "../ledger/ledger-record.js";
+import {
+  GENESIS_HASH,
+  type LedgerAppend,
+  type LedgerEntry,
+  type LedgerRecord,
+  sealLedgerEntry,
+} from "../ledger/ledger-record.js";
 import type {
   AgentState,
   LiveChange,
@@ -32,7 +38,11 @@ export interface MemoryBackendOptions {
   readonly chainId?: string;
 }
 
-type ChangeBody = LiveChange extends infer C ? (C extends LiveChange ? Omit<C, "seq"> : never) : never;
+type ChangeBody = LiveChange extends infer C
+  ? C extends LiveChange
+    ? Omit<C, "seq">
+    : never
+  : never;
 
 /**
  * A complete in-memory Backend: directory, revocations with sequence numbers,
@@ -62,9 +72,17 @@ export class MemoryBackend implements Backend {
   // ── Directory ──────────────────────────────────────────────────────────
 
   /** Creates or replaces a user with their current permissions. */
-  putUser(user: { readonly id: string; readonly tenant?: string; readonly permissions: readonly Grant[] | string }): void {
+  putUser(user: {
+    readonly id: string;
+    readonly tenant?: string;
+    readonly permissions: readonly Grant[] | string;
+  }): void {
     assertPrincipalId(user.id, "user");
-    const state: UserState = { id: user.id, permissions: toGrants(user.permissions), ...(user.tenant ? { tenant: user.tenant } : {}) };
+    const state: UserState = {
+      id: user.id,
+      permissions: toGrants(user.permissions),
+      ...(user.tenant ? { tenant: user.tenant } : {}),
+    };
     this.#users.set(user.id, state);
     this.#publish({ type: "user", user: state });
   }
@@ -106,10 +124,24 @@ export class MemoryBackend implements Backend {
   /** Revokes a hop, agent, user, key or issuer key; enforced by every watching guard at once. */
   async revoke(kind: RevocationKind, id: string, reason?: string): Promise<Revocation> {
     const at = this.#clock();
-    const revocation: Revocation = { kind, id, seq: this.#seq + 1, at, ...(reason ? { reason } : {}) };
+    const revocation: Revocation = {
+      kind,
+      id,
+      seq: this.#seq + 1,
+      at,
+      ...(reason ? { reason } : {}),
+    };
     this.#revocations.push(revocation);
     this.#publish({ type: "revocation", revocation });
-    await this.append([{ entry: { kind: "revocation", time: at, detail: { target: kind, id, ...(reason ? { reason } : {}) } } }]);
+    await this.append([
+      {
+        entry: {
+          kind: "revocation",
+          time: at,
+          detail: { target: kind, id, ...(reason ? { reason } : {}) },
+        },
+      },
+    ]);
     return revocation;
   }
 
@@ -143,7 +175,8 @@ export class MemoryBackend implements Backend {
 
   async append(appends: readonly LedgerAppend[]): Promise<readonly LedgerRecord[]> {
     return appends.map(({ entry, payloads }) => {
-      for (const payload of payloads ?? []) this.#payloads.set(payload.hash, structuredClone(payload.body));
+      for (const payload of payloads ?? [])
+        this.#payloads.set(payload.hash, structuredClone(payload.body));
       return this.#seal(entry);
     });
   }
@@ -163,7 +196,9 @@ export class MemoryBackend implements Backend {
     }
   }
 
-  async requestApproval(request: ApprovalRequest): Promise<{ approval: Approval; created: boolean }> {
+  async requestApproval(
+    request: ApprovalRequest,
+  ): Promise<{ approval: Approval; created: boolean }> {
     for (const approval of this.#approvals.values()) {
       if (
         approval.callId === request.callId &&
@@ -184,10 +219,15 @@ export class MemoryBackend implements Backend {
     return approval;
   }
 
-  async consumeApproval(id: string, binding: ApprovalBinding, at: number): Promise<ApprovalConsumption> {
+  async consumeApproval(
+    id: string,
+    binding: ApprovalBinding,
+    at: number,
+  ): Promise<ApprovalConsumption> {
     const approval = this.#approvals.get(id);
     const result = spendApproval(approval, binding, at);
-    if (result === "consumed" && approval) this.#approvals.set(id, { ...approval, status: "consumed" });
+    if (result === "consumed" && approval)
+      this.#approvals.set(id, { ...approval, status: "consumed" });
     return result;
   }
 

@@ -1,4 +1,4 @@
-import { type Clock, type RandomSource, numericDate, systemClock, systemRandom } from "../clock.js";
+import { type Clock, numericDate, type RandomSource, systemClock, systemRandom } from "../clock.js";
 import { WritError } from "../errors.js";
 import type { Grant } from "../grants/grant.js";
 import { assertNarrower } from "../grants/narrowing.js";
@@ -26,7 +26,12 @@ export interface DelegateOptions {
  * before anything is signed; a broader grant throws `delegation.broadens`
  * naming the grant, the path and why.
  */
-export function delegateWrit(parent: Writ, holder: KeyPair, to: AgentReference, options: DelegateOptions): Writ {
+export function delegateWrit(
+  parent: Writ,
+  holder: KeyPair,
+  to: AgentReference,
+  options: DelegateOptions,
+): Writ {
   const leaf = parent.leaf;
   if (holder.thumbprint !== leaf.claims.cnf.jkt) {
     throw new TypeError("Only the holder of the leaf hop's key can delegate this writ.");
@@ -36,9 +41,13 @@ export function delegateWrit(parent: Writ, holder: KeyPair, to: AgentReference, 
   const now = numericDate(clock);
   const exp = Math.min(...parent.hops.map((hop) => hop.claims.exp));
   if (now >= exp) {
-    throw new WritError("delegation.expired", "Cannot delegate an expired writ; ask for a new one.", {
-      hop: leaf.index,
-    });
+    throw new WritError(
+      "delegation.expired",
+      "Cannot delegate an expired writ; ask for a new one.",
+      {
+        hop: leaf.index,
+      },
+    );
   }
   const remainingDepth = Math.min(leaf.claims.dmax, WRIT_LIMITS.hops - parent.hops.length) - 1;
   if (remainingDepth < 0) {

@@ -6,7 +6,7 @@ import { describeGrantIssue } from "../grants/grant-issue.js";
 import { checkGrants, isPlainObject } from "../grants/validate-grants.js";
 import { isPrincipalId } from "../keys/agent-identity.js";
 import type { Ed25519PublicJwk } from "../keys/jwk.js";
-import { type PublicKey, importPublicKey } from "../keys/public-key.js";
+import { importPublicKey, type PublicKey } from "../keys/public-key.js";
 import { decodeCompactJws } from "./jws.js";
 import { ALGORITHM, WRIT_LIMITS, WRIT_TYPE } from "./limits.js";
 
@@ -53,7 +53,20 @@ export interface Hop {
 
 const ROOT_HEADER = new Set(["alg", "typ", "kid"]);
 const DELEGATED_HEADER = new Set(["alg", "typ", "jwk"]);
-const CLAIMS = new Set(["iss", "sub", "aud", "cnf", "prf", "jti", "iat", "exp", "nbf", "grants", "dmax", "tnt"]);
+const CLAIMS = new Set([
+  "iss",
+  "sub",
+  "aud",
+  "cnf",
+  "prf",
+  "jti",
+  "iat",
+  "exp",
+  "nbf",
+  "grants",
+  "dmax",
+  "tnt",
+]);
 const JTI = /^[A-Za-z0-9_-]{1,128}$/;
 const HASH = /^[A-Za-z0-9_-]{43}$/;
 
@@ -61,7 +74,7 @@ const HASH = /^[A-Za-z0-9_-]{43}$/;
 export function decodeHop(compact: string, index: number): Hop {
   const jws = decodeCompactJws(compact);
   if (!jws) throw malformed(index, "is not a compact JWS with JSON header and payload");
-  const header = checkHeader(jws.header, index);
+  const { header, signerKey } = checkHeader(jws.header, index);
   const claims = checkClaims(jws.payload, index);
   return {
     index,
@@ -71,15 +84,19 @@ export function decodeHop(compact: string, index: number): Hop {
     hash: sha256Base64Url(jws.signingInput),
     signingInput: jws.signingInput,
     signature: jws.signature,
-    ...("jwk" in header ? { signerKey: importPublicKey(header.jwk) } : {}),
+    ...(signerKey ? { signerKey } : {}),
     grants: new CompiledGrants(claims.grants),
   };
 }
 
-function checkHeader(header: Record<string, unknown>, index: number): HopHeader {
+function checkHeader(
+  header: Record<string, unknown>,
+  index: number,
+): { header: HopHeader; signerKey?: PublicKey } {
   const fail = (problem: string) =>
     new WritError("writ.bad_header", `Hop ${index} header ${problem}.`, { hop: index });
-  if (header.alg !== ALGORITHM) throw fail(`must have alg "${ALGORITHM}" (Ed25519); other algorithms are refused`);
+  if (header.alg !== ALGORITHM)
+    throw fail(`must have alg "${ALGORITHM}" (Ed25519); other algorithms are refused`);
   if (header.typ !== WRIT_TYPE) throw fail(`must have typ "${WRIT_TYPE}"`);
   const allowed = index === 0 ? ROOT_HEADER : DELEGATED_HEADER;
   for (const member of Object.keys(header)) {
@@ -93,14 +110,13 @@ function checkHeader(header: Record<string, unknown>, index: number): HopHeader 
     if (typeof header.kid !== "string" || header.kid.length === 0 || header.kid.length > 128) {
       throw fail('must name the issuer key in "kid"');
     }
-    return header as HopHeader;
+    return { header: header as HopHeader };
   }
   try {
-    importPublicKey(header.jwk);
+    return { header: header as HopHeader, signerKey: importPublicKey(header.jwk) };
   } catch {
     throw fail('must carry the delegating agent\'s Ed25519 public key in "jwk" (kty, crv, x only)');
   }
-  return header as HopHeader;
 }
 
 function checkClaims(payload: Record<string, unknown>, index: number): HopClaims {
@@ -115,18 +131,28 @@ function checkClaims(payload: Record<string, unknown>, index: number): HopClaims
   ] as const) {
     if (!isPrincipalId(value)) throw malformed(index, `needs an id in "${name}"`);
   }
-  if (!isPlainObject(cnf) || Object.keys(cnf).length !== 1 || typeof cnf.jkt !== "string" || !HASH.test(cnf.jkt)) {
+  if (
+    !isPlainObject(cnf) ||
+    Object.keys(cnf).length !== 1 ||
+    typeof cnf.jkt !== "string" ||
+    !HASH.test(cnf.jkt)
+  ) {
     throw malformed(index, 'needs "cnf": { "jkt": <key thumbprint> }');
   }
   if (index === 0 ? prf !== undefined : typeof prf !== "string" || !HASH.test(prf)) {
-    throw malformed(index, index === 0 ? 'is a root and must not have "prf"' : 'needs "prf", the hash of its parent hop');
+    throw malformed(
+      index,
+      index === 0 ? 'is a root and must not have "prf"' : 'needs "prf", the hash of its parent hop',
+    );
   }
-  if (typeof jti !== "string" || !JTI.test(jti)) throw malformed(index, 'needs a "jti" (1–128 base64url characters)');
+  if (typeof jti !== "string" || !JTI.test(jti))
+    throw malformed(index, 'needs a "jti" (1–128 base64url characters)');
   for (const [name, value] of [
     ["iat", iat],
     ["exp", exp],
   ] as const) {
-    if (!Number.isSafeInteger(value) || (value as number) < 0) throw malformed(index, `needs "${name}" in seconds`);
+    if (!Number.isSafeInteger(value) || (value as number) < 0)
+      throw malformed(index, `needs "${name}" in seconds`);
   }
   if (nbf !== undefined && (!Number.isSafeInteger(nbf) || (nbf as number) < 0)) {
     throw malformed(index, '"nbf" must be in seconds');
@@ -164,7 +190,8 @@ function checkHopGrants(grants: unknown, index: number): Grant[] {
     }
   });
   const checked = checkGrants(grants);
-  if ("issue" in checked) throw malformed(index, `has an invalid grant: ${describeGrantIssue(checked.issue)}`);
+  if ("issue" in checked)
+    throw malformed(index, `has an invalid grant: ${describeGrantIssue(checked.issue)}`);
   return checked.grants;
 }
 

@@ -1,6 +1,6 @@
 import { type Clock, systemClock } from "../clock.js";
-import { formatGrant } from "../grants/grant-text.js";
 import type { Grant } from "../grants/grant.js";
+import { formatGrant } from "../grants/grant-text.js";
 import { Writ } from "./writ.js";
 
 /** One hop as a person reads it. Nothing here is verified: inspect is for reading, guards are for trusting. */
@@ -25,7 +25,10 @@ export interface InspectedWrit {
   readonly expiresAt: Date;
 }
 
-export function inspectWrit(writ: Writ | string, options: { readonly clock?: Clock } = {}): InspectedWrit {
+export function inspectWrit(
+  writ: Writ | string,
+  options: { readonly clock?: Clock } = {},
+): InspectedWrit {
   const parsed = typeof writ === "string" ? Writ.parse(writ) : writ;
   const now = (options.clock ?? systemClock)();
   return {
@@ -48,7 +51,10 @@ export function inspectWrit(writ: Writ | string, options: { readonly clock?: Clo
 }
 
 /** Renders an inspected writ as a tree: who delegated what to whom, and until when. */
-export function formatWritTree(inspected: InspectedWrit, options: { readonly clock?: Clock } = {}): string {
+export function formatWritTree(
+  inspected: InspectedWrit,
+  options: { readonly clock?: Clock } = {},
+): string {
   const now = (options.clock ?? systemClock)();
   const tenant = inspected.tenant ? ` (tenant ${inspected.tenant})` : "";
   const lines = [

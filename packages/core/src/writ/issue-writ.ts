@@ -1,4 +1,4 @@
-import { type Clock, type RandomSource, numericDate, systemClock, systemRandom } from "../clock.js";
+import { type Clock, numericDate, type RandomSource, systemClock, systemRandom } from "../clock.js";
 import { WritError } from "../errors.js";
 import type { Grant } from "../grants/grant.js";
 import { intersectGrants } from "../grants/intersect-grants.js";
@@ -44,7 +44,9 @@ export function issueWrit(options: IssueWritOptions): Writ {
   const ttl = positiveSeconds(options.ttl ?? DEFAULT_ROOT_TTL, "ttl");
   const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
   if (!Number.isSafeInteger(maxDepth) || maxDepth < 0 || maxDepth >= WRIT_LIMITS.hops) {
-    throw new TypeError(`maxDepth must be an integer from 0 to ${WRIT_LIMITS.hops - 1}, got ${maxDepth}.`);
+    throw new TypeError(
+      `maxDepth must be an integer from 0 to ${WRIT_LIMITS.hops - 1}, got ${maxDepth}.`,
+    );
   }
 
   const authority = intersectGrants(toGrants(user.permissions), toGrants(agent.policy));

@@ -1,7 +1,7 @@
 import type { RandomSource } from "../clock.js";
 import { encodeBase64Url } from "../encoding/base64url.js";
 import type { KeyPair } from "../keys/key-pair.js";
-import { type Hop, type HopClaims, type HopHeader, decodeHop } from "./hop.js";
+import { decodeHop, type Hop, type HopClaims, type HopHeader } from "./hop.js";
 import { signCompactJws } from "./jws.js";
 
 /** Signs a hop and decodes it back, so what Writ mints passes the same checks it verifies with. */

@@ -3,7 +3,7 @@ import { WritError } from "../errors.js";
 import { whyNotNarrower } from "../grants/narrowing.js";
 import type { IssuerKeys } from "../keys/issuer-keys.js";
 import type { PublicKey } from "../keys/public-key.js";
-import { type Hop, decodeHop } from "./hop.js";
+import { decodeHop, type Hop } from "./hop.js";
 import { splitWrit } from "./writ.js";
 
 /** A writ whose every hop is signed, linked and within its time, at the moment it was checked. */
@@ -62,15 +62,23 @@ export class WritVerifier {
     const entries = splitWrit(serialized).map((compact, index) => this.#decode(compact, index));
     const root = (entries[0] as CachedHop).hop;
     if (root.claims.iss !== this.#issuer.issuer) {
-      throw new WritError("writ.wrong_issuer", "The root hop names an issuer this guard does not trust.", { hop: 0 });
+      throw new WritError(
+        "writ.wrong_issuer",
+        "The root hop names an issuer this guard does not trust.",
+        { hop: 0 },
+      );
     }
     const kid = "kid" in root.header ? root.header.kid : "";
     const issuerKey = this.#issuer.publicKey(kid);
     if (!issuerKey) {
-      throw new WritError("writ.unknown_key", "The root hop is signed with a key the issuer does not (or no longer) publish.", {
-        hop: 0,
-        name: kid,
-      });
+      throw new WritError(
+        "writ.unknown_key",
+        "The root hop is signed with a key the issuer does not (or no longer) publish.",
+        {
+          hop: 0,
+          name: kid,
+        },
+      );
     }
     entries.forEach((entry, index) => {
       verifySignature(entry, index === 0 ? issuerKey : (entry.hop.signerKey as PublicKey));
@@ -93,24 +101,34 @@ export class WritVerifier {
   }
 
   #decode(compact: string, index: number): CachedHop {
-    const cached = this.#cache.get(compact);
+    // Keyed by the signature segment: hashing it is cheaper than hashing the
+    // whole hop on every call, and the full comparison below keeps a reused
+    // signature on other bytes from ever hitting the cache.
+    const key = compact.slice(compact.lastIndexOf(".") + 1);
+    const cached = this.#cache.get(key);
     // A hop's decoding depends on its position (root or delegated), so a cached
     // hop seen at another position is decoded afresh and fails there.
-    if (cached && cached.hop.index === index) return cached;
+    if (cached && cached.hop.compact === compact && cached.hop.index === index) return cached;
     const entry: CachedHop = { hop: decodeHop(compact, index) };
-    this.#cache.set(compact, entry);
+    this.#cache.set(key, entry);
     return entry;
   }
 
   #checkTime(hops: readonly Hop[], now: number): void {
     for (const { claims, index } of hops) {
       if (now > claims.exp + this.#skew) {
-        throw new WritError("writ.expired", `Hop ${index} has expired; ask for a new writ.`, { hop: index });
-      }
-      if (Math.max(claims.iat, claims.nbf ?? 0) > now + this.#skew) {
-        throw new WritError("writ.not_yet_valid", `Hop ${index} is not valid yet (issued in the future).`, {
+        throw new WritError("writ.expired", `Hop ${index} has expired; ask for a new writ.`, {
           hop: index,
         });
+      }
+      if (Math.max(claims.iat, claims.nbf ?? 0) > now + this.#skew) {
+        throw new WritError(
+          "writ.not_yet_valid",
+          `Hop ${index} is not valid yet (issued in the future).`,
+          {
+            hop: index,
+          },
+        );
       }
     }
   }
@@ -120,7 +138,9 @@ function verifySignature(entry: CachedHop, key: PublicKey): void {
   if (entry.verifiedWith === key.thumbprint) return;
   const { hop } = entry;
   if (!key.verify(Buffer.from(hop.signingInput), hop.signature)) {
-    throw new WritError("writ.bad_signature", `Hop ${hop.index}'s signature does not verify.`, { hop: hop.index });
+    throw new WritError("writ.bad_signature", `Hop ${hop.index}'s signature does not verify.`, {
+      hop: hop.index,
+    });
   }
   entry.verifiedWith = key.thumbprint;
 }
@@ -131,22 +151,42 @@ function checkLink(parentEntry: CachedHop, childEntry: CachedHop, root: Hop): vo
   const child = hop.claims;
   const at = { hop: hop.index };
   if (hop.signerKey?.thumbprint !== parent.cnf.jkt) {
-    throw new WritError("writ.key_mismatch", `Hop ${hop.index} is not signed by the key its parent was bound to.`, at);
+    throw new WritError(
+      "writ.key_mismatch",
+      `Hop ${hop.index} is not signed by the key its parent was bound to.`,
+      at,
+    );
   }
   if (child.prf !== parentEntry.hop.hash || child.iss !== parent.aud) {
-    throw new WritError("writ.broken_chain", `Hop ${hop.index} does not continue the hop before it.`, at);
+    throw new WritError(
+      "writ.broken_chain",
+      `Hop ${hop.index} does not continue the hop before it.`,
+      at,
+    );
   }
   if (child.sub !== root.claims.sub) {
-    throw new WritError("writ.subject_mismatch", `Hop ${hop.index} names a different user than the root.`, at);
+    throw new WritError(
+      "writ.subject_mismatch",
+      `Hop ${hop.index} names a different user than the root.`,
+      at,
+    );
   }
   if (child.tnt !== root.claims.tnt) {
-    throw new WritError("writ.tenant_mismatch", `Hop ${hop.index} names a different tenant than the root.`, at);
+    throw new WritError(
+      "writ.tenant_mismatch",
+      `Hop ${hop.index} names a different tenant than the root.`,
+      at,
+    );
   }
   if (child.exp > parent.exp) {
     throw new WritError("writ.outlives_parent", `Hop ${hop.index} expires after its parent.`, at);
   }
   if (child.dmax >= parent.dmax) {
-    throw new WritError("writ.depth_exceeded", `Hop ${hop.index} exceeds the delegation depth its parent allows.`, at);
+    throw new WritError(
+      "writ.depth_exceeded",
+      `Hop ${hop.index} exceeds the delegation depth its parent allows.`,
+      at,
+    );
   }
   if (!childEntry.narrowerThanParent) {
     const failure = whyNotNarrower(child.grants, parent.grants);

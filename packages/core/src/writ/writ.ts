@@ -1,6 +1,6 @@
 import { WritError } from "../errors.js";
 import type { Grant } from "../grants/grant.js";
-import { type Hop, decodeHop } from "./hop.js";
+import { decodeHop, type Hop } from "./hop.js";
 import { HOP_SEPARATOR, WRIT_LIMITS } from "./limits.js";
 
 /**

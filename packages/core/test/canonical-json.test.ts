@@ -1,0 +1,58 @@
+import { canonicalJson } from "@writ/core";
+import { describe, expect, it } from "vitest";
+
+describe("canonicalJson (RFC 8785)", () => {
+  it("serializes the RFC 8785 §3.2.2 sample exactly", () => {
+    const input = JSON.parse(
+      '{"numbers":[333333333.33333329,1E30,4.50,2e-3,0.000000000000000000000000001],"string":"\\u20ac$\\u000F\\u000aA\'\\u0042\\u0022\\u005c\\\\\\"\\/","literals":[null,true,false]}',
+    );
+    expect(canonicalJson(input)).toBe(
+      '{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"€$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}',
+    );
+  });
+
+  it("sorts members by UTF-16 code units, as RFC 8785 §3.2.3 does", () => {
+    const input = {
+      "\u20ac": "Euro Sign",
+      "\r": "Carriage Return",
+      "\ufb33": "Hebrew Letter Dalet With Dagesh",
+      "1": "One",
+      "\ud83d\ude00": "Emoji: Grinning Face",
+      "\u0080": "Control",
+      "\u00f6": "Latin Small Letter O With Diaeresis",
+    };
+    // Read the order off the text: parsing back would let JS put "1" first.
+    const order = [...canonicalJson(input).matchAll(/:"([^"]+)"/g)].map((match) => match[1]);
+    expect(order).toEqual([
+      "Carriage Return",
+      "One",
+      "Control",
+      "Latin Small Letter O With Diaeresis",
+      "Euro Sign",
+      "Emoji: Grinning Face",
+      "Hebrew Letter Dalet With Dagesh",
+    ]);
+  });
+
+  it("omits undefined members and honours toJSON, like JSON", () => {
+    expect(canonicalJson({ b: undefined, a: new Date(0) })).toBe(
+      '{"a":"1970-01-01T00:00:00.000Z"}',
+    );
+  });
+
+  it.each([
+    ["NaN", Number.NaN],
+    ["Infinity", Number.POSITIVE_INFINITY],
+    ["a bigint", 1n],
+    ["a lone surrogate", "\ud800"],
+    ["undefined in an array", [undefined]],
+  ])("refuses %s instead of rewriting it", (_name, value) => {
+    expect(() => canonicalJson(value)).toThrow(TypeError);
+  });
+
+  it("refuses cycles", () => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(() => canonicalJson(cyclic)).toThrow(/cyclic/);
+  });
+});

@@ -1,0 +1,437 @@
+import {
+  canonicalJson,
+  createAgentIdentity,
+  createGuard,
+  LedgerChainVerifier,
+  type LiveSink,
+  type LiveWatch,
+  sha256Hex,
+} from "@writ/core";
+import { describe, expect, it, vi } from "vitest";
+import { AUDIENCE, createWorld, withOverrides } from "./world.js";
+
+const refund = (amount: number) => ({
+  action: "refunds.approve",
+  tool: "approve_refund",
+  args: { amount },
+});
+
+describe("guard.run", () => {
+  it("runs an allowed call once and records its decision and outcome", async () => {
+    const { guard, backend, plannerSession, worker } = await createWorld();
+    const session = plannerSession().delegate(worker, { grants: "refunds.approve(amount < 5000)" });
+    const tool = vi.fn(() => ({ refunded: 100 }));
+    const result = await guard.run(
+      guard.callFrom(session, { ...refund(100), callId: "call-1" }),
+      tool,
+    );
+
+    expect(result.decision).toMatchObject({
+      effect: "allow",
+      code: "granted",
+      user: "alice",
+      agent: "worker",
+      chain: ["planner", "worker"],
+    });
+    expect(result).toMatchObject({ output: { refunded: 100 } });
+    expect(tool).toHaveBeenCalledOnce();
+    const rows = backend.records.filter((row) => row.callId === "call-1");
+    expect(rows.map((row) => [row.kind, row.decision ?? row.outcome])).toEqual([
+      ["decision", "allow"],
+      ["outcome", "ok"],
+    ]);
+    expect(rows[0]?.id).toBe(result.decision.eventId);
+    expect(backend.payload(rows[0]?.inputHash as string)).toEqual({ amount: 100 });
+    expect(backend.payload(rows[1]?.outputHash as string)).toEqual({ refunded: 100 });
+  });
+
+  it("never runs a denied call, and names the hop that refused it", async () => {
+    const { guard, plannerSession, worker } = await createWorld();
+    const session = plannerSession().delegate(worker, { grants: "refunds.approve(amount < 50)" });
+    const tool = vi.fn();
+    const { decision } = await guard.run(guard.callFrom(session, refund(500)), tool);
+    expect(decision).toMatchObject({
+      effect: "deny",
+      code: "grant.condition_failed",
+      hop: 1,
+      decidedBy: "worker",
+      path: "amount",
+      operator: "lt",
+    });
+    expect(decision.message).not.toContain("500");
+    expect(tool).not.toHaveBeenCalled();
+  });
+
+  it("checks every hop, not only the leaf", async () => {
+    const { guard, plannerSession, worker } = await createWorld();
+    const session = plannerSession().delegate(worker, {
+      grants: "email.send(to in @crm.contacts)",
+    });
+    const decision = await guard.authorize(guard.callFrom(session, refund(1)));
+    expect(decision).toMatchObject({ effect: "deny", code: "grant.action_not_granted", hop: 1 });
+  });
+
+  it("records a tool's failure as the outcome and rethrows it", async () => {
+    const { guard, backend, plannerSession } = await createWorld();
+    const call = guard.callFrom(plannerSession(), { ...refund(1), callId: "failing" });
+    await expect(guard.run(call, () => Promise.reject(new Error("bank offline")))).rejects.toThrow(
+      "bank offline",
+    );
+    expect(
+      backend.records.find((row) => row.callId === "failing" && row.kind === "outcome"),
+    ).toMatchObject({ outcome: "error", error: "Error: bank offline" });
+  });
+
+  it("keeps a verifiable hash chain of every event", async () => {
+    const { guard, backend, plannerSession } = await createWorld();
+    for (const amount of [1, 20_000, 3])
+      await guard.run(guard.callFrom(plannerSession(), refund(amount)), () => "ok");
+    const verifier = new LedgerChainVerifier();
+    for (const record of backend.records) expect(verifier.push(record)).toBeUndefined();
+    expect(backend.records.map((row) => row.kind)).toContain("delegation");
+  });
+
+  it("stores redacted payloads while the hash covers the real arguments", async () => {
+    const { guard, backend, plannerSession } = await createWorld({
+      redact: (payload, { kind }) => (kind === "input" ? { redacted: true } : payload),
+    });
+    const { decision } = await guard.run(guard.callFrom(plannerSession(), refund(7)), () => "ok");
+    const row = backend.records.find((record) => record.id === decision.eventId);
+    expect(backend.payload(row?.inputHash as string)).toEqual({ redacted: true });
+    expect(row?.inputHash).toBe(sha256Hex(canonicalJson({ amount: 7 })));
+  });
+});
+
+describe("proofs", () => {
+  it("refuse a replayed proof", async () => {
+    const { guard, plannerSession } = await createWorld();
+    const call = guard.callFrom(plannerSession(), refund(1));
+    expect((await guard.authorize(call)).effect).toBe("allow");
+    expect(await guard.authorize(call)).toMatchObject({ effect: "deny", code: "proof.replayed" });
+  });
+
+  it("refuse a proof signed for other arguments", async () => {
+    const { guard, plannerSession } = await createWorld();
+    const call = guard.callFrom(plannerSession(), refund(1));
+    expect(await guard.authorize({ ...call, args: { amount: 9999 } })).toMatchObject({
+      effect: "deny",
+      code: "proof.args_mismatch",
+    });
+  });
+
+  it("refuse a call without a proof", async () => {
+    const { guard, plannerSession } = await createWorld();
+    const call = guard.callFrom(plannerSession(), refund(1));
+    expect(await guard.authorize({ ...call, proof: "" })).toMatchObject({ code: "proof.missing" });
+  });
+});
+
+describe("live state", () => {
+  it.each([
+    [
+      "hop",
+      (w: Awaited<ReturnType<typeof createWorld>>, jtis: readonly string[]) =>
+        w.backend.revoke("hop", jtis[0] as string),
+      "revoked.hop",
+    ],
+    [
+      "agent",
+      (w: Awaited<ReturnType<typeof createWorld>>) => w.backend.revoke("agent", "planner"),
+      "revoked.agent",
+    ],
+    [
+      "user",
+      (w: Awaited<ReturnType<typeof createWorld>>) => w.backend.revoke("user", "alice"),
+      "revoked.user",
+    ],
+    [
+      "key",
+      (w: Awaited<ReturnType<typeof createWorld>>) => w.backend.revoke("key", w.worker.thumbprint),
+      "revoked.key",
+    ],
+    [
+      "issuer key",
+      (w: Awaited<ReturnType<typeof createWorld>>) =>
+        w.backend.revoke("issuer_key", w.issuer.active.kid),
+      "revoked.issuer_key",
+    ],
+  ] as const)(
+    "enforce a revoked %s on the very next call, for the whole chain below it",
+    async (_kind, revoke, code) => {
+      const world = await createWorld();
+      const session = world
+        .plannerSession()
+        .delegate(world.worker, { grants: "refunds.approve(amount < 5000)" });
+      expect((await world.guard.authorize(world.guard.callFrom(session, refund(1)))).effect).toBe(
+        "allow",
+      );
+      await revoke(
+        world,
+        session.writ.hops.map((hop) => hop.claims.jti),
+      );
+      expect(await world.guard.authorize(world.guard.callFrom(session, refund(1)))).toMatchObject({
+        effect: "deny",
+        code,
+      });
+    },
+  );
+
+  it("apply a removed permission to writs already issued", async () => {
+    const { guard, backend, plannerSession } = await createWorld();
+    const session = plannerSession();
+    backend.putUser({ id: "alice", permissions: "refunds.*(amount < 10)" });
+    expect(await guard.authorize(guard.callFrom(session, refund(50)))).toMatchObject({
+      code: "live.permission_denied",
+      path: "amount",
+    });
+    expect((await guard.authorize(guard.callFrom(session, refund(5)))).effect).toBe("allow");
+  });
+
+  it("apply the current policy of every agent in the chain", async () => {
+    const { guard, backend, plannerSession, worker } = await createWorld();
+    const session = plannerSession().delegate(worker, { grants: "refunds.approve(amount < 5000)" });
+    backend.putAgent({
+      id: "planner",
+      policy: "email.send",
+      keys: [backend.agent("planner")?.keys[0] as string],
+    });
+    expect(await guard.authorize(guard.callFrom(session, refund(1)))).toMatchObject({
+      code: "live.policy_denied",
+      decidedBy: "planner",
+      hop: 0,
+    });
+  });
+
+  it("refuse agents that are not registered, or keys that are not theirs", async () => {
+    const { guard, backend, plannerSession } = await createWorld();
+    const stranger = createAgentIdentity("stranger");
+    const session = plannerSession().delegate(stranger, {
+      grants: "refunds.approve(amount < 5000)",
+    });
+    expect(await guard.authorize(guard.callFrom(session, refund(1)))).toMatchObject({
+      code: "live.agent_unknown",
+      hop: 1,
+    });
+    backend.putAgent({
+      id: "stranger",
+      policy: "refunds.approve",
+      keys: [createAgentIdentity("other").thumbprint],
+    });
+    expect(await guard.authorize(guard.callFrom(session, refund(1)))).toMatchObject({
+      code: "live.agent_key_unknown",
+      hop: 1,
+    });
+  });
+
+  it("fail closed when an asynchronous feed goes quiet, and recover on its heartbeat", async () => {
+    const world = await createWorld();
+    let sink: LiveSink | undefined;
+    const quiet = withOverrides(world.backend, {
+      watch: async (target: LiveSink): Promise<LiveWatch> => {
+        sink = target;
+        return { ...(await world.backend.watch(target)), synchronous: false };
+      },
+    });
+    const guard = await createGuard({
+      backend: quiet,
+      issuer: world.issuer,
+      audience: AUDIENCE,
+      clock: world.clock,
+    });
+    const session = world.plannerSession();
+    expect((await guard.authorize(guard.callFrom(session, refund(1)))).effect).toBe("allow");
+    world.clock.advance(2001);
+    expect(await guard.authorize(guard.callFrom(session, refund(1)))).toMatchObject({
+      effect: "deny",
+      code: "live.stale",
+    });
+    sink?.heartbeat(world.clock());
+    expect((await guard.authorize(guard.callFrom(session, refund(1)))).effect).toBe("allow");
+    sink?.fault(new Error("connection lost"));
+    expect(await guard.authorize(guard.callFrom(session, refund(1)))).toMatchObject({
+      code: "live.unavailable",
+    });
+  });
+
+  it("fail closed when a change is missed", async () => {
+    const world = await createWorld();
+    const session = world.plannerSession();
+    let sink: LiveSink | undefined;
+    const gappy = withOverrides(world.backend, {
+      watch: async (target: LiveSink): Promise<LiveWatch> => {
+        sink = target;
+        return { ...(await world.backend.watch(target)), resync: () => {} };
+      },
+    });
+    const guard = await createGuard({
+      backend: gappy,
+      issuer: world.issuer,
+      audience: AUDIENCE,
+      clock: world.clock,
+    });
+    sink?.change({ seq: 10_000, type: "user_removed", id: "nobody" });
+    expect(await guard.authorize(guard.callFrom(session, refund(1)))).toMatchObject({
+      code: "live.unavailable",
+    });
+  });
+});
+
+describe("named sets", () => {
+  const email = (to: string) => ({
+    action: "email.send",
+    tool: "send_email",
+    args: { to, body: "hi" },
+  });
+
+  it("are resolved live by the application's resolver", async () => {
+    const contacts = new Set(["ann@example.com"]);
+    const { guard, plannerSession } = await createWorld({
+      sets: {
+        "crm.contacts": (value, { user }) => user === "alice" && contacts.has(String(value)),
+      },
+    });
+    const session = plannerSession();
+    expect((await guard.authorize(guard.callFrom(session, email("ann@example.com")))).effect).toBe(
+      "allow",
+    );
+    expect(await guard.authorize(guard.callFrom(session, email("eve@evil.test")))).toMatchObject({
+      code: "grant.condition_failed",
+      hop: 0,
+      path: "to",
+      operator: "inSet",
+    });
+    contacts.delete("ann@example.com");
+    expect((await guard.authorize(guard.callFrom(session, email("ann@example.com")))).effect).toBe(
+      "deny",
+    );
+  });
+
+  it("fail closed when the resolver is missing or throws", async () => {
+    const missing = await createWorld();
+    expect(
+      await missing.guard.authorize(
+        missing.guard.callFrom(missing.plannerSession(), email("ann@example.com")),
+      ),
+    ).toMatchObject({ code: "grant.set_unavailable" });
+    const throwing = await createWorld({
+      sets: { "crm.contacts": () => Promise.reject(new Error("CRM down")) },
+    });
+    expect(
+      await throwing.guard.authorize(
+        throwing.guard.callFrom(throwing.plannerSession(), email("ann@example.com")),
+      ),
+    ).toMatchObject({ code: "grant.set_unavailable" });
+  });
+});
+
+describe("approvals", () => {
+  async function approvalWorld() {
+    const world = await createWorld();
+    world.backend.putUser({
+      id: "alice",
+      permissions: "refunds.approve(amount < 50); refunds.approve(amount < 5000) needs approval",
+    });
+    return { ...world, session: world.plannerSession() };
+  }
+
+  it("release exactly one call, bound to its arguments and writ, once approved", async () => {
+    const { guard, backend, session } = await approvalWorld();
+    const tool = vi.fn(() => "refunded");
+    const first = await guard.run(guard.callFrom(session, { ...refund(60), callId: "c1" }), tool);
+    expect(first.decision).toMatchObject({
+      effect: "approval_required",
+      code: "approval.required",
+    });
+    const approvalId = (first.decision as { approvalId: string }).approvalId;
+
+    const resumed = await guard.authorize(guard.callFrom(session, { ...refund(60), callId: "c1" }));
+    expect(resumed).toMatchObject({ effect: "approval_required", approvalId });
+
+    await guard.decideApproval(approvalId, { approved: true, by: "bob" });
+    expect(
+      await guard.authorize(guard.callFrom(session, { ...refund(61), callId: "c1", approvalId })),
+    ).toMatchObject({ code: "approval.invalid" });
+    const released = await guard.run(
+      guard.callFrom(session, { ...refund(60), callId: "c1", approvalId }),
+      tool,
+    );
+    expect(released.decision).toMatchObject({
+      effect: "allow",
+      code: "approval.granted",
+      approvalId,
+    });
+    expect(
+      await guard.authorize(guard.callFrom(session, { ...refund(60), callId: "c1", approvalId })),
+    ).toMatchObject({ code: "approval.consumed" });
+    expect(tool).toHaveBeenCalledOnce();
+
+    const rows = backend.records
+      .filter((row) => row.callId === "c1")
+      .map((row) => `${row.kind}:${row.reason ?? row.outcome}`);
+    expect(rows).toEqual([
+      "decision:approval.required",
+      "approval:approval.granted",
+      "decision:approval.invalid",
+      "decision:approval.granted",
+      "outcome:ok",
+      "decision:approval.consumed",
+    ]);
+  });
+
+  it("refuse the call when a human rejects it", async () => {
+    const { guard, session } = await approvalWorld();
+    const first = await guard.authorize(guard.callFrom(session, { ...refund(60), callId: "c2" }));
+    const approvalId = (first as { approvalId: string }).approvalId;
+    await guard.decideApproval(approvalId, { approved: false, by: "bob", reason: "not eligible" });
+    expect(
+      await guard.authorize(guard.callFrom(session, { ...refund(60), callId: "c2", approvalId })),
+    ).toMatchObject({ effect: "deny", code: "approval.rejected" });
+    await expect(
+      guard.decideApproval(approvalId, { approved: true, by: "mallory" }),
+    ).rejects.toMatchObject({ code: "approval.invalid" });
+  });
+
+  it("keep a pending approval pending", async () => {
+    const { guard, session } = await approvalWorld();
+    const first = await guard.authorize(guard.callFrom(session, { ...refund(60), callId: "c3" }));
+    const approvalId = (first as { approvalId: string }).approvalId;
+    expect(
+      await guard.authorize(guard.callFrom(session, { ...refund(60), callId: "c3", approvalId })),
+    ).toMatchObject({ effect: "approval_required", approvalId });
+  });
+});
+
+describe("failing closed", () => {
+  it("denies, and runs nothing, when the decision cannot be recorded", async () => {
+    const world = await createWorld();
+    const broken = withOverrides(world.backend, {
+      append: () => Promise.reject(new Error("disk full")),
+    });
+    const guard = await createGuard({
+      backend: broken,
+      issuer: world.issuer,
+      audience: AUDIENCE,
+      clock: world.clock,
+    });
+    const tool = vi.fn();
+    const { decision } = await guard.run(guard.callFrom(world.plannerSession(), refund(1)), tool);
+    expect(decision).toMatchObject({ effect: "deny", code: "ledger.unavailable" });
+    expect(tool).not.toHaveBeenCalled();
+  });
+
+  it("treats caller misuse as a TypeError", async () => {
+    const { guard, plannerSession } = await createWorld();
+    const call = guard.callFrom(plannerSession(), refund(1));
+    await expect(guard.authorize({ ...call, action: "not an action" })).rejects.toThrow(TypeError);
+  });
+});
+
+describe("guard.canUse", () => {
+  it("tells which actions a writ could ever be allowed", async () => {
+    const { guard, plannerSession, worker } = await createWorld();
+    const session = plannerSession().delegate(worker, { grants: "refunds.approve(amount < 5)" });
+    expect(guard.canUse(session.writ.toString(), "refunds.approve")).toBe(true);
+    expect(guard.canUse(session.writ.toString(), "email.send")).toBe(false);
+    expect(guard.canUse("garbage", "refunds.approve")).toBe(false);
+  });
+});

@@ -1,0 +1,226 @@
+import {
+  createAgentIdentity,
+  formatWritTree,
+  IssuerKeySet,
+  inspectWrit,
+  issueWrit,
+  parseGrantText,
+  Session,
+  Writ,
+  WritVerifier,
+} from "@writ/core";
+import { fixedClock, seededRandom } from "@writ/core/testing";
+import { describe, expect, it } from "vitest";
+
+function setup() {
+  const clock = fixedClock(Date.UTC(2026, 0, 1, 9, 0, 0));
+  const random = seededRandom("writ-test");
+  const issuer = IssuerKeySet.generate("writ:test");
+  const planner = createAgentIdentity("planner");
+  const worker = createAgentIdentity("worker");
+  const writ = issueWrit({
+    issuer,
+    user: { id: "alice", permissions: "refunds.*(amount < 10000); email.send" },
+    agent: { ...planner, policy: "refunds.approve; email.*" },
+    tenant: "acme",
+    clock,
+    random,
+  });
+  const session = new Session(planner, writ, { clock, random });
+  return {
+    clock,
+    random,
+    issuer,
+    planner,
+    worker,
+    writ,
+    session,
+    verifier: new WritVerifier({ issuer }),
+  };
+}
+
+describe("issueWrit", () => {
+  it("signs the user's permissions ∩ the agent's policy into a root hop", () => {
+    const { writ, issuer, planner } = setup();
+    expect(writ.hops).toHaveLength(1);
+    expect(writ.root.header).toEqual({ alg: "EdDSA", typ: "writ+jwt", kid: issuer.active.kid });
+    expect(writ.root.claims).toMatchObject({
+      iss: "writ:test",
+      sub: "alice",
+      aud: "planner",
+      cnf: { jkt: planner.thumbprint },
+      tnt: "acme",
+      iat: 1767258000,
+      exp: 1767258000 + 900,
+      dmax: 3,
+      grants: parseGrantText("refunds.approve(amount < 10000); email.send"),
+    });
+  });
+
+  it("refuses to issue a writ that allows nothing", () => {
+    const { issuer, planner } = setup();
+    expect(() =>
+      issueWrit({
+        issuer,
+        user: { id: "alice", permissions: "docs.read" },
+        agent: { ...planner, policy: "email.send" },
+      }),
+    ).toThrow(expect.objectContaining({ code: "issue.no_authority" }));
+  });
+
+  it("narrows to requested grants inside the authority, and refuses broader ones", () => {
+    const { issuer, planner } = setup();
+    const base = {
+      issuer,
+      user: { id: "alice", permissions: "refunds.*(amount < 100)" },
+      agent: { ...planner, policy: "refunds.*" },
+    };
+    expect(issueWrit({ ...base, grants: "refunds.approve(amount < 10)" }).grants).toEqual(
+      parseGrantText("refunds.approve(amount < 10)"),
+    );
+    expect(() => issueWrit({ ...base, grants: "refunds.approve" })).toThrow(
+      expect.objectContaining({
+        code: "delegation.broadens",
+        message: expect.stringContaining("Cannot issue"),
+      }),
+    );
+  });
+
+  it("refuses a maxDepth beyond the 8-hop cap", () => {
+    const { issuer, planner } = setup();
+    expect(() =>
+      issueWrit({
+        issuer,
+        user: { id: "alice", permissions: "a" },
+        agent: { ...planner, policy: "a" },
+        maxDepth: 8,
+      }),
+    ).toThrow(TypeError);
+  });
+});
+
+describe("Session.delegate", () => {
+  it("appends a hop bound to the parent, the delegator's key and the delegatee's key", () => {
+    const { session, worker, planner, clock } = setup();
+    clock.advance(10_000);
+    const child = session.delegate(worker, { grants: "refunds.approve(amount < 50)", ttl: 60 });
+    const hop = child.writ.leaf;
+    expect(child.writ.hops).toHaveLength(2);
+    expect(hop.header).toEqual({ alg: "EdDSA", typ: "writ+jwt", jwk: planner.key.publicJwk });
+    expect(hop.claims).toMatchObject({
+      iss: "planner",
+      sub: "alice",
+      aud: "worker",
+      cnf: { jkt: worker.thumbprint },
+      prf: session.writ.root.hash,
+      tnt: "acme",
+      exp: 1767258010 + 60,
+      dmax: 2,
+    });
+  });
+
+  it("never outlives its parent", () => {
+    const { session, worker } = setup();
+    const child = session.delegate(worker, { grants: "email.send", ttl: 86_400 });
+    expect(child.writ.leaf.claims.exp).toBe(session.writ.root.claims.exp);
+  });
+
+  it("throws delegation.broadens before signing anything", () => {
+    const { session, worker } = setup();
+    expect(() => session.delegate(worker, { grants: "refunds.approve(amount < 20000)" })).toThrow(
+      expect.objectContaining({
+        code: "delegation.broadens",
+        details: expect.objectContaining({ path: "amount" }),
+      }),
+    );
+  });
+
+  it("stops at the depth the parent allows", () => {
+    const { session, worker } = setup();
+    const leaf = session.delegate(worker, { grants: "email.send", maxDepth: 0 });
+    const third = createAgentIdentity("third");
+    expect(() => leaf.delegate(third, { grants: "email.send" })).toThrow(
+      expect.objectContaining({ code: "delegation.depth_exhausted" }),
+    );
+    expect(() => session.delegate(worker, { grants: "email.send", maxDepth: 3 })).toThrow(
+      expect.objectContaining({ code: "delegation.depth_exhausted" }),
+    );
+  });
+
+  it("refuses to delegate an expired writ", () => {
+    const { session, worker, clock } = setup();
+    clock.advance(901_000);
+    expect(() => session.delegate(worker, { grants: "email.send" })).toThrow(
+      expect.objectContaining({ code: "delegation.expired" }),
+    );
+  });
+
+  it("only works for the agent and key the writ was issued to", () => {
+    const { writ, worker } = setup();
+    expect(() => new Session(worker, writ)).toThrow(TypeError);
+  });
+});
+
+describe("WritVerifier", () => {
+  it("verifies a delegated chain and memoizes hop signatures", () => {
+    const { session, worker, verifier, clock } = setup();
+    const child = session.delegate(worker, { grants: "email.send" });
+    const verified = verifier.verify(child.writ.toString(), clock());
+    expect(verified).toMatchObject({
+      user: "alice",
+      tenant: "acme",
+      agents: ["planner", "worker"],
+    });
+    expect(verifier.verify(child.writ.toString(), clock()).leaf.hash).toBe(child.writ.leaf.hash);
+  });
+
+  it("round-trips a writ through its serialized form", () => {
+    const { session, worker } = setup();
+    const child = session.delegate(worker, { grants: "email.send" });
+    expect(Writ.parse(child.writ.toString()).toString()).toBe(child.writ.toString());
+    expect(JSON.stringify({ writ: child.writ })).toContain(child.writ.toString());
+  });
+
+  it("applies the clock skew to expiry, then refuses", () => {
+    const { writ, verifier, clock } = setup();
+    clock.advance((900 + 60) * 1000);
+    expect(() => verifier.verify(writ.toString(), clock())).not.toThrow();
+    clock.advance(1000);
+    expect(() => verifier.verify(writ.toString(), clock())).toThrow(
+      expect.objectContaining({ code: "writ.expired" }),
+    );
+  });
+
+  it("keeps verifying writs signed before an issuer key rotation, until the key is retired", () => {
+    const { writ, issuer, verifier, clock } = setup();
+    const old = issuer.active.kid;
+    issuer.rotate();
+    expect(() => verifier.verify(writ.toString(), clock())).not.toThrow();
+    issuer.retire(old);
+    expect(() => verifier.verify(writ.toString(), clock())).toThrow(
+      expect.objectContaining({ code: "writ.unknown_key" }),
+    );
+  });
+});
+
+describe("inspectWrit", () => {
+  it("shows who delegated what to whom, and until when", () => {
+    const { session, worker, clock } = setup();
+    const child = session.delegate(worker, { grants: "refunds.approve(amount < 50)", ttl: 120 });
+    const inspected = inspectWrit(child.writ, { clock });
+    expect(inspected.hops.map((hop) => [hop.from, hop.to])).toEqual([
+      ["writ:test", "planner"],
+      ["planner", "worker"],
+    ]);
+    expect(formatWritTree(inspected, { clock })).toBe(
+      [
+        "writ for user alice (tenant acme): 2 hops, expires 2026-01-01T09:02:00.000Z (in 2m 0s)",
+        `└─ issuer writ:test → planner   expires 2026-01-01T09:15:00.000Z (in 15m 0s), may delegate 3 more, jti ${child.writ.root.claims.jti}`,
+        "      refunds.approve(amount < 10000)",
+        "      email.send",
+        `   └─ planner → worker   expires 2026-01-01T09:02:00.000Z (in 2m 0s), may delegate 2 more, jti ${child.writ.leaf.claims.jti}`,
+        "         refunds.approve(amount < 50)",
+      ].join("\n"),
+    );
+  });
+});
