@@ -77,10 +77,22 @@ export type WritErrorCode =
   // Ledger.
   | "ledger.unavailable"
   | "ledger.broken"
+  // Stores (databases behind a backend).
+  | "store.unavailable"
+  | "store.corrupt"
+  | "store.schema_too_new"
+  | "store.schema_too_old"
+  | "store.not_found"
+  | "store.conflict"
   // Keys.
   | "key.invalid"
   | "key.unknown"
   | "key.retired"
+  // Adapters and gateways: a tool with no action, an upstream server down or silent.
+  | "tool.unknown"
+  | "tool.unmapped"
+  | "upstream.unavailable"
+  | "upstream.timeout"
   // Guard configuration and internal faults.
   | "guard.internal";
 

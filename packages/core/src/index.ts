@@ -63,6 +63,7 @@ export {
   type GuardedRun,
   type GuardOptions,
   type ToolOutcome,
+  type WritCheck,
 } from "./guard/guard.js";
 export type { SetContext, SetResolver } from "./guard/set-resolver.js";
 export {

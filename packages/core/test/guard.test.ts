@@ -401,6 +401,79 @@ describe("approvals", () => {
   });
 });
 
+describe("resumed calls", () => {
+  it("find the pending approval request, and are refused once it was spent", async () => {
+    const { guard, backend, plannerSession } = await createWorld();
+    backend.putUser({ id: "alice", permissions: "refunds.approve(amount < 5000) needs approval" });
+    const session = plannerSession();
+    const resumed = () =>
+      guard.authorize(guard.callFrom(session, { ...refund(60), callId: "r1", resume: true }));
+    const first = await guard.authorize(guard.callFrom(session, { ...refund(60), callId: "r1" }));
+    expect(await resumed()).toMatchObject({
+      effect: "approval_required",
+      approvalId: first.approvalId,
+    });
+    await guard.decideApproval(first.approvalId ?? "", { approved: true, by: "bob" });
+    const tool = vi.fn(() => "refunded");
+    const approvalId = first.approvalId ?? "";
+    await guard.run(guard.callFrom(session, { ...refund(60), callId: "r1", approvalId }), tool);
+
+    const replayed = await resumed();
+    expect(replayed).toMatchObject({ effect: "deny", code: "approval.invalid" });
+    expect(await backend.getApproval(replayed.approvalId ?? "")).toMatchObject({
+      status: "rejected",
+      decidedBy: "writ:guard",
+    });
+    expect(tool).toHaveBeenCalledOnce();
+    expect(
+      backend.records
+        .filter((row) => row.callId === "r1")
+        .map((row) => `${row.kind}:${row.reason ?? row.outcome}`),
+    ).toEqual([
+      "decision:approval.required",
+      "approval:approval.granted",
+      "decision:approval.granted",
+      "outcome:ok",
+      "decision:approval.invalid",
+    ]);
+  });
+});
+
+describe("guard.preflight", () => {
+  it("records an allow or a deny only once the call is authorized", async () => {
+    const { guard, backend, plannerSession } = await createWorld();
+    const session = plannerSession();
+    expect(
+      await guard.preflight(guard.callFrom(session, { ...refund(1), callId: "p1" })),
+    ).toMatchObject({ effect: "allow", code: "granted" });
+    expect(
+      await guard.preflight(
+        guard.callFrom(session, { action: "payroll.run", tool: "run_payroll", args: {} }),
+      ),
+    ).toMatchObject({ effect: "deny", code: "grant.action_not_granted" });
+    expect(backend.records.filter((row) => row.kind === "decision")).toEqual([]);
+  });
+
+  it("opens an approval request once, however often a resumed run asks", async () => {
+    const { guard, backend, plannerSession } = await createWorld();
+    backend.putUser({
+      id: "alice",
+      permissions: "refunds.approve(amount < 5000) needs approval",
+    });
+    const session = plannerSession();
+    const ask = () => guard.preflight(guard.callFrom(session, { ...refund(60), callId: "p2" }));
+    const first = await ask();
+    expect(first).toMatchObject({ effect: "approval_required", code: "approval.required" });
+    expect(await ask()).toMatchObject({ approvalId: first.approvalId });
+    expect(
+      await guard.authorize(guard.callFrom(session, { ...refund(60), callId: "p2" })),
+    ).toMatchObject({ approvalId: first.approvalId });
+    expect(backend.records.filter((row) => row.callId === "p2").map((row) => row.reason)).toEqual([
+      "approval.required",
+    ]);
+  });
+});
+
 describe("failing closed", () => {
   it("denies, and runs nothing, when the decision cannot be recorded", async () => {
     const world = await createWorld();

@@ -65,6 +65,19 @@ export type GuardedRun<T> =
   | { readonly decision: AllowDecision; readonly output: T }
   | { readonly decision: DenyDecision | ApprovalRequiredDecision };
 
+/** The answer of guard.checkWrit(): who the writ acts for, or why it is not accepted. */
+export type WritCheck =
+  | {
+      readonly valid: true;
+      readonly user: string;
+      readonly tenant?: string;
+      /** The leaf agent. */
+      readonly agent: string;
+      /** Agent ids root→leaf. */
+      readonly chain: readonly string[];
+    }
+  | { readonly valid: false; readonly code: WritErrorCode; readonly message: string };
+
 /** How a tool run ended, for guard.complete(). */
 export type ToolOutcome =
   | { readonly ok: true; readonly output: unknown }
@@ -149,6 +162,11 @@ export class Guard {
     this.#view.attach(this.#watch);
   }
 
+  /** The guard's clock (epoch ms): adapters that run a tool themselves time it with this for complete(). */
+  now(): number {
+    return this.#clock();
+  }
+
   /** Builds a call from a session for this guard's audience, with a fresh proof. */
   callFrom(session: Session, input: CallInput): Call {
     return session.call(this.audience, input);
@@ -156,17 +174,23 @@ export class Guard {
 
   /** Decides a call and records the decision. Never throws for a bad or hostile call: it denies. */
   async authorize(call: Call): Promise<Decision> {
-    assertCallShape(call);
-    const context: DecisionContext = { call, started: this.#clock() };
-    let decision: Decision;
-    try {
-      decision = await this.#decide(context);
-    } catch (error) {
-      // Fail closed: whatever went wrong, the call does not run.
-      const failure = error instanceof WritError ? error : internalError(error);
-      decision = this.#deny(context, failure.code, failure.details);
-    }
+    const { context, decision } = await this.#evaluate(call);
     return context.alreadyRecorded ? decision : this.#record(context, decision);
+  }
+
+  /**
+   * Decides a call ahead of running it, for frameworks that ask whether a
+   * tool needs a human approval before they run it (the AI SDK's
+   * `needsApproval`). An allow or a deny is not recorded: the authorize() or
+   * run() that follows records it, so a call leaves one decision row. An
+   * `approval_required` opens the approval request (or finds the pending one
+   * when a resumed run asks again) and is recorded once, as authorize() does.
+   */
+  async preflight(call: Call): Promise<Decision> {
+    const { context, decision } = await this.#evaluate(call);
+    return decision.effect === "approval_required" && !context.alreadyRecorded
+      ? this.#record(context, decision)
+      : decision;
   }
 
   /** Authorizes, then runs `execute` only on allow, and records its outcome. Tool errors are rethrown. */
@@ -263,18 +287,64 @@ export class Guard {
    */
   canUse(writ: string, action: string): boolean {
     try {
-      const now = this.#clock();
-      const verified = this.#verifier.verify(writ, now);
-      if (this.#view.freshness(now, this.#maxStalenessMs) !== "fresh") return false;
-      checkLiveState(this.#view, verified);
+      const verified = this.#verifyLive(writ);
       return authorityLayers(verified, this.#view).every((layer) => layer.grants.mayPermit(action));
     } catch {
       return false;
     }
   }
 
+  /**
+   * Whether a writ is valid right now (signatures, chain, time, live state),
+   * without a call or a proof: for transports that authenticate a caller
+   * before any tool runs (an HTTP gateway answering 401). Records nothing;
+   * a tool call still needs authorize().
+   */
+  checkWrit(writ: string): WritCheck {
+    try {
+      const verified = this.#verifyLive(writ);
+      return {
+        valid: true,
+        user: verified.user,
+        agent: verified.leaf.claims.aud,
+        chain: verified.agents,
+        ...(verified.tenant === undefined ? {} : { tenant: verified.tenant }),
+      };
+    } catch (error) {
+      // Fail closed: whatever went wrong, the writ is not accepted.
+      const failure = error instanceof WritError ? error : internalError(error);
+      return { valid: false, code: failure.code, message: failure.message };
+    }
+  }
+
   async close(): Promise<void> {
     await this.#watch?.close();
+  }
+
+  async #evaluate(call: Call): Promise<{ context: DecisionContext; decision: Decision }> {
+    assertCallShape(call);
+    const context: DecisionContext = { call, started: this.#clock() };
+    try {
+      return { context, decision: await this.#decide(context) };
+    } catch (error) {
+      // Fail closed: whatever went wrong, the call does not run.
+      const failure = error instanceof WritError ? error : internalError(error);
+      return { context, decision: this.#deny(context, failure.code, failure.details) };
+    }
+  }
+
+  #verifyLive(writ: string): VerifiedWrit {
+    const now = this.#clock();
+    const verified = this.#verifier.verify(writ, now);
+    const freshness = this.#view.freshness(now, this.#maxStalenessMs);
+    if (freshness !== "fresh") {
+      throw new WritError(
+        freshness === "stale" ? "live.stale" : "live.unavailable",
+        "The guard's live view is not fresh; refusing until the backend's feed recovers.",
+      );
+    }
+    checkLiveState(this.#view, verified);
+    return verified;
   }
 
   async #decide(context: DecisionContext): Promise<Decision> {
@@ -365,6 +435,18 @@ export class Guard {
       requestedAt: now,
       expiresAt: now + this.#approvalTtlMs,
     });
+    if (call.resume === true && created) {
+      // Nothing was pending for this resumed call: its approval was spent,
+      // decided or expired, or never asked for. Close the request just opened
+      // so that no answer can ever release it, and refuse.
+      await this.#backend.decideApproval(approval.id, {
+        approved: false,
+        by: "writ:guard",
+        reason: "A resumed call had no pending approval request.",
+        at: now,
+      });
+      return this.#deny(context, "approval.invalid", { approvalId: approval.id });
+    }
     // A resumed run asking again for the same call gets the same request, recorded once.
     context.alreadyRecorded = !created;
     return this.#decision(context, "approval_required", "approval.required", {

@@ -1,0 +1,179 @@
+import type {
+  ApprovalRequiredDecision,
+  Call,
+  CallInput,
+  DenyDecision,
+  Guard,
+  Session,
+} from "@writ/core";
+import type { ModelMessage, ToolExecutionOptions, ToolSet } from "ai";
+import { ADAPTER } from "./adapter.js";
+import { type Approver, approverName } from "./approver.js";
+import { denialError } from "./denial-error.js";
+import { findApprovalResponse } from "./find-approval-response.js";
+import { guardedStream } from "./guarded-stream.js";
+import { sessionFromContext } from "./session-from-context.js";
+import { isWritDenial, toWritDenial } from "./writ-denial.js";
+
+const RESUME = { resume: true } as const;
+
+export interface GuardToolOptions {
+  readonly guard: Guard;
+  readonly name: string;
+  readonly action: string;
+  readonly session: Session | undefined;
+  readonly denial: "error" | "result";
+  readonly approver: Approver | undefined;
+}
+
+type AnyTool = ToolSet[string];
+
+interface ApprovalOptions {
+  readonly toolCallId: string;
+  readonly messages: ModelMessage[];
+  readonly experimental_context?: unknown;
+}
+
+/** One tool of a ToolSet with its execute and needsApproval answered by the guard. */
+export function guardTool(tool: AnyTool, options: GuardToolOptions): AnyTool {
+  const { guard, name, action, denial } = options;
+  const execute = tool.execute;
+  if (typeof execute !== "function") {
+    throw new TypeError(
+      `Tool "${name}" has no execute function, so Writ cannot guard it here: the client or provider would run it unchecked. Leave it out of withWrit, or give it an execute.`,
+    );
+  }
+  const ownApproval = tool.needsApproval;
+
+  const sessionFor = (callOptions: object): Session => {
+    const session = options.session ?? sessionFromContext(callOptions);
+    if (session === undefined) {
+      throw new TypeError(
+        `withWrit has no session for tool "${name}": pass { session } to withWrit, or experimental_context: session (or { session }) to generateText / streamText.`,
+      );
+    }
+    return session;
+  };
+
+  const callInput = (
+    args: unknown,
+    toolCallId: string,
+    resumption: { readonly resume: true } | { readonly approvalId: string } | undefined,
+  ): CallInput => ({
+    action,
+    tool: name,
+    args,
+    callId: toolCallId,
+    adapter: ADAPTER,
+    ...resumption,
+  });
+
+  const refuse = (decision: DenyDecision | ApprovalRequiredDecision): unknown => {
+    if (denial === "result") return toWritDenial(decision);
+    throw denialError(decision);
+  };
+
+  async function needsApproval(args: unknown, callOptions: ApprovalOptions): Promise<boolean> {
+    const session = sessionFor(callOptions);
+    const { toolCallId, messages } = callOptions;
+    const resumed = findApprovalResponse(messages, toolCallId)?.approved === true;
+    const decision = await guard.preflight(
+      guard.callFrom(session, callInput(args, toolCallId, resumed ? RESUME : undefined)),
+    );
+    if (decision.effect === "approval_required") return true;
+    if (decision.effect === "deny") {
+      // Asking a human about a call the guard refuses is pointless, so a first
+      // evaluation says no and execute reports the refusal. When a resumed run
+      // evaluates an approved call again (revoked meanwhile, or its approval
+      // already spent), a "no" would become the SDK's own "does not require
+      // approval" denial, unrecorded and not in Writ's words: "yes" sends it
+      // to execute, where the guard refuses it and records why.
+      return resumed;
+    }
+    if (typeof ownApproval === "function") return ownApproval(args, callOptions);
+    return ownApproval === true;
+  }
+
+  /**
+   * The call to decide. A resumed run carries the SDK's approval response:
+   * an approval is the human's answer to the request the guard opened when
+   * the SDK asked, recorded with guard.decideApproval, and the call then
+   * carries that request's id, which the guard spends exactly once. Resumed
+   * calls never open a request, so a replayed response is refused.
+   */
+  async function prepareCall(args: unknown, callOptions: ToolExecutionOptions): Promise<Call> {
+    const session = sessionFor(callOptions);
+    const { toolCallId } = callOptions;
+    const response = findApprovalResponse(callOptions.messages, toolCallId);
+    if (response?.approved !== true) {
+      return guard.callFrom(session, callInput(args, toolCallId, undefined));
+    }
+    const resumed = () => guard.callFrom(session, callInput(args, toolCallId, RESUME));
+    const pending = await guard.preflight(resumed());
+    if (pending.effect !== "approval_required") return resumed();
+    const by = approverName(options.approver, { tool: name, action, toolCallId, session });
+    try {
+      await guard.decideApproval(pending.approvalId, {
+        approved: true,
+        by,
+        ...(response.reason === undefined ? {} : { reason: response.reason }),
+      });
+    } catch {
+      // Fail closed: whatever became of the request (decided meanwhile, expired,
+      // or not recorded), the guard's decision on the retried call says so,
+      // and only an approved request releases it.
+    }
+    return guard.callFrom(session, callInput(args, toolCallId, { approvalId: pending.approvalId }));
+  }
+
+  const guarded: AnyTool = {
+    ...tool,
+    needsApproval,
+    execute: isAsyncGeneratorFunction(execute)
+      ? (args: unknown, callOptions: ToolExecutionOptions) =>
+          guardedStream(
+            guard,
+            () => prepareCall(args, callOptions),
+            () => execute(args, callOptions) as AsyncIterable<unknown>,
+            refuse,
+          )
+      : async (args: unknown, callOptions: ToolExecutionOptions) => {
+          const call = await prepareCall(args, callOptions);
+          const result = await guard.run(call, () => lastValue(execute(args, callOptions)));
+          return "output" in result ? result.output : refuse(result.decision);
+        },
+  };
+  const toModelOutput = tool.toModelOutput;
+  if (denial === "result" && toModelOutput !== undefined) {
+    // The tool's own conversion expects its own outputs, never a denial.
+    guarded.toModelOutput = (converted: Parameters<typeof toModelOutput>[0]) => {
+      const { output } = converted;
+      if (!isWritDenial(output)) return toModelOutput(converted);
+      return {
+        type: "json" as const,
+        value: { denied: true, code: output.code, reason: output.reason },
+      };
+    };
+  }
+  return guarded;
+}
+
+function isAsyncGeneratorFunction(value: unknown): boolean {
+  return Object.prototype.toString.call(value) === "[object AsyncGeneratorFunction]";
+}
+
+/**
+ * An execute that is not an async generator function but returns an
+ * AsyncIterable cannot stream through the guard (whether it streams is only
+ * known after it was called, which must wait for the decision): its last
+ * value is its output, as the SDK would make it.
+ */
+async function lastValue(result: unknown): Promise<unknown> {
+  const settled = await result;
+  if (typeof settled !== "object" || settled === null || !(Symbol.asyncIterator in settled)) {
+    return settled;
+  }
+  let last: unknown;
+  for await (const value of settled as AsyncIterable<unknown>) last = value;
+  return last;
+}

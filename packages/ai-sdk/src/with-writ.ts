@@ -1,0 +1,113 @@
+import { Guard, isAction, Session } from "@writ/core";
+import type { Tool, ToolSet } from "ai";
+import type { Approver } from "./approver.js";
+import { guardTool } from "./guard-tool.js";
+import type { WritDenial } from "./writ-denial.js";
+
+export interface WithWritOptions<TOOLS extends ToolSet> {
+  /** The guard that decides, records and approves every call. */
+  readonly guard: Guard;
+  /**
+   * The session every call is made with. Default: the one each
+   * generateText / streamText call passes as `experimental_context` (the
+   * Session, or an object with a `session` property), so one ToolSet can
+   * serve many users.
+   */
+  readonly session?: Session;
+  /**
+   * The Writ action each tool performs, by tool name (`{ approve_refund:
+   * "refunds.approve" }`). A tool not listed performs the action named like
+   * the tool, which must then be a valid action name.
+   */
+  readonly actions?: { readonly [NAME in keyof TOOLS]?: string };
+  /**
+   * How a refused call reaches the model. `"error"` (default): the tool fails
+   * and the model sees the decision's model-safe message as the tool error.
+   * `"result"`: the tool returns a `WritDenial` (`{ denied: true, code,
+   * reason }`) as its output.
+   */
+  readonly denial?: "error" | "result";
+  /**
+   * Who answers the SDK's approval requests, recorded with each approval the
+   * guard asked for. Default: the session's user, since in the SDK's flow the
+   * approval response comes from the application's own approval UI. Whoever
+   * can send that response approves: keep message history on the server, or
+   * set `experimental_toolApprovalSecret`, so clients cannot forge requests.
+   */
+  readonly approver?: Approver;
+}
+
+/** The tools of a set guarded with `denial: "result"`: each may also return a WritDenial. */
+export type WithDenials<TOOLS extends ToolSet> = {
+  [NAME in keyof TOOLS]: TOOLS[NAME] extends Tool<infer INPUT, infer OUTPUT>
+    ? Tool<INPUT, OUTPUT | WritDenial>
+    : TOOLS[NAME];
+};
+
+/**
+ * Guards every tool of a ToolSet with Writ: each call is decided and
+ * recorded by the guard before the tool runs, approvals the policy asks for
+ * go through the SDK's approval flow, and refusals reach the model in words
+ * it may see. Returns a ToolSet with the same names, descriptions and schemas.
+ */
+export function withWrit<TOOLS extends ToolSet>(
+  tools: TOOLS,
+  options: WithWritOptions<TOOLS> & { readonly denial?: "error" },
+): TOOLS;
+export function withWrit<TOOLS extends ToolSet>(
+  tools: TOOLS,
+  options: WithWritOptions<TOOLS> & { readonly denial: "result" },
+): WithDenials<TOOLS>;
+export function withWrit<TOOLS extends ToolSet>(
+  tools: TOOLS,
+  options: WithWritOptions<TOOLS>,
+): TOOLS | WithDenials<TOOLS> {
+  if (typeof tools !== "object" || tools === null || Array.isArray(tools)) {
+    throw new TypeError("withWrit needs a ToolSet: an object of tools keyed by name.");
+  }
+  if (typeof options !== "object" || options === null || !(options.guard instanceof Guard)) {
+    throw new TypeError("withWrit needs { guard }: the Guard from createGuard().");
+  }
+  const { guard, session, actions = {}, denial = "error", approver } = options;
+  if (session !== undefined && !(session instanceof Session)) {
+    throw new TypeError("withWrit's session must be a Session.");
+  }
+  if (denial !== "error" && denial !== "result") {
+    throw new TypeError(`withWrit's denial must be "error" or "result", not ${String(denial)}.`);
+  }
+  if (
+    approver !== undefined &&
+    typeof approver !== "function" &&
+    (typeof approver !== "string" || approver.length === 0)
+  ) {
+    throw new TypeError("withWrit's approver must be a non-empty string or a function.");
+  }
+  for (const name of Object.keys(actions)) {
+    if (!Object.hasOwn(tools, name)) {
+      throw new TypeError(`withWrit's actions name "${name}", which is not a tool of this set.`);
+    }
+  }
+  const guarded: Record<string, ToolSet[string]> = {};
+  for (const [name, tool] of Object.entries(tools)) {
+    const mapped: unknown = (actions as Record<string, unknown>)[name];
+    if (mapped !== undefined && !isAction(mapped)) {
+      throw new TypeError(
+        `withWrit's action for tool "${name}" is not a valid action: use a dotted name like "refunds.approve".`,
+      );
+    }
+    const action = mapped ?? name;
+    if (!isAction(action)) {
+      throw new TypeError(
+        `Tool "${name}" is not a valid Writ action name; map it to one with actions: { ${JSON.stringify(name)}: "area.verb" }.`,
+      );
+    }
+    if (denial === "result" && tool.outputSchema !== undefined) {
+      throw new TypeError(
+        `Tool "${name}" declares an outputSchema that a WritDenial would not match; guard it with denial: "error".`,
+      );
+    }
+    guarded[name] = guardTool(tool, { guard, name, action, session, denial, approver });
+  }
+  // Same names as the input, each tool with the same shape and types.
+  return guarded as TOOLS;
+}

@@ -1,0 +1,265 @@
+import { generateText, type ModelMessage, stepCountIs, type ToolSet, tool } from "ai";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { withWrit } from "../src/index.js";
+import { call, say, scriptedModel, toolResultSeen } from "./model.js";
+import { actions, refundTools } from "./tools.js";
+import { createWorld, summary } from "./world.js";
+
+const prompt: ModelMessage[] = [{ role: "user", content: "Refund order 7." }];
+
+/** Runs until the SDK asks for approval, then returns the history and the request. */
+async function untilApprovalRequest(
+  model: ReturnType<typeof scriptedModel>,
+  tools: ToolSet,
+  secret?: string,
+) {
+  const first = await generateText({
+    model,
+    tools,
+    messages: prompt,
+    stopWhen: stepCountIs(3),
+    ...(secret ? { experimental_toolApprovalSecret: secret } : {}),
+  });
+  const request = first.content.find((part) => part.type === "tool-approval-request");
+  if (!request) throw new Error("The SDK asked for no approval.");
+  const history = [...prompt, ...first.response.messages];
+  const answer = (approved: boolean, reason?: string): ModelMessage[] => [
+    ...history,
+    {
+      role: "tool",
+      content: [
+        {
+          type: "tool-approval-response",
+          approvalId: request.approvalId,
+          approved,
+          ...(reason ? { reason } : {}),
+        },
+      ],
+    },
+  ];
+  return { request, history, answer };
+}
+
+describe("approvals through the SDK's approval flow", () => {
+  it("ask when the policy asks, and run exactly once when the human approves", async () => {
+    const { guard, session, rows } = await createWorld();
+    const { tools, ran } = refundTools();
+    const guarded = withWrit(tools, { guard, session, actions });
+    const model = scriptedModel([call("approve_refund", { amount: 5000 }), say("Refunded.")]);
+
+    const { request, answer } = await untilApprovalRequest(model, guarded);
+    expect(request.toolCall).toMatchObject({ toolCallId: "call-1", input: { amount: 5000 } });
+    expect(ran).toEqual([]);
+    expect((await rows()).map(summary)).toEqual(["decision:approval_required:approval.required"]);
+
+    const resumed = await generateText({
+      model,
+      tools: guarded,
+      messages: answer(true, "customer verified"),
+      stopWhen: stepCountIs(3),
+    });
+    expect(resumed.text).toBe("Refunded.");
+    expect(ran).toEqual([5000]);
+    expect(toolResultSeen(model.doGenerateCalls, 1)).toEqual({
+      type: "text",
+      value: "refunded 5000",
+    });
+    // The SDK evaluated needsApproval again on resume: the same request was found, not a new one.
+    const recorded = await rows();
+    expect(recorded.map(summary)).toEqual([
+      "decision:approval_required:approval.required",
+      "approval:allow:approval.granted",
+      "decision:allow:approval.granted",
+      "outcome:ok",
+    ]);
+    const approvalId = recorded[0]?.detail?.approvalId;
+    expect(recorded[1]?.detail).toEqual({ approvalId, by: "alice", reason: "customer verified" });
+    expect(recorded[2]?.detail?.approvalId).toBe(approvalId);
+    expect(new Set(recorded.map((row) => row.callId))).toEqual(new Set(["call-1"]));
+  });
+
+  it("refuse a replayed approval response: the approval was spent", async () => {
+    const { guard, session, rows } = await createWorld();
+    const { tools, ran } = refundTools();
+    const guarded = withWrit(tools, { guard, session, actions });
+    const model = scriptedModel([
+      call("approve_refund", { amount: 5000 }),
+      say("Refunded."),
+      say("Already done."),
+    ]);
+    const { answer } = await untilApprovalRequest(model, guarded);
+    const approved = answer(true);
+    await generateText({ model, tools: guarded, messages: approved, stopWhen: stepCountIs(3) });
+    expect(ran).toEqual([5000]);
+
+    const replayed = await generateText({
+      model,
+      tools: guarded,
+      messages: approved,
+      stopWhen: stepCountIs(3),
+    });
+    expect(replayed.text).toBe("Already done.");
+    expect(ran).toEqual([5000]);
+    expect(toolResultSeen(model.doGenerateCalls, 2)).toEqual({
+      type: "error-text",
+      value: expect.stringContaining("approval for refunds.approve is not valid"),
+    });
+    expect((await rows()).map(summary)).toEqual([
+      "decision:approval_required:approval.required",
+      "approval:allow:approval.granted",
+      "decision:allow:approval.granted",
+      "outcome:ok",
+      "decision:deny:approval.invalid",
+    ]);
+  });
+
+  it("work with experimental_toolApprovalSecret, which refuses approvals for altered calls", async () => {
+    const { guard, session, rows } = await createWorld();
+    const { tools, ran } = refundTools();
+    const guarded = withWrit(tools, {
+      guard,
+      session,
+      actions,
+      approver: ({ tool, toolCallId }) => `ops:${tool}:${toolCallId}`,
+    });
+    const secret = "a server-side secret of enough length";
+    const model = scriptedModel([call("approve_refund", { amount: 5000 }), say("Refunded.")]);
+    const { request, answer } = await untilApprovalRequest(model, guarded, secret);
+    expect(request.signature).toEqual(expect.any(String));
+
+    const altered = answer(true).map((message) =>
+      message.role === "assistant" && typeof message.content !== "string"
+        ? {
+            ...message,
+            content: message.content.map((part) =>
+              part.type === "tool-call" ? { ...part, input: { amount: 9000 } } : part,
+            ),
+          }
+        : message,
+    );
+    await expect(
+      generateText({
+        model,
+        tools: guarded,
+        messages: altered,
+        stopWhen: stepCountIs(3),
+        experimental_toolApprovalSecret: secret,
+      }),
+    ).rejects.toThrow(/signature/i);
+    expect(ran).toEqual([]);
+
+    await generateText({
+      model,
+      tools: guarded,
+      messages: answer(true),
+      stopWhen: stepCountIs(3),
+      experimental_toolApprovalSecret: secret,
+    });
+    expect(ran).toEqual([5000]);
+    const approval = (await rows(["approval"]))[0];
+    expect(approval?.detail?.by).toBe("ops:approve_refund:call-1");
+  });
+
+  it("run nothing when the human rejects, and leave the guard's request unspent", async () => {
+    const { guard, session, backend, rows } = await createWorld();
+    const { tools, ran } = refundTools();
+    const guarded = withWrit(tools, { guard, session, actions });
+    const model = scriptedModel([call("approve_refund", { amount: 5000 }), say("Not refunded.")]);
+    const { answer } = await untilApprovalRequest(model, guarded);
+
+    const resumed = await generateText({
+      model,
+      tools: guarded,
+      messages: answer(false, "not eligible"),
+      stopWhen: stepCountIs(3),
+    });
+    expect(resumed.text).toBe("Not refunded.");
+    expect(ran).toEqual([]);
+    expect(toolResultSeen(model.doGenerateCalls, 1)).toEqual({
+      type: "execution-denied",
+      reason: "not eligible",
+    });
+    const recorded = await rows();
+    expect(recorded.map(summary)).toEqual(["decision:approval_required:approval.required"]);
+    const approvalId = String(recorded[0]?.detail?.approvalId);
+    expect(await backend.getApproval(approvalId)).toMatchObject({ status: "pending" });
+  });
+
+  it("refuse an approved call whose authority was revoked before the run resumed", async () => {
+    const { guard, session, backend, rows } = await createWorld();
+    const { tools, ran } = refundTools();
+    const guarded = withWrit(tools, { guard, session, actions });
+    const model = scriptedModel([call("approve_refund", { amount: 5000 }), say("Revoked.")]);
+    const { answer } = await untilApprovalRequest(model, guarded);
+    await backend.revoke("agent", "support");
+
+    await generateText({ model, tools: guarded, messages: answer(true), stopWhen: stepCountIs(3) });
+    expect(ran).toEqual([]);
+    expect(toolResultSeen(model.doGenerateCalls, 1)).toEqual({
+      type: "error-text",
+      value: expect.stringContaining("has been revoked"),
+    });
+    expect((await rows()).map(summary)).toEqual([
+      "decision:approval_required:approval.required",
+      "decision:deny:revoked.agent",
+    ]);
+  });
+
+  it("combine the tool's own needsApproval with the policy: the guard's denial comes first", async () => {
+    const { guard, session, rows } = await createWorld();
+    const ran: number[] = [];
+    const tools = {
+      approve_refund: tool({
+        inputSchema: z.object({ amount: z.number() }),
+        needsApproval: async ({ amount }) => amount > 10,
+        execute: async ({ amount }) => {
+          ran.push(amount);
+          return `refunded ${amount}`;
+        },
+      }),
+    };
+    const guarded = withWrit(tools, { guard, session, actions });
+
+    const asked = scriptedModel([call("approve_refund", { amount: 20 }), say("Refunded.")]);
+    const { answer } = await untilApprovalRequest(asked, guarded);
+    await generateText({
+      model: asked,
+      tools: guarded,
+      messages: answer(true),
+      stopWhen: stepCountIs(3),
+    });
+    expect(ran).toEqual([20]);
+
+    const free = scriptedModel([call("approve_refund", { amount: 5 }, "call-2"), say("ok")]);
+    const direct = await generateText({
+      model: free,
+      tools: guarded,
+      messages: prompt,
+      stopWhen: stepCountIs(3),
+    });
+    expect(direct.content.some((part) => part.type === "tool-approval-request")).toBe(false);
+    expect(ran).toEqual([20, 5]);
+
+    const refused = scriptedModel([call("approve_refund", { amount: 50000 }, "call-3"), say("no")]);
+    const denied = await generateText({
+      model: refused,
+      tools: guarded,
+      messages: prompt,
+      stopWhen: stepCountIs(3),
+    });
+    expect(denied.content.some((part) => part.type === "tool-approval-request")).toBe(false);
+    expect(toolResultSeen(refused.doGenerateCalls, 1, "call-3")).toMatchObject({
+      type: "error-text",
+    });
+    expect(ran).toEqual([20, 5]);
+    // The tool's own approval is the application's, not the policy's: no approval request in Writ.
+    expect((await rows()).map((row) => `${row.callId} ${summary(row)}`)).toEqual([
+      "call-1 decision:allow:granted",
+      "call-1 outcome:ok",
+      "call-2 decision:allow:granted",
+      "call-2 outcome:ok",
+      "call-3 decision:deny:grant.condition_failed",
+    ]);
+  });
+});

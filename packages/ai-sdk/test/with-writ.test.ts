@@ -1,0 +1,133 @@
+import { canonicalJson, sha256Hex } from "@writ/core";
+import { type InferToolOutput, type ModelMessage, tool } from "ai";
+import { describe, expect, expectTypeOf, it } from "vitest";
+import { z } from "zod";
+import { type WritDenial, withWrit } from "../src/index.js";
+import { actions, refundTools } from "./tools.js";
+import { createWorld, summary } from "./world.js";
+
+const noMessages: ModelMessage[] = [];
+
+describe("withWrit", () => {
+  it("keeps the set's names, descriptions and schemas", async () => {
+    const { guard, session } = await createWorld();
+    const { tools } = refundTools();
+    const guarded = withWrit(tools, { guard, session, actions });
+    expect(Object.keys(guarded)).toEqual(["approve_refund"]);
+    expect(guarded.approve_refund.description).toBe(tools.approve_refund.description);
+    expect(guarded.approve_refund.inputSchema).toBe(tools.approve_refund.inputSchema);
+    expect(guarded.approve_refund.execute).not.toBe(tools.approve_refund.execute);
+    expectTypeOf(guarded).toEqualTypeOf(tools);
+    const results = withWrit(tools, { guard, session, actions, denial: "result" });
+    expectTypeOf<InferToolOutput<typeof results.approve_refund>>().toEqualTypeOf<
+      string | WritDenial
+    >();
+  });
+
+  it("refuses misuse with a TypeError that says what to do", async () => {
+    const { guard, session } = await createWorld();
+    const { tools } = refundTools();
+    const execute = async () => "ok";
+    const schema = z.object({});
+    expect(() =>
+      withWrit({ "refund order": tool({ inputSchema: schema, execute }) }, { guard }),
+    ).toThrow(
+      new TypeError(
+        'Tool "refund order" is not a valid Writ action name; map it to one with actions: { "refund order": "area.verb" }.',
+      ),
+    );
+    expect(() =>
+      withWrit(
+        { "refund order": tool({ inputSchema: schema, execute }) },
+        {
+          guard,
+          actions: { "refund order": "refunds.approve" },
+        },
+      ),
+    ).not.toThrow();
+    expect(() =>
+      withWrit(tools, { guard, actions: { approve_refund: "refunds approve" } }),
+    ).toThrow(/not a valid action/);
+    expect(() =>
+      withWrit(tools, { guard, actions: { approve_refnud: "refunds.approve" } as never }),
+    ).toThrow(/"approve_refnud", which is not a tool of this set/);
+    expect(() => withWrit({ show_card: tool({ inputSchema: schema }) }, { guard })).toThrow(
+      /has no execute function/,
+    );
+    expect(() => withWrit(tools, { session } as never)).toThrow(/needs \{ guard \}/);
+    expect(() => withWrit(tools, { guard, session: {} as never })).toThrow(/must be a Session/);
+    expect(() =>
+      withWrit(
+        {
+          typed: tool({
+            inputSchema: schema,
+            outputSchema: z.string(),
+            execute,
+          }),
+        },
+        { guard, denial: "result" },
+      ),
+    ).toThrow(/outputSchema/);
+  });
+
+  it("records a stream its consumer closes early as ended with an error", async () => {
+    const { guard, session, rows } = await createWorld();
+    const guarded = withWrit(
+      {
+        lookup_order: tool({
+          inputSchema: z.object({ order: z.string() }),
+          async *execute({ order }) {
+            yield `${order}: searching`;
+            yield `${order}: shipped`;
+          },
+        }),
+      },
+      { guard, session, actions: { lookup_order: "orders.lookup" } },
+    );
+    const stream = guarded.lookup_order.execute?.(
+      { order: "C3" },
+      { toolCallId: "call-early", messages: noMessages },
+    ) as AsyncIterable<string>;
+    for await (const value of stream) {
+      expect(value).toBe("C3: searching");
+      break;
+    }
+    const recorded = await rows();
+    expect(recorded.map(summary)).toEqual(["decision:allow:granted", "outcome:error"]);
+    expect(recorded[1]?.error).toContain("closed before it completed");
+  });
+
+  it("takes the last value of an execute that returns an AsyncIterable without being a generator", async () => {
+    const { guard, session, rows } = await createWorld();
+    async function* statuses(order: string) {
+      yield `${order}: searching`;
+      yield `${order}: shipped`;
+    }
+    const started: string[] = [];
+    const tools = {
+      lookup_order: tool({
+        inputSchema: z.object({ order: z.string() }),
+        execute: ({ order }) => {
+          started.push(order);
+          return statuses(order);
+        },
+      }),
+    };
+    const guarded = withWrit(tools, {
+      guard,
+      session,
+      actions: { lookup_order: "orders.lookup" },
+    });
+    const options = { toolCallId: "call-d4", messages: noMessages };
+    expect(await guarded.lookup_order.execute?.({ order: "D4" }, options)).toBe("D4: shipped");
+    const recorded = await rows();
+    expect(recorded.map(summary)).toEqual(["decision:allow:granted", "outcome:ok"]);
+    expect(recorded[1]?.outputHash).toBe(sha256Hex(canonicalJson("D4: shipped")));
+
+    const outside = withWrit(tools, { guard, session, actions: { lookup_order: "payroll.run" } });
+    await expect(
+      outside.lookup_order.execute?.({ order: "E5" }, { ...options, toolCallId: "call-e5" }),
+    ).rejects.toMatchObject({ name: "WritError", code: "grant.action_not_granted" });
+    expect(started).toEqual(["D4"]);
+  });
+});
