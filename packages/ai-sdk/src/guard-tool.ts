@@ -15,8 +15,6 @@ import { guardedStream } from "./guarded-stream.js";
 import { sessionFromContext } from "./session-from-context.js";
 import { isWritDenial, toWritDenial } from "./writ-denial.js";
 
-const RESUME = { resume: true } as const;
-
 export interface GuardToolOptions {
   readonly guard: Guard;
   readonly name: string;
@@ -55,17 +53,13 @@ export function guardTool(tool: AnyTool, options: GuardToolOptions): AnyTool {
     return session;
   };
 
-  const callInput = (
-    args: unknown,
-    toolCallId: string,
-    resumption: { readonly resume: true } | { readonly approvalId: string } | undefined,
-  ): CallInput => ({
+  const callInput = (args: unknown, toolCallId: string, approvalId?: string): CallInput => ({
     action,
     tool: name,
     args,
     callId: toolCallId,
     adapter: ADAPTER,
-    ...resumption,
+    ...(approvalId === undefined ? {} : { approvalId }),
   });
 
   const refuse = (decision: DenyDecision | ApprovalRequiredDecision): unknown => {
@@ -77,10 +71,11 @@ export function guardTool(tool: AnyTool, options: GuardToolOptions): AnyTool {
     const session = sessionFor(callOptions);
     const { toolCallId, messages } = callOptions;
     const resumed = findApprovalResponse(messages, toolCallId)?.approved === true;
-    const decision = await guard.preflight(
-      guard.callFrom(session, callInput(args, toolCallId, resumed ? RESUME : undefined)),
-    );
-    if (decision.effect === "approval_required") return true;
+    const decision = await guard.preflight(guard.callFrom(session, callInput(args, toolCallId)));
+    // An approval the guard already holds (granted through Writ, not yet spent)
+    // still means the call needed one: the same answer on resume.
+    if (decision.effect === "approval_required" || decision.code === "approval.granted")
+      return true;
     if (decision.effect === "deny") {
       // Asking a human about a call the guard refuses is pointless, so a first
       // evaluation says no and execute reports the refusal. When a resumed run
@@ -95,22 +90,21 @@ export function guardTool(tool: AnyTool, options: GuardToolOptions): AnyTool {
   }
 
   /**
-   * The call to decide. A resumed run carries the SDK's approval response:
-   * an approval is the human's answer to the request the guard opened when
-   * the SDK asked, recorded with guard.decideApproval, and the call then
-   * carries that request's id, which the guard spends exactly once. Resumed
-   * calls never open a request, so a replayed response is refused.
+   * The call to decide. A resumed run carries the SDK's approval response: it
+   * is the human's answer to the request the guard opened for this call id
+   * when the SDK asked. While that request is pending the answer is recorded
+   * with guard.decideApproval and the call carries the request's id, which the
+   * guard spends exactly once. A request already spent, rejected or expired
+   * makes the guard refuse the call, so a replayed response never runs it twice.
    */
   async function prepareCall(args: unknown, callOptions: ToolExecutionOptions): Promise<Call> {
     const session = sessionFor(callOptions);
     const { toolCallId } = callOptions;
+    const plain = () => guard.callFrom(session, callInput(args, toolCallId));
     const response = findApprovalResponse(callOptions.messages, toolCallId);
-    if (response?.approved !== true) {
-      return guard.callFrom(session, callInput(args, toolCallId, undefined));
-    }
-    const resumed = () => guard.callFrom(session, callInput(args, toolCallId, RESUME));
-    const pending = await guard.preflight(resumed());
-    if (pending.effect !== "approval_required") return resumed();
+    if (response?.approved !== true) return plain();
+    const pending = await guard.preflight(plain());
+    if (pending.effect !== "approval_required") return plain();
     const by = approverName(options.approver, { tool: name, action, toolCallId, session });
     try {
       await guard.decideApproval(pending.approvalId, {
@@ -123,7 +117,7 @@ export function guardTool(tool: AnyTool, options: GuardToolOptions): AnyTool {
       // or not recorded), the guard's decision on the retried call says so,
       // and only an approved request releases it.
     }
-    return guard.callFrom(session, callInput(args, toolCallId, { approvalId: pending.approvalId }));
+    return guard.callFrom(session, callInput(args, toolCallId, pending.approvalId));
   }
 
   const guarded: AnyTool = {

@@ -79,6 +79,25 @@ describe("approvals through the SDK's approval flow", () => {
     expect(new Set(recorded.map((row) => row.callId))).toEqual(new Set(["call-1"]));
   });
 
+  it("honour a request an operator already decided through Writ", async () => {
+    const { guard, session, rows } = await createWorld();
+    const { tools, ran } = refundTools();
+    const guarded = withWrit(tools, { guard, session, actions });
+    const model = scriptedModel([call("approve_refund", { amount: 5000 }), say("Refunded.")]);
+    const { answer } = await untilApprovalRequest(model, guarded);
+    const approvalId = (await rows())[0]?.detail?.approvalId;
+    await guard.decideApproval(String(approvalId), { approved: true, by: "ops@example.com" });
+
+    await generateText({ model, tools: guarded, messages: answer(true), stopWhen: stepCountIs(3) });
+    expect(ran).toEqual([5000]);
+    expect((await rows()).map(summary)).toEqual([
+      "decision:approval_required:approval.required",
+      "approval:allow:approval.granted",
+      "decision:allow:approval.granted",
+      "outcome:ok",
+    ]);
+  });
+
   it("refuse a replayed approval response: the approval was spent", async () => {
     const { guard, session, rows } = await createWorld();
     const { tools, ran } = refundTools();
@@ -110,7 +129,7 @@ describe("approvals through the SDK's approval flow", () => {
       "approval:allow:approval.granted",
       "decision:allow:approval.granted",
       "outcome:ok",
-      "decision:deny:approval.invalid",
+      "decision:deny:approval.consumed",
     ]);
   });
 

@@ -40,8 +40,10 @@ export interface Backend {
   /** Records hops seen for the first time (idempotent by jti). */
   recordDelegations(records: readonly DelegationRecord[]): Promise<void>;
   /**
-   * Creates an approval request, or returns the pending one already bound to
-   * the same call id and binding (so a resumed run does not ask twice).
+   * Creates an approval request, or returns the one already opened for the
+   * same call id and binding, whatever its state: a resumed run must neither
+   * ask twice nor get a fresh request for a call whose approval was spent,
+   * rejected or has expired.
    */
   requestApproval(
     request: ApprovalRequest,

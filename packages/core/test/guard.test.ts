@@ -402,28 +402,25 @@ describe("approvals", () => {
 });
 
 describe("resumed calls", () => {
-  it("find the pending approval request, and are refused once it was spent", async () => {
+  it("meet their approval request in whatever state it is, so an answer is never spent twice", async () => {
     const { guard, backend, plannerSession } = await createWorld();
     backend.putUser({ id: "alice", permissions: "refunds.approve(amount < 5000) needs approval" });
     const session = plannerSession();
-    const resumed = () =>
-      guard.authorize(guard.callFrom(session, { ...refund(60), callId: "r1", resume: true }));
-    const first = await guard.authorize(guard.callFrom(session, { ...refund(60), callId: "r1" }));
+    const resumed = () => guard.authorize(guard.callFrom(session, { ...refund(60), callId: "r1" }));
+    const tool = vi.fn(() => "refunded");
+
+    const first = await resumed();
     expect(await resumed()).toMatchObject({
       effect: "approval_required",
       approvalId: first.approvalId,
     });
     await guard.decideApproval(first.approvalId ?? "", { approved: true, by: "bob" });
-    const tool = vi.fn(() => "refunded");
-    const approvalId = first.approvalId ?? "";
-    await guard.run(guard.callFrom(session, { ...refund(60), callId: "r1", approvalId }), tool);
-
-    const replayed = await resumed();
-    expect(replayed).toMatchObject({ effect: "deny", code: "approval.invalid" });
-    expect(await backend.getApproval(replayed.approvalId ?? "")).toMatchObject({
-      status: "rejected",
-      decidedBy: "writ:guard",
+    expect(
+      await guard.run(guard.callFrom(session, { ...refund(60), callId: "r1" }), tool),
+    ).toMatchObject({
+      decision: { effect: "allow", code: "approval.granted", approvalId: first.approvalId },
     });
+    expect(await resumed()).toMatchObject({ effect: "deny", code: "approval.consumed" });
     expect(tool).toHaveBeenCalledOnce();
     expect(
       backend.records
@@ -434,8 +431,22 @@ describe("resumed calls", () => {
       "approval:approval.granted",
       "decision:approval.granted",
       "outcome:ok",
-      "decision:approval.invalid",
+      "decision:approval.consumed",
     ]);
+  });
+
+  it("stay refused after a rejection", async () => {
+    const { guard, backend, plannerSession } = await createWorld();
+    backend.putUser({ id: "alice", permissions: "refunds.approve(amount < 5000) needs approval" });
+    const session = plannerSession();
+    const first = await guard.authorize(guard.callFrom(session, { ...refund(60), callId: "r2" }));
+    await guard.decideApproval(first.approvalId ?? "", { approved: false, by: "bob" });
+    expect(
+      await guard.authorize(guard.callFrom(session, { ...refund(60), callId: "r2" })),
+    ).toMatchObject({
+      effect: "deny",
+      code: "approval.rejected",
+    });
   });
 });
 
@@ -471,6 +482,25 @@ describe("guard.preflight", () => {
     expect(backend.records.filter((row) => row.callId === "p2").map((row) => row.reason)).toEqual([
       "approval.required",
     ]);
+  });
+
+  it("reports an approved request as allowed without spending it: the run spends it", async () => {
+    const { guard, backend, plannerSession } = await createWorld();
+    backend.putUser({ id: "alice", permissions: "refunds.approve(amount < 5000) needs approval" });
+    const session = plannerSession();
+    const first = await guard.authorize(guard.callFrom(session, { ...refund(60), callId: "p3" }));
+    await guard.decideApproval(first.approvalId ?? "", { approved: true, by: "bob" });
+    expect(
+      await guard.preflight(guard.callFrom(session, { ...refund(60), callId: "p3" })),
+    ).toMatchObject({
+      effect: "allow",
+      code: "approval.granted",
+    });
+    expect(await backend.getApproval(first.approvalId ?? "")).toMatchObject({ status: "approved" });
+    expect(
+      (await guard.authorize(guard.callFrom(session, { ...refund(60), callId: "p3" }))).code,
+    ).toBe("approval.granted");
+    expect(await backend.getApproval(first.approvalId ?? "")).toMatchObject({ status: "consumed" });
   });
 });
 

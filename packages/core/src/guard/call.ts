@@ -14,14 +14,6 @@ export interface Call {
   readonly proof: string;
   /** An approval id, when retrying a call a human approved. */
   readonly approvalId?: string;
-  /**
-   * Set when a framework resumes a call it paused for a human's answer and
-   * cannot carry the approval id (the AI SDK's approval response): the call's
-   * approval must be the request opened when it paused, still pending. None
-   * is opened for it, so an answer replayed after the approval was spent
-   * cannot approve the call again.
-   */
-  readonly resume?: boolean;
   /** Which adapter made the call (`langchain`, `ai-sdk`, `mcp` …), for the ledger. */
   readonly adapter?: string;
   /** Present when the call arrived over HTTP: the proof must be bound to it (DPoP's htm/htu/ath). */
@@ -35,6 +27,5 @@ export interface CallInput {
   readonly args: unknown;
   readonly callId?: string;
   readonly approvalId?: string;
-  readonly resume?: boolean;
   readonly adapter?: string;
 }

@@ -1,4 +1,4 @@
-import type { Approval } from "../approval.js";
+import { type Approval, type ApprovalBinding, spendApproval } from "../approval.js";
 import type { Backend, DelegationRecord } from "../backend.js";
 import { BoundedCache } from "../bounded-cache.js";
 import { type Clock, type RandomSource, systemClock, systemRandom } from "../clock.js";
@@ -91,6 +91,8 @@ interface DecisionContext {
   argsHash?: string;
   /** A resumed run asked again for an approval already requested and recorded. */
   alreadyRecorded?: boolean;
+  /** Deciding ahead of a run (preflight): nothing may be spent. */
+  readonly preflight?: boolean;
 }
 
 type DecisionFactsInput = Partial<
@@ -174,7 +176,7 @@ export class Guard {
 
   /** Decides a call and records the decision. Never throws for a bad or hostile call: it denies. */
   async authorize(call: Call): Promise<Decision> {
-    const { context, decision } = await this.#evaluate(call);
+    const { context, decision } = await this.#evaluate(call, false);
     return context.alreadyRecorded ? decision : this.#record(context, decision);
   }
 
@@ -187,7 +189,7 @@ export class Guard {
    * when a resumed run asks again) and is recorded once, as authorize() does.
    */
   async preflight(call: Call): Promise<Decision> {
-    const { context, decision } = await this.#evaluate(call);
+    const { context, decision } = await this.#evaluate(call, true);
     return decision.effect === "approval_required" && !context.alreadyRecorded
       ? this.#record(context, decision)
       : decision;
@@ -321,9 +323,12 @@ export class Guard {
     await this.#watch?.close();
   }
 
-  async #evaluate(call: Call): Promise<{ context: DecisionContext; decision: Decision }> {
+  async #evaluate(
+    call: Call,
+    preflight: boolean,
+  ): Promise<{ context: DecisionContext; decision: Decision }> {
     assertCallShape(call);
-    const context: DecisionContext = { call, started: this.#clock() };
+    const context: DecisionContext = { call, started: this.#clock(), preflight };
     try {
       return { context, decision: await this.#decide(context) };
     } catch (error) {
@@ -396,6 +401,14 @@ export class Guard {
     return this.#approve(context, verified, argsHash);
   }
 
+  /**
+   * A call some layer permits only with a human's approval. Approvals are
+   * bound to (action, argument hash, leaf hop) and found by call id, so a
+   * framework resuming the same call meets the same request in whatever state
+   * it is: still pending (asked once, recorded once), approved (spent now,
+   * once), or spent, rejected or expired (refused, so a replayed answer can
+   * never release the call twice).
+   */
   async #approve(
     context: DecisionContext,
     verified: VerifiedWrit,
@@ -403,26 +416,8 @@ export class Guard {
   ): Promise<Decision> {
     const { call, started: now } = context;
     const binding = { action: call.action, argsHash, leafHash: verified.leaf.hash };
-    if (call.approvalId !== undefined) {
-      const spent = await this.#backend.consumeApproval(call.approvalId, binding, now);
-      if (spent === "consumed")
-        return this.#decision(context, "allow", "approval.granted", {
-          approvalId: call.approvalId,
-        });
-      if (spent === "pending")
-        return this.#decision(context, "approval_required", "approval.required", {
-          approvalId: call.approvalId,
-        });
-      const code: WritErrorCode =
-        spent === "rejected"
-          ? "approval.rejected"
-          : spent === "already_consumed"
-            ? "approval.consumed"
-            : spent === "expired"
-              ? "approval.expired"
-              : "approval.invalid";
-      return this.#deny(context, code, { approvalId: call.approvalId });
-    }
+    if (call.approvalId !== undefined)
+      return this.#spendApproval(context, call.approvalId, binding);
     const { approval, created } = await this.#backend.requestApproval({
       ...binding,
       id: uuidV7(this.#clock, this.#random),
@@ -435,23 +430,37 @@ export class Guard {
       requestedAt: now,
       expiresAt: now + this.#approvalTtlMs,
     });
-    if (call.resume === true && created) {
-      // Nothing was pending for this resumed call: its approval was spent,
-      // decided or expired, or never asked for. Close the request just opened
-      // so that no answer can ever release it, and refuse.
-      await this.#backend.decideApproval(approval.id, {
-        approved: false,
-        by: "writ:guard",
-        reason: "A resumed call had no pending approval request.",
-        at: now,
-      });
-      return this.#deny(context, "approval.invalid", { approvalId: approval.id });
+    if (!created && spendApproval(approval, binding, now) !== "pending") {
+      return this.#spendApproval(context, approval.id, binding);
     }
-    // A resumed run asking again for the same call gets the same request, recorded once.
     context.alreadyRecorded = !created;
     return this.#decision(context, "approval_required", "approval.required", {
       approvalId: approval.id,
     });
+  }
+
+  async #spendApproval(
+    context: DecisionContext,
+    approvalId: string,
+    binding: ApprovalBinding,
+  ): Promise<Decision> {
+    // A preflight only looks: the run that follows spends the approval.
+    const spent = context.preflight
+      ? spendApproval(await this.#backend.getApproval(approvalId), binding, context.started)
+      : await this.#backend.consumeApproval(approvalId, binding, context.started);
+    if (spent === "consumed")
+      return this.#decision(context, "allow", "approval.granted", { approvalId });
+    if (spent === "pending")
+      return this.#decision(context, "approval_required", "approval.required", { approvalId });
+    const code: WritErrorCode =
+      spent === "rejected"
+        ? "approval.rejected"
+        : spent === "already_consumed"
+          ? "approval.consumed"
+          : spent === "expired"
+            ? "approval.expired"
+            : "approval.invalid";
+    return this.#deny(context, code, { approvalId });
   }
 
   #deny(context: DecisionContext, code: WritErrorCode, details: WritErrorDetails): DenyDecision {

@@ -202,8 +202,7 @@ export class MemoryBackend implements Backend {
     for (const approval of this.#approvals.values()) {
       if (
         approval.callId === request.callId &&
-        approval.status === "pending" &&
-        spendApproval(approval, request, request.requestedAt) === "pending"
+        spendApproval(approval, request, request.requestedAt) !== "mismatch"
       ) {
         return { approval, created: false };
       }
