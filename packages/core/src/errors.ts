@@ -93,6 +93,24 @@ export type WritErrorCode =
   | "tool.unmapped"
   | "upstream.unavailable"
   | "upstream.timeout"
+  // The Writ server's HTTP API: requests, API authentication and tenancy.
+  | "request.invalid"
+  | "request.too_large"
+  | "request.rate_limited"
+  | "request.not_found"
+  | "auth.missing"
+  | "auth.invalid"
+  | "auth.forbidden"
+  | "server.internal"
+  // Token exchange (RFC 8693): the identity provider's subject token and the agent's actor token.
+  | "token.invalid"
+  | "token.expired"
+  | "token.not_yet_valid"
+  | "token.wrong_issuer"
+  | "token.wrong_audience"
+  | "token.replayed"
+  | "token.unsupported"
+  | "idp.unavailable"
   // Guard configuration and internal faults.
   | "guard.internal";
 

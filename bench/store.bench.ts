@@ -1,0 +1,326 @@
+/**
+ * @writ/store benchmarks (DESIGN §8): ledger append rows/s (single and
+ * group-committed) on SQLite and Postgres, verify rows/s, revocation
+ * propagation across two processes through Postgres, and the full in-process
+ * guard call on SQLite beside its floor (one Ed25519 sign + verify + one
+ * durable insert) measured in the same run.
+ *
+ * Run directly: `npx tsx --conditions=@writ/source bench/store.bench.ts`.
+ * Postgres figures need WRIT_BENCH_POSTGRES_URL or WRIT_TEST_POSTGRES_URL.
+ */
+import { createHash, generateKeyPairSync, sign, verify } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { createAgentIdentity, createGuard, type LedgerAppend, Session } from "@writ/core";
+import { postgresBackend, type StoreBackend, sqliteBackend } from "@writ/store";
+import { startRemoteGuard } from "../packages/store/test/support/remote-guard-process.js";
+import { printTable } from "./print-table.js";
+import type { BenchResult } from "./result.js";
+
+// The floor's raw insert and the Postgres clean-up use the store's own drivers, not dependencies of the bench.
+const storeRequire = createRequire(fileURLToPath(import.meta.resolve("@writ/store")));
+const BetterSqlite3 = storeRequire("better-sqlite3") as new (
+  path: string,
+) => {
+  pragma(source: string): unknown;
+  exec(source: string): void;
+  prepare(source: string): { run(...values: unknown[]): unknown };
+  close(): void;
+};
+const pg = storeRequire("pg") as {
+  Client: new (options: {
+    connectionString: string;
+  }) => {
+    connect(): Promise<unknown>;
+    query(text: string): Promise<unknown>;
+    end(): Promise<void>;
+  };
+};
+
+const POSTGRES_URL = process.env.WRIT_BENCH_POSTGRES_URL ?? process.env.WRIT_TEST_POSTGRES_URL;
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+function summarize(samples: number[]): { median: number; p99: number } {
+  samples.sort((a, b) => a - b);
+  return { median: percentile(samples, 50), p99: percentile(samples, 99) };
+}
+
+const round = (value: number, digits = 1) => Number(value.toFixed(digits));
+
+function entry(index: number): LedgerAppend {
+  return {
+    entry: {
+      kind: "decision",
+      time: Date.now(),
+      user: "alice",
+      agent: "worker",
+      chain: { agents: ["planner", "worker"], hops: ["hop-a", "hop-b"] },
+      action: "refunds.approve",
+      tool: "approve_refund",
+      decision: "allow",
+      reason: "granted",
+      callId: `bench-${index}`,
+      durationMs: 0.12,
+      inputHash: createHash("sha256").update(String(index)).digest("hex"),
+    },
+  };
+}
+
+/** rows/s over `runs` runs: one awaited append at a time, or all at once (group commit). */
+async function appendThroughput(
+  store: StoreBackend,
+  rows: number,
+  runs: number,
+  concurrent: boolean,
+): Promise<number[]> {
+  const rates: number[] = [];
+  let index = 0;
+  for (let run = 0; run < runs; run++) {
+    const started = performance.now();
+    if (concurrent) {
+      await Promise.all(Array.from({ length: rows }, () => store.append([entry(index++)])));
+    } else {
+      for (let row = 0; row < rows; row++) await store.append([entry(index++)]);
+    }
+    rates.push(rows / ((performance.now() - started) / 1000));
+  }
+  return rates;
+}
+
+async function ledgerBenchmarks(
+  name: string,
+  open: () => Promise<StoreBackend>,
+  sizes: { single: number; batched: number; verify: number; target: boolean },
+) {
+  const results: BenchResult[] = [];
+  const store = await open();
+  try {
+    const single = summarize(await appendThroughput(store, sizes.single, 3, false));
+    results.push({
+      group: "store",
+      name: `ledger append, one row per commit (${name})`,
+      unit: "rows/s",
+      median: round(single.median, 0),
+      note: "each append awaited before the next: one durable commit per row",
+    });
+    const batched = summarize(await appendThroughput(store, sizes.batched, 5, true));
+    results.push({
+      group: "store",
+      name: `ledger append, group commit (${name})`,
+      unit: "rows/s",
+      median: round(batched.median, 0),
+      baseline: `ledger append, one row per commit (${name})`,
+      ...(sizes.target
+        ? { target: "≥ 20,000 rows/s batched on SQLite", met: batched.median >= 20_000 }
+        : {}),
+      note: `${sizes.batched} concurrent appends per run; each resolves only after its commit`,
+    });
+    let written = (await store.verifyLedger()).rows;
+    while (written < sizes.verify) {
+      const count = Math.min(1000, sizes.verify - written);
+      await store.append(Array.from({ length: count }, (_, offset) => entry(written + offset)));
+      written += count;
+    }
+    const started = performance.now();
+    const verification = await store.verifyLedger();
+    const seconds = (performance.now() - started) / 1000;
+    if (!verification.ok) throw new Error(`verify failed: ${verification.problem?.message}`);
+    const rate = verification.rows / seconds;
+    results.push({
+      group: "store",
+      name: `verify ledger (${name})`,
+      unit: "rows/s",
+      median: round(rate, 0),
+      target: "1M rows < 10 s (≥ 100,000 rows/s)",
+      met: rate >= 100_000,
+      note: `${verification.rows} rows, ${verification.checkpoints} checkpoints in ${seconds.toFixed(2)} s`,
+    });
+  } finally {
+    await store.close();
+  }
+  return results;
+}
+
+/** The full in-process guard call on SQLite: 3-hop writ, conditions on every hop, proof, live check, durable decision row. */
+async function guardBenchmarks(
+  folder: string,
+  synchronous: "full" | "normal",
+): Promise<BenchResult[]> {
+  const iterations = 2000;
+  const store = await sqliteBackend({ path: join(folder, `guard-${synchronous}.db`), synchronous });
+  const planner = createAgentIdentity("planner");
+  const worker = createAgentIdentity("worker");
+  const reviewer = createAgentIdentity("reviewer");
+  await store.putUser({
+    id: "alice",
+    permissions: "refunds.approve(amount < 10000, currency in [USD, EUR])",
+  });
+  await store.putAgent({ id: "planner", policy: "refunds.*", keys: [planner] });
+  await store.putAgent({ id: "worker", policy: "refunds.approve", keys: [worker] });
+  await store.putAgent({ id: "reviewer", policy: "refunds.approve", keys: [reviewer] });
+  const guard = await createGuard({
+    backend: store,
+    issuer: await store.issuerKeys(),
+    audience: "urn:writ:bench",
+    replayCacheSize: 100_000,
+  });
+  const root = new Session(planner, await store.issue({ user: "alice", agent: "planner" }));
+  const leaf = root
+    .delegate(worker, { grants: "refunds.approve(amount < 5000, currency in [USD, EUR])" })
+    .delegate(reviewer, { grants: "refunds.approve(amount < 1000, currency in [USD])" });
+  const call = (index: number) =>
+    guard.callFrom(leaf, {
+      action: "refunds.approve",
+      tool: "approve_refund",
+      args: { amount: 100 + (index % 500), currency: "USD" },
+    });
+  for (let index = 0; index < 200; index++) await guard.authorize(call(index)); // warm: hops verified and recorded
+  const samples: number[] = [];
+  for (let index = 0; index < iterations; index++) {
+    const prepared = call(index);
+    const started = performance.now();
+    const decision = await guard.authorize(prepared);
+    samples.push((performance.now() - started) * 1000);
+    if (decision.effect !== "allow") throw new Error(`unexpected ${decision.code}`);
+  }
+  await guard.close();
+  await store.close();
+
+  // The floor: what any design must pay per call — one Ed25519 sign + verify and one durable insert.
+  const db = new BetterSqlite3(join(folder, `floor-${synchronous}.db`));
+  db.pragma("journal_mode = WAL");
+  db.pragma(`synchronous = ${synchronous.toUpperCase()}`);
+  db.exec("CREATE TABLE floor (id INTEGER PRIMARY KEY, body TEXT NOT NULL)");
+  const insert = db.prepare("INSERT INTO floor (body) VALUES (?)");
+  const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+  const floor: number[] = [];
+  for (let index = 0; index < iterations + 200; index++) {
+    const message = Buffer.from(`call ${index}`);
+    const started = performance.now();
+    const signature = sign(null, message, privateKey);
+    if (!verify(null, message, publicKey, signature)) throw new Error("floor verify failed");
+    insert.run(signature.toString("base64url"));
+    if (index >= 200) floor.push((performance.now() - started) * 1000);
+  }
+  db.close();
+  const call3 = summarize(samples);
+  const base = summarize(floor);
+  const floorName = `floor: Ed25519 sign+verify + one durable SQLite insert (synchronous ${synchronous})`;
+  return [
+    {
+      group: "store",
+      name: floorName,
+      unit: "µs",
+      median: round(base.median),
+      p99: round(base.p99),
+    },
+    {
+      group: "store",
+      name: `guard call, in-process SQLite, 3-hop writ (synchronous ${synchronous})`,
+      unit: "µs",
+      median: round(call3.median),
+      p99: round(call3.p99),
+      baseline: floorName,
+      target: "p50 ≤ 150 µs, p99 ≤ 1 ms",
+      met: call3.median <= 150 && call3.p99 <= 1000,
+      note: "authorize(): writ (memo), proof, live view, 3 hops + permissions + policies, durable decision row",
+    },
+  ];
+}
+
+/** A revoke committed in this process until a guard in another process refuses the writ. */
+async function propagationBenchmark(url: string, schema: string): Promise<BenchResult> {
+  const store = await postgresBackend({ url, schema, poolSize: 4 });
+  const remote = await startRemoteGuard(url, schema);
+  const agent = createAgentIdentity("remote-agent");
+  await store.putUser({ id: "alice", permissions: "docs.read" });
+  await store.putAgent({ id: agent.id, policy: "docs.read", keys: [agent] });
+  const samples: number[] = [];
+  try {
+    for (let index = 0; index < 100; index++) {
+      const writ = await store.issue({ user: "alice", agent: agent.id });
+      const { armed, revoked } = remote.watch(writ, agent, "docs.read");
+      await armed;
+      const started = performance.timeOrigin + performance.now();
+      await store.revoke({ kind: "hop", id: writ.root.claims.jti });
+      const seen = await revoked;
+      if (seen.code !== "revoked.hop") throw new Error(`remote guard decided ${seen.code}`);
+      samples.push(seen.seenAt - started);
+    }
+  } finally {
+    await remote.close();
+    await store.close();
+  }
+  const { median, p99 } = summarize(samples);
+  return {
+    group: "store",
+    name: "revocation propagation across two processes (Postgres LISTEN/NOTIFY)",
+    unit: "ms",
+    median: round(median, 2),
+    p99: round(p99, 2),
+    target: "p99 < 20 ms",
+    met: p99 < 20,
+    note: "revoke() called in this process → a guard in another process refuses; 100 revocations",
+  };
+}
+
+export async function runStoreBenchmarks(): Promise<BenchResult[]> {
+  const folder = mkdtempSync(join(tmpdir(), "writ-bench-"));
+  const results: BenchResult[] = [];
+  try {
+    results.push(...(await guardBenchmarks(folder, "full")));
+    results.push(...(await guardBenchmarks(folder, "normal")));
+    results.push(
+      ...(await ledgerBenchmarks(
+        "SQLite, synchronous full",
+        () => sqliteBackend({ path: join(folder, "ledger.db") }),
+        {
+          single: 500,
+          batched: 20_000,
+          verify: 200_000,
+          target: true,
+        },
+      )),
+    );
+    if (POSTGRES_URL) {
+      const schema = `bench_${process.pid}_${Date.now().toString(36)}`;
+      try {
+        results.push(
+          ...(await ledgerBenchmarks(
+            "Postgres",
+            () => postgresBackend({ url: POSTGRES_URL, schema }),
+            {
+              single: 500,
+              batched: 20_000,
+              verify: 100_000,
+              target: false,
+            },
+          )),
+        );
+        results.push(await propagationBenchmark(POSTGRES_URL, schema));
+      } finally {
+        const client = new pg.Client({ connectionString: POSTGRES_URL });
+        await client.connect();
+        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        await client.end();
+      }
+    } else {
+      console.warn(
+        "WRIT_BENCH_POSTGRES_URL / WRIT_TEST_POSTGRES_URL not set: the Postgres benchmarks did not run.",
+      );
+    }
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+  return results;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  console.log(printTable(await runStoreBenchmarks()));
+}

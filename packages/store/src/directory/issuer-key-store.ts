@@ -1,0 +1,80 @@
+import { IssuerKeySet, type IssuerKeySetJson, type IssuerKeyStatus, WritError } from "@writ/core";
+import { json, text } from "../sql/row-values.js";
+import type { SqlTransaction } from "../sql/sql-driver.js";
+import type { StoreContext } from "../store-context.js";
+
+/**
+ * The issuer's signing keys, persisted so every process of a deployment signs
+ * and verifies with the same set. The private keys are in the database:
+ * protect it (and its backups) like a secret store.
+ */
+export class IssuerKeyStore {
+  readonly #ctx: StoreContext;
+  readonly #issuer: string;
+
+  constructor(ctx: StoreContext, issuer: string) {
+    this.#ctx = ctx;
+    this.#issuer = issuer;
+  }
+
+  /** The stored set, created with one fresh key on first use. */
+  load(): Promise<IssuerKeySet> {
+    return this.#ctx.driver.transaction(async (tx) => {
+      const existing = await this.#read(tx);
+      if (existing) return existing;
+      const set = IssuerKeySet.generate(this.#issuer);
+      await this.#write(tx, set);
+      return set;
+    });
+  }
+
+  rotate(): Promise<string> {
+    return this.#ctx.driver.transaction(async (tx) => {
+      const set = (await this.#read(tx)) ?? IssuerKeySet.generate(this.#issuer);
+      const kid = set.rotate();
+      await this.#write(tx, set);
+      return kid;
+    });
+  }
+
+  retire(kid: string): Promise<void> {
+    return this.#ctx.driver.transaction(async (tx) => {
+      const set = await this.#read(tx);
+      if (!set)
+        throw new WritError("key.unknown", "This store has no issuer keys yet.", { name: kid });
+      set.retire(kid);
+      await this.#write(tx, set);
+    });
+  }
+
+  async #read(tx: SqlTransaction): Promise<IssuerKeySet | undefined> {
+    const lock = this.#ctx.driver.dialect === "postgres" ? " FOR UPDATE" : "";
+    const rows = await tx.all(
+      `SELECT kid, status, private_jwk FROM ${this.#ctx.tables.issuerKeys} WHERE issuer = ? ORDER BY created_at, kid${lock}`,
+      [this.#issuer],
+    );
+    if (rows.length === 0) return undefined;
+    const stored: IssuerKeySetJson = {
+      issuer: this.#issuer,
+      keys: rows.map((row) => ({
+        kid: text(row, "kid"),
+        status: text(row, "status") as IssuerKeyStatus,
+        jwk: json(row, "private_jwk") as IssuerKeySetJson["keys"][number]["jwk"],
+      })),
+    };
+    return IssuerKeySet.fromPrivate(stored);
+  }
+
+  async #write(tx: SqlTransaction, set: IssuerKeySet): Promise<void> {
+    const now = this.#ctx.clock();
+    const { keys } = set.exportPrivate();
+    for (const [index, key] of keys.entries()) {
+      await tx.run(
+        `INSERT INTO ${this.#ctx.tables.issuerKeys} (kid, issuer, status, private_jwk, created_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (kid) DO UPDATE SET status = excluded.status`,
+        // created_at orders the keys: older keys first, as the set keeps them.
+        [key.kid, this.#issuer, key.status, JSON.stringify(key.jwk), now + index],
+      );
+    }
+  }
+}

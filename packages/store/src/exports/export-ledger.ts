@@ -1,0 +1,42 @@
+import type { LedgerRecord } from "@writ/core";
+import type { LedgerPage, LedgerQuery } from "../ledger/ledger-query.js";
+import { toEcsEvent } from "./ecs-event.js";
+import { toOcsfApiActivity } from "./ocsf-api-activity.js";
+
+/** `ocsf`: OCSF 1.8 API Activity NDJSON; `ecs`: Elastic Common Schema NDJSON; `jsonl`: the sealed rows as they are. */
+export type ExportFormat = "ocsf" | "ecs" | "jsonl";
+
+export const EXPORT_FORMATS: readonly ExportFormat[] = ["ocsf", "ecs", "jsonl"];
+
+const FORMATTERS: Readonly<Record<ExportFormat, (record: LedgerRecord) => unknown>> = {
+  ocsf: (record) => toOcsfApiActivity(record),
+  ecs: toEcsEvent,
+  jsonl: (record) => record,
+};
+
+/**
+ * Streams the ledger as newline-delimited JSON, one page at a time, so an
+ * export never holds more than a page in memory. Each yielded string is one
+ * line ending in "\n".
+ */
+export async function* exportLines(
+  format: ExportFormat,
+  query: Omit<LedgerQuery, "cursor" | "limit">,
+  page: (query: LedgerQuery) => Promise<LedgerPage>,
+): AsyncGenerator<string, void, undefined> {
+  const formatter = FORMATTERS[format];
+  if (!formatter)
+    throw new TypeError(
+      `Unknown export format ${JSON.stringify(format)}: use one of ${EXPORT_FORMATS.join(", ")}.`,
+    );
+  let cursor: string | undefined;
+  do {
+    const { records, nextCursor } = await page({
+      ...query,
+      limit: 500,
+      ...(cursor === undefined ? {} : { cursor }),
+    });
+    for (const record of records) yield `${JSON.stringify(formatter(record))}\n`;
+    cursor = nextCursor;
+  } while (cursor !== undefined);
+}

@@ -1,0 +1,253 @@
+import {
+  GENESIS_HASH,
+  type KeyPair,
+  type LedgerAppend,
+  type LedgerEntry,
+  type LedgerPayload,
+  type LedgerRecord,
+  sealLedgerEntry,
+  uuidV7,
+  WritError,
+} from "@writ/core";
+import { integer, text } from "../sql/row-values.js";
+import type { SqlTransaction, SqlValue } from "../sql/sql-driver.js";
+import type { StoreContext } from "../store-context.js";
+import { checkpointSigningInput } from "./checkpoint-signature.js";
+import { LEDGER_COLUMNS, rowOf } from "./ledger-rows.js";
+
+/**
+ * Rewrites a payload before it is stored (the row keeps the hash of the real
+ * value). Return undefined to store nothing for it.
+ */
+export type PayloadRedactor = (payload: LedgerPayload, entry: LedgerEntry) => unknown;
+
+export interface LedgerWriterOptions {
+  readonly chainId: string;
+  /** Signs this chain's checkpoints; its public key is recorded with the chain. */
+  readonly checkpointKey: KeyPair;
+  readonly checkpointEvery: number;
+  readonly checkpointIntervalMs: number;
+  readonly maxBatchRows: number;
+  readonly redact?: PayloadRedactor | undefined;
+}
+
+interface Pending {
+  readonly appends: readonly LedgerAppend[];
+  readonly resolve: (records: LedgerRecord[]) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+interface Head {
+  readonly seq: number;
+  readonly hash: string;
+}
+
+/**
+ * One writer's hash chain, with group commit: appends that arrive while a
+ * write is being prepared or committed go into the next transaction, so many
+ * concurrent guards share one commit, yet every append resolves only after
+ * the transaction holding its rows has committed.
+ */
+export class LedgerWriter {
+  readonly chainId: string;
+  readonly #ctx: StoreContext;
+  readonly #options: LedgerWriterOptions;
+  readonly #insertRows: string;
+  #queue: Pending[] = [];
+  #flushing: Promise<void> | undefined;
+  #scheduled = false;
+  /** The committed head; undefined until read, and after a failed write whose outcome is unknown. */
+  #head: Head | undefined;
+  #chainRecorded = false;
+  #rowsSinceCheckpoint = 0;
+  #checkpointDue = false;
+  #closed = false;
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(ctx: StoreContext, options: LedgerWriterOptions) {
+    this.#ctx = ctx;
+    this.#options = options;
+    this.chainId = options.chainId;
+    this.#insertRows = `INSERT INTO ${ctx.tables.ledger} (${LEDGER_COLUMNS.join(", ")})`;
+    this.#timer = setInterval(() => {
+      if (this.#rowsSinceCheckpoint > 0) {
+        this.#checkpointDue = true;
+        this.#schedule();
+      }
+    }, options.checkpointIntervalMs).unref();
+  }
+
+  append(appends: readonly LedgerAppend[]): Promise<LedgerRecord[]> {
+    if (this.#closed) {
+      return Promise.reject(
+        new WritError(
+          "ledger.unavailable",
+          "This backend is closed; the ledger takes no more rows.",
+        ),
+      );
+    }
+    if (appends.length === 0) return Promise.resolve([]);
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ appends, resolve, reject });
+      this.#schedule();
+    });
+  }
+
+  /** Writes what is queued and a final checkpoint, then stops. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#timer);
+    while (this.#flushing || this.#queue.length > 0) await this.#drain();
+    if (this.#rowsSinceCheckpoint > 0) {
+      this.#checkpointDue = true;
+      await this.#drain();
+    }
+  }
+
+  #schedule(): void {
+    if (this.#scheduled || this.#flushing) return;
+    this.#scheduled = true;
+    // Appends made in the same turn join one commit, and appends made while a
+    // commit is in flight join the next: group commit without a timer's delay.
+    queueMicrotask(() => {
+      this.#scheduled = false;
+      void this.#drain();
+    });
+  }
+
+  /** Runs the one flush loop (or joins it): there is never more than one writer per chain. */
+  #drain(): Promise<void> {
+    this.#flushing ??= this.#flush().finally(() => {
+      this.#flushing = undefined;
+      if (!this.#closed && (this.#queue.length > 0 || this.#checkpointDue)) this.#schedule();
+    });
+    return this.#flushing;
+  }
+
+  async #flush(): Promise<void> {
+    while (this.#queue.length > 0 || this.#checkpointDue) {
+      const batch = this.#takeBatch();
+      try {
+        const records = await this.#write(batch);
+        for (const [index, pending] of batch.entries()) pending.resolve(records[index] ?? []);
+      } catch (error) {
+        this.#head = undefined; // the commit may or may not have happened: read the head again
+        this.#checkpointDue = false;
+        const failure =
+          error instanceof WritError
+            ? error
+            : new WritError(
+                "ledger.unavailable",
+                "The ledger could not record the events.",
+                {},
+                error,
+              );
+        for (const pending of batch) pending.reject(failure);
+      }
+    }
+  }
+
+  #takeBatch(): Pending[] {
+    const batch: Pending[] = [];
+    let rows = 0;
+    while (this.#queue.length > 0) {
+      const next = this.#queue[0] as Pending;
+      if (batch.length > 0 && rows + next.appends.length > this.#options.maxBatchRows) break;
+      batch.push(next);
+      rows += next.appends.length;
+      this.#queue.shift();
+    }
+    return batch;
+  }
+
+  async #write(batch: readonly Pending[]): Promise<LedgerRecord[][]> {
+    const { driver, tables, clock, random } = this.#ctx;
+    const committed = await driver.transaction(async (tx) => {
+      let head = this.#head ?? (await this.#readHead(tx));
+      const results: LedgerRecord[][] = [];
+      const rows: SqlValue[][] = [];
+      const payloads: SqlValue[][] = [];
+      const now = clock();
+      for (const pending of batch) {
+        const records: LedgerRecord[] = [];
+        for (const { entry, payloads: bodies } of pending.appends) {
+          const record = sealLedgerEntry(entry, {
+            chainId: this.chainId,
+            seq: head.seq + 1,
+            id: uuidV7(clock, random),
+            prevHash: head.hash,
+          });
+          head = { seq: record.seq, hash: record.hash };
+          records.push(record);
+          rows.push(rowOf(record));
+          for (const payload of bodies ?? []) {
+            const body = this.#storedBody(payload, entry);
+            if (body !== undefined) payloads.push([payload.hash, body, now]);
+          }
+        }
+        results.push(records);
+      }
+      await tx.insertMany(this.#insertRows, rows);
+      if (payloads.length > 0) {
+        await tx.insertMany(
+          `INSERT INTO ${tables.ledgerPayloads} (hash, body_json, stored_at)`,
+          payloads,
+          "ON CONFLICT (hash) DO NOTHING",
+        );
+      }
+      const sinceCheckpoint = this.#rowsSinceCheckpoint + rows.length;
+      const checkpoint =
+        sinceCheckpoint > 0 &&
+        (this.#checkpointDue || sinceCheckpoint >= this.#options.checkpointEvery);
+      if (checkpoint) await this.#checkpoint(tx, head, now);
+      return { results, head, rowsSinceCheckpoint: checkpoint ? 0 : sinceCheckpoint };
+    });
+    this.#head = committed.head;
+    this.#rowsSinceCheckpoint = committed.rowsSinceCheckpoint;
+    this.#checkpointDue = false;
+    return committed.results;
+  }
+
+  #storedBody(payload: LedgerPayload, entry: LedgerEntry): string | undefined {
+    const body = this.#options.redact ? this.#options.redact(payload, entry) : payload.body;
+    if (body === undefined) return undefined;
+    try {
+      return JSON.stringify(body);
+    } catch {
+      return undefined; // a body with no JSON form is kept as its hash only
+    }
+  }
+
+  async #readHead(tx: SqlTransaction): Promise<Head> {
+    const { tables, clock } = this.#ctx;
+    if (!this.#chainRecorded) {
+      const key = this.#options.checkpointKey;
+      await tx.run(
+        `INSERT INTO ${tables.ledgerChains} (chain_id, started_at, key_thumbprint, public_jwk) VALUES (?, ?, ?, ?) ON CONFLICT (chain_id) DO NOTHING`,
+        [this.chainId, clock(), key.thumbprint, JSON.stringify(key.publicJwk)],
+      );
+      tx.afterCommit(() => {
+        this.#chainRecorded = true;
+      });
+    }
+    const [row] = await tx.all(
+      `SELECT seq, hash FROM ${tables.ledger} WHERE chain_id = ? ORDER BY seq DESC LIMIT 1`,
+      [this.chainId],
+    );
+    return row
+      ? { seq: integer(row, "seq"), hash: text(row, "hash") }
+      : { seq: 0, hash: GENESIS_HASH };
+  }
+
+  async #checkpoint(tx: SqlTransaction, head: Head, time: number): Promise<void> {
+    const key = this.#options.checkpointKey;
+    const signature = key
+      .sign(checkpointSigningInput({ chainId: this.chainId, seq: head.seq, hash: head.hash, time }))
+      .toString("base64url");
+    await tx.run(
+      `INSERT INTO ${this.#ctx.tables.ledgerCheckpoints} (chain_id, seq, hash, time, key_thumbprint, signature) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (chain_id, seq) DO NOTHING`,
+      [this.chainId, head.seq, head.hash, time, key.thumbprint, signature],
+    );
+  }
+}

@@ -1,0 +1,73 @@
+import {
+  index,
+  integer,
+  primaryKey,
+  real,
+  type SQLiteColumnBuilderBase,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/sqlite-core";
+import { type ColumnSpec, TABLE_SPECS, type TableSpec } from "./table-specs.js";
+
+function column(name: string, spec: ColumnSpec): SQLiteColumnBuilderBase {
+  switch (spec.type) {
+    case "text": {
+      const builder = text(name);
+      return spec.primaryKey ? builder.primaryKey() : spec.notNull ? builder.notNull() : builder;
+    }
+    case "integer": {
+      const builder = integer(name);
+      return spec.primaryKey ? builder.primaryKey() : spec.notNull ? builder.notNull() : builder;
+    }
+    case "real": {
+      const builder = real(name);
+      return spec.primaryKey ? builder.primaryKey() : spec.notNull ? builder.notNull() : builder;
+    }
+  }
+}
+
+/** A drizzle SQLite table built from its dialect-neutral spec. */
+function table(spec: TableSpec) {
+  const columns = Object.fromEntries(
+    Object.entries(spec.columns).map(([name, col]) => [name, column(name, col)]),
+  );
+  return sqliteTable(spec.name, columns, (t) => {
+    const pick = (names: readonly string[]) =>
+      names.map((name) => t[name]).filter((col) => col !== undefined);
+    const [first, ...rest] = pick(spec.primaryKey ?? []);
+    return [
+      ...(first ? [primaryKey({ columns: [first, ...rest] })] : []),
+      ...Object.entries(spec.unique ?? {}).map(([name, cols]) => {
+        const [head, ...tail] = pick(cols);
+        if (!head) throw new TypeError(`Unique index ${name} names no column.`);
+        return uniqueIndex(name).on(head, ...tail);
+      }),
+      ...Object.entries(spec.indexes ?? {}).map(([name, cols]) => {
+        const [head, ...tail] = pick(cols);
+        if (!head) throw new TypeError(`Index ${name} names no column.`);
+        return index(name).on(head, ...tail);
+      }),
+    ];
+  });
+}
+
+// drizzle-kit finds tables by their named exports, so each is exported by name.
+export const tenants = table(TABLE_SPECS.tenants);
+export const users = table(TABLE_SPECS.users);
+export const roles = table(TABLE_SPECS.roles);
+export const roleMembers = table(TABLE_SPECS.roleMembers);
+export const permissions = table(TABLE_SPECS.permissions);
+export const agents = table(TABLE_SPECS.agents);
+export const agentPolicies = table(TABLE_SPECS.agentPolicies);
+export const agentKeys = table(TABLE_SPECS.agentKeys);
+export const issuerKeys = table(TABLE_SPECS.issuerKeys);
+export const hops = table(TABLE_SPECS.hops);
+export const revocations = table(TABLE_SPECS.revocations);
+export const liveChanges = table(TABLE_SPECS.liveChanges);
+export const liveCounter = table(TABLE_SPECS.liveCounter);
+export const approvals = table(TABLE_SPECS.approvals);
+export const ledgerChains = table(TABLE_SPECS.ledgerChains);
+export const ledger = table(TABLE_SPECS.ledger);
+export const ledgerPayloads = table(TABLE_SPECS.ledgerPayloads);
+export const ledgerCheckpoints = table(TABLE_SPECS.ledgerCheckpoints);

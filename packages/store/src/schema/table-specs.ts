@@ -1,0 +1,197 @@
+/**
+ * The one definition of Writ's tables. `sqlite-schema.ts` and
+ * `postgres-schema.ts` turn it into drizzle tables for each dialect, and
+ * drizzle-kit generates both dialects' migrations from those.
+ *
+ * Three column types cover everything: `text` (ids, hashes and JSON, stored
+ * as canonical JSON text so both dialects hand back the exact bytes that were
+ * hashed), `integer` (epoch ms, sequence numbers: 64-bit) and `real`.
+ */
+export type ColumnType = "text" | "integer" | "real";
+
+export interface ColumnSpec {
+  readonly type: ColumnType;
+  readonly notNull?: boolean;
+  /** A single-column primary key (implies not null). */
+  readonly primaryKey?: boolean;
+}
+
+export interface TableSpec {
+  readonly name: string;
+  readonly columns: Readonly<Record<string, ColumnSpec>>;
+  /** A composite primary key. */
+  readonly primaryKey?: readonly string[];
+  readonly unique?: Readonly<Record<string, readonly string[]>>;
+  readonly indexes?: Readonly<Record<string, readonly string[]>>;
+}
+
+const id = { type: "text", primaryKey: true } as const;
+const text = { type: "text", notNull: true } as const;
+const optionalText = { type: "text" } as const;
+const integer = { type: "integer", notNull: true } as const;
+const optionalInteger = { type: "integer" } as const;
+
+export const TABLE_SPECS = {
+  tenants: {
+    name: "writ_tenants",
+    columns: { id, created_at: integer },
+  },
+  users: {
+    name: "writ_users",
+    columns: { id, tenant_id: optionalText, created_at: integer, updated_at: integer },
+    indexes: { writ_users_tenant: ["tenant_id"] },
+  },
+  roles: {
+    name: "writ_roles",
+    columns: { id, tenant_id: optionalText, created_at: integer, updated_at: integer },
+  },
+  roleMembers: {
+    name: "writ_role_members",
+    columns: { role_id: text, user_id: text, created_at: integer },
+    primaryKey: ["role_id", "user_id"],
+    indexes: { writ_role_members_user: ["user_id"] },
+  },
+  /** Grants held directly by a user or by a role (subject_kind "user" | "role"), in order. */
+  permissions: {
+    name: "writ_permissions",
+    columns: { subject_kind: text, subject_id: text, position: integer, grant_json: text },
+    primaryKey: ["subject_kind", "subject_id", "position"],
+  },
+  agents: {
+    name: "writ_agents",
+    columns: { id, tenant_id: optionalText, created_at: integer, updated_at: integer },
+  },
+  agentPolicies: {
+    name: "writ_agent_policies",
+    columns: { agent_id: text, position: integer, grant_json: text },
+    primaryKey: ["agent_id", "position"],
+  },
+  agentKeys: {
+    name: "writ_agent_keys",
+    columns: { thumbprint: id, agent_id: text, public_jwk: text, created_at: integer },
+    indexes: { writ_agent_keys_agent: ["agent_id"] },
+  },
+  /** The issuer's signing keys. Holds private keys: protect the database like a secret store. */
+  issuerKeys: {
+    name: "writ_issuer_keys",
+    columns: { kid: id, issuer: text, status: text, private_jwk: text, created_at: integer },
+  },
+  /** The delegation graph: every hop issued or seen by a guard. */
+  hops: {
+    name: "writ_hops",
+    columns: {
+      jti: id,
+      parent_jti: optionalText,
+      user_id: text,
+      tenant_id: optionalText,
+      from_agent: optionalText,
+      to_agent: text,
+      issuer: text,
+      grants_json: text,
+      issued_at: integer,
+      expires_at: integer,
+      recorded_at: integer,
+    },
+    indexes: { writ_hops_parent: ["parent_jti"] },
+  },
+  revocations: {
+    name: "writ_revocations",
+    columns: { kind: text, target_id: text, seq: integer, at: integer, reason: optionalText },
+    primaryKey: ["kind", "target_id"],
+  },
+  /** Every change to live state, by sequence number: what watchers catch up from. */
+  liveChanges: {
+    name: "writ_live_changes",
+    columns: { seq: { type: "integer", primaryKey: true }, at: integer, change_json: text },
+  },
+  /** One row (id 1): the last live sequence number; its row lock orders changes across processes. */
+  liveCounter: {
+    name: "writ_live_counter",
+    columns: { id: { type: "integer", primaryKey: true }, seq: integer },
+  },
+  approvals: {
+    name: "writ_approvals",
+    columns: {
+      id,
+      call_id: text,
+      action: text,
+      args_hash: text,
+      leaf_hash: text,
+      tool: text,
+      user_id: text,
+      agent_id: text,
+      tenant_id: optionalText,
+      chain_json: text,
+      requested_at: integer,
+      expires_at: integer,
+      status: text,
+      decided_by: optionalText,
+      decided_at: optionalInteger,
+      reason: optionalText,
+    },
+    indexes: {
+      writ_approvals_call: ["call_id"],
+      writ_approvals_status: ["status", "requested_at"],
+    },
+  },
+  /** One row per writer chain, with the public key its checkpoints are signed with. */
+  ledgerChains: {
+    name: "writ_ledger_chains",
+    columns: { chain_id: id, started_at: integer, key_thumbprint: text, public_jwk: text },
+  },
+  ledger: {
+    name: "writ_ledger",
+    columns: {
+      chain_id: text,
+      seq: integer,
+      id: text,
+      time: integer,
+      tenant_id: optionalText,
+      kind: text,
+      call_id: optionalText,
+      user_id: optionalText,
+      agent_id: optionalText,
+      chain_json: optionalText,
+      action: optionalText,
+      tool: optionalText,
+      adapter: optionalText,
+      decision: optionalText,
+      reason: optionalText,
+      outcome: optionalText,
+      error: optionalText,
+      duration_ms: { type: "real" },
+      input_hash: optionalText,
+      output_hash: optionalText,
+      detail_json: optionalText,
+      prev_hash: text,
+      hash: text,
+    },
+    primaryKey: ["chain_id", "seq"],
+    unique: { writ_ledger_id: ["id"] },
+    indexes: {
+      writ_ledger_time: ["time", "chain_id", "seq"],
+      writ_ledger_call: ["call_id"],
+      writ_ledger_user: ["user_id", "time"],
+      writ_ledger_agent: ["agent_id", "time"],
+    },
+  },
+  /** Inputs and outputs, keyed by hash outside the chain: erasing one never breaks verification. */
+  ledgerPayloads: {
+    name: "writ_ledger_payloads",
+    columns: { hash: id, body_json: optionalText, stored_at: integer, erased_at: optionalInteger },
+  },
+  ledgerCheckpoints: {
+    name: "writ_ledger_checkpoints",
+    columns: {
+      chain_id: text,
+      seq: integer,
+      hash: text,
+      time: integer,
+      key_thumbprint: text,
+      signature: text,
+    },
+    primaryKey: ["chain_id", "seq"],
+  },
+} as const satisfies Readonly<Record<string, TableSpec>>;
+
+export type TableName = keyof typeof TABLE_SPECS;

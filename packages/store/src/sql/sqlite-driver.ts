@@ -1,0 +1,132 @@
+import type BetterSqlite3 from "better-sqlite3";
+import type { SqlDriver, SqlRow, SqlTransaction, SqlValue } from "./sql-driver.js";
+import { toStoreError } from "./store-errors.js";
+
+type Statement = BetterSqlite3.Statement<SqlValue[], SqlRow>;
+
+/**
+ * better-sqlite3 behind the async driver interface. One connection, so every
+ * use takes a lock: an async transaction must not interleave with another
+ * caller's statements. Statements are prepared once and reused.
+ */
+export class SqliteDriver implements SqlDriver {
+  readonly dialect = "sqlite";
+  readonly multiStatement = false;
+  readonly #db: BetterSqlite3.Database;
+  readonly #where: string;
+  readonly #statements = new Map<string, Statement>();
+  #lock: Promise<void> = Promise.resolve();
+  #closed = false;
+
+  constructor(db: BetterSqlite3.Database, where: string) {
+    this.#db = db;
+    this.#where = where;
+  }
+
+  all(text: string, params: readonly SqlValue[] = []): Promise<SqlRow[]> {
+    return this.#locked(() => this.#all(text, params));
+  }
+
+  run(text: string, params: readonly SqlValue[] = []): Promise<number> {
+    return this.#locked(() => this.#run(text, params));
+  }
+
+  insertMany(insert: string, rows: readonly (readonly SqlValue[])[], suffix = ""): Promise<void> {
+    return this.#locked(() => this.#insertMany(insert, rows, suffix));
+  }
+
+  transaction<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+    return this.#locked(async () => {
+      const effects: (() => void)[] = [];
+      const tx: SqlTransaction = {
+        all: async (text, params = []) => this.#all(text, params),
+        run: async (text, params = []) => this.#run(text, params),
+        insertMany: async (insert, rows, suffix = "") => this.#insertMany(insert, rows, suffix),
+        afterCommit: (effect) => effects.push(effect),
+      };
+      this.#exec("BEGIN IMMEDIATE");
+      let result: T;
+      try {
+        result = await work(tx);
+        this.#exec("COMMIT");
+      } catch (error) {
+        if (this.#db.inTransaction) this.#db.exec("ROLLBACK");
+        throw toStoreError(error, this.#where);
+      }
+      for (const effect of effects) effect();
+      return result;
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#lock;
+    this.#db.close();
+  }
+
+  /** Direct access for the few places that need SQLite itself (pragmas at open). */
+  get database(): BetterSqlite3.Database {
+    return this.#db;
+  }
+
+  #locked<T>(work: () => T | Promise<T>): Promise<T> {
+    const run = this.#lock.then(() => {
+      if (this.#closed) throw new TypeError("This SQLite backend is closed.");
+      return work();
+    });
+    this.#lock = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  #statement(text: string): Statement {
+    let statement = this.#statements.get(text);
+    if (!statement) {
+      statement = this.#db.prepare<SqlValue[], SqlRow>(text);
+      this.#statements.set(text, statement);
+    }
+    return statement;
+  }
+
+  #exec(text: string): void {
+    try {
+      this.#db.exec(text);
+    } catch (error) {
+      throw toStoreError(error, this.#where);
+    }
+  }
+
+  #all(text: string, params: readonly SqlValue[]): SqlRow[] {
+    try {
+      return this.#statement(text).all(...params);
+    } catch (error) {
+      throw toStoreError(error, this.#where);
+    }
+  }
+
+  #run(text: string, params: readonly SqlValue[]): number {
+    try {
+      return this.#statement(text).run(...params).changes;
+    } catch (error) {
+      throw toStoreError(error, this.#where);
+    }
+  }
+
+  #insertMany(insert: string, rows: readonly (readonly SqlValue[])[], suffix: string): void {
+    const width = rows[0]?.length ?? 0;
+    if (width === 0) return;
+    const statement = this.#statement(`${insert} VALUES (${placeholders(width)}) ${suffix}`);
+    try {
+      for (const row of rows) statement.run(...row);
+    } catch (error) {
+      throw toStoreError(error, this.#where);
+    }
+  }
+}
+
+export function placeholders(count: number): string {
+  return Array.from({ length: count }, () => "?").join(", ");
+}

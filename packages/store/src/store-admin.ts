@@ -1,0 +1,201 @@
+import type {
+  Approval,
+  ApprovalStatus,
+  DelegationRecord,
+  Ed25519PublicJwk,
+  Grant,
+  IssuerKeySet,
+  JsonWebKeySet,
+  Revocation,
+  RevocationKind,
+  Writ,
+} from "@writ/core";
+import type { ExportFormat } from "./exports/export-ledger.js";
+import type { LedgerPage, LedgerQuery } from "./ledger/ledger-query.js";
+import type { LedgerVerification } from "./ledger/verify-ledger.js";
+
+/** Grants as JSON or in the compact text form (`refunds.approve(amount < 5000); email.send`). */
+export type GrantsInput = readonly Grant[] | string;
+
+/** A public key to register: a public JWK, a KeyPair or PublicKey, or an agent identity. */
+export type PublicKeyInput =
+  | Ed25519PublicJwk
+  | { readonly publicJwk: Ed25519PublicJwk }
+  | { readonly jwk: Ed25519PublicJwk }
+  | { readonly key: { readonly publicJwk: Ed25519PublicJwk } };
+
+export interface TenantRecord {
+  readonly id: string;
+  readonly createdAt: number;
+}
+
+export interface UserRecord {
+  readonly id: string;
+  readonly tenant?: string;
+  /** Grants given to the user directly. */
+  readonly permissions: readonly Grant[];
+  readonly roles: readonly string[];
+  /** What guards enforce: direct grants ∪ the grants of every role. */
+  readonly effectivePermissions: readonly Grant[];
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export interface RoleRecord {
+  readonly id: string;
+  readonly tenant?: string;
+  readonly permissions: readonly Grant[];
+  readonly members: readonly string[];
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export interface AgentKeyRecord {
+  readonly thumbprint: string;
+  readonly jwk: Ed25519PublicJwk;
+  readonly createdAt: number;
+}
+
+export interface AgentRecord {
+  readonly id: string;
+  readonly tenant?: string;
+  readonly policy: readonly Grant[];
+  readonly keys: readonly AgentKeyRecord[];
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export interface PutUserInput {
+  readonly id: string;
+  readonly tenant?: string;
+  /** Direct grants; replaces the user's direct grants. Default none. */
+  readonly permissions?: GrantsInput;
+  /** Role ids; replaces the user's roles. Default none. Every role must exist. */
+  readonly roles?: readonly string[];
+}
+
+export interface PutRoleInput {
+  readonly id: string;
+  readonly tenant?: string;
+  readonly permissions: GrantsInput;
+}
+
+export interface PutAgentInput {
+  readonly id: string;
+  readonly tenant?: string;
+  /** The grants the agent may ever use. */
+  readonly policy: GrantsInput;
+  /** Public keys to register (added to any already registered). */
+  readonly keys?: readonly PublicKeyInput[];
+}
+
+export interface IssueInput {
+  readonly user: string;
+  readonly agent: string;
+  /** Thumbprint of the agent key to bind; needed only when the agent has several keys. */
+  readonly key?: string;
+  /** Narrows the writ below permissions ∩ policy. */
+  readonly grants?: GrantsInput;
+  /** Lifetime in seconds. Default 900. */
+  readonly ttl?: number;
+  /** Further hops allowed below the root. Default 3. */
+  readonly maxDepth?: number;
+}
+
+export interface RevokeInput {
+  readonly kind: RevocationKind;
+  /** Hop jti, agent id, user id, key thumbprint or issuer key id. */
+  readonly id: string;
+  readonly reason?: string;
+}
+
+export interface ApprovalQuery {
+  /** Default "pending" (pending and not yet expired). */
+  readonly status?: ApprovalStatus;
+  readonly user?: string;
+  /** 1–1000, default 100. */
+  readonly limit?: number;
+}
+
+export interface ApprovalVerdict {
+  /** Who decided: a user id or an operator name. */
+  readonly by: string;
+  readonly reason?: string;
+}
+
+export interface StoredPayload {
+  readonly hash: string;
+  /** The stored (possibly redacted) body; absent once erased. */
+  readonly body?: unknown;
+  readonly erased: boolean;
+  readonly storedAt: number;
+  readonly erasedAt?: number;
+}
+
+/** A hop in the delegation tree, with everything delegated from it. */
+export interface DelegationNode extends DelegationRecord {
+  /** This hop or one above it is revoked: nothing below can be used. */
+  readonly revoked: boolean;
+  readonly children: readonly DelegationNode[];
+}
+
+/**
+ * Administration of a Writ store: the directory (users, roles, agents, keys),
+ * issuing and revoking, approvals, and the audit ledger. Every change that
+ * guards must enforce reaches their live views through the store's feed.
+ */
+export interface StoreAdmin {
+  putTenant(id: string): Promise<TenantRecord>;
+  listTenants(): Promise<TenantRecord[]>;
+
+  putUser(input: PutUserInput): Promise<UserRecord>;
+  setUserPermissions(id: string, permissions: GrantsInput): Promise<UserRecord>;
+  getUser(id: string): Promise<UserRecord | undefined>;
+  listUsers(options?: { readonly tenant?: string }): Promise<UserRecord[]>;
+  removeUser(id: string): Promise<boolean>;
+
+  putRole(input: PutRoleInput): Promise<RoleRecord>;
+  getRole(id: string): Promise<RoleRecord | undefined>;
+  listRoles(): Promise<RoleRecord[]>;
+  removeRole(id: string): Promise<boolean>;
+  assignRole(user: string, role: string): Promise<void>;
+  unassignRole(user: string, role: string): Promise<boolean>;
+
+  putAgent(input: PutAgentInput): Promise<AgentRecord>;
+  setAgentPolicy(id: string, policy: GrantsInput): Promise<AgentRecord>;
+  getAgent(id: string): Promise<AgentRecord | undefined>;
+  listAgents(options?: { readonly tenant?: string }): Promise<AgentRecord[]>;
+  removeAgent(id: string): Promise<boolean>;
+  addAgentKey(agent: string, key: PublicKeyInput): Promise<AgentKeyRecord>;
+  removeAgentKey(agent: string, thumbprint: string): Promise<boolean>;
+
+  /** The issuer's key set (created on first use). Holds private keys: pass it to guards and issuers only. */
+  issuerKeys(): Promise<IssuerKeySet>;
+  /** The issuer's public keys, for `/.well-known/jwks.json`. */
+  issuerJwks(): Promise<JsonWebKeySet>;
+  rotateIssuerKey(): Promise<string>;
+  retireIssuerKey(kid: string): Promise<void>;
+
+  /** Issues a root writ: the user's current permissions ∩ the agent's policy, optionally narrowed. */
+  issue(input: IssueInput): Promise<Writ>;
+  /** Revokes permanently; every watching guard enforces it. Revoking twice returns the first revocation. */
+  revoke(input: RevokeInput): Promise<Revocation>;
+  listRevocations(): Promise<Revocation[]>;
+
+  listApprovals(query?: ApprovalQuery): Promise<Approval[]>;
+  approve(id: string, verdict: ApprovalVerdict): Promise<Approval>;
+  reject(id: string, verdict: ApprovalVerdict): Promise<Approval>;
+
+  queryLedger(query?: LedgerQuery): Promise<LedgerPage>;
+  verifyLedger(): Promise<LedgerVerification>;
+  exportLedger(
+    format: ExportFormat,
+    query?: Omit<LedgerQuery, "cursor" | "limit">,
+  ): AsyncIterable<string>;
+  getPayload(hash: string): Promise<StoredPayload | undefined>;
+  /** Erases a stored input or output; the chain, which holds only its hash, still verifies. */
+  erasePayload(hash: string): Promise<boolean>;
+
+  /** The hops delegated under a root hop, as a tree. */
+  delegationTree(rootJti: string): Promise<DelegationNode | undefined>;
+}

@@ -1,0 +1,77 @@
+import { PGlite } from "@electric-sql/pglite";
+import { pgliteBackend } from "@writ/store/pglite";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tamperCases } from "./support/tamper-cases.js";
+
+let client: PGlite;
+let schemas = 0;
+const schema = () => `store_${++schemas}`;
+
+beforeAll(async () => {
+  client = await PGlite.create();
+}, 60_000);
+
+afterAll(async () => {
+  await client.close();
+});
+
+describe("pgliteBackend", () => {
+  it("refuses UPDATE, DELETE and TRUNCATE on the ledger with triggers (a superuser bypasses privileges, not triggers)", async () => {
+    const s = schema();
+    const store = await pgliteBackend({ client, schema: s });
+    await store.append([{ entry: { kind: "admin", time: 1 } }]);
+    await store.close();
+    await expect(client.query(`UPDATE ${s}.writ_ledger SET kind = 'decision'`)).rejects.toThrow(
+      /append-only/,
+    );
+    await expect(client.query(`DELETE FROM ${s}.writ_ledger`)).rejects.toThrow(/append-only/);
+    await expect(client.query(`TRUNCATE ${s}.writ_ledger`)).rejects.toThrow(/append-only/);
+    await expect(
+      client.query(`UPDATE ${s}.writ_ledger_payloads SET body_json = 'x'`),
+    ).resolves.toMatchObject({ affectedRows: 0 });
+    expect((await client.query(`SELECT count(*)::int AS n FROM ${s}.writ_ledger`)).rows).toEqual([
+      { n: 1 },
+    ]);
+  });
+
+  it("refuses a schema newer than the code, and rejects bad schema names", async () => {
+    const s = schema();
+    await (await pgliteBackend({ client, schema: s })).close();
+    await client.query(
+      `INSERT INTO ${s}.writ_schema_migrations (idx, tag, hash, applied_at) VALUES (99, '0099_future', 'x', 0)`,
+    );
+    await expect(pgliteBackend({ client, schema: s })).rejects.toMatchObject({
+      code: "store.schema_too_new",
+    });
+    await expect(pgliteBackend({ client, schema: 'x"; DROP' })).rejects.toThrow(TypeError);
+  });
+
+  it("keeps stores in different schemas of one database apart", async () => {
+    const one = await pgliteBackend({ client, schema: schema() });
+    const two = await pgliteBackend({ client, schema: schema() });
+    await one.putUser({ id: "alice" });
+    expect(await two.getUser("alice")).toBeUndefined();
+    await one.close();
+    await two.close();
+  });
+});
+
+tamperCases("PGlite", {
+  open: async (options) => {
+    const s = schema();
+    const store = await pgliteBackend({ client, schema: s, ...options });
+    return {
+      store,
+      tamper: async (statements) => {
+        await client.exec(
+          `SET search_path TO ${s}; ALTER TABLE writ_ledger DISABLE TRIGGER USER; ALTER TABLE writ_ledger_checkpoints DISABLE TRIGGER USER;`,
+        );
+        for (const statement of statements) await client.exec(statement);
+        await client.exec(
+          "ALTER TABLE writ_ledger ENABLE TRIGGER USER; ALTER TABLE writ_ledger_checkpoints ENABLE TRIGGER USER; SET search_path TO public;",
+        );
+      },
+      close: () => store.close(),
+    };
+  },
+});
