@@ -1,39 +1,31 @@
 /**
- * The Writ demo: a user's planner agent delegates a narrower writ to a refund
- * worker; the worker's calls are guarded, and each decision is printed.
+ * The Writ demo, on the embedded default (SQLite in ./.writ/): a user's
+ * planner agent delegates a narrower writ to a refund worker; the worker's
+ * calls are guarded, each decision printed, and the ledger verified.
  */
-import {
-  createAgentIdentity,
-  createGuard,
-  formatWritTree,
-  IssuerKeySet,
-  inspectWrit,
-  issueWrit,
-  Session,
-} from "@writ/core";
-import { MemoryBackend } from "@writ/core/testing";
+import { createAgentIdentity, createGuard, formatWritTree, inspectWrit, Session } from "@writ/core";
+import { sqliteBackend } from "@writ/store";
 
-const issuer = IssuerKeySet.generate("writ:demo");
+const store = await sqliteBackend();
 const planner = createAgentIdentity("support-planner");
 const worker = createAgentIdentity("refund-worker");
 
-const backend = new MemoryBackend();
-backend.putUser({
+await store.putUser({
   id: "alice",
   permissions: "refunds.approve(amount < 10000, currency in [USD, EUR]); email.send",
 });
-backend.putAgent({ id: "support-planner", policy: "refunds.*; email.send", keys: [planner] });
-backend.putAgent({ id: "refund-worker", policy: "refunds.approve", keys: [worker] });
+await store.putAgent({ id: "support-planner", policy: "refunds.*; email.send", keys: [planner] });
+await store.putAgent({ id: "refund-worker", policy: "refunds.approve", keys: [worker] });
 
-const guard = await createGuard({ backend, issuer, audience: "urn:writ:demo" });
+const guard = await createGuard({
+  backend: store,
+  issuer: await store.issuerKeys(),
+  audience: "urn:writ:demo",
+});
 
 const root = new Session(
   planner,
-  issueWrit({
-    issuer,
-    user: { id: "alice", permissions: backend.user("alice")?.permissions ?? [] },
-    agent: { ...planner, policy: backend.agent("support-planner")?.policy ?? [] },
-  }),
+  await store.issue({ user: "alice", agent: "support-planner", key: planner.thumbprint }),
 );
 const refunds = root.delegate(worker, {
   grants: "refunds.approve(amount < 50, currency in [USD, EUR])",
@@ -55,5 +47,9 @@ for (const amount of [20, 500]) {
   console.log(`    ${decision.message}`);
 }
 
-console.log(`\nLedger: ${backend.records.length} hash-chained events recorded.`);
+const verification = await store.verifyLedger();
+console.log(
+  `\nLedger in .writ/writ.db: ${verification.ok ? "verified" : "BROKEN"} (${JSON.stringify(verification)}).`,
+);
 await guard.close();
+await store.close();
