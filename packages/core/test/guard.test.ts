@@ -538,3 +538,39 @@ describe("guard.canUse", () => {
     expect(guard.canUse("garbage", "refunds.approve")).toBe(false);
   });
 });
+
+describe("a backend that hangs", () => {
+  it("is refused after the deadline, and the tool never runs", async () => {
+    const world = await createWorld();
+    const hanging = withOverrides(world.backend, { append: () => new Promise(() => {}) });
+    const guard = await createGuard({
+      backend: hanging,
+      issuer: world.issuer,
+      audience: AUDIENCE,
+      clock: world.clock,
+      backendDeadlineMs: 50,
+    });
+    const tool = vi.fn();
+    const { decision } = await guard.run(guard.callFrom(world.plannerSession(), refund(1)), tool);
+    expect(decision).toMatchObject({ effect: "deny", code: "ledger.unavailable" });
+    expect(tool).not.toHaveBeenCalled();
+  });
+});
+
+describe("a refusal that cannot be recorded", () => {
+  it("keeps its own reason: the call is refused either way", async () => {
+    const world = await createWorld();
+    const broken = withOverrides(world.backend, {
+      append: () => Promise.reject(new Error("disk full")),
+    });
+    const guard = await createGuard({
+      backend: broken,
+      issuer: world.issuer,
+      audience: AUDIENCE,
+      clock: world.clock,
+    });
+    const decision = await guard.authorize(guard.callFrom(world.plannerSession(), refund(50_000)));
+    expect(decision).toMatchObject({ effect: "deny", code: "grant.condition_failed" });
+    expect(decision.eventId).toBeUndefined();
+  });
+});

@@ -15,6 +15,7 @@ import { argumentsHash } from "../proof/arguments-hash.js";
 import { ProofVerifier } from "../proof/verify-proof.js";
 import type { Session } from "../session.js";
 import { type VerifiedWrit, WritVerifier } from "../writ/verify-writ.js";
+import { withDeadline } from "./backend-deadline.js";
 import type { Call, CallInput } from "./call.js";
 import { checkLiveState } from "./check-live-state.js";
 import type {
@@ -41,6 +42,8 @@ export interface GuardOptions {
   readonly random?: RandomSource;
   /** How old the live view may be before every call is refused, in ms. Default 2000. */
   readonly maxStalenessMs?: number;
+  /** How long a decision waits on the backend (ledger, approvals) before refusing, in ms. Default 5000. */
+  readonly backendDeadlineMs?: number;
   /** Clock skew tolerated on writ and proof times, in seconds. Default 60. */
   readonly clockSkew?: number;
   /** How long a proof is accepted after it is signed, in seconds. Default 60. */
@@ -128,7 +131,7 @@ export class Guard {
       throw new TypeError("createGuard needs an audience: the name proofs must be addressed to.");
     }
     this.audience = options.audience;
-    this.#backend = options.backend;
+    this.#backend = withDeadline(options.backend, options.backendDeadlineMs ?? 5000);
     this.#clock = options.clock ?? systemClock;
     this.#random = options.random ?? systemRandom;
     this.#view = new LiveView(this.#clock);
@@ -533,6 +536,8 @@ export class Guard {
       ]);
       return { ...decision, ...(record ? { eventId: record.id } : {}) };
     } catch {
+      // A refusal stays a refusal, with its own reason, even when it could not be recorded.
+      if (decision.effect === "deny") return decision;
       // Fail closed: a decision that is not durably recorded never lets a tool run.
       const { eventId: _eventId, ...rest } = decision;
       const code = "ledger.unavailable";
