@@ -1,0 +1,105 @@
+import { join } from "node:path";
+import type { StoreBackend } from "@writ/store";
+import type { Command } from "../command.js";
+import { EXIT_CODES } from "../exit-codes.js";
+import { UsageError } from "../usage-error.js";
+import { waitForSignal } from "./wait-for-signal.js";
+
+const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
+
+export const serveCommand: Command = {
+  name: "serve",
+  summary: "Run the Writ server on this project's store (or a Postgres store) until stopped",
+  options: {
+    host: {
+      type: "string",
+      value: "address",
+      description: "Address to bind (default 127.0.0.1: loopback only).",
+    },
+    port: {
+      type: "string",
+      value: "port",
+      description: "Port (default 7070; 0 picks a free one).",
+    },
+    audience: {
+      type: "string",
+      value: "id",
+      description:
+        "The audience agent tokens must name (default from config, else urn:writ:<issuer>). Same on every instance.",
+    },
+    schema: {
+      type: "string",
+      value: "name",
+      description: "Postgres: the schema Writ's tables live in (default public).",
+    },
+    "no-migrate": {
+      type: "boolean",
+      description:
+        "Postgres: only check the schema is current (for a role granted by grantPostgresWriter).",
+    },
+    json: { type: "boolean", description: "Print where it listens as one JSON line." },
+  },
+  async run({ project, io, out, string, flag }) {
+    const config = project.exists() ? project.config() : undefined;
+    const databaseUrl = string("database-url") ?? io.env.WRIT_DATABASE_URL;
+    if (!config && databaseUrl === undefined) project.config(); // says how to create one
+    const port = Number(string("port") ?? 7070);
+    if (!Number.isInteger(port) || port < 0 || port > 65_535)
+      throw new UsageError("--port must be 0–65535.", "serve");
+    const host = string("host") ?? "127.0.0.1";
+    if (databaseUrl === undefined) {
+      const running = project.server();
+      if (running) {
+        out.error(`A Writ server already runs on this store (pid ${running.pid}, ${running.url}).`);
+        return EXIT_CODES.failed;
+      }
+    }
+    const { createWritServer } = await import("@writ/server");
+    const { postgresBackend, sqliteBackend } = await import("@writ/store");
+    const issuer = config?.issuer ?? "writ";
+    const store: StoreBackend =
+      databaseUrl === undefined
+        ? await sqliteBackend({ path: join(project.dir, config?.store.path ?? "writ.db"), issuer })
+        : await postgresBackend({
+            url: databaseUrl,
+            issuer,
+            migrate: !flag("no-migrate"),
+            ...(string("schema") ? { schema: string("schema") as string } : {}),
+          });
+    const apiKeys = project.apiKeySource();
+    if (apiKeys().length === 0)
+      out.warn("No API keys: nothing can authenticate. Create one with `writ api-keys create`.");
+    const audience = string("audience") ?? config?.audience ?? `urn:writ:${issuer}`;
+    const server = await createWritServer({
+      store,
+      apiKeys,
+      audience,
+      ...(config?.tokenExchange ? { tokenExchange: config.tokenExchange } : {}),
+    });
+    const listening = await server.listen({ port, hostname: host });
+    if (databaseUrl === undefined) project.saveServer({ url: listening.url, pid: process.pid });
+    const where = databaseUrl === undefined ? "SQLite" : "PostgreSQL";
+    if (flag("json")) {
+      out.line(
+        JSON.stringify({
+          url: listening.url,
+          audience,
+          store: where.toLowerCase(),
+          pid: process.pid,
+        }),
+      );
+    } else {
+      out.line(
+        `${out.colors.green("●")} Writ server on ${out.colors.bold(listening.url)}  ${out.colors.dim(`(${where}, audience ${audience}; Ctrl-C stops)`)}`,
+      );
+    }
+    if (!LOOPBACK.has(host))
+      out.warn(`Listening on ${host} without TLS: put it behind a TLS-terminating proxy.`);
+    await waitForSignal();
+    await listening.close();
+    if (databaseUrl === undefined) project.clearServer();
+    await store.close();
+    out.note("Writ server stopped.");
+    return EXIT_CODES.ok;
+  },
+};

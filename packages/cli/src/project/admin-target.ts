@@ -1,0 +1,90 @@
+import { join } from "node:path";
+import type { IssuerKeyInfo, RemoteStoreAdmin } from "@writ/client";
+import type { IssuerKeyStatus } from "@writ/core";
+import type { StoreBackend } from "@writ/store";
+import { UsageError } from "../usage-error.js";
+import type { Project } from "./project.js";
+
+/** A store or server the CLI administers. */
+export interface AdminTarget {
+  readonly admin: RemoteStoreAdmin;
+  /** Names it in messages, without secrets. */
+  readonly where: string;
+  readonly connection:
+    | { readonly kind: "local"; readonly store: StoreBackend }
+    | { readonly kind: "remote"; readonly url: string; readonly apiKey: string };
+  issuerKeyInfo(): Promise<{ readonly issuer: string; readonly keys: readonly IssuerKeyInfo[] }>;
+  close(): Promise<void>;
+}
+
+export interface TargetOptions {
+  readonly url?: string | undefined;
+  readonly apiKey?: string | undefined;
+  readonly databaseUrl?: string | undefined;
+}
+
+/**
+ * What a command administers, in this order: a server named by --url
+ * (WRIT_URL); the server `writ serve` runs on this project (an embedded
+ * SQLite store belongs to one process, so the CLI then goes through it);
+ * a Postgres store named by --database-url (WRIT_DATABASE_URL); the
+ * project's own SQLite store.
+ */
+export async function openAdminTarget(
+  project: Project,
+  options: TargetOptions,
+): Promise<AdminTarget> {
+  const running = options.url === undefined ? project.server() : undefined;
+  const url = options.url ?? running?.url;
+  if (url !== undefined) {
+    const apiKey = options.apiKey ?? project.credentials();
+    if (apiKey === undefined) {
+      throw new UsageError(
+        `The Writ server at ${url} needs an API key: pass --api-key or set WRIT_API_KEY.`,
+      );
+    }
+    // Loaded on use: a command that needs no store or server starts faster.
+    const { RemoteAdmin } = await import("@writ/client");
+    const admin = new RemoteAdmin({ url, apiKey });
+    return {
+      admin,
+      where: `the Writ server at ${url}`,
+      connection: { kind: "remote", url, apiKey },
+      issuerKeyInfo: () => admin.issuerKeyInfo(),
+      close: async () => undefined,
+    };
+  }
+  const config = project.exists() ? project.config() : undefined;
+  const { postgresBackend, sqliteBackend } = await import("@writ/store");
+  let store: StoreBackend;
+  let where: string;
+  if (options.databaseUrl !== undefined) {
+    store = await postgresBackend({
+      url: options.databaseUrl,
+      ...(config ? { issuer: config.issuer } : {}),
+    });
+    where = "the Postgres store";
+  } else {
+    const { store: spec, issuer } = project.config();
+    const path = join(project.dir, spec.path);
+    store = await sqliteBackend({ path, issuer });
+    where = `the store ${path}`;
+  }
+  return {
+    admin: store,
+    where,
+    connection: { kind: "local", store },
+    issuerKeyInfo: async () => {
+      const keys = await store.issuerKeys();
+      return {
+        issuer: keys.issuer,
+        keys: keys.jwks().keys.map((jwk) => ({
+          kid: jwk.kid as string,
+          status: keys.statusOf(jwk.kid as string) as IssuerKeyStatus,
+          jwk,
+        })),
+      };
+    },
+    close: () => store.close(),
+  };
+}

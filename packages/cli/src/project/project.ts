@@ -1,0 +1,170 @@
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { join, resolve } from "node:path";
+import type { ApiKeyRecord, TokenExchangeOptions } from "@writ/server";
+import { UsageError } from "../usage-error.js";
+
+/** `.writ/config.json`. */
+export interface ProjectConfig {
+  /** The issuer id root writs carry. */
+  readonly issuer: string;
+  /** The embedded store, relative to the project folder. */
+  readonly store: { readonly kind: "sqlite"; readonly path: string };
+  /** The audience `writ serve` answers to (default: the URL it listens on). */
+  readonly audience?: string;
+  /** Identity providers for token exchange, read by `writ serve`. */
+  readonly tokenExchange?: TokenExchangeOptions;
+  /** The MCP gateway `writ gateway` runs: its public MCP URL and the servers behind it. */
+  readonly gateway?: {
+    readonly resource: string;
+    readonly upstreams: Readonly<Record<string, unknown>>;
+  };
+}
+
+/** Where a running `writ serve` on this project's SQLite store listens: the CLI then goes through it. */
+export interface ServerInfo {
+  readonly url: string;
+  readonly pid: number;
+}
+
+const PRIVATE = 0o600;
+
+/**
+ * The `.writ/` folder of a project: its configuration, the SQLite store, the
+ * API key hashes a server accepts, the CLI's own operator key, named sets
+ * and agents' private keys. Everything in it is owner-only.
+ */
+export class Project {
+  readonly dir: string;
+
+  constructor(dir: string) {
+    this.dir = resolve(dir);
+  }
+
+  exists(): boolean {
+    return existsSync(join(this.dir, "config.json"));
+  }
+
+  path(...parts: string[]): string {
+    return join(this.dir, ...parts);
+  }
+
+  config(): ProjectConfig {
+    if (!this.exists()) {
+      throw new UsageError(
+        `No Writ project at ${this.dir}: run \`writ init\`, or pass --url to use a Writ server.`,
+      );
+    }
+    return this.#read<ProjectConfig>("config.json");
+  }
+
+  create(config: ProjectConfig): void {
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    chmodSync(this.dir, 0o700);
+    // Nothing in here belongs in version control: it holds keys.
+    this.#write(".gitignore", "*\n");
+    this.#write("config.json", `${JSON.stringify(config, null, 2)}\n`);
+  }
+
+  // ── API keys the server accepts (hashes), and the CLI's own key ─────────
+
+  apiKeys(): ApiKeyRecord[] {
+    return existsSync(this.path("api-keys.json"))
+      ? this.#read<{ keys: ApiKeyRecord[] }>("api-keys.json").keys
+      : [];
+  }
+
+  saveApiKeys(keys: readonly ApiKeyRecord[]): void {
+    this.#write("api-keys.json", `${JSON.stringify({ keys }, null, 2)}\n`);
+  }
+
+  /** The key list as a server reads it: re-read whenever the file changes, so keys can be added or revoked live. */
+  apiKeySource(): () => readonly ApiKeyRecord[] {
+    let modified = -1;
+    let keys: readonly ApiKeyRecord[] = [];
+    return () => {
+      const file = this.path("api-keys.json");
+      const now = existsSync(file) ? statSync(file).mtimeMs : 0;
+      if (now !== modified) {
+        keys = this.apiKeys();
+        modified = now;
+      }
+      return keys;
+    };
+  }
+
+  credentials(): string | undefined {
+    return existsSync(this.path("credentials.json"))
+      ? this.#read<{ apiKey: string }>("credentials.json").apiKey
+      : undefined;
+  }
+
+  saveCredentials(apiKey: string): void {
+    this.#write("credentials.json", `${JSON.stringify({ apiKey }, null, 2)}\n`);
+  }
+
+  // ── A server running on this project ───────────────────────────────────
+
+  server(): ServerInfo | undefined {
+    if (!existsSync(this.path("server.json"))) return undefined;
+    const info = this.#read<ServerInfo>("server.json");
+    try {
+      process.kill(info.pid, 0);
+      return info;
+    } catch {
+      return undefined; // it exited without cleaning up
+    }
+  }
+
+  saveServer(info: ServerInfo): void {
+    this.#write("server.json", `${JSON.stringify(info)}\n`);
+  }
+
+  clearServer(): void {
+    rmSync(this.path("server.json"), { force: true });
+  }
+
+  // ── Named sets (resolved by guards, never stored in tokens) ─────────────
+
+  sets(): Record<string, string[]> {
+    return existsSync(this.path("sets.json"))
+      ? this.#read<Record<string, string[]>>("sets.json")
+      : {};
+  }
+
+  saveSets(sets: Readonly<Record<string, readonly string[]>>): void {
+    this.#write("sets.json", `${JSON.stringify(sets, null, 2)}\n`);
+  }
+
+  #read<T>(name: string): T {
+    const file = this.path(name);
+    try {
+      return JSON.parse(readFileSync(file, "utf8")) as T;
+    } catch (error) {
+      throw new UsageError(
+        `${file} is not readable JSON: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
+
+  /** Writes owner-only, through a temporary file, so a reader never sees half a file. */
+  #write(name: string, text: string): void {
+    const file = this.path(name);
+    const temporary = `${file}.${process.pid}.tmp`;
+    writeFileSync(temporary, text, { mode: PRIVATE });
+    renameSync(temporary, file);
+  }
+}
+
+/** The project folder: --dir, WRIT_DIR, or ./.writ. */
+export function projectFor(dir: string | undefined, env: NodeJS.ProcessEnv, cwd: string): Project {
+  return new Project(resolve(cwd, dir ?? env.WRIT_DIR ?? ".writ"));
+}

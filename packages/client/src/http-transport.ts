@@ -1,0 +1,171 @@
+import { isWritError, WritError, type WritErrorCode } from "@writ/core";
+
+/** How a client reaches a Writ server. */
+export interface RemoteOptions {
+  /** The server's base URL, e.g. `https://writ.example.com`. */
+  readonly url: string;
+  /** An API key: `writ_<id>.<secret>`. Sent only to `url`, never logged or put in errors. */
+  readonly apiKey: string;
+  /** How long one request may take, in ms. Default 10,000. */
+  readonly requestTimeoutMs?: number;
+  /**
+   * Allow plain `http:` to a host other than loopback. Default false: the API
+   * key and every ledger row would cross the network in clear text.
+   */
+  readonly allowInsecureHttp?: boolean;
+  /** The fetch implementation. Default the global fetch. */
+  readonly fetch?: typeof fetch;
+}
+
+export interface RequestOptions {
+  readonly query?: Readonly<Record<string, string | number | undefined>>;
+  readonly body?: unknown;
+  readonly signal?: AbortSignal;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** A streamed response: the timeout covers the wait for its headers only, not the body. */
+  readonly stream?: boolean;
+}
+
+const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
+
+/**
+ * The HTTP half of the client: authenticated JSON requests to a Writ
+ * server, problem documents turned back into WritErrors (and TypeErrors for
+ * requests the server refused as invalid, as the store would have thrown).
+ */
+export class HttpTransport {
+  readonly baseUrl: URL;
+  /** `host:port`, for messages: never the key. */
+  readonly where: string;
+  readonly #authorization: string;
+  readonly #timeoutMs: number;
+  readonly #fetch: typeof fetch;
+
+  constructor(options: RemoteOptions) {
+    if (typeof options?.url !== "string")
+      throw new TypeError("A remote Writ server needs { url, apiKey }.");
+    let url: URL;
+    try {
+      url = new URL(options.url);
+    } catch {
+      throw new TypeError("url must be the Writ server's base URL, e.g. https://writ.example.com.");
+    }
+    if (url.protocol !== "https:" && url.protocol !== "http:") {
+      throw new TypeError("url must be an http(s) URL.");
+    }
+    if (
+      url.protocol === "http:" &&
+      !LOOPBACK.has(url.hostname) &&
+      options.allowInsecureHttp !== true
+    ) {
+      throw new TypeError(
+        "Refusing plain http to a non-loopback Writ server: use https, or set allowInsecureHttp for a trusted network.",
+      );
+    }
+    if (typeof options.apiKey !== "string" || options.apiKey.length === 0) {
+      throw new TypeError("A remote Writ server needs an apiKey.");
+    }
+    this.baseUrl = new URL(url.pathname.endsWith("/") ? url.href : `${url.href}/`);
+    this.where = `the Writ server at ${url.host}`;
+    this.#authorization = `Bearer ${options.apiKey}`;
+    this.#timeoutMs = options.requestTimeoutMs ?? 10_000;
+    this.#fetch = options.fetch ?? fetch;
+  }
+
+  /** A JSON request; resolves with the parsed body (undefined for 204). */
+  async json<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    const response = await this.send(method, path, options);
+    if (response.status === 204) return undefined as T;
+    return (await response.json()) as T;
+  }
+
+  /** Like json(), but a 404 resolves to undefined. */
+  async optional<T>(
+    method: string,
+    path: string,
+    options: RequestOptions = {},
+  ): Promise<T | undefined> {
+    try {
+      return await this.json<T>(method, path, options);
+    } catch (error) {
+      if (
+        isWritError(error) &&
+        (error.code === "store.not_found" || error.code === "request.not_found")
+      ) {
+        return undefined;
+      }
+      throw error;
+    }
+  }
+
+  /** Sends a request and returns the response once it is known to be a success. */
+  async send(method: string, path: string, options: RequestOptions = {}): Promise<Response> {
+    const url = new URL(path.replace(/^\//, ""), this.baseUrl);
+    for (const [name, value] of Object.entries(options.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(name, String(value));
+    }
+    const headers: Record<string, string> = {
+      authorization: this.#authorization,
+      ...options.headers,
+    };
+    let body: string | undefined;
+    if (options.body !== undefined) {
+      headers["content-type"] = "application/json";
+      body = JSON.stringify(options.body);
+    }
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), this.#timeoutMs);
+    timer.unref();
+    let response: Response;
+    try {
+      response = await this.#fetch(url, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body }),
+        signal: options.signal
+          ? AbortSignal.any([options.signal, deadline.signal])
+          : deadline.signal,
+      });
+    } catch (error) {
+      throw new WritError(
+        "store.unavailable",
+        deadline.signal.aborted
+          ? `${this.where} did not answer within ${this.#timeoutMs} ms.`
+          : `${this.where} could not be reached.`,
+        {},
+        error,
+      );
+    } finally {
+      if (options.stream) clearTimeout(timer);
+    }
+    if (!response.ok) throw await errorOf(response, this.where);
+    return response;
+  }
+}
+
+/** The error a failed response stands for. */
+async function errorOf(response: Response, where: string): Promise<Error> {
+  let problem: { code?: unknown; detail?: unknown; details?: unknown } | undefined;
+  if ((response.headers.get("content-type") ?? "").includes("json")) {
+    try {
+      problem = (await response.json()) as typeof problem;
+    } catch {
+      problem = undefined;
+    }
+  }
+  const code = typeof problem?.code === "string" ? (problem.code as WritErrorCode) : undefined;
+  const detail =
+    typeof problem?.detail === "string" ? problem.detail : `${where} answered ${response.status}.`;
+  if (code === "request.invalid") return new TypeError(detail);
+  if (code !== undefined) {
+    const details =
+      problem?.details !== null && typeof problem?.details === "object"
+        ? (problem.details as Record<string, unknown>)
+        : {};
+    return new WritError(code, detail, details);
+  }
+  return new WritError(
+    response.status >= 500 ? "store.unavailable" : "server.internal",
+    `${where} answered ${response.status} without a problem document.`,
+  );
+}

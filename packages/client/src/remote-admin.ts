@@ -1,0 +1,270 @@
+import { type Approval, type JsonWebKeySet, type Revocation, Writ, WritError } from "@writ/core";
+import type {
+  AgentKeyRecord,
+  AgentRecord,
+  ApprovalQuery,
+  ApprovalVerdict,
+  DelegationNode,
+  ExportFormat,
+  GrantsInput,
+  IssueInput,
+  LedgerPage,
+  LedgerQuery,
+  LedgerVerification,
+  PublicKeyInput,
+  PutAgentInput,
+  PutRoleInput,
+  PutUserInput,
+  RevokeInput,
+  RoleRecord,
+  StoreAdmin,
+  StoredPayload,
+  TenantRecord,
+  UserRecord,
+} from "@writ/store";
+import { HttpTransport, type RemoteOptions } from "./http-transport.js";
+import { publicJwkOf } from "./public-key-input.js";
+
+/** An issuer key as the server lists it. */
+export interface IssuerKeyInfo {
+  readonly kid: string;
+  readonly status: "active" | "verifying" | "retired";
+  readonly jwk: JsonWebKeySet["keys"][number];
+}
+
+/**
+ * The admin API of a remote store: StoreAdmin over HTTP, except
+ * issuerKeys(), since the issuer's private keys never leave the server
+ * (issuerKeyInfo() lists the public keys with their status).
+ */
+export type RemoteStoreAdmin = Omit<StoreAdmin, "issuerKeys">;
+
+const path = (...segments: string[]) => segments.map(encodeURIComponent).join("/");
+
+/** Administers a Writ server with an admin API key: users, roles, agents, keys, writs, revocations, approvals, the ledger. */
+export class RemoteAdmin implements RemoteStoreAdmin {
+  readonly #http: HttpTransport;
+
+  constructor(options: RemoteOptions) {
+    this.#http = new HttpTransport(options);
+  }
+
+  // ── Tenants ──────────────────────────────────────────────────────────────
+
+  putTenant(id: string): Promise<TenantRecord> {
+    return this.#http.json("PUT", `/v1/tenants/${path(id)}`);
+  }
+
+  async listTenants(): Promise<TenantRecord[]> {
+    return (await this.#http.json<{ tenants: TenantRecord[] }>("GET", "/v1/tenants")).tenants;
+  }
+
+  // ── Users and roles ──────────────────────────────────────────────────────
+
+  putUser(input: PutUserInput): Promise<UserRecord> {
+    const { id, ...body } = input;
+    return this.#http.json("PUT", `/v1/users/${path(id)}`, { body });
+  }
+
+  setUserPermissions(id: string, permissions: GrantsInput): Promise<UserRecord> {
+    return this.#http.json("PUT", `/v1/users/${path(id)}/permissions`, { body: { permissions } });
+  }
+
+  getUser(id: string): Promise<UserRecord | undefined> {
+    return this.#http.optional("GET", `/v1/users/${path(id)}`);
+  }
+
+  async listUsers(options: { readonly tenant?: string } = {}): Promise<UserRecord[]> {
+    return (await this.#http.json<{ users: UserRecord[] }>("GET", "/v1/users", { query: options }))
+      .users;
+  }
+
+  async removeUser(id: string): Promise<boolean> {
+    return (await this.#http.json<{ removed: boolean }>("DELETE", `/v1/users/${path(id)}`)).removed;
+  }
+
+  putRole(input: PutRoleInput): Promise<RoleRecord> {
+    const { id, ...body } = input;
+    return this.#http.json("PUT", `/v1/roles/${path(id)}`, { body });
+  }
+
+  getRole(id: string): Promise<RoleRecord | undefined> {
+    return this.#http.optional("GET", `/v1/roles/${path(id)}`);
+  }
+
+  async listRoles(options: { readonly tenant?: string } = {}): Promise<RoleRecord[]> {
+    return (await this.#http.json<{ roles: RoleRecord[] }>("GET", "/v1/roles", { query: options }))
+      .roles;
+  }
+
+  async removeRole(id: string): Promise<boolean> {
+    return (await this.#http.json<{ removed: boolean }>("DELETE", `/v1/roles/${path(id)}`)).removed;
+  }
+
+  async assignRole(user: string, role: string): Promise<void> {
+    await this.#http.json("PUT", `/v1/users/${path(user)}/roles/${path(role)}`);
+  }
+
+  async unassignRole(user: string, role: string): Promise<boolean> {
+    return (
+      await this.#http.json<{ removed: boolean }>(
+        "DELETE",
+        `/v1/users/${path(user)}/roles/${path(role)}`,
+      )
+    ).removed;
+  }
+
+  // ── Agents ───────────────────────────────────────────────────────────────
+
+  putAgent(input: PutAgentInput): Promise<AgentRecord> {
+    const { id, keys, ...body } = input;
+    return this.#http.json("PUT", `/v1/agents/${path(id)}`, {
+      body: { ...body, ...(keys === undefined ? {} : { keys: keys.map(publicJwkOf) }) },
+    });
+  }
+
+  setAgentPolicy(id: string, policy: GrantsInput): Promise<AgentRecord> {
+    return this.#http.json("PUT", `/v1/agents/${path(id)}/policy`, { body: { policy } });
+  }
+
+  getAgent(id: string): Promise<AgentRecord | undefined> {
+    return this.#http.optional("GET", `/v1/agents/${path(id)}`);
+  }
+
+  async listAgents(options: { readonly tenant?: string } = {}): Promise<AgentRecord[]> {
+    return (
+      await this.#http.json<{ agents: AgentRecord[] }>("GET", "/v1/agents", { query: options })
+    ).agents;
+  }
+
+  async removeAgent(id: string): Promise<boolean> {
+    return (await this.#http.json<{ removed: boolean }>("DELETE", `/v1/agents/${path(id)}`))
+      .removed;
+  }
+
+  async addAgentKey(agent: string, key: PublicKeyInput): Promise<AgentKeyRecord> {
+    const jwk = publicJwkOf(key);
+    return this.#http.json("POST", `/v1/agents/${path(agent)}/keys`, { body: { jwk } });
+  }
+
+  async removeAgentKey(agent: string, thumbprint: string): Promise<boolean> {
+    return (
+      await this.#http.json<{ removed: boolean }>(
+        "DELETE",
+        `/v1/agents/${path(agent)}/keys/${path(thumbprint)}`,
+      )
+    ).removed;
+  }
+
+  // ── Issuer keys, issuing and revoking ────────────────────────────────────
+
+  issuerJwks(): Promise<JsonWebKeySet> {
+    return this.#http.json("GET", "/.well-known/jwks.json");
+  }
+
+  /** The issuer id and its keys that verify, with their status. */
+  issuerKeyInfo(): Promise<{ readonly issuer: string; readonly keys: readonly IssuerKeyInfo[] }> {
+    return this.#http.json("GET", "/v1/keys");
+  }
+
+  async rotateIssuerKey(): Promise<string> {
+    return (await this.#http.json<{ kid: string }>("POST", "/v1/keys/rotate")).kid;
+  }
+
+  async retireIssuerKey(kid: string): Promise<void> {
+    await this.#http.json("POST", `/v1/keys/${path(kid)}/retire`);
+  }
+
+  async issue(input: IssueInput): Promise<Writ> {
+    const { writ } = await this.#http.json<{ writ: string }>("POST", "/v1/writs", { body: input });
+    return Writ.parse(writ);
+  }
+
+  revoke(input: RevokeInput): Promise<Revocation> {
+    return this.#http.json("POST", "/v1/revocations", { body: input });
+  }
+
+  async listRevocations(): Promise<Revocation[]> {
+    return (await this.#http.json<{ revocations: Revocation[] }>("GET", "/v1/revocations"))
+      .revocations;
+  }
+
+  // ── Approvals ────────────────────────────────────────────────────────────
+
+  async listApprovals(query: ApprovalQuery = {}): Promise<Approval[]> {
+    return (
+      await this.#http.json<{ approvals: Approval[] }>("GET", "/v1/approvals", {
+        query: { ...query },
+      })
+    ).approvals;
+  }
+
+  approve(id: string, verdict: ApprovalVerdict): Promise<Approval> {
+    return this.#http.json("POST", `/v1/approvals/${path(id)}/approve`, { body: verdict });
+  }
+
+  reject(id: string, verdict: ApprovalVerdict): Promise<Approval> {
+    return this.#http.json("POST", `/v1/approvals/${path(id)}/reject`, { body: verdict });
+  }
+
+  // ── Ledger ───────────────────────────────────────────────────────────────
+
+  queryLedger(query: LedgerQuery = {}): Promise<LedgerPage> {
+    return this.#http.json("GET", "/v1/ledger", { query: { ...query } });
+  }
+
+  verifyLedger(): Promise<LedgerVerification> {
+    return this.#http.json("GET", "/v1/ledger/verify");
+  }
+
+  /** Streams the export line by line (each ending in "\n"), never holding more than a chunk. */
+  async *exportLedger(
+    format: ExportFormat,
+    query: Omit<LedgerQuery, "cursor" | "limit"> = {},
+  ): AsyncGenerator<string, void, undefined> {
+    const response = await this.#http.send("GET", "/v1/ledger/export", {
+      query: { ...query, format },
+      stream: true,
+    });
+    if (!response.body) return;
+    const decoder = new TextDecoder();
+    let buffered = "";
+    try {
+      for await (const chunk of response.body) {
+        buffered += decoder.decode(chunk as Uint8Array, { stream: true });
+        let newline = buffered.indexOf("\n");
+        while (newline >= 0) {
+          yield buffered.slice(0, newline + 1);
+          buffered = buffered.slice(newline + 1);
+          newline = buffered.indexOf("\n");
+        }
+      }
+    } catch (error) {
+      throw new WritError("store.unavailable", "The export was cut off before its end.", {}, error);
+    }
+    if (buffered.length > 0) {
+      throw new WritError("store.unavailable", "The export was cut off in the middle of a line.");
+    }
+  }
+
+  getPayload(hash: string): Promise<StoredPayload | undefined> {
+    return this.#http.optional("GET", `/v1/ledger/payloads/${path(hash)}`);
+  }
+
+  async erasePayload(hash: string): Promise<boolean> {
+    return (
+      await this.#http.json<{ erased: boolean }>("DELETE", `/v1/ledger/payloads/${path(hash)}`)
+    ).erased;
+  }
+
+  delegationTree(rootJti: string): Promise<DelegationNode | undefined> {
+    if (typeof rootJti !== "string" || rootJti.length === 0) {
+      return Promise.reject(new TypeError("delegationTree needs a root hop's jti."));
+    }
+    return this.#http.optional("GET", `/v1/delegations/${path(rootJti)}`);
+  }
+}
+
+export function remoteAdmin(options: RemoteOptions): RemoteAdmin {
+  return new RemoteAdmin(options);
+}

@@ -1,0 +1,278 @@
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { type Clock, isWritError, systemClock, WritError } from "@writ/core";
+import { bodyLimit } from "hono/body-limit";
+import { AgentTokenVerifier } from "./auth/agent-token-verifier.js";
+import { type ApiKeySource, ApiKeyVerifier } from "./auth/api-key-verifier.js";
+import { addressOf, authenticate, throttle } from "./auth/authenticate.js";
+import type { ServerEnv } from "./auth/caller.js";
+import { oauthError, TokenExchange, type TokenExchangeOptions } from "./exchange/token-exchange.js";
+import { registerTokenRoute, TOKEN_PATH } from "./exchange/token-route.js";
+import { problem, problemOf } from "./http/problem-details.js";
+import { problemResponse } from "./http/problem-response.js";
+import { type RateLimit, RateLimiter } from "./http/rate-limiter.js";
+import { LiveHub } from "./live/live-hub.js";
+import { registerLiveRoute } from "./live/live-route.js";
+import { registerAgentRoutes } from "./routes/agent-routes.js";
+import { registerApprovalRoutes } from "./routes/approval-routes.js";
+import { registerDelegationRoutes } from "./routes/delegation-routes.js";
+import { registerDiscoveryRoutes } from "./routes/discovery-routes.js";
+import { registerKeyRoutes } from "./routes/key-routes.js";
+import { registerLedgerRoutes } from "./routes/ledger-routes.js";
+import { registerRevocationRoutes } from "./routes/revocation-routes.js";
+import { registerRoleRoutes } from "./routes/role-routes.js";
+import type { RouteContext, WritApp } from "./routes/route-context.js";
+import { registerTenantRoutes } from "./routes/tenant-routes.js";
+import { registerUserRoutes } from "./routes/user-routes.js";
+import { registerWritRoutes } from "./routes/writ-routes.js";
+import type { WritStore } from "./writ-store.js";
+
+export interface WritServerOptions {
+  /** The store: sqliteBackend() or postgresBackend(). The server never closes it: close it after the server. */
+  readonly store: WritStore;
+  /** API keys (hashed records), or a function returning the current list (e.g. re-read from a file). */
+  readonly apiKeys: ApiKeySource;
+  /**
+   * This server's audience: actor tokens and agent-signed requests must name
+   * it, so a token made for one server is refused by another. Use the
+   * public base URL (`https://writ.example.com`) or a stable URN.
+   */
+  readonly audience: string;
+  /** Identity providers for RFC 8693 token exchange. Default: token exchange off. */
+  readonly tokenExchange?: TokenExchangeOptions;
+  /** Largest request body in bytes; larger requests get 413. Default 1 MiB. */
+  readonly maxBodyBytes?: number;
+  /** Per API key or agent. Default 1000 requests/s, bursts of 2000 (a busy remote guard appends twice a call). */
+  readonly rateLimit?: RateLimit;
+  /** Per client address, for public routes and failed authentication. Default 20/s, bursts of 60. */
+  readonly addressRateLimit?: RateLimit;
+  readonly live?: {
+    /** Heartbeat period of the live feed when the store is embedded (SQLite), in ms. Default 500. */
+    readonly heartbeatMs?: number;
+    /** Changes kept for clients resuming by Last-Event-ID. Default 10,000. */
+    readonly replayBuffer?: number;
+    /** Open feeds per API key. Default 64. */
+    readonly maxConnectionsPerCaller?: number;
+    /** Events queued for a slow client before it is dropped (it resumes). Default 10,000. */
+    readonly maxQueuedEvents?: number;
+  };
+  /** Longest lifetime accepted for agent tokens (actor tokens, signed requests), in seconds. Default 300. */
+  readonly agentTokenLifetime?: number;
+  /** Clock skew tolerated on agent tokens, in seconds. Default 60. */
+  readonly clockSkew?: number;
+  readonly clock?: Clock;
+  /** Told of unexpected failures (answered 500). Default: a process warning with the error's class only. */
+  readonly onError?: (error: unknown) => void;
+}
+
+export interface ListenOptions {
+  /** Default 7070; 0 picks a free port. */
+  readonly port?: number;
+  /** Default 127.0.0.1: loopback only. Bind a public address only behind TLS. */
+  readonly hostname?: string;
+}
+
+export interface ListeningWritServer {
+  /** `http://host:port` */
+  readonly url: string;
+  readonly port: number;
+  /** Ends live feeds, stops accepting connections and closes them. The store stays open. */
+  close(): Promise<void>;
+}
+
+export interface WritServer {
+  /** The Hono application (mount it elsewhere, or call app.request() in tests). */
+  readonly app: WritApp;
+  fetch(request: Request): Promise<Response>;
+  listen(options?: ListenOptions): Promise<ListeningWritServer>;
+  /** Stops the live hub and ends its feeds. The store stays open. */
+  close(): Promise<void>;
+}
+
+/**
+ * Creates a Writ server over a store: the HTTP API, token exchange and the
+ * live feed. Resolves once the live state is loaded from the store.
+ */
+export async function createWritServer(options: WritServerOptions): Promise<WritServer> {
+  if (!options?.store)
+    throw new TypeError("createWritServer needs { store }: sqliteBackend() or postgresBackend().");
+  if (typeof options.audience !== "string" || options.audience.length === 0) {
+    throw new TypeError(
+      "createWritServer needs an audience: this server's public URL or a stable URN.",
+    );
+  }
+  const clock = options.clock ?? systemClock;
+  const maxBodyBytes = positive(options.maxBodyBytes, 1024 * 1024, "maxBodyBytes");
+  const apiKeys = new ApiKeyVerifier(options.apiKeys);
+  const perCaller = new RateLimiter(options.rateLimit ?? { perSecond: 1000, burst: 2000 });
+  const perAddress = new RateLimiter(options.addressRateLimit ?? { perSecond: 20, burst: 60 });
+  const reportError =
+    options.onError ??
+    ((error: unknown) =>
+      process.emitWarning(
+        `The Writ server failed on a request (${error instanceof Error ? error.name : typeof error}).`,
+        "WritServerWarning",
+      ));
+
+  const hub = new LiveHub({
+    heartbeatMs: positive(options.live?.heartbeatMs, 500, "live.heartbeatMs"),
+    replayBuffer: positive(options.live?.replayBuffer, 10_000, "live.replayBuffer"),
+    clock,
+  });
+  const agentTokens = new AgentTokenVerifier({
+    hub,
+    audience: options.audience,
+    clock,
+    maxLifetime: positive(options.agentTokenLifetime, 300, "agentTokenLifetime"),
+    clockSkew: options.clockSkew ?? 60,
+  });
+  const exchange =
+    options.tokenExchange && options.tokenExchange.identityProviders.length > 0
+      ? new TokenExchange(options.tokenExchange, options.store, agentTokens, clock)
+      : undefined;
+  const context: RouteContext = {
+    store: options.store,
+    hub,
+    clock,
+    audience: options.audience,
+    agentTokens,
+  };
+
+  const app: WritApp = new OpenAPIHono<ServerEnv>({
+    defaultHook: (result) => {
+      if (!result.success) {
+        const issues = result.error.issues
+          .slice(0, 5)
+          .map(
+            (issue) =>
+              `${issue.path.join(".") || result.target}: ${issue.message.replace(/\.$/, "")}`,
+          );
+        throw new WritError(
+          "request.invalid",
+          `Invalid request ${result.target}: ${issues.join("; ")}.`,
+        );
+      }
+    },
+  });
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: maxBodyBytes,
+      onError: () => {
+        throw new WritError(
+          "request.too_large",
+          `Request bodies are limited to ${maxBodyBytes} bytes.`,
+        );
+      },
+    }),
+  );
+  for (const path of [TOKEN_PATH, "/.well-known/*", "/openapi.json", "/healthz"]) {
+    app.use(path, async (c, next) => {
+      throttle(perAddress, addressOf(c), clock());
+      await next();
+    });
+  }
+  app.use("/v1/*", authenticate({ apiKeys, agentTokens, perCaller, perAddress, clock }));
+
+  registerDiscoveryRoutes(app, context);
+  registerKeyRoutes(app, context);
+  registerTokenRoute(app, exchange);
+  registerWritRoutes(app, context);
+  registerRevocationRoutes(app, context);
+  registerUserRoutes(app, context);
+  registerRoleRoutes(app, context);
+  registerAgentRoutes(app, context);
+  registerTenantRoutes(app, context);
+  registerApprovalRoutes(app, context);
+  registerLedgerRoutes(app, context);
+  registerDelegationRoutes(app, context);
+  registerLiveRoute(app, context, {
+    maxConnectionsPerCaller: positive(
+      options.live?.maxConnectionsPerCaller,
+      64,
+      "live.maxConnectionsPerCaller",
+    ),
+    maxQueuedEvents: positive(options.live?.maxQueuedEvents, 10_000, "live.maxQueuedEvents"),
+  });
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
+    type: "http",
+    scheme: "bearer",
+    description:
+      "An API key: `Authorization: Bearer writ_<id>.<secret>`, scoped to a tenant (or an operator's, to all).",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "agentSignature", {
+    type: "apiKey",
+    in: "header",
+    name: "Authorization",
+    description:
+      "`WritAgent <jwt>`: a writ-agent+jwt signed by a registered agent key, with aud, htm, htp and bh (body SHA-256) binding it to the request.",
+  });
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "Writ server",
+      version: "0.1.0",
+      description:
+        "Identity and delegated authority for AI agents: issue writs, exchange identity-provider tokens, revoke, approve, audit, and a live feed for remote guards.",
+    },
+  });
+
+  app.notFound(() =>
+    problemResponse(problem("request.not_found", "No such route; see /openapi.json.")),
+  );
+  app.onError((error, c) => {
+    const details = problemOf(error);
+    if (details.status >= 500 && !isWritError(error)) reportError(error);
+    if (c.req.path === TOKEN_PATH) {
+      const failure = isWritError(error) ? error : new WritError(details.code, details.detail);
+      return problemResponse(details, {
+        error: oauthError(failure),
+        error_description: details.detail,
+      });
+    }
+    return problemResponse(details);
+  });
+
+  await hub.start(options.store);
+
+  return {
+    app,
+    fetch: (request) => Promise.resolve(app.fetch(request)),
+    listen: (listenOptions = {}) => listen(app, hub, listenOptions),
+    close: () => hub.close(),
+  };
+}
+
+function listen(app: WritApp, hub: LiveHub, options: ListenOptions): Promise<ListeningWritServer> {
+  const hostname = options.hostname ?? "127.0.0.1";
+  return new Promise((resolve, reject) => {
+    const server = serve(
+      { fetch: app.fetch, port: options.port ?? 7070, hostname },
+      (info: AddressInfo) => {
+        const host = info.family === "IPv6" ? `[${info.address}]` : info.address;
+        resolve({
+          url: `http://${host}:${info.port}`,
+          port: info.port,
+          close: async () => {
+            await hub.close();
+            await new Promise<void>((done) => {
+              server.close(() => done());
+              if ("closeAllConnections" in server) server.closeAllConnections();
+            });
+          },
+        });
+      },
+    );
+    server.once("error", reject);
+  });
+}
+
+function positive(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new TypeError(`${name} must be a positive whole number, got ${String(value)}.`);
+  }
+  return value;
+}

@@ -1,0 +1,64 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { WritError } from "@writ/core";
+import { withoutUndefined } from "../http/without-undefined.js";
+import type { WritApp } from "../routes/route-context.js";
+import { jsonContent, problemResponses } from "../schemas/common-schemas.js";
+import { type TokenExchange, WRIT_TOKEN_TYPE } from "./token-exchange.js";
+
+/** The token endpoint's path; its problems also carry RFC 6749's `error` members. */
+export const TOKEN_PATH = "/oauth/token";
+
+const param = () => z.string().max(16_384).optional();
+
+const TokenRequestSchema = z
+  .object({
+    grant_type: param().openapi({ example: "urn:ietf:params:oauth:grant-type:token-exchange" }),
+    subject_token: param(),
+    subject_token_type: param().openapi({ example: "urn:ietf:params:oauth:token-type:id_token" }),
+    actor_token: param(),
+    actor_token_type: param().openapi({ example: "urn:ietf:params:oauth:token-type:jwt" }),
+    requested_token_type: param(),
+    grants: param().openapi({ description: "Writ extension: narrow the writ (grant text form)." }),
+  })
+  .openapi("TokenExchangeRequest");
+
+const TokenResponseSchema = z
+  .object({
+    access_token: z.string(),
+    issued_token_type: z.literal(WRIT_TOKEN_TYPE),
+    token_type: z.literal("N_A"),
+    expires_in: z.number().int(),
+  })
+  .openapi("TokenExchangeResponse");
+
+/** POST /oauth/token: RFC 8693 token exchange for a root writ. */
+export function registerTokenRoute(app: WritApp, exchange: TokenExchange | undefined): void {
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: TOKEN_PATH,
+      tags: ["Token exchange"],
+      summary:
+        "Exchange a user's ID token (subject) and an agent's signed actor token for a root writ",
+      request: {
+        body: {
+          required: true,
+          content: { "application/x-www-form-urlencoded": { schema: TokenRequestSchema } },
+        },
+      },
+      responses: { 200: jsonContent(TokenResponseSchema, "The writ"), ...problemResponses },
+    }),
+    async (c) => {
+      c.header("cache-control", "no-store");
+      c.header("pragma", "no-cache");
+      if (!exchange) {
+        throw new WritError(
+          "token.unsupported",
+          "Token exchange is not configured on this server (no identity providers).",
+          { name: "grant_type" },
+        );
+      }
+      return c.json(await exchange.exchange(withoutUndefined(c.req.valid("form"))), 200);
+    },
+  );
+}

@@ -1,0 +1,306 @@
+import {
+  type AgentState,
+  type Backend,
+  type Clock,
+  type LiveChange,
+  type LiveSink,
+  type LiveSnapshot,
+  type LiveWatch,
+  type Revocation,
+  type RevocationKind,
+  type UserState,
+  WritError,
+} from "@writ/core";
+import type { LiveEvent } from "./live-event.js";
+import {
+  type LiveState,
+  revocationKey,
+  revocationOwner,
+  type ScopedChange,
+  scopeChange,
+  scopeSnapshot,
+} from "./live-scope.js";
+
+export interface LiveHubOptions {
+  /** Heartbeat period for a store whose feed is synchronous (SQLite), in ms. */
+  readonly heartbeatMs: number;
+  /** Recent changes kept so a reconnecting client resumes without a snapshot. */
+  readonly replayBuffer: number;
+  readonly clock: Clock;
+}
+
+/** One SSE connection's end of the hub. */
+export interface LiveSubscriber {
+  /** Undefined: an operator's feed, unfiltered. */
+  readonly tenant: string | undefined;
+  send(event: LiveEvent): void;
+  /** Ends the connection (the server is shutting down). */
+  close(): void;
+}
+
+interface Subscription {
+  readonly subscriber: LiveSubscriber;
+  /** The last sequence number this subscriber has (it may be ahead of the hub after switching servers). */
+  position: number;
+}
+
+/**
+ * The server's one watch on its store, fanned out to every SSE client. It
+ * keeps the whole live state (so a client gets a snapshot without a query)
+ * and the recent changes (so a reconnecting client resumes from its last
+ * sequence number), and passes the store feed's health on: heartbeats while
+ * it is alive, a fault when it breaks, so remote guards fail closed with it.
+ */
+export class LiveHub implements LiveSink {
+  readonly #options: LiveHubOptions;
+  readonly #subscriptions = new Set<Subscription>();
+  readonly #revocations = new Map<string, Revocation>();
+  readonly #users = new Map<string, UserState>();
+  readonly #agents = new Map<string, AgentState>();
+  readonly #keyOwners = new Map<string, string>();
+  #recent: ScopedChange[] = [];
+  #seq = -1;
+  #fault: Error | undefined;
+  #watch: LiveWatch | undefined;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(options: LiveHubOptions) {
+    this.#options = options;
+  }
+
+  /** Watches the store; resolves once the first snapshot is in. */
+  async start(store: Backend): Promise<void> {
+    this.#watch = await store.watch(this);
+    if (this.#watch.synchronous) {
+      // An in-process store can never be stale while open: prove life on a timer.
+      this.#timer = setInterval(
+        () => this.heartbeat(this.#options.clock()),
+        this.#options.heartbeatMs,
+      );
+      this.#timer.unref();
+    }
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#timer);
+    for (const subscription of this.#subscriptions) subscription.subscriber.close();
+    this.#subscriptions.clear();
+    await this.#watch?.close();
+  }
+
+  get seq(): number {
+    return this.#seq;
+  }
+
+  /** Whether the hub's state can be trusted right now. */
+  get healthy(): boolean {
+    return this.#seq >= 0 && this.#fault === undefined;
+  }
+
+  agent(id: string): AgentState | undefined {
+    return this.#agents.get(id);
+  }
+
+  user(id: string): UserState | undefined {
+    return this.#users.get(id);
+  }
+
+  isRevoked(kind: RevocationKind, id: string): boolean {
+    return this.#revocations.has(revocationKey(kind, id));
+  }
+
+  /** The revocations a tenant may list (an operator: all). */
+  revocationsFor(tenant: string | undefined): Revocation[] {
+    return [...scopeSnapshot(this.#state(), tenant).revocations].sort((a, b) => a.seq - b.seq);
+  }
+
+  /**
+   * Adds a client. With `lastEventId` it resumes: the changes after it when
+   * they are still in the buffer, otherwise a fresh snapshot. Then it learns
+   * the feed's health at once, so its view recovers without waiting.
+   */
+  subscribe(subscriber: LiveSubscriber, lastEventId: number | undefined): () => void {
+    const subscription: Subscription = { subscriber, position: this.#seq };
+    const first = this.#recent[0]?.change.seq ?? this.#seq + 1;
+    if (lastEventId !== undefined && lastEventId >= this.#seq) {
+      // Caught up already (or ahead, coming from a server whose feed is a little further on).
+      subscription.position = lastEventId;
+    } else if (lastEventId !== undefined && lastEventId >= first - 1) {
+      subscription.position = lastEventId;
+      for (const scoped of this.#recent) this.#sendChange(subscription, scoped);
+    } else {
+      subscriber.send({
+        type: "snapshot",
+        id: this.#seq,
+        snapshot: scopeSnapshot(this.#state(), subscriber.tenant),
+      });
+    }
+    this.#subscriptions.add(subscription);
+    this.#sendHealth(subscription);
+    return () => {
+      this.#subscriptions.delete(subscription);
+    };
+  }
+
+  get subscribers(): number {
+    return this.#subscriptions.size;
+  }
+
+  // ── LiveSink: the store's feed ───────────────────────────────────────────
+
+  snapshot(snapshot: LiveSnapshot): void {
+    this.#revocations.clear();
+    this.#users.clear();
+    this.#agents.clear();
+    this.#keyOwners.clear();
+    for (const revocation of snapshot.revocations) {
+      this.#revocations.set(revocationKey(revocation.kind, revocation.id), revocation);
+    }
+    for (const user of snapshot.users) this.#users.set(user.id, user);
+    for (const agent of snapshot.agents) this.#putAgent(agent);
+    this.#seq = snapshot.seq;
+    this.#recent = [];
+    this.#fault = undefined;
+    for (const subscription of this.#subscriptions) {
+      subscription.position = snapshot.seq;
+      subscription.subscriber.send({
+        type: "snapshot",
+        id: snapshot.seq,
+        snapshot: scopeSnapshot(this.#state(), subscription.subscriber.tenant),
+      });
+      this.#sendHealth(subscription);
+    }
+  }
+
+  change(change: LiveChange): void {
+    if (change.seq <= this.#seq) return;
+    if (this.#seq < 0 || change.seq !== this.#seq + 1) {
+      // A missed change could be a revocation: fail closed until the store resends a snapshot.
+      this.fault(new WritError("live.unavailable", "The server's live feed skipped a change."));
+      this.#watch?.resync();
+      return;
+    }
+    const scoped = this.#apply(change);
+    this.#recent.push(scoped);
+    if (this.#recent.length > this.#options.replayBuffer) this.#recent.shift();
+    for (const subscription of this.#subscriptions) this.#sendChange(subscription, scoped);
+  }
+
+  heartbeat(at: number): void {
+    if (this.#seq < 0) return;
+    this.#fault = undefined;
+    for (const subscription of this.#subscriptions) {
+      subscription.subscriber.send({ type: "heartbeat", seq: this.#seq, at });
+    }
+  }
+
+  fault(error: Error): void {
+    this.#fault = error;
+    for (const subscription of this.#subscriptions) this.#sendHealth(subscription);
+  }
+
+  // ── Internals ────────────────────────────────────────────────────────────
+
+  #sendChange(subscription: Subscription, scoped: ScopedChange): void {
+    const { seq } = scoped.change;
+    if (seq <= subscription.position) return;
+    subscription.position = seq;
+    subscription.subscriber.send({
+      type: "change",
+      id: seq,
+      changes: scopeChange(scoped, subscription.subscriber.tenant),
+    });
+  }
+
+  #sendHealth(subscription: Subscription): void {
+    const { subscriber } = subscription;
+    if (this.#fault !== undefined || this.#seq < 0) {
+      subscriber.send({
+        type: "fault",
+        code: "live.unavailable",
+        message: "The Writ server's live feed from its store is down; it is reconnecting.",
+      });
+    } else {
+      subscriber.send({ type: "heartbeat", seq: this.#seq, at: this.#options.clock() });
+    }
+  }
+
+  /** Applies a change, noting who it concerned before and after, for tenant filtering. */
+  #apply(change: LiveChange): ScopedChange {
+    const state = this.#state();
+    this.#seq = change.seq;
+    switch (change.type) {
+      case "revocation": {
+        const { revocation } = change;
+        const owner = revocationOwner(revocation, state);
+        this.#revocations.set(revocationKey(revocation.kind, revocation.id), revocation);
+        return { change, owner: owner === "everyone" ? null : owner, prerequisites: [] };
+      }
+      case "user": {
+        const before = this.#users.get(change.user.id)?.tenant ?? null;
+        this.#users.set(change.user.id, change.user);
+        return {
+          change,
+          before,
+          after: change.user.tenant ?? null,
+          prerequisites: this.#revocationsOf([["user", change.user.id]]),
+        };
+      }
+      case "user_removed": {
+        const before = this.#users.get(change.id)?.tenant ?? null;
+        this.#users.delete(change.id);
+        return { change, before, after: null, prerequisites: [] };
+      }
+      case "agent": {
+        const before = this.#agents.get(change.agent.id)?.tenant ?? null;
+        this.#removeAgent(change.agent.id);
+        this.#putAgent(change.agent);
+        return {
+          change,
+          before,
+          after: change.agent.tenant ?? null,
+          prerequisites: this.#revocationsOf([
+            ["agent", change.agent.id],
+            ...change.agent.keys.map((key) => ["key", key] as const),
+          ]),
+        };
+      }
+      case "agent_removed": {
+        const before = this.#agents.get(change.id)?.tenant ?? null;
+        this.#removeAgent(change.id);
+        return { change, before, after: null, prerequisites: [] };
+      }
+    }
+  }
+
+  #revocationsOf(targets: readonly (readonly [RevocationKind, string])[]): Revocation[] {
+    return targets.flatMap(([kind, id]) => {
+      const revocation = this.#revocations.get(revocationKey(kind, id));
+      return revocation ? [revocation] : [];
+    });
+  }
+
+  #putAgent(agent: AgentState): void {
+    this.#agents.set(agent.id, agent);
+    for (const key of agent.keys) this.#keyOwners.set(key, agent.id);
+  }
+
+  #removeAgent(id: string): void {
+    const existing = this.#agents.get(id);
+    if (!existing) return;
+    for (const key of existing.keys) {
+      if (this.#keyOwners.get(key) === id) this.#keyOwners.delete(key);
+    }
+    this.#agents.delete(id);
+  }
+
+  #state(): LiveState {
+    return {
+      seq: this.#seq,
+      revocations: this.#revocations,
+      users: this.#users,
+      agents: this.#agents,
+      keyOwners: this.#keyOwners,
+    };
+  }
+}

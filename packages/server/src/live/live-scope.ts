@@ -1,0 +1,125 @@
+import type { AgentState, LiveChange, LiveSnapshot, Revocation, UserState } from "@writ/core";
+
+/** A change with the tenancy facts needed to filter it, taken when the hub applied it. */
+export interface ScopedChange {
+  readonly change: LiveChange;
+  /** For user/agent changes and removals: the principal's tenant before and after (null: none, or absent). */
+  readonly before?: string | null;
+  readonly after?: string | null;
+  /** For revocations of a user, agent or key: the tenant it belonged to (null: none or unknown). */
+  readonly owner?: string | null;
+  /** For a principal entering a tenant: the revocations that concern it, which that tenant has not seen. */
+  readonly prerequisites: readonly Revocation[];
+}
+
+/** The live state the hub holds, as the filters read it. */
+export interface LiveState {
+  readonly seq: number;
+  readonly revocations: ReadonlyMap<string, Revocation>;
+  readonly users: ReadonlyMap<string, UserState>;
+  readonly agents: ReadonlyMap<string, AgentState>;
+  /** Key thumbprint → agent id. */
+  readonly keyOwners: ReadonlyMap<string, string>;
+}
+
+export function revocationKey(kind: string, id: string): string {
+  return `${kind}:${id}`;
+}
+
+/**
+ * The tenant a revocation belongs to: its user's, agent's or key's agent's.
+ * Hops and issuer keys belong to everyone: hop ids are random and carry no
+ * names, and every tenant's writs are signed by the issuer keys.
+ */
+export function revocationOwner(
+  revocation: Revocation,
+  state: LiveState,
+): string | null | "everyone" {
+  switch (revocation.kind) {
+    case "hop":
+    case "issuer_key":
+      return "everyone";
+    case "user":
+      return state.users.get(revocation.id)?.tenant ?? null;
+    case "agent":
+      return state.agents.get(revocation.id)?.tenant ?? null;
+    case "key": {
+      const owner = state.keyOwners.get(revocation.id);
+      return (owner === undefined ? undefined : state.agents.get(owner)?.tenant) ?? null;
+    }
+  }
+}
+
+/**
+ * The snapshot a tenant may see: its own users and agents, the revocations
+ * of those and of their keys, and every hop and issuer-key revocation
+ * (without reasons, which are free text another tenant wrote). A guard never
+ * needs more: it refuses writs of users and agents it does not know.
+ */
+export function scopeSnapshot(state: LiveState, tenant: string | undefined): LiveSnapshot {
+  const revocations = [...state.revocations.values()];
+  if (tenant === undefined) {
+    return {
+      seq: state.seq,
+      revocations,
+      users: [...state.users.values()],
+      agents: [...state.agents.values()],
+    };
+  }
+  return {
+    seq: state.seq,
+    revocations: revocations.flatMap((revocation) => {
+      const owner = revocationOwner(revocation, state);
+      if (owner === "everyone") return [withoutReason(revocation)];
+      return owner === tenant ? [revocation] : [];
+    }),
+    users: [...state.users.values()].filter((user) => user.tenant === tenant),
+    agents: [...state.agents.values()].filter((agent) => agent.tenant === tenant),
+  };
+}
+
+/** The changes of one sequence number a tenant may see (an operator sees the change itself). */
+export function scopeChange(scoped: ScopedChange, tenant: string | undefined): LiveChange[] {
+  const { change } = scoped;
+  if (tenant === undefined) return [change];
+  switch (change.type) {
+    case "revocation": {
+      if (change.revocation.kind === "hop" || change.revocation.kind === "issuer_key") {
+        return [{ ...change, revocation: withoutReason(change.revocation) }];
+      }
+      return scoped.owner === tenant ? [change] : [];
+    }
+    case "user":
+    case "agent": {
+      if (scoped.after === tenant) {
+        const entering = scoped.before !== tenant;
+        return [
+          ...(entering
+            ? scoped.prerequisites.map((revocation) => ({
+                seq: change.seq,
+                type: "revocation" as const,
+                revocation,
+              }))
+            : []),
+          change,
+        ];
+      }
+      if (scoped.before === tenant) {
+        // Moved to another tenant: for this one it is gone.
+        const id = change.type === "user" ? change.user.id : change.agent.id;
+        return [
+          { seq: change.seq, type: change.type === "user" ? "user_removed" : "agent_removed", id },
+        ];
+      }
+      return [];
+    }
+    case "user_removed":
+    case "agent_removed":
+      return scoped.before === tenant ? [change] : [];
+  }
+}
+
+function withoutReason(revocation: Revocation): Revocation {
+  const { reason: _reason, ...rest } = revocation;
+  return rest;
+}

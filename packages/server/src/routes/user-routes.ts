@@ -1,0 +1,192 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import {
+  jsonBody,
+  jsonContent,
+  problemResponses,
+  RemovedSchema,
+} from "../schemas/common-schemas.js";
+import {
+  PermissionsBodySchema,
+  PutUserSchema,
+  TenantQuerySchema,
+  UserSchema,
+} from "../schemas/directory-schemas.js";
+import { grantsFrom } from "../schemas/grant-schemas.js";
+import { assertWritable } from "../tenancy/assert-writable.js";
+import { assertVisible, notFound, requireScope, writeTenant } from "../tenancy/tenant-access.js";
+import { idParams, listTenant } from "./path-params.js";
+import { API_KEY_SECURITY, type RouteContext, type WritApp } from "./route-context.js";
+
+const tags = ["Users"];
+const security = API_KEY_SECURITY;
+
+/** Users: who agents act for, their direct grants and their roles. */
+export function registerUserRoutes(app: WritApp, { store }: RouteContext): void {
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/users",
+      tags,
+      security,
+      summary: "List users (a tenant's key: its tenant's)",
+      request: { query: TenantQuerySchema },
+      responses: {
+        200: jsonContent(z.object({ users: z.array(UserSchema).readonly() }), "The users"),
+        ...problemResponses,
+      },
+    }),
+    async (c) => {
+      const caller = c.get("caller");
+      requireScope(caller, "admin");
+      const users = await store.listUsers(listTenant(caller, c.req.valid("query").tenant));
+      return c.json({ users }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/users/{id}",
+      tags,
+      security,
+      summary: "Get a user",
+      request: { params: idParams("id") },
+      responses: { 200: jsonContent(UserSchema, "The user"), ...problemResponses },
+    }),
+    async (c) => {
+      const caller = c.get("caller");
+      requireScope(caller, "admin");
+      const { id } = c.req.valid("param");
+      const user = await store.getUser(id);
+      if (!user) throw notFound("user", id);
+      assertVisible(caller, user.tenant, "user", id);
+      return c.json(user, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "put",
+      path: "/v1/users/{id}",
+      tags,
+      security,
+      summary: "Create or replace a user (direct grants and roles)",
+      request: { params: idParams("id"), body: jsonBody(PutUserSchema) },
+      responses: { 200: jsonContent(UserSchema, "The user as stored"), ...problemResponses },
+    }),
+    async (c) => {
+      const caller = c.get("caller");
+      requireScope(caller, "admin");
+      const { id } = c.req.valid("param");
+      const body = c.req.valid("json");
+      const tenant = writeTenant(caller, body.tenant);
+      assertWritable(caller, await store.getUser(id), "user", id);
+      const user = await store.putUser({
+        id,
+        ...(tenant === undefined ? {} : { tenant }),
+        ...(body.permissions === undefined ? {} : { permissions: grantsFrom(body.permissions) }),
+        ...(body.roles === undefined ? {} : { roles: body.roles }),
+      });
+      return c.json(user, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "put",
+      path: "/v1/users/{id}/permissions",
+      tags,
+      security,
+      summary: "Replace a user's direct grants",
+      request: { params: idParams("id"), body: jsonBody(PermissionsBodySchema) },
+      responses: { 200: jsonContent(UserSchema, "The user as stored"), ...problemResponses },
+    }),
+    async (c) => {
+      const caller = c.get("caller");
+      requireScope(caller, "admin");
+      const { id } = c.req.valid("param");
+      await visibleUser(caller, id);
+      const user = await store.setUserPermissions(id, grantsFrom(c.req.valid("json").permissions));
+      return c.json(user, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "delete",
+      path: "/v1/users/{id}",
+      tags,
+      security,
+      summary: "Remove a user",
+      request: { params: idParams("id") },
+      responses: {
+        200: jsonContent(RemovedSchema, "Whether a user was removed"),
+        ...problemResponses,
+      },
+    }),
+    async (c) => {
+      const caller = c.get("caller");
+      requireScope(caller, "admin");
+      const { id } = c.req.valid("param");
+      const user = await store.getUser(id);
+      if (user && caller.tenant !== undefined) assertVisible(caller, user.tenant, "user", id);
+      return c.json({ removed: user ? await store.removeUser(id) : false }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "put",
+      path: "/v1/users/{id}/roles/{role}",
+      tags,
+      security,
+      summary: "Assign a role to a user",
+      request: { params: idParams("id", "role") },
+      responses: { 200: jsonContent(UserSchema, "The user as stored"), ...problemResponses },
+    }),
+    async (c) => {
+      const caller = c.get("caller");
+      requireScope(caller, "admin");
+      const { id, role } = c.req.valid("param");
+      await visibleUser(caller, id);
+      const existing = await store.getRole(role);
+      if (!existing) throw notFound("role", role);
+      assertVisible(caller, existing.tenant, "role", role);
+      await store.assignRole(id, role);
+      return c.json((await store.getUser(id)) ?? throwGone(id), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "delete",
+      path: "/v1/users/{id}/roles/{role}",
+      tags,
+      security,
+      summary: "Unassign a role from a user",
+      request: { params: idParams("id", "role") },
+      responses: {
+        200: jsonContent(RemovedSchema, "Whether the user had the role"),
+        ...problemResponses,
+      },
+    }),
+    async (c) => {
+      const caller = c.get("caller");
+      requireScope(caller, "admin");
+      const { id, role } = c.req.valid("param");
+      await visibleUser(caller, id);
+      return c.json({ removed: await store.unassignRole(id, role) }, 200);
+    },
+  );
+
+  async function visibleUser(caller: Parameters<typeof assertVisible>[0], id: string) {
+    const user = await store.getUser(id);
+    if (!user) throw notFound("user", id);
+    assertVisible(caller, user.tenant, "user", id);
+    return user;
+  }
+}
+
+function throwGone(id: string): never {
+  throw notFound("user", id);
+}

@@ -1,0 +1,57 @@
+import { WritError } from "@writ/core";
+import type { ApiKeyScope } from "../auth/api-key.js";
+import type { Caller } from "../auth/caller.js";
+
+/** An API key with `scope` (admin includes guard); agents are refused. */
+export function requireScope(caller: Caller, scope: ApiKeyScope): void {
+  if (caller.kind !== "api_key") {
+    throw new WritError("auth.forbidden", "Agents may not call this route; use an API key.");
+  }
+  if (!caller.scopes.includes(scope) && !(scope === "guard" && caller.scopes.includes("admin"))) {
+    throw new WritError("auth.forbidden", `This route needs an API key with the "${scope}" scope.`);
+  }
+}
+
+/** An operator key: admin scope and no tenant. For what spans tenants (issuer keys, the whole ledger). */
+export function requireOperator(caller: Caller): void {
+  requireScope(caller, "admin");
+  if (caller.tenant !== undefined) {
+    throw new WritError(
+      "auth.forbidden",
+      "This route spans every tenant: it needs an operator API key (one with no tenant).",
+    );
+  }
+}
+
+/**
+ * Hides what belongs to another tenant: to a tenant's key, a record of
+ * another tenant (or of none) does not exist. Answering "forbidden" would
+ * tell it the id is taken.
+ */
+export function assertVisible(
+  caller: Caller,
+  owner: string | null | undefined,
+  what: string,
+  id: string,
+): void {
+  if (caller.tenant !== undefined && (owner ?? undefined) !== caller.tenant) {
+    throw notFound(what, id);
+  }
+}
+
+export function isVisible(caller: Caller, owner: string | null | undefined): boolean {
+  return caller.tenant === undefined || (owner ?? undefined) === caller.tenant;
+}
+
+/** The tenant a write lands in: a tenant's key writes only into its tenant. */
+export function writeTenant(caller: Caller, requested: string | undefined): string | undefined {
+  if (caller.tenant === undefined) return requested;
+  if (requested !== undefined && requested !== caller.tenant) {
+    throw new WritError("auth.forbidden", "A tenant's API key can only write into its own tenant.");
+  }
+  return caller.tenant;
+}
+
+export function notFound(what: string, id: string): WritError {
+  return new WritError("store.not_found", `No ${what} "${id}".`, { name: id });
+}

@@ -1,0 +1,102 @@
+import type { LiveChange } from "@writ/core";
+import { describe, expect, it } from "vitest";
+import type { LiveEvent } from "../src/live/live-event.js";
+import { LiveHub } from "../src/live/live-hub.js";
+
+function hubWith(tenant: string | undefined) {
+  const hub = new LiveHub({ heartbeatMs: 1000, replayBuffer: 100, clock: () => 0 });
+  hub.snapshot({ seq: 0, revocations: [], users: [], agents: [] });
+  const events: LiveEvent[] = [];
+  hub.subscribe({ tenant, send: (event) => events.push(event), close: () => undefined }, undefined);
+  events.length = 0;
+  return { hub, events };
+}
+
+const changesOf = (events: LiveEvent[]) =>
+  events.flatMap((event) =>
+    event.type === "change" ? [[event.id, event.changes.map(label)]] : [],
+  );
+
+function label(change: LiveChange): string {
+  switch (change.type) {
+    case "revocation":
+      return `revoke ${change.revocation.kind}:${change.revocation.id}${change.revocation.reason ? ` (${change.revocation.reason})` : ""}`;
+    case "user":
+      return `user ${change.user.id}`;
+    case "agent":
+      return `agent ${change.agent.id}`;
+    default:
+      return `${change.type} ${change.id}`;
+  }
+}
+
+describe("the live hub's tenant scoping", () => {
+  it("sends a tenant one event per sequence number, with only what concerns it", () => {
+    const { hub, events } = hubWith("a");
+    hub.change({ seq: 1, type: "user", user: { id: "ann", tenant: "a", permissions: [] } });
+    hub.change({ seq: 2, type: "user", user: { id: "bob", tenant: "b", permissions: [] } });
+    hub.change({
+      seq: 3,
+      type: "revocation",
+      revocation: { kind: "user", id: "bob", seq: 3, at: 0, reason: "b only" },
+    });
+    hub.change({
+      seq: 4,
+      type: "revocation",
+      revocation: { kind: "hop", id: "j1", seq: 4, at: 0, reason: "private" },
+    });
+    hub.change({
+      seq: 5,
+      type: "revocation",
+      revocation: { kind: "user", id: "ann", seq: 5, at: 0, reason: "left" },
+    });
+    expect(changesOf(events)).toEqual([
+      [1, ["user ann"]],
+      [2, []],
+      [3, []],
+      [4, ["revoke hop:j1"]],
+      [5, ["revoke user:ann (left)"]],
+    ]);
+  });
+
+  it("tells a tenant when a principal leaves it, and what is revoked about one that arrives", () => {
+    const { hub, events } = hubWith("a");
+    hub.change({
+      seq: 1,
+      type: "agent",
+      agent: { id: "bot", tenant: "b", policy: [], keys: ["k1"] },
+    });
+    hub.change({
+      seq: 2,
+      type: "revocation",
+      revocation: { kind: "key", id: "k1", seq: 2, at: 0 },
+    });
+    hub.change({
+      seq: 3,
+      type: "agent",
+      agent: { id: "bot", tenant: "a", policy: [], keys: ["k1"] },
+    });
+    hub.change({
+      seq: 4,
+      type: "agent",
+      agent: { id: "bot", tenant: "b", policy: [], keys: ["k1"] },
+    });
+    hub.change({ seq: 5, type: "agent_removed", id: "bot" });
+    expect(changesOf(events)).toEqual([
+      [1, []],
+      [2, []],
+      [3, ["revoke key:k1", "agent bot"]],
+      [4, ["agent_removed bot"]],
+      [5, []],
+    ]);
+  });
+
+  it("passes everything to an operator's feed, and fails every feed closed on a sequence gap", () => {
+    const { hub, events } = hubWith(undefined);
+    hub.change({ seq: 1, type: "user", user: { id: "bob", tenant: "b", permissions: [] } });
+    hub.change({ seq: 3, type: "user_removed", id: "bob" });
+    expect(changesOf(events)).toEqual([[1, ["user bob"]]]);
+    expect(events.at(-1)).toMatchObject({ type: "fault", code: "live.unavailable" });
+    expect(hub.healthy).toBe(false);
+  });
+});

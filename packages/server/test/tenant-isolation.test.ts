@@ -1,0 +1,459 @@
+import { createAgentIdentity, Writ } from "@writ/core";
+import { sqliteBackend } from "@writ/store";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApiKey, createWritServer, type WritServer } from "../src/index.js";
+
+/**
+ * A key of tenant A can never read, write or revoke anything of tenant B.
+ * Every route of the OpenAPI document has a case here (a test fails when a
+ * route is added without one); each case acts with A's key on B's records
+ * and checks both the answer and that B's records did not change.
+ */
+describe("tenant isolation on every route", () => {
+  let store: Awaited<ReturnType<typeof sqliteBackend>>;
+  let server: WritServer;
+  const keys = {
+    operator: createApiKey({ label: "operator" }),
+    a: createApiKey({ tenant: "a", label: "tenant a admin" }),
+    aGuard: createApiKey({ tenant: "a", scopes: ["guard"], label: "tenant a guard" }),
+    b: createApiKey({ tenant: "b", label: "tenant b admin" }),
+    bGuard: createApiKey({ tenant: "b", scopes: ["guard"], label: "tenant b guard" }),
+  };
+  const bAgent = createAgentIdentity("b-agent");
+  const aAgent = createAgentIdentity("a-agent");
+  let bRootJti = "";
+  let bApproval = "";
+  let bPayloadHash = "";
+  const covered = new Set<string>();
+
+  async function call(
+    key: keyof typeof keys,
+    method: string,
+    path: string,
+    body?: unknown,
+    // biome-ignore lint/suspicious/noExplicitAny: the cases read arbitrary JSON answers
+  ): Promise<{ status: number; body: any }> {
+    const response = await server.app.request(path, {
+      method,
+      headers: {
+        authorization: `Bearer ${keys[key].key}`,
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    const json = /^application\/(problem\+)?json/.test(response.headers.get("content-type") ?? "");
+    return { status: response.status, body: json ? JSON.parse(text) : text };
+  }
+
+  /** Marks a route as covered by the case that follows. */
+  const route = (method: string, path: string) => covered.add(`${method.toUpperCase()} ${path}`);
+
+  beforeAll(async () => {
+    store = await sqliteBackend({ path: ":memory:" });
+    server = await createWritServer({
+      store,
+      apiKeys: Object.values(keys).map((created) => created.record),
+      audience: "urn:writ:isolation",
+    });
+    for (const tenant of ["a", "b"])
+      expect((await call("operator", "PUT", `/v1/tenants/${tenant}`)).status).toBe(200);
+    // Tenant B's world, made with B's own keys.
+    expect((await call("b", "PUT", "/v1/roles/b-role", { permissions: "docs.read" })).status).toBe(
+      200,
+    );
+    expect(
+      (await call("b", "PUT", "/v1/users/bob", { permissions: "docs.read", roles: ["b-role"] }))
+        .status,
+    ).toBe(200);
+    expect(
+      (
+        await call("b", "PUT", "/v1/agents/b-agent", {
+          policy: "docs.read",
+          keys: [bAgent.key.publicJwk],
+        })
+      ).status,
+    ).toBe(200);
+    const issued = await call("b", "POST", "/v1/writs", { user: "bob", agent: "b-agent" });
+    expect(issued.status).toBe(200);
+    bRootJti = issued.body.jti;
+    expect(Writ.parse(issued.body.writ).tenant).toBe("b");
+    const requested = await call("bGuard", "POST", "/v1/approvals", {
+      id: "b-approval",
+      callId: "b-call",
+      action: "docs.read",
+      argsHash: "h",
+      leafHash: "l",
+      tool: "read",
+      user: "bob",
+      agent: "b-agent",
+      tenant: "b",
+      chain: ["b-agent"],
+      requestedAt: Date.now(),
+      expiresAt: Date.now() + 3_600_000,
+    });
+    expect(requested.status).toBe(200);
+    bApproval = requested.body.approval.id;
+    bPayloadHash = "ab".repeat(32);
+    const appended = await call("bGuard", "POST", "/v1/ledger/append", {
+      appends: [
+        {
+          entry: {
+            kind: "decision",
+            time: Date.now(),
+            tenant: "b",
+            user: "bob",
+            agent: "b-agent",
+            decision: "allow",
+            reason: "granted",
+            inputHash: bPayloadHash,
+          },
+          payloads: [{ hash: bPayloadHash, body: { secret: "b's input" } }],
+        },
+      ],
+    });
+    expect(appended.status).toBe(200);
+    expect(
+      (
+        await call("operator", "POST", "/v1/revocations", {
+          kind: "user",
+          id: "bob-old",
+          reason: "b's reason",
+        })
+      ).status,
+    ).toBe(200);
+    // Tenant A's own world.
+    await call("a", "PUT", "/v1/roles/a-role", { permissions: "docs.read" });
+    await call("a", "PUT", "/v1/users/alice", { permissions: "docs.read" });
+    await call("a", "PUT", "/v1/agents/a-agent", {
+      policy: "docs.read",
+      keys: [aAgent.key.publicJwk],
+    });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await store?.close();
+  });
+
+  const bobIntact = async () => {
+    const bob = await store.getUser("bob");
+    expect(bob).toMatchObject({
+      tenant: "b",
+      roles: ["b-role"],
+      permissions: [{ action: "docs.read" }],
+    });
+  };
+
+  it("users", async () => {
+    route("get", "/v1/users");
+    for (const query of ["", "?tenant=b"]) {
+      const listed = await call("a", "GET", `/v1/users${query}`);
+      expect(listed.body.users.map((user: { id: string }) => user.id)).toEqual(["alice"]);
+    }
+    route("get", "/v1/users/{id}");
+    expect((await call("a", "GET", "/v1/users/bob")).status).toBe(404);
+    expect((await call("b", "GET", "/v1/users/bob")).status).toBe(200);
+    route("put", "/v1/users/{id}");
+    expect((await call("a", "PUT", "/v1/users/bob", { permissions: "email.send" })).body.code).toBe(
+      "store.conflict",
+    );
+    expect((await call("a", "PUT", "/v1/users/newbie", { tenant: "b" })).status).toBe(403);
+    route("put", "/v1/users/{id}/permissions");
+    expect(
+      (await call("a", "PUT", "/v1/users/bob/permissions", { permissions: "email.send" })).status,
+    ).toBe(404);
+    route("delete", "/v1/users/{id}");
+    expect((await call("a", "DELETE", "/v1/users/bob")).status).toBe(404);
+    route("put", "/v1/users/{id}/roles/{role}");
+    expect((await call("a", "PUT", "/v1/users/bob/roles/a-role")).status).toBe(404);
+    expect((await call("a", "PUT", "/v1/users/alice/roles/b-role")).status).toBe(404);
+    route("delete", "/v1/users/{id}/roles/{role}");
+    expect((await call("a", "DELETE", "/v1/users/bob/roles/b-role")).status).toBe(404);
+    await bobIntact();
+    expect((await store.getUser("alice"))?.roles).toEqual([]);
+  });
+
+  it("roles", async () => {
+    route("get", "/v1/roles");
+    expect(
+      (await call("a", "GET", "/v1/roles?tenant=b")).body.roles.map(
+        (role: { id: string }) => role.id,
+      ),
+    ).toEqual(["a-role"]);
+    route("get", "/v1/roles/{id}");
+    expect((await call("a", "GET", "/v1/roles/b-role")).status).toBe(404);
+    route("put", "/v1/roles/{id}");
+    expect(
+      (await call("a", "PUT", "/v1/roles/b-role", { permissions: "email.send" })).body.code,
+    ).toBe("store.conflict");
+    route("delete", "/v1/roles/{id}");
+    expect((await call("a", "DELETE", "/v1/roles/b-role")).status).toBe(404);
+    expect(await store.getRole("b-role")).toMatchObject({
+      tenant: "b",
+      permissions: [{ action: "docs.read" }],
+      members: ["bob"],
+    });
+  });
+
+  it("agents and their keys", async () => {
+    route("get", "/v1/agents");
+    expect(
+      (await call("a", "GET", "/v1/agents?tenant=b")).body.agents.map(
+        (agent: { id: string }) => agent.id,
+      ),
+    ).toEqual(["a-agent"]);
+    route("get", "/v1/agents/{id}");
+    expect((await call("a", "GET", "/v1/agents/b-agent")).status).toBe(404);
+    route("put", "/v1/agents/{id}");
+    expect((await call("a", "PUT", "/v1/agents/b-agent", { policy: "*" })).body.code).toBe(
+      "store.conflict",
+    );
+    route("put", "/v1/agents/{id}/policy");
+    expect(
+      (await call("a", "PUT", "/v1/agents/b-agent/policy", { policy: "email.*" })).status,
+    ).toBe(404);
+    route("delete", "/v1/agents/{id}");
+    expect((await call("a", "DELETE", "/v1/agents/b-agent")).status).toBe(404);
+    route("post", "/v1/agents/{id}/keys");
+    const intruder = createAgentIdentity("intruder");
+    expect(
+      (await call("a", "POST", "/v1/agents/b-agent/keys", { jwk: intruder.key.publicJwk })).status,
+    ).toBe(404);
+    route("delete", "/v1/agents/{id}/keys/{thumbprint}");
+    expect((await call("a", "DELETE", `/v1/agents/b-agent/keys/${bAgent.thumbprint}`)).status).toBe(
+      404,
+    );
+    const agent = await store.getAgent("b-agent");
+    expect(agent).toMatchObject({ tenant: "b", policy: [{ action: "docs.read" }] });
+    expect(agent?.keys.map((key) => key.thumbprint)).toEqual([bAgent.thumbprint]);
+  });
+
+  it("tenants and issuer keys", async () => {
+    route("get", "/v1/tenants");
+    expect(
+      (await call("a", "GET", "/v1/tenants")).body.tenants.map(
+        (tenant: { id: string }) => tenant.id,
+      ),
+    ).toEqual(["a"]);
+    route("put", "/v1/tenants/{id}");
+    expect((await call("a", "PUT", "/v1/tenants/c")).status).toBe(403);
+    route("get", "/v1/keys");
+    const listed = await call("a", "GET", "/v1/keys");
+    expect(listed.status).toBe(200); // the issuer's public keys are every tenant's
+    route("post", "/v1/keys/rotate");
+    expect((await call("a", "POST", "/v1/keys/rotate")).status).toBe(403);
+    route("post", "/v1/keys/{kid}/retire");
+    expect((await call("a", "POST", `/v1/keys/${listed.body.keys[0].kid}/retire`)).status).toBe(
+      403,
+    );
+    expect((await store.issuerJwks()).keys).toHaveLength(1);
+  });
+
+  it("issuing writs", async () => {
+    route("post", "/v1/writs");
+    expect((await call("a", "POST", "/v1/writs", { user: "bob", agent: "b-agent" })).status).toBe(
+      404,
+    );
+    expect((await call("a", "POST", "/v1/writs", { user: "alice", agent: "b-agent" })).status).toBe(
+      404,
+    );
+    expect((await call("a", "POST", "/v1/writs", { user: "alice", agent: "a-agent" })).status).toBe(
+      200,
+    );
+  });
+
+  it("revocation", async () => {
+    route("post", "/v1/revocations");
+    const targets = [
+      ["user", "bob", 404],
+      ["agent", "b-agent", 404],
+      ["key", bAgent.thumbprint, 404],
+      ["hop", bRootJti, 404],
+      ["issuer_key", (await store.issuerJwks()).keys[0]?.kid, 403],
+    ] as const;
+    for (const [kind, id, status] of targets) {
+      expect((await call("a", "POST", "/v1/revocations", { kind, id })).status).toBe(status);
+    }
+    expect((await store.listRevocations()).map((revocation) => revocation.id)).toEqual(["bob-old"]);
+    route("get", "/v1/revocations");
+    expect((await call("a", "GET", "/v1/revocations")).body.revocations).toEqual([]);
+    expect(
+      (
+        await call("operator", "POST", "/v1/revocations", {
+          kind: "hop",
+          id: "some-hop",
+          reason: "private note",
+        })
+      ).status,
+    ).toBe(200);
+    const hops = (await call("a", "GET", "/v1/revocations")).body.revocations;
+    expect(hops).toEqual([expect.objectContaining({ kind: "hop", id: "some-hop" })]);
+    expect(hops[0].reason).toBeUndefined();
+  });
+
+  it("approvals", async () => {
+    route("get", "/v1/approvals");
+    expect((await call("a", "GET", "/v1/approvals")).body.approvals).toEqual([]);
+    expect((await call("b", "GET", "/v1/approvals")).body.approvals).toHaveLength(1);
+    route("get", "/v1/approvals/{id}");
+    expect((await call("aGuard", "GET", `/v1/approvals/${bApproval}`)).status).toBe(404);
+    route("post", "/v1/approvals");
+    const request = {
+      id: "x",
+      callId: "c",
+      action: "docs.read",
+      argsHash: "h",
+      leafHash: "l",
+      tool: "t",
+      user: "bob",
+      agent: "b-agent",
+      chain: ["b-agent"],
+      requestedAt: 1,
+      expiresAt: 2,
+    };
+    expect(
+      (await call("aGuard", "POST", "/v1/approvals", { ...request, tenant: "b" })).status,
+    ).toBe(403);
+    route("post", "/v1/approvals/{id}/decision");
+    expect(
+      (
+        await call("aGuard", "POST", `/v1/approvals/${bApproval}/decision`, {
+          approved: true,
+          by: "mallory",
+        })
+      ).body.code,
+    ).toBe("approval.invalid");
+    route("post", "/v1/approvals/{id}/approve");
+    expect(
+      (await call("a", "POST", `/v1/approvals/${bApproval}/approve`, { by: "mallory" })).body.code,
+    ).toBe("approval.invalid");
+    route("post", "/v1/approvals/{id}/reject");
+    expect(
+      (await call("a", "POST", `/v1/approvals/${bApproval}/reject`, { by: "mallory" })).body.code,
+    ).toBe("approval.invalid");
+    expect((await store.getApproval(bApproval))?.status).toBe("pending");
+    expect(
+      (await call("b", "POST", `/v1/approvals/${bApproval}/approve`, { by: "b-manager" })).status,
+    ).toBe(200);
+    route("post", "/v1/approvals/{id}/consume");
+    const spent = await call("aGuard", "POST", `/v1/approvals/${bApproval}/consume`, {
+      action: "docs.read",
+      argsHash: "h",
+      leafHash: "l",
+    });
+    expect(spent.body).toEqual({ result: "unknown" });
+    expect((await store.getApproval(bApproval))?.status).toBe("approved");
+  });
+
+  it("the ledger", async () => {
+    route("post", "/v1/ledger/append");
+    const entry = {
+      kind: "decision",
+      time: Date.now(),
+      user: "bob",
+      decision: "deny",
+      reason: "writ.malformed",
+    };
+    expect(
+      (
+        await call("aGuard", "POST", "/v1/ledger/append", {
+          appends: [{ entry: { ...entry, tenant: "b" } }],
+        })
+      ).status,
+    ).toBe(403);
+    // A row naming no tenant, from tenant A's guard, is tenant A's.
+    const unattributed = await call("aGuard", "POST", "/v1/ledger/append", {
+      appends: [{ entry }],
+    });
+    expect(unattributed.body.records[0]).toMatchObject({ tenant: "a", user: "bob" });
+    route("get", "/v1/ledger");
+    for (const query of ["", "?tenant=b", "?user=bob"]) {
+      const rows = (await call("a", "GET", `/v1/ledger${query}`)).body.records as {
+        tenant: string | null;
+      }[];
+      expect(rows.every((row) => row.tenant === "a")).toBe(true);
+    }
+    expect((await call("b", "GET", "/v1/ledger?user=bob&kind=decision")).body.records).toHaveLength(
+      1,
+    );
+    route("get", "/v1/ledger/export");
+    const exported = (await call("a", "GET", "/v1/ledger/export?format=jsonl&tenant=b"))
+      .body as string;
+    expect(
+      exported
+        .split("\n")
+        .filter(Boolean)
+        .every((line) => JSON.parse(line).tenant === "a"),
+    ).toBe(true);
+    route("get", "/v1/ledger/verify");
+    expect((await call("a", "GET", "/v1/ledger/verify")).status).toBe(403);
+    route("get", "/v1/ledger/payloads/{hash}");
+    expect((await call("a", "GET", `/v1/ledger/payloads/${bPayloadHash}`)).status).toBe(403);
+    route("delete", "/v1/ledger/payloads/{hash}");
+    expect((await call("a", "DELETE", `/v1/ledger/payloads/${bPayloadHash}`)).status).toBe(403);
+    expect((await store.getPayload(bPayloadHash))?.body).toEqual({ secret: "b's input" });
+  });
+
+  it("the delegation graph", async () => {
+    route("post", "/v1/delegations");
+    const record = {
+      jti: "forged",
+      parentJti: bRootJti,
+      user: "bob",
+      tenant: "b",
+      fromAgent: "b-agent",
+      toAgent: "a-agent",
+      issuer: "writ",
+      grants: [{ action: "docs.read" }],
+      issuedAt: 1,
+      expiresAt: 2,
+    };
+    expect((await call("aGuard", "POST", "/v1/delegations", { records: [record] })).status).toBe(
+      403,
+    );
+    route("get", "/v1/delegations/{jti}");
+    expect((await call("a", "GET", `/v1/delegations/${bRootJti}`)).status).toBe(404);
+    const tree = await call("b", "GET", `/v1/delegations/${bRootJti}`);
+    expect(tree.body).toMatchObject({ jti: bRootJti, tenant: "b", children: [] });
+  });
+
+  it("the live feed", async () => {
+    route("get", "/v1/live");
+    const response = await server.app.request("/v1/live", {
+      headers: { authorization: `Bearer ${keys.aGuard.key}` },
+    });
+    expect(response.headers.get("content-type")).toContain("text/event-stream");
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    let text = "";
+    while (!text.includes("event: heartbeat"))
+      text += new TextDecoder().decode((await reader.read()).value);
+    await reader.cancel();
+    const snapshot = JSON.parse(/event: snapshot\ndata: (.*)\n/.exec(text)?.[1] as string);
+    expect(snapshot.users.map((user: { id: string }) => user.id)).toEqual(["alice"]);
+    expect(snapshot.agents.map((agent: { id: string }) => agent.id)).toEqual(["a-agent"]);
+    expect(JSON.stringify(snapshot)).not.toContain("bob");
+  });
+
+  it("admin routes refuse a guard-scoped key, and every route has a case above", async () => {
+    expect((await call("aGuard", "GET", "/v1/users")).status).toBe(403);
+    expect(
+      (await call("aGuard", "POST", "/v1/writs", { user: "alice", agent: "a-agent" })).status,
+    ).toBe(403);
+    const doc = (await (await server.app.request("/openapi.json")).json()) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const PUBLIC = new Set([
+      "GET /.well-known/jwks.json",
+      "GET /.well-known/writ-configuration",
+      "GET /healthz",
+      "POST /oauth/token",
+    ]);
+    const routes = Object.entries(doc.paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+    const uncovered = routes.filter((entry) => !covered.has(entry) && !PUBLIC.has(entry));
+    expect(uncovered).toEqual([]);
+    expect(routes.length).toBeGreaterThan(40);
+  });
+});
