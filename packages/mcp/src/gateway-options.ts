@@ -1,0 +1,216 @@
+import { type Guard, KeyPair } from "@writ/core";
+import type { GatewayEvent } from "./gateway-event.js";
+import type { UpstreamSpec } from "./mcp-sdk.js";
+import { type ActionMap, assertActionMap } from "./tool-actions.js";
+
+const UPSTREAM_NAME = /^[A-Za-z0-9_-]+$/;
+
+/** An MCP server the gateway starts itself and talks to over stdio. */
+export interface StdioUpstreamConfig {
+  /** The program to run. It comes from this configuration only; nothing in a request can change it. */
+  readonly command: string;
+  readonly args?: readonly string[];
+  /** Variables for the server, on top of a minimal set (PATH, HOME, USER …): the gateway's own environment is not passed on. */
+  readonly env?: Readonly<Record<string, string>>;
+  readonly cwd?: string;
+  /** The server's stderr: the gateway's (default), or discarded. */
+  readonly stderr?: "inherit" | "ignore";
+  /** Tool → action. Default: `<upstream name>.<tool>`. */
+  readonly actions?: ActionMap;
+}
+
+/** An MCP server reached over Streamable HTTP. It receives a token minted per call, never the caller's writ. */
+export interface HttpUpstreamConfig {
+  readonly url: string;
+  /** The `aud` of the tokens minted for it. Default: its URL. */
+  readonly audience?: string;
+  /** Tool → action. Default: `<upstream name>.<tool>`. */
+  readonly actions?: ActionMap;
+}
+
+export type UpstreamConfig = StdioUpstreamConfig | HttpUpstreamConfig;
+
+export interface GatewayOptions {
+  /**
+   * Decides every call. Its audience is the gateway's public MCP URL (e.g.
+   * `https://mcp.example.com/mcp`): proofs are addressed and bound (`htu`) to
+   * it, and it is the `resource` of the protected resource metadata.
+   */
+  readonly guard: Guard;
+  /** The servers behind the gateway, by name. A name is one action segment: it prefixes default actions. */
+  readonly upstreams: Readonly<Record<string, UpstreamConfig>>;
+  /** Signs the tokens minted for HTTP upstreams. Default: a key generated at start (tokens are short-lived). */
+  readonly signingKey?: KeyPair;
+  /** Lifetime of minted tokens in seconds, at most 60. Default 60. */
+  readonly tokenTtl?: number;
+  /** `iss` of minted tokens. Default: the gateway's origin. */
+  readonly issuer?: string;
+  /** The gateway's own id: `client_id` of every minted token, `sub` of those for its own requests. Default `writ-mcp-gateway`. */
+  readonly clientId?: string;
+  /** Listed in the protected resource metadata: where callers obtain writs. */
+  readonly authorizationServers?: readonly string[];
+  /** Host headers accepted (DNS rebinding protection). Default: the host of the guard's audience. */
+  readonly allowedHosts?: readonly string[];
+  /** Origin headers accepted when one is sent. Default: the origin of the guard's audience. */
+  readonly allowedOrigins?: readonly string[];
+  /** How long a tool call may run without progress, in ms. Default 60,000. */
+  readonly callTimeoutMs?: number;
+  /** Connecting to an upstream and listing its tools, in ms. Default 15,000. */
+  readonly connectTimeoutMs?: number;
+  /** The ping that tells a slow upstream from a hung one, in ms. Default 5,000. */
+  readonly pingTimeoutMs?: number;
+  /** Reconnection delays after an upstream fails: doubling from `initialMs` up to `maxMs`. Default 500 / 30,000. */
+  readonly restartBackoff?: { readonly initialMs?: number; readonly maxMs?: number };
+  /** MCP sessions unused this long are closed, in ms. Default 30 minutes. */
+  readonly sessionIdleMs?: number;
+  /** Largest request body accepted, in bytes. Default 4 MiB. */
+  readonly maxBodyBytes?: number;
+  /** Told about upstream restarts and configuration problems. Default: a process warning for each upstream failure. */
+  readonly onEvent?: (event: GatewayEvent) => void;
+}
+
+/** A stdio upstream's launch, as the SDK takes it. */
+export type StdioSpec = Extract<UpstreamSpec, { kind: "stdio" }>;
+
+/** The options, checked and copied: what the gateway runs on. */
+export interface GatewaySettings {
+  readonly guard: Guard;
+  readonly resource: string;
+  readonly upstreams: readonly {
+    readonly name: string;
+    /** For HTTP, the fetch with the gateway's token is attached once the token minter exists. */
+    readonly spec: StdioSpec | { readonly kind: "http"; readonly url: URL };
+    readonly actions?: ActionMap;
+    readonly audience?: string;
+  }[];
+  readonly signingKey: KeyPair;
+  readonly tokenTtl: number;
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly authorizationServers?: readonly string[];
+  readonly allowedHosts: readonly string[];
+  readonly allowedOrigins: readonly string[];
+  readonly timeouts: {
+    readonly connectMs: number;
+    readonly callMs: number;
+    readonly pingMs: number;
+  };
+  readonly backoff: { readonly initialMs: number; readonly maxMs: number };
+  readonly sessionIdleMs: number;
+  readonly maxBodyBytes: number;
+  readonly onEvent: (event: GatewayEvent) => void;
+}
+
+/** Checks the options once and copies what is kept, so later changes to the object cannot reach a spawn. */
+export function checkGatewayOptions(options: GatewayOptions): GatewaySettings {
+  const { guard } = options;
+  if (!guard || typeof guard.authorize !== "function" || typeof guard.checkWrit !== "function") {
+    throw new TypeError("createGateway needs { guard }: a Guard from createGuard().");
+  }
+  const resource = guard.audience;
+  if (!URL.canParse(resource) || !/^https?:$/.test(new URL(resource).protocol)) {
+    throw new TypeError(
+      `createGateway: the guard's audience must be the gateway's public MCP URL (e.g. "http://127.0.0.1:8787/mcp"), got ${JSON.stringify(resource)}.`,
+    );
+  }
+  const resourceUrl = new URL(resource);
+  if (resourceUrl.search !== "" || resourceUrl.hash !== "") {
+    throw new TypeError("createGateway: the gateway URL must have no query or fragment.");
+  }
+  const entries = Object.entries(options.upstreams ?? {});
+  if (entries.length === 0) throw new TypeError("createGateway needs at least one upstream.");
+  const upstreams = entries.map(([name, config]) => checkUpstream(name, config));
+  const tokenTtl = options.tokenTtl ?? 60;
+  if (!Number.isInteger(tokenTtl) || tokenTtl < 1 || tokenTtl > 60) {
+    throw new TypeError("createGateway: tokenTtl is a whole number of seconds from 1 to 60.");
+  }
+  const backoff = {
+    initialMs: positive(options.restartBackoff?.initialMs ?? 500, "restartBackoff.initialMs"),
+    maxMs: positive(options.restartBackoff?.maxMs ?? 30_000, "restartBackoff.maxMs"),
+  };
+  return {
+    guard,
+    resource,
+    upstreams,
+    signingKey: options.signingKey ?? KeyPair.generate(),
+    tokenTtl,
+    issuer: options.issuer ?? resourceUrl.origin,
+    clientId: options.clientId ?? "writ-mcp-gateway",
+    ...(options.authorizationServers
+      ? { authorizationServers: [...options.authorizationServers] }
+      : {}),
+    allowedHosts: [...(options.allowedHosts ?? [resourceUrl.host])],
+    allowedOrigins: [...(options.allowedOrigins ?? [resourceUrl.origin])],
+    timeouts: {
+      connectMs: positive(options.connectTimeoutMs ?? 15_000, "connectTimeoutMs"),
+      callMs: positive(options.callTimeoutMs ?? 60_000, "callTimeoutMs"),
+      pingMs: positive(options.pingTimeoutMs ?? 5_000, "pingTimeoutMs"),
+    },
+    backoff,
+    sessionIdleMs: positive(options.sessionIdleMs ?? 30 * 60_000, "sessionIdleMs"),
+    maxBodyBytes: positive(options.maxBodyBytes ?? 4 * 1024 * 1024, "maxBodyBytes"),
+    onEvent:
+      options.onEvent ??
+      ((event) => {
+        if (event.type === "upstream.down" || event.type === "upstream.hung") {
+          process.emitWarning(
+            `MCP upstream "${event.upstream}" ${event.type === "upstream.hung" ? "stopped answering" : `is down (${event.reason}); retrying in ${event.retryInMs} ms`}.`,
+            "WritGatewayWarning",
+          );
+        }
+      }),
+  };
+}
+
+function checkUpstream(name: string, config: UpstreamConfig): GatewaySettings["upstreams"][number] {
+  const where = `createGateway: upstream "${name}"`;
+  if (!UPSTREAM_NAME.test(name)) {
+    throw new TypeError(`${where}: a name is letters, digits, "_" and "-" (it prefixes actions).`);
+  }
+  if (config === null || typeof config !== "object")
+    throw new TypeError(`${where} needs a configuration.`);
+  assertActionMap(config.actions, where);
+  const actions = config.actions === undefined ? {} : { actions: config.actions };
+  if ("url" in config) {
+    if (!URL.canParse(config.url) || !/^https?:$/.test(new URL(config.url).protocol)) {
+      throw new TypeError(`${where}: url must be an http(s) URL.`);
+    }
+    const url = new URL(config.url);
+    return {
+      name,
+      spec: { kind: "http", url },
+      audience: config.audience ?? `${url.origin}${url.pathname}`,
+      ...actions,
+    };
+  }
+  if (typeof config.command !== "string" || config.command.length === 0) {
+    throw new TypeError(`${where} needs a command (stdio) or a url (Streamable HTTP).`);
+  }
+  const args = config.args ?? [];
+  if (!Array.isArray(args) || !args.every((arg) => typeof arg === "string")) {
+    throw new TypeError(`${where}: args must be strings.`);
+  }
+  const env = config.env;
+  if (env !== undefined && !Object.values(env).every((value) => typeof value === "string")) {
+    throw new TypeError(`${where}: env values must be strings.`);
+  }
+  return {
+    name,
+    spec: {
+      kind: "stdio",
+      command: config.command,
+      args: [...args],
+      ...(env === undefined ? {} : { env: { ...env } }),
+      ...(config.cwd === undefined ? {} : { cwd: config.cwd }),
+      stderr: config.stderr ?? "inherit",
+    },
+    ...actions,
+  };
+}
+
+function positive(value: number, name: string): number {
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new TypeError(`createGateway: ${name} must be a positive number.`);
+  }
+  return value;
+}

@@ -1,0 +1,35 @@
+/** RFC 9728 Protected Resource Metadata, as the MCP authorization spec asks a server to publish. */
+export interface ProtectedResourceMetadata {
+  readonly resource: string;
+  readonly authorization_servers?: readonly string[];
+  readonly jwks_uri: string;
+  readonly bearer_methods_supported: readonly string[];
+  readonly resource_name: string;
+  readonly dpop_signing_alg_values_supported: readonly string[];
+  readonly dpop_bound_access_tokens_required: true;
+}
+
+/** Where RFC 9728 §3.1 places the metadata of a resource: the well-known path, then the resource's path. */
+export function protectedResourceMetadataPaths(resource: URL): readonly string[] {
+  const base = "/.well-known/oauth-protected-resource";
+  return resource.pathname === "/" ? [base] : [base, `${base}${resource.pathname}`];
+}
+
+export function protectedResourceMetadata(options: {
+  readonly resource: string;
+  readonly jwksUri: string;
+  readonly authorizationServers?: readonly string[];
+}): ProtectedResourceMetadata {
+  return {
+    resource: options.resource,
+    ...(options.authorizationServers && options.authorizationServers.length > 0
+      ? { authorization_servers: options.authorizationServers }
+      : {}),
+    jwks_uri: options.jwksUri,
+    bearer_methods_supported: ["header"],
+    resource_name: "Writ MCP gateway",
+    // Writs are DPoP-bound: every tool call carries a proof signed by the writ's leaf key.
+    dpop_signing_alg_values_supported: ["EdDSA"],
+    dpop_bound_access_tokens_required: true,
+  };
+}

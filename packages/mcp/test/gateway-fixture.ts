@@ -1,0 +1,87 @@
+import { createServer, type Server } from "node:http";
+import { createRequire } from "node:module";
+import type { AddressInfo } from "node:net";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import type { Session } from "@writ/core";
+import {
+  type ActionMap,
+  connectWithWrit,
+  createGateway,
+  type Gateway,
+  type GatewayEvent,
+  type GatewayOptions,
+} from "../src/index.js";
+import { createWorld, type World, type WorldOptions } from "./world.js";
+
+const require = createRequire(import.meta.url);
+
+/** The entry point of an MCP server package installed for the tests, run with this Node. */
+export function serverBin(name: "server-everything" | "server-filesystem"): string {
+  return require.resolve(`@modelcontextprotocol/${name}/dist/index.js`);
+}
+
+/** A server listening on loopback, port 0, with its handler mounted later. */
+export async function loopbackServer(): Promise<{ server: Server; origin: string }> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+export function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+export interface GatewayWorld extends World {
+  readonly gateway: Gateway;
+  readonly url: string;
+  readonly events: GatewayEvent[];
+  /** An SDK Client connected to the gateway with this session. */
+  connect(session: Session, options?: { readonly actions?: ActionMap }): Promise<Client>;
+  close(): Promise<void>;
+}
+
+/** A world whose guard's audience is a gateway on loopback, in front of `upstreams`. */
+export async function gatewayWorld(
+  options: Omit<WorldOptions, "audience"> &
+    Omit<GatewayOptions, "guard" | "upstreams" | "onEvent"> & {
+      readonly upstreams: (origin: string) => GatewayOptions["upstreams"];
+    },
+): Promise<GatewayWorld> {
+  const { server, origin } = await loopbackServer();
+  const url = `${origin}/mcp`;
+  const { permissions, policy, closeWith, upstreams, ...gatewayOptions } = options;
+  const world = await createWorld({
+    permissions,
+    policy,
+    audience: url,
+    ...(closeWith ? { closeWith } : {}),
+  });
+  const events: GatewayEvent[] = [];
+  const gateway = createGateway({
+    ...gatewayOptions,
+    guard: world.guard,
+    upstreams: upstreams(origin),
+    onEvent: (event) => events.push(event),
+  });
+  server.on("request", gateway.handle);
+  await gateway.ready();
+  const clients: Client[] = [];
+  return {
+    ...world,
+    gateway,
+    url,
+    events,
+    async connect(session, connectOptions = {}) {
+      const client = new Client({ name: "gateway-test", version: "1.0.0" });
+      await connectWithWrit(client, url, { session, ...connectOptions });
+      clients.push(client);
+      return client;
+    },
+    async close() {
+      await Promise.allSettled(clients.map((client) => client.close()));
+      await gateway.close();
+      await closeServer(server);
+    },
+  };
+}

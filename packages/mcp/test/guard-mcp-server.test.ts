@@ -1,0 +1,268 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import type { Session } from "@writ/core";
+import { describe, expect, it, onTestFinished } from "vitest";
+import { z } from "zod";
+import { connectWithWrit, guardMcpServer, WRIT_META, withWrit } from "../src/index.js";
+import { createWorld, type World } from "./world.js";
+
+const AUDIENCE = "urn:writ:test:mcp-server";
+const PERMISSIONS =
+  "refunds.approve(amount < 1000); refunds.approve(amount >= 1000, amount < 5000) needs approval; email.send";
+const POLICY = "refunds.*; email.send";
+
+/** An McpServer with three tools, counting the runs of each. */
+function refundServer(): { server: McpServer; runs: Map<string, number> } {
+  const server = new McpServer({ name: "refunds", version: "1.0.0" });
+  const runs = new Map<string, number>();
+  const count = (tool: string) => runs.set(tool, (runs.get(tool) ?? 0) + 1);
+  server.registerTool(
+    "approve_refund",
+    { inputSchema: { amount: z.number() } },
+    async ({ amount }) => {
+      count("approve_refund");
+      return { content: [{ type: "text", text: `refunded ${amount}` }] };
+    },
+  );
+  server.registerTool("send_email", { inputSchema: { to: z.string() } }, async ({ to }) => {
+    count("send_email");
+    return { content: [{ type: "text", text: `sent to ${to}` }] };
+  });
+  return { server, runs };
+}
+
+async function connected(server: McpServer, session: Session | undefined): Promise<Client> {
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  await server.connect(serverSide);
+  const client = new Client({ name: "test", version: "1.0.0" });
+  if (session) withWrit(client, { session, audience: AUDIENCE });
+  await client.connect(clientSide);
+  onTestFinished(() => client.close());
+  return client;
+}
+
+async function world(): Promise<World> {
+  return createWorld({ permissions: PERMISSIONS, policy: POLICY, audience: AUDIENCE });
+}
+
+const actions = { approve_refund: "refunds.approve", send_email: "email.send" };
+
+describe("guardMcpServer", () => {
+  it("runs an allowed call once and records its decision and outcome", async () => {
+    const w = await world();
+    const { server, runs } = refundServer();
+    guardMcpServer(server, { guard: w.guard, actions });
+    const client = await connected(server, w.delegate("refunds.approve(amount < 50)"));
+    const result = await client.callTool({ name: "approve_refund", arguments: { amount: 20 } });
+    expect(result).toMatchObject({ content: [{ type: "text", text: "refunded 20" }] });
+    expect(result.isError).toBeFalsy();
+    expect(runs.get("approve_refund")).toBe(1);
+    expect(
+      (await w.calls()).map((row) => [row.kind, row.decision ?? row.outcome, row.adapter]),
+    ).toEqual([
+      ["decision", "allow", "mcp"],
+      ["outcome", "ok", "mcp"],
+    ]);
+  });
+
+  it("refuses a call outside a condition with a model-safe isError result, and runs nothing", async () => {
+    const w = await world();
+    const { server, runs } = refundServer();
+    guardMcpServer(server, { guard: w.guard, actions });
+    const client = await connected(server, w.delegate("refunds.approve(amount < 50)"));
+    const result = await client.callTool({ name: "approve_refund", arguments: { amount: 700 } });
+    expect(result.isError).toBe(true);
+    expect(result.content).toEqual([{ type: "text", text: expect.stringContaining("amount") }]);
+    expect(JSON.stringify(result.content)).not.toContain("700");
+    expect(result._meta?.[WRIT_META.decision]).toEqual({
+      effect: "deny",
+      code: "grant.condition_failed",
+    });
+    expect(runs.get("approve_refund")).toBeUndefined();
+  });
+
+  it("lists to each caller only the tools its writ could use, with their actions", async () => {
+    const w = await world();
+    const { server } = refundServer();
+    guardMcpServer(server, { guard: w.guard, actions });
+    const worker = await connected(server, w.delegate("refunds.approve(amount < 50)"));
+    expect((await worker.listTools()).tools.map((tool) => [tool.name, tool._meta])).toEqual([
+      ["approve_refund", { [WRIT_META.action]: "refunds.approve" }],
+    ]);
+    const planner = await connected(refundGuarded(w), w.session);
+    expect((await planner.listTools()).tools.map((tool) => tool.name)).toEqual([
+      "approve_refund",
+      "send_email",
+    ]);
+    const anonymous = await connected(refundGuarded(w), undefined);
+    expect((await anonymous.listTools()).tools).toEqual([]);
+  });
+
+  it("guards tools registered after it, and refuses a tool with no action", async () => {
+    const w = await world();
+    const { server } = refundServer();
+    guardMcpServer(server, { guard: w.guard, actions });
+    const client = await connected(server, w.session);
+    let sent = 0;
+    server.registerTool("email_bulk", {}, async () => {
+      sent++;
+      return { content: [{ type: "text", text: "sent" }] };
+    });
+    const late = await client.callTool({ name: "email_bulk", arguments: {} });
+    expect(late).toMatchObject({
+      isError: true,
+      _meta: { [WRIT_META.decision]: { code: "grant.action_not_granted" } },
+    });
+    expect(sent).toBe(0);
+    server.registerTool("payroll/run", {}, async () => {
+      sent++;
+      return { content: [{ type: "text", text: "paid" }] };
+    });
+    const slashed = await client.callTool({ name: "payroll/run", arguments: {} });
+    expect(slashed).toMatchObject({
+      isError: true,
+      _meta: { [WRIT_META.decision]: { code: "grant.action_not_granted" } },
+    });
+    server.registerTool("ops..purge", {}, async () => {
+      sent++;
+      return { content: [{ type: "text", text: "purged" }] };
+    });
+    const unmapped = await client.callTool({ name: "ops..purge", arguments: {} });
+    expect(unmapped).toMatchObject({
+      isError: true,
+      _meta: { [WRIT_META.decision]: { code: "tool.unmapped" } },
+    });
+    expect(sent).toBe(0);
+  });
+
+  it("refuses a call without a writ, a replayed proof and a proof for other arguments", async () => {
+    const w = await world();
+    const { server, runs } = refundServer();
+    guardMcpServer(server, { guard: w.guard, actions });
+    const client = await connected(server, undefined);
+    const bare = await client.callTool({ name: "approve_refund", arguments: { amount: 1 } });
+    expect(bare._meta?.[WRIT_META.decision]).toMatchObject({ code: "writ.malformed" });
+    const proof = w.session.prove({
+      audience: AUDIENCE,
+      action: "refunds.approve",
+      tool: "approve_refund",
+      args: { amount: 1 },
+    });
+    const meta = { [WRIT_META.writ]: w.session.writ.toString(), [WRIT_META.proof]: proof };
+    const first = await client.callTool({
+      name: "approve_refund",
+      arguments: { amount: 1 },
+      _meta: meta,
+    });
+    expect(first.isError).toBeFalsy();
+    const replay = await client.callTool({
+      name: "approve_refund",
+      arguments: { amount: 1 },
+      _meta: meta,
+    });
+    expect(replay._meta?.[WRIT_META.decision]).toMatchObject({ code: "proof.replayed" });
+    const fresh = w.session.prove({
+      audience: AUDIENCE,
+      action: "refunds.approve",
+      tool: "approve_refund",
+      args: { amount: 1 },
+    });
+    const swapped = await client.callTool({
+      name: "approve_refund",
+      arguments: { amount: 999 },
+      _meta: { ...meta, [WRIT_META.proof]: fresh },
+    });
+    expect(swapped._meta?.[WRIT_META.decision]).toMatchObject({ code: "proof.args_mismatch" });
+    expect(runs.get("approve_refund")).toBe(1);
+  });
+
+  it("asks for a human approval, then allows the approved call once", async () => {
+    const w = await world();
+    const { server, runs } = refundServer();
+    guardMcpServer(server, { guard: w.guard, actions });
+    const client = await connected(server, w.session);
+    const asked = await client.callTool({ name: "approve_refund", arguments: { amount: 2000 } });
+    const decision = asked._meta?.[WRIT_META.decision] as { code: string; approvalId: string };
+    expect(decision).toMatchObject({ effect: "approval_required", code: "approval.required" });
+    await w.guard.decideApproval(decision.approvalId, { approved: true, by: "bob" });
+    const retry = () =>
+      client.callTool({
+        name: "approve_refund",
+        arguments: { amount: 2000 },
+        _meta: { [WRIT_META.approval]: decision.approvalId },
+      });
+    expect(await retry()).toMatchObject({ content: [{ text: "refunded 2000" }] });
+    expect((await retry())._meta?.[WRIT_META.decision]).toMatchObject({
+      code: "approval.consumed",
+    });
+    expect(runs.get("approve_refund")).toBe(1);
+  });
+
+  it("reads the writ and an HTTP-bound proof from the headers over Streamable HTTP", async () => {
+    const http = createServer();
+    await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+    onTestFinished(() => new Promise<void>((resolve) => http.close(() => resolve())));
+    const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`;
+    const w = await createWorld({ permissions: PERMISSIONS, policy: POLICY, audience: url });
+    const runs: number[] = [];
+    http.on("request", async (req, res) => {
+      // Stateless: one server and transport per request, as the SDK's examples do.
+      const { server, runs: counted } = refundServer();
+      guardMcpServer(server, { guard: w.guard, actions });
+      const transport = new StreamableHTTPServerTransport({});
+      res.on("close", () => {
+        runs.push(counted.get("approve_refund") ?? 0);
+        void transport.close();
+      });
+      await server.connect(transport);
+      await transport.handleRequest(req, res);
+    });
+    const client = new Client({ name: "test", version: "1.0.0" });
+    await connectWithWrit(client, url, { session: w.delegate("refunds.approve(amount < 50)") });
+    onTestFinished(() => client.close());
+    expect(
+      await client.callTool({ name: "approve_refund", arguments: { amount: 5 } }),
+    ).toMatchObject({
+      content: [{ text: "refunded 5" }],
+    });
+    const denied = await client.callTool({ name: "approve_refund", arguments: { amount: 60 } });
+    expect(denied._meta?.[WRIT_META.decision]).toMatchObject({ code: "grant.condition_failed" });
+
+    const elsewhere = new Client({ name: "test", version: "1.0.0" });
+    const moved = url.replace("/mcp", "/other");
+    await connectWithWrit(elsewhere, moved, {
+      session: w.session,
+      audience: url,
+      fetch: (_input, init) => fetch(url, init),
+    });
+    onTestFinished(() => elsewhere.close());
+    const misbound = await elsewhere.callTool({ name: "approve_refund", arguments: { amount: 5 } });
+    expect(misbound._meta?.[WRIT_META.decision]).toMatchObject({ code: "proof.wrong_audience" });
+    expect(runs.reduce((sum, run) => sum + run, 0)).toBe(1);
+  });
+
+  it("refuses to guard a server twice or without a guard", async () => {
+    const w = await world();
+    const { server } = refundServer();
+    guardMcpServer(server, { guard: w.guard });
+    expect(() => guardMcpServer(server, { guard: w.guard })).toThrow(TypeError);
+    expect(() =>
+      guardMcpServer(refundServer().server, { guard: undefined as unknown as World["guard"] }),
+    ).toThrow(TypeError);
+    expect(() =>
+      guardMcpServer(refundServer().server, {
+        guard: w.guard,
+        actions: { approve_refund: "not an action" },
+      }),
+    ).toThrow(TypeError);
+  });
+});
+
+function refundGuarded(w: World): McpServer {
+  const { server } = refundServer();
+  return guardMcpServer(server, { guard: w.guard, actions });
+}
