@@ -257,3 +257,30 @@ describe("evaluation", () => {
     ]);
   });
 });
+
+describe("prefix", () => {
+  it.each([
+    ["/data/public/../secret"],
+    ["/data/public/..\\secret"],
+    ["/data/public/%2e%2e/secret"],
+    ["/data/public/.%2E/secret"],
+    ["/data/public/a/../../secret"],
+    ["/data/public/.."],
+  ])("refuses %s, which climbs out of the prefix", (path) => {
+    expect(evaluate('fs.read(path startsWith "/data/public/")', "fs.read", { path })).toMatchObject(
+      {
+        permitted: false,
+        operator: "prefix",
+      },
+    );
+  });
+
+  it.each([["/data/public/a..b"], ["/data/public/..hidden"], ["/data/public/x/./y"]])(
+    "accepts %s, which stays inside",
+    (path) => {
+      expect(
+        evaluate('fs.read(path startsWith "/data/public/")', "fs.read", { path }).permitted,
+      ).toBe(true);
+    },
+  );
+});

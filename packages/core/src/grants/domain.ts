@@ -86,8 +86,21 @@ export function admitsStatically(domain: Domain, value: unknown): boolean {
     }
   }
   return (
-    domain.prefix === undefined || (typeof value === "string" && value.startsWith(domain.prefix))
+    domain.prefix === undefined ||
+    (typeof value === "string" && startsWithoutEscaping(value, domain.prefix))
   );
+}
+
+/** A `..` path segment, also percent-encoded, after `/`, `\` or at the start. */
+const DOT_DOT_SEGMENT = /(?:^|[/\\])(?:\.|%2e){2}(?:[/\\]|$)/i;
+
+/**
+ * `prefix` is how grants confine paths and URLs ("/data/public/"), so a value
+ * that starts with the prefix and then climbs out of it with `..` fails: the
+ * tool would resolve it outside the prefix the grant names.
+ */
+function startsWithoutEscaping(value: string, prefix: string): boolean {
+  return value.startsWith(prefix) && !DOT_DOT_SEGMENT.test(value);
 }
 
 /**
