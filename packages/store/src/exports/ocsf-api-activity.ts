@@ -93,10 +93,14 @@ export function toOcsfApiActivity(
       request: { uid: record.callId ?? record.id },
       ...(record.reason !== null || record.error !== null
         ? {
-            response: {
-              ...(record.reason === null ? {} : { error: record.reason }),
-              ...(record.error === null ? {} : { error_message: record.error }),
-            },
+            // Only a failure carries an error: SIEM rules key on response.error.
+            response:
+              statusOf(record).id === 2
+                ? {
+                    ...(record.reason === null ? {} : { error: record.reason }),
+                    ...(record.error === null ? {} : { error_message: record.error }),
+                  }
+                : { ...(record.reason === null ? {} : { message: record.reason }) },
           }
         : {}),
     },
