@@ -14,6 +14,9 @@ import type { BenchResult } from "./result.js";
 const GROUPS: Record<string, () => Promise<BenchResult[]>> = {
   core: async () => (await import("./core.bench.js")).runCoreBenchmarks(),
   peers: async () => (await import("./peers.bench.js")).runPeerBenchmarks(),
+  store: async () => (await import("./store.bench.js")).runStoreBenchmarks(),
+  mcp: async () => (await import("./mcp.bench.js")).runMcpBenchmarks(),
+  server: async () => (await import("./server.bench.js")).runServerBenchmarks(),
 };
 
 const wanted = process.argv.slice(2);

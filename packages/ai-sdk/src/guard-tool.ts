@@ -8,6 +8,7 @@ import type {
 } from "@writ/core";
 import type { ModelMessage, ToolExecutionOptions, ToolSet } from "ai";
 import { ADAPTER } from "./adapter.js";
+import { runInAllowedCall, streamInAllowedCall } from "./allowed-call.js";
 import { type Approver, approverName } from "./approver.js";
 import { denialError } from "./denial-error.js";
 import { findApprovalResponse } from "./find-approval-response.js";
@@ -128,12 +129,19 @@ export function guardTool(tool: AnyTool, options: GuardToolOptions): AnyTool {
           guardedStream(
             guard,
             () => prepareCall(args, callOptions),
-            () => execute(args, callOptions) as AsyncIterable<unknown>,
+            (decision) =>
+              streamInAllowedCall(
+                callOptions,
+                decision,
+                () => execute(args, callOptions) as AsyncIterable<unknown>,
+              ),
             refuse,
           )
       : async (args: unknown, callOptions: ToolExecutionOptions) => {
           const call = await prepareCall(args, callOptions);
-          const result = await guard.run(call, () => lastValue(execute(args, callOptions)));
+          const result = await guard.run(call, (decision) =>
+            runInAllowedCall(callOptions, decision, () => lastValue(execute(args, callOptions))),
+          );
           return "output" in result ? result.output : refuse(result.decision);
         },
   };

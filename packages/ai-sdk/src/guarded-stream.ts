@@ -1,4 +1,10 @@
-import type { ApprovalRequiredDecision, Call, DenyDecision, Guard } from "@writ/core";
+import type {
+  AllowDecision,
+  ApprovalRequiredDecision,
+  Call,
+  DenyDecision,
+  Guard,
+} from "@writ/core";
 
 /**
  * Runs a streaming execute (an async generator) under the guard: authorizes
@@ -9,7 +15,7 @@ import type { ApprovalRequiredDecision, Call, DenyDecision, Guard } from "@writ/
 export async function* guardedStream(
   guard: Guard,
   prepare: () => Promise<Call>,
-  stream: () => AsyncIterable<unknown>,
+  stream: (decision: AllowDecision) => AsyncIterable<unknown>,
   refuse: (decision: DenyDecision | ApprovalRequiredDecision) => unknown,
 ): AsyncGenerator<unknown, void, undefined> {
   const call = await prepare();
@@ -22,7 +28,7 @@ export async function* guardedStream(
   let last: unknown;
   let recorded = false;
   try {
-    for await (const value of stream()) {
+    for await (const value of stream(decision)) {
       last = value;
       yield value;
     }

@@ -1,4 +1,5 @@
 export { ADAPTER } from "./adapter.js";
+export { allowedCall } from "./allowed-call.js";
 export type { ApprovalContext, Approver } from "./approver.js";
 export { sessionFromContext } from "./session-from-context.js";
 export { type WithDenials, type WithWritOptions, withWrit } from "./with-writ.js";

@@ -24,6 +24,10 @@ export class BoundedCache<K, V> {
     this.#entries.set(key, value);
   }
 
+  delete(key: K): boolean {
+    return this.#entries.delete(key);
+  }
+
   get size(): number {
     return this.#entries.size;
   }

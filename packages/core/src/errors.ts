@@ -111,6 +111,17 @@ export type WritErrorCode =
   | "token.replayed"
   | "token.unsupported"
   | "idp.unavailable"
+  // Delegated provider credentials (@writ/broker): OAuth connections to third-party APIs.
+  | "credential.not_connected"
+  | "credential.broken"
+  | "credential.no_scopes"
+  | "credential.scope_not_granted"
+  | "credential.outside_call"
+  | "credential.call_expired"
+  | "credential.provider_unavailable"
+  | "credential.provider_error"
+  | "credential.state_invalid"
+  | "credential.connect_denied"
   // Guard configuration and internal faults.
   | "guard.internal";
 

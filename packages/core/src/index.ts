@@ -14,6 +14,16 @@ export {
 export type { Backend, DelegationRecord } from "./backend.js";
 // Time and randomness
 export { type Clock, type RandomSource, systemClock, systemRandom } from "./clock.js";
+// Provider credentials: what the credential broker's store holds
+export type {
+  CredentialStore,
+  PendingConnection,
+  RefreshRecord,
+  SealedField,
+  SealedValue,
+  StoredAccessToken,
+  StoredConnection,
+} from "./credentials/credential-store.js";
 // Encoding helpers shared with stores and adapters
 export { canonicalJson } from "./encoding/canonical-json.js";
 export { sha256Base64Url, sha256Hex } from "./encoding/sha256.js";
@@ -58,6 +68,7 @@ export type {
 } from "./guard/decision.js";
 export { describeDecision } from "./guard/describe-decision.js";
 export {
+  type CallCheck,
   createGuard,
   Guard,
   type GuardedRun,

@@ -574,3 +574,28 @@ describe("a refusal that cannot be recorded", () => {
     expect(decision.eventId).toBeUndefined();
   });
 });
+
+describe("guard.checkWrit", () => {
+  it("says who a valid writ acts for, and why another is refused, recording nothing", async () => {
+    const { guard, backend, plannerSession, worker } = await createWorld();
+    const session = plannerSession().delegate(worker, { grants: "refunds.approve(amount < 50)" });
+    expect(guard.checkWrit(session.writ.toString())).toEqual({
+      valid: true,
+      user: "alice",
+      agent: "worker",
+      chain: ["planner", "worker"],
+    });
+    expect(guard.checkWrit("not a writ")).toMatchObject({ valid: false, code: "writ.malformed" });
+    await backend.revoke("hop", session.writ.leaf.claims.jti);
+    expect(guard.checkWrit(session.writ.toString())).toMatchObject({
+      valid: false,
+      code: "revoked.hop",
+    });
+    expect(backend.records.filter((row) => row.kind === "decision")).toEqual([]);
+  });
+
+  it("reads the guard's clock through now()", async () => {
+    const { guard, clock } = await createWorld();
+    expect(guard.now()).toBe(clock());
+  });
+});

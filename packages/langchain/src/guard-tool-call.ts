@@ -1,11 +1,13 @@
 import { interrupt } from "@langchain/langgraph";
 import {
+  type AllowDecision,
   type CallInput,
   describeDecision,
   type Guard,
   isWritError,
   type Session,
 } from "@writ/core";
+import { runInAllowedCall } from "./allowed-call.js";
 import { approvalRequest, writApprovalResponseSchema } from "./approval-interrupt.js";
 
 /** Recorded as the reviewer when a resume does not name one. */
@@ -43,7 +45,8 @@ export async function guardToolCall<T>(input: GuardToolCallInput<T>): Promise<T>
     adapter: "langchain",
     ...(input.callId === undefined ? {} : { callId: input.callId }),
   };
-  const first = await guard.run(guard.callFrom(session, call), execute);
+  const runAllowed = (decision: AllowDecision) => runInAllowedCall(session, decision, execute);
+  const first = await guard.run(guard.callFrom(session, call), runAllowed);
   if ("output" in first) return first.output;
   const { decision } = first;
   if (decision.effect !== "approval_required") return refuse(decision.message, decision.callId);
@@ -75,7 +78,7 @@ export async function guardToolCall<T>(input: GuardToolCallInput<T>): Promise<T>
   }
   const retry = await guard.run(
     guard.callFrom(session, { ...call, callId: decision.callId, approvalId: decision.approvalId }),
-    execute,
+    runAllowed,
   );
   return "output" in retry ? retry.output : refuse(retry.decision.message, retry.decision.callId);
 }

@@ -1,3 +1,4 @@
+export { allowedCall } from "./allowed-call.js";
 export {
   type WritApprovalDecision,
   type WritApprovalRequest,

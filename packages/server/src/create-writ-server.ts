@@ -1,6 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { CredentialBroker } from "@writ/broker";
 import { type Clock, isWritError, systemClock, WritError } from "@writ/core";
 import { bodyLimit } from "hono/body-limit";
 import { AgentTokenVerifier } from "./auth/agent-token-verifier.js";
@@ -16,6 +17,7 @@ import { LiveHub } from "./live/live-hub.js";
 import { registerLiveRoute } from "./live/live-route.js";
 import { registerAgentRoutes } from "./routes/agent-routes.js";
 import { registerApprovalRoutes } from "./routes/approval-routes.js";
+import { registerConnectionRoutes } from "./routes/connection-routes.js";
 import { registerDelegationRoutes } from "./routes/delegation-routes.js";
 import { registerDiscoveryRoutes } from "./routes/discovery-routes.js";
 import { registerKeyRoutes } from "./routes/key-routes.js";
@@ -41,6 +43,12 @@ export interface WritServerOptions {
   readonly audience: string;
   /** Identity providers for RFC 8693 token exchange. Default: token exchange off. */
   readonly tokenExchange?: TokenExchangeOptions;
+  /**
+   * The credential broker (`createCredentialBroker()` from @writ/broker, on
+   * this store), for the provider connection routes: connect, callback,
+   * list, disconnect, re-wrap. Default: those routes are off.
+   */
+  readonly credentials?: CredentialBroker;
   /** Largest request body in bytes; larger requests get 413. Default 1 MiB. */
   readonly maxBodyBytes?: number;
   /** Per API key or agent. Default 1000 requests/s, bursts of 2000 (a busy remote guard appends twice a call). */
@@ -100,6 +108,11 @@ export async function createWritServer(options: WritServerOptions): Promise<Writ
   if (typeof options.audience !== "string" || options.audience.length === 0) {
     throw new TypeError(
       "createWritServer needs an audience: this server's public URL or a stable URN.",
+    );
+  }
+  if (options.credentials !== undefined && !(options.credentials instanceof CredentialBroker)) {
+    throw new TypeError(
+      "createWritServer's credentials must be a CredentialBroker from createCredentialBroker().",
     );
   }
   const clock = options.clock ?? systemClock;
@@ -187,6 +200,7 @@ export async function createWritServer(options: WritServerOptions): Promise<Writ
   registerApprovalRoutes(app, context);
   registerLedgerRoutes(app, context);
   registerDelegationRoutes(app, context);
+  if (options.credentials) registerConnectionRoutes(app, context, options.credentials);
   registerLiveRoute(app, context, {
     maxConnectionsPerCaller: positive(
       options.live?.maxConnectionsPerCaller,

@@ -5,6 +5,7 @@ import {
   type ApprovalDecisionInput,
   type ApprovalRequest,
   type Backend,
+  type CredentialStore,
   type DelegationRecord,
   type IssuerKeySet,
   issueWrit,
@@ -23,6 +24,7 @@ import {
   WritError,
 } from "@writ/core";
 import { ApprovalStore } from "./approvals/approval-store.js";
+import { SqlCredentialStore } from "./credentials/sql-credential-store.js";
 import { DelegationGraph } from "./delegations/delegation-graph.js";
 import { assertId } from "./directory/assert-id.js";
 import { Directory, notFound } from "./directory/directory.js";
@@ -74,6 +76,11 @@ export class StoreBackend implements Backend, StoreAdmin {
   readonly #approvals: ApprovalStore;
   readonly #delegations: DelegationGraph;
   readonly #issuerKeys: IssuerKeyStore;
+  /**
+   * Users' OAuth connections for the credential broker (@writ/broker), whose
+   * token columns hold only what the broker sealed.
+   */
+  readonly credentials: CredentialStore;
   #closing: Promise<void> | undefined;
 
   /** @internal open one with sqliteBackend() or postgresBackend() */
@@ -101,6 +108,7 @@ export class StoreBackend implements Backend, StoreAdmin {
     const issuer = options.issuer ?? "writ";
     assertId(issuer, "issuer");
     this.#issuerKeys = new IssuerKeyStore(ctx, issuer);
+    this.credentials = new SqlCredentialStore(ctx);
   }
 
   /** This writer's ledger chain: every row this instance appends is in it. */

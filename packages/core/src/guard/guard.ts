@@ -54,6 +54,12 @@ export interface GuardOptions {
   readonly hopCacheSize?: number;
   /** How long an approval request stays open, in seconds. Default 3600. */
   readonly approvalTtl?: number;
+  /**
+   * Allowed calls remembered until their outcome is recorded, for checkCall()
+   * (the credential broker hands provider tokens only to such calls). Beyond
+   * this many the oldest are forgotten, and then count as finished. Default 10,000.
+   */
+  readonly maxOpenCalls?: number;
   /** Rewrites inputs and outputs before they are stored (the hashes always cover the real values). */
   readonly redact?: (
     payload: unknown,
@@ -80,6 +86,36 @@ export type WritCheck =
       readonly chain: readonly string[];
     }
   | { readonly valid: false; readonly code: WritErrorCode; readonly message: string };
+
+/**
+ * The answer of guard.checkCall(): an allowed call still running, with who it
+ * runs for, or why it no longer counts as one.
+ */
+export type CallCheck =
+  | {
+      readonly valid: true;
+      readonly callId: string;
+      readonly action: string;
+      readonly tool: string;
+      readonly user: string;
+      readonly tenant?: string;
+      /** The leaf agent. */
+      readonly agent: string;
+      /** Agent ids root→leaf. */
+      readonly chain: readonly string[];
+      /** Hop jtis root→leaf. */
+      readonly hops: readonly string[];
+      /** When the guard allowed it (epoch ms, the guard's clock). */
+      readonly decidedAt: number;
+    }
+  | { readonly valid: false; readonly code: WritErrorCode; readonly message: string };
+
+/** An allowed call whose outcome is not recorded yet, as checkCall() finds it. */
+interface OpenCall {
+  readonly decision: AllowDecision;
+  readonly writ: string;
+  readonly decidedAt: number;
+}
 
 /** How a tool run ended, for guard.complete(). */
 export type ToolOutcome =
@@ -123,6 +159,8 @@ export class Guard {
   readonly #redact: NonNullable<GuardOptions["redact"]>;
   readonly #onLedgerError: (error: unknown) => void;
   readonly #recordedHops = new BoundedCache<string, true>(100_000);
+  /** Allowed calls by the id of their decision's ledger row, until complete() records how they ended. */
+  readonly #openCalls: BoundedCache<string, OpenCall>;
   #watch: LiveWatch | undefined;
 
   /** @internal use createGuard(), which also starts the live feed */
@@ -151,6 +189,7 @@ export class Guard {
     this.#sets = options.sets ?? {};
     this.#maxStalenessMs = options.maxStalenessMs ?? 2000;
     this.#approvalTtlMs = (options.approvalTtl ?? 3600) * 1000;
+    this.#openCalls = new BoundedCache(options.maxOpenCalls ?? 10_000);
     this.#redact = options.redact ?? ((payload) => payload);
     this.#onLedgerError =
       options.onLedgerError ??
@@ -180,7 +219,16 @@ export class Guard {
   /** Decides a call and records the decision. Never throws for a bad or hostile call: it denies. */
   async authorize(call: Call): Promise<Decision> {
     const { context, decision } = await this.#evaluate(call, false);
-    return context.alreadyRecorded ? decision : this.#record(context, decision);
+    if (context.alreadyRecorded) return decision;
+    const recorded = await this.#record(context, decision);
+    if (recorded.effect === "allow" && recorded.eventId !== undefined) {
+      this.#openCalls.set(recorded.eventId, {
+        decision: recorded,
+        writ: call.writ,
+        decidedAt: context.started,
+      });
+    }
+    return recorded;
   }
 
   /**
@@ -228,6 +276,8 @@ export class Guard {
     call?: Call,
     started?: number,
   ): Promise<void> {
+    // The call is over: from here on it gets nothing that needs a running call (checkCall).
+    if (decision.eventId !== undefined) this.#openCalls.delete(decision.eventId);
     const now = this.#clock();
     const outputHash = outcome.ok ? hashOutput(outcome.output) : undefined;
     const payloads: LedgerPayload[] =
@@ -317,6 +367,64 @@ export class Guard {
       };
     } catch (error) {
       // Fail closed: whatever went wrong, the writ is not accepted.
+      const failure = error instanceof WritError ? error : internalError(error);
+      return { valid: false, code: failure.code, message: failure.message };
+    }
+  }
+
+  /**
+   * Whether `decision` is an allow this guard gave for a call that is still
+   * running (its outcome not yet recorded), no older than `maxAgeMs`, whose
+   * writ still passes live state now: nothing in its chain revoked, the user
+   * and agents still registered, and the user's current permissions and every
+   * agent's current policy still covering its action. For what a call may
+   * only get while it runs, such as a user's provider token. Records nothing.
+   */
+  checkCall(decision: AllowDecision, options: { readonly maxAgeMs?: number } = {}): CallCheck {
+    const maxAgeMs = options.maxAgeMs ?? Number.POSITIVE_INFINITY;
+    if (!(maxAgeMs > 0)) throw new TypeError("checkCall's maxAgeMs must be a positive number.");
+    if (decision === null || typeof decision !== "object" || decision.effect !== "allow") {
+      return {
+        valid: false,
+        code: "credential.outside_call",
+        message: "Only a call the guard allowed qualifies; this decision did not allow it.",
+      };
+    }
+    const open =
+      typeof decision.eventId === "string" ? this.#openCalls.get(decision.eventId) : undefined;
+    if (open === undefined || !sameCall(open.decision, decision)) {
+      return {
+        valid: false,
+        code: "credential.outside_call",
+        message:
+          "This decision is not a running call of this guard: unknown to it, or its outcome is already recorded.",
+      };
+    }
+    if (this.#clock() - open.decidedAt > maxAgeMs) {
+      return {
+        valid: false,
+        code: "credential.call_expired",
+        message: `The call was allowed more than ${maxAgeMs} ms ago; only a recent decision qualifies.`,
+      };
+    }
+    try {
+      const verified = this.#verifyLive(open.writ);
+      const denial = liveDenial(authorityLayers(verified, this.#view), decision.action);
+      if (denial) return { valid: false, ...denial };
+      return {
+        valid: true,
+        callId: decision.callId,
+        action: decision.action,
+        tool: decision.tool,
+        user: verified.user,
+        agent: verified.leaf.claims.aud,
+        chain: verified.agents,
+        hops: verified.jtis,
+        decidedAt: open.decidedAt,
+        ...(verified.tenant === undefined ? {} : { tenant: verified.tenant }),
+      };
+    } catch (error) {
+      // Fail closed: whatever went wrong, the call no longer qualifies.
       const failure = error instanceof WritError ? error : internalError(error);
       return { valid: false, code: failure.code, message: failure.message };
     }
@@ -600,6 +708,41 @@ function assertCallShape(call: Call): void {
     throw new TypeError("A call needs the tool's name.");
   if (typeof call.callId !== "string" || call.callId.length === 0)
     throw new TypeError("A call needs a call id.");
+}
+
+/** The same allowed call: a decision with a known event id but other facts is not the one recorded. */
+function sameCall(recorded: AllowDecision, presented: AllowDecision): boolean {
+  return (
+    recorded.callId === presented.callId &&
+    recorded.action === presented.action &&
+    recorded.tool === presented.tool &&
+    recorded.user === presented.user &&
+    recorded.agent === presented.agent
+  );
+}
+
+/**
+ * Whether the user's current permissions and every chain agent's current
+ * policy still reach `action` (the hops' own grants cannot change). Judged on
+ * the action alone: the arguments were judged when the call was allowed.
+ */
+function liveDenial(
+  layers: ReturnType<typeof authorityLayers>,
+  action: string,
+): { readonly code: WritErrorCode; readonly message: string } | undefined {
+  for (const layer of layers) {
+    if (layer.source === "hop" || layer.grants.mayPermit(action)) continue;
+    return layer.source === "permissions"
+      ? {
+          code: "live.permission_denied",
+          message: `The user no longer has permission for ${action}.`,
+        }
+      : {
+          code: "live.policy_denied",
+          message: `The policy of agent "${layer.agent}" no longer allows ${action}.`,
+        };
+  }
+  return undefined;
 }
 
 function hashArguments(args: unknown): string {

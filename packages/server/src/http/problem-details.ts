@@ -24,12 +24,14 @@ const TITLES: Readonly<Record<number, string>> = {
   413: "Content Too Large",
   429: "Too Many Requests",
   500: "Internal Server Error",
+  502: "Bad Gateway",
   503: "Service Unavailable",
 };
 
 /** The HTTP status each error code is answered with. */
 export function statusOf(code: WritErrorCode): number {
   if (code === "request.too_large") return 413;
+  if (code.startsWith("credential.")) return credentialStatus(code);
   if (code === "request.rate_limited") return 429;
   if (code === "auth.missing" || code === "auth.invalid") return 401;
   if (code === "auth.forbidden") return 403;
@@ -47,6 +49,26 @@ export function statusOf(code: WritErrorCode): number {
   )
     return 500;
   return 400;
+}
+
+/** Provider connections: a missing or broken one, a refusal by the user, a provider that fails. */
+function credentialStatus(code: WritErrorCode): number {
+  switch (code) {
+    case "credential.not_connected":
+      return 404;
+    case "credential.broken":
+      return 409;
+    case "credential.connect_denied":
+    case "credential.outside_call":
+    case "credential.call_expired":
+      return 403;
+    case "credential.provider_unavailable":
+      return 503;
+    case "credential.provider_error":
+      return 502;
+    default:
+      return 400;
+  }
 }
 
 /**

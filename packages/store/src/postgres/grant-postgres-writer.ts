@@ -13,7 +13,7 @@ export interface GrantPostgresWriterOptions {
 
 const ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
-/** Tables a writer changes freely: the directory, approvals and the live counter. */
+/** Tables a writer changes freely: the directory, approvals, the live counter and provider connections. */
 const READ_WRITE = [
   "writ_tenants",
   "writ_users",
@@ -26,6 +26,9 @@ const READ_WRITE = [
   "writ_issuer_keys",
   "writ_approvals",
   "writ_live_counter",
+  "writ_credential_connections",
+  "writ_credential_tokens",
+  "writ_credential_pending",
 ];
 
 /** Tables a writer may only add to: the ledger, its chains and checkpoints, revocations, the change log, hops. */

@@ -72,3 +72,6 @@ export const ledgerChains = table(TABLE_SPECS.ledgerChains);
 export const ledger = table(TABLE_SPECS.ledger);
 export const ledgerPayloads = table(TABLE_SPECS.ledgerPayloads);
 export const ledgerCheckpoints = table(TABLE_SPECS.ledgerCheckpoints);
+export const credentialConnections = table(TABLE_SPECS.credentialConnections);
+export const credentialTokens = table(TABLE_SPECS.credentialTokens);
+export const credentialPending = table(TABLE_SPECS.credentialPending);

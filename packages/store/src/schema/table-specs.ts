@@ -192,6 +192,68 @@ export const TABLE_SPECS = {
     },
     primaryKey: ["chain_id", "seq"],
   },
+  /**
+   * Users' OAuth connections to downstream providers (@writ/broker). Token
+   * columns hold ciphertext sealed by the broker (AES-256-GCM under a
+   * key-encryption key the database never sees); `*_key_id` names that key.
+   */
+  credentialConnections: {
+    name: "writ_credential_connections",
+    columns: {
+      id,
+      user_id: text,
+      tenant_id: optionalText,
+      provider: text,
+      status: text,
+      scopes_json: text,
+      refresh_token: optionalText,
+      refresh_key_id: optionalText,
+      version: integer,
+      created_at: integer,
+      updated_at: integer,
+      refreshed_at: optionalInteger,
+      broken_at: optionalInteger,
+      broken_reason: optionalText,
+      lease_owner: optionalText,
+      lease_until: optionalInteger,
+    },
+    unique: { writ_credential_connections_user_provider: ["user_id", "provider"] },
+    indexes: { writ_credential_connections_key: ["refresh_key_id"] },
+  },
+  /** Access tokens minted per connection and scope set, sealed. */
+  credentialTokens: {
+    name: "writ_credential_tokens",
+    columns: {
+      connection_id: text,
+      scope_key: text,
+      token: text,
+      key_id: text,
+      token_type: text,
+      created_at: integer,
+      expires_at: integer,
+    },
+    primaryKey: ["connection_id", "scope_key"],
+    indexes: { writ_credential_tokens_key: ["key_id"] },
+  },
+  /** Connect flows awaiting the provider's callback, by the hash of their single-use state. */
+  credentialPending: {
+    name: "writ_credential_pending",
+    columns: {
+      state_hash: id,
+      provider: text,
+      user_id: text,
+      tenant_id: optionalText,
+      scopes_json: text,
+      verifier: text,
+      key_id: text,
+      created_at: integer,
+      expires_at: integer,
+    },
+    indexes: {
+      writ_credential_pending_expiry: ["expires_at"],
+      writ_credential_pending_key: ["key_id"],
+    },
+  },
 } as const satisfies Readonly<Record<string, TableSpec>>;
 
 export type TableName = keyof typeof TABLE_SPECS;
