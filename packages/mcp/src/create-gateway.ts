@@ -80,9 +80,10 @@ export function createGateway(options: GatewayOptions): Gateway {
   const notifySessions = () => {
     for (const endpoint of sessions.endpoints()) void endpoint.notifyToolsChanged().catch(() => {});
   };
-  const upstreams = settings.upstreams.map(({ name, spec, actions, audience }) => ({
+  const upstreams = settings.upstreams.map(({ name, spec, actions, audience, provider }) => ({
     actions,
     audience,
+    provider,
     upstream: new Upstream({
       name,
       spec:
@@ -106,6 +107,12 @@ export function createGateway(options: GatewayOptions): Gateway {
         audience === undefined ? [] : [[upstream, audience] as const],
       ),
     ),
+    providers: new Map(
+      upstreams.flatMap(({ upstream, provider }) =>
+        provider === undefined ? [] : [[upstream, provider] as const],
+      ),
+    ),
+    ...(settings.credentials ? { credentials: settings.credentials } : {}),
   });
   const resourceUrl = new URL(resource);
   const metadataPaths = new Set(protectedResourceMetadataPaths(resourceUrl));

@@ -1,4 +1,5 @@
 import { type Guard, KeyPair } from "@writ/core";
+import type { GatewayCredentials } from "./gateway-credentials.js";
 import type { GatewayEvent } from "./gateway-event.js";
 import type { UpstreamSpec } from "./mcp-sdk.js";
 import { type ActionMap, assertActionMap } from "./tool-actions.js";
@@ -26,6 +27,12 @@ export interface HttpUpstreamConfig {
   readonly audience?: string;
   /** Tool → action. Default: `<upstream name>.<tool>`. */
   readonly actions?: ActionMap;
+  /**
+   * Send the user's own token for this provider (from `credentials`) on its
+   * tool calls instead of a minted Writ token: for servers that call a
+   * third-party API as the user. Needs `credentials`.
+   */
+  readonly providerToken?: { readonly provider: string };
 }
 
 export type UpstreamConfig = StdioUpstreamConfig | HttpUpstreamConfig;
@@ -67,6 +74,8 @@ export interface GatewayOptions {
   readonly maxBodyBytes?: number;
   /** Told about upstream restarts and configuration problems. Default: a process warning for each upstream failure. */
   readonly onEvent?: (event: GatewayEvent) => void;
+  /** The credential broker that supplies users' provider tokens to upstreams with `providerToken`. */
+  readonly credentials?: GatewayCredentials;
 }
 
 /** A stdio upstream's launch, as the SDK takes it. */
@@ -82,7 +91,10 @@ export interface GatewaySettings {
     readonly spec: StdioSpec | { readonly kind: "http"; readonly url: URL };
     readonly actions?: ActionMap;
     readonly audience?: string;
+    /** The provider whose user token its tool calls carry. */
+    readonly provider?: string;
   }[];
+  readonly credentials?: GatewayCredentials;
   readonly signingKey: KeyPair;
   readonly tokenTtl: number;
   readonly issuer: string;
@@ -119,7 +131,9 @@ export function checkGatewayOptions(options: GatewayOptions): GatewaySettings {
   }
   const entries = Object.entries(options.upstreams ?? {});
   if (entries.length === 0) throw new TypeError("createGateway needs at least one upstream.");
-  const upstreams = entries.map(([name, config]) => checkUpstream(name, config));
+  const upstreams = entries.map(([name, config]) =>
+    checkUpstream(name, config, options.credentials),
+  );
   const tokenTtl = options.tokenTtl ?? 60;
   if (!Number.isInteger(tokenTtl) || tokenTtl < 1 || tokenTtl > 60) {
     throw new TypeError("createGateway: tokenTtl is a whole number of seconds from 1 to 60.");
@@ -132,6 +146,7 @@ export function checkGatewayOptions(options: GatewayOptions): GatewaySettings {
     guard,
     resource,
     upstreams,
+    ...(options.credentials ? { credentials: options.credentials } : {}),
     signingKey: options.signingKey ?? KeyPair.generate(),
     tokenTtl,
     issuer: options.issuer ?? resourceUrl.origin,
@@ -162,7 +177,11 @@ export function checkGatewayOptions(options: GatewayOptions): GatewaySettings {
   };
 }
 
-function checkUpstream(name: string, config: UpstreamConfig): GatewaySettings["upstreams"][number] {
+function checkUpstream(
+  name: string,
+  config: UpstreamConfig,
+  credentials: GatewayCredentials | undefined,
+): GatewaySettings["upstreams"][number] {
   const where = `createGateway: upstream "${name}"`;
   if (!UPSTREAM_NAME.test(name)) {
     throw new TypeError(`${where}: a name is letters, digits, "_" and "-" (it prefixes actions).`);
@@ -176,12 +195,24 @@ function checkUpstream(name: string, config: UpstreamConfig): GatewaySettings["u
       throw new TypeError(`${where}: url must be an http(s) URL.`);
     }
     const url = new URL(config.url);
+    const provider = config.providerToken?.provider;
+    if (provider !== undefined && !credentials?.providers.includes(provider)) {
+      throw new TypeError(
+        `${where}: providerToken names "${provider}", which needs createGateway({ credentials }) with a broker that knows that provider.`,
+      );
+    }
     return {
       name,
       spec: { kind: "http", url },
       audience: config.audience ?? `${url.origin}${url.pathname}`,
       ...actions,
+      ...(provider === undefined ? {} : { provider }),
     };
+  }
+  if ("providerToken" in config) {
+    throw new TypeError(
+      `${where}: providerToken is for HTTP upstreams; one stdio process serves every caller and cannot carry a user's token.`,
+    );
   }
   if (typeof config.command !== "string" || config.command.length === 0) {
     throw new TypeError(`${where} needs a command (stdio) or a url (Streamable HTTP).`);

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { type AllowDecision, type Call, type Guard, isWritError } from "@writ/core";
 import { decisionResult, failureResult } from "./decision-result.js";
 import type { DownstreamTokens } from "./downstream-tokens.js";
+import type { GatewayCredentials } from "./gateway-credentials.js";
 import { proofFromDpopHeader } from "./http-carriage.js";
 import { challengeFor, type HttpChallenge } from "./http-challenge.js";
 import { JsonRpcFailure } from "./json-rpc-failure.js";
@@ -41,6 +42,9 @@ export class GatewayToolCalls {
   readonly #resource: string;
   /** The `aud` of the tokens minted for each HTTP upstream. */
   readonly #audiences: ReadonlyMap<Upstream, string>;
+  /** HTTP upstreams whose tool calls carry the user's token for a provider instead. */
+  readonly #providers: ReadonlyMap<Upstream, string>;
+  readonly #credentials: GatewayCredentials | undefined;
   readonly #inFlight = new Map<string, AbortController>();
   /** Requests relayed to callers, waiting for their answers, by session and relay id. */
   readonly #relays = new Map<string, (answer: RelayAnswer) => void>();
@@ -51,12 +55,16 @@ export class GatewayToolCalls {
     readonly tokens: DownstreamTokens;
     readonly resource: string;
     readonly audiences: ReadonlyMap<Upstream, string>;
+    readonly providers: ReadonlyMap<Upstream, string>;
+    readonly credentials?: GatewayCredentials;
   }) {
     this.#guard = options.guard;
     this.#catalog = options.catalog;
     this.#tokens = options.tokens;
     this.#resource = options.resource;
     this.#audiences = options.audiences;
+    this.#providers = options.providers;
+    this.#credentials = options.credentials;
   }
 
   /**
@@ -204,17 +212,7 @@ export class GatewayToolCalls {
   ): Promise<CallToolResult> {
     // The writ, the proof and the caller's progress token stay here; the rest of _meta goes on.
     const { progressToken: _token, ...forwarded } = withoutWritMeta(meta) ?? {};
-    const audience = this.#audiences.get(entry.upstream);
-    const authorization =
-      audience === undefined
-        ? undefined
-        : `Bearer ${this.#tokens.forCall(audience, {
-            user: decision.user ?? "",
-            chain: decision.chain ?? [],
-            action: decision.action,
-            callId: decision.callId,
-            ...(decision.tenant === undefined ? {} : { tenant: decision.tenant }),
-          })}`;
+    const authorization = await this.#authorizationFor(entry.upstream, decision);
     const result = await entry.upstream.call(
       entry.tool.name,
       args,
@@ -225,6 +223,31 @@ export class GatewayToolCalls {
     const resultMeta = withoutWritMeta(result._meta);
     const { _meta: _dropped, ...rest } = result;
     return resultMeta === undefined ? rest : { ...rest, _meta: resultMeta };
+  }
+
+  /**
+   * What an HTTP upstream sees as the caller: the user's own provider token
+   * when it calls a third-party API as the user (asked of the broker inside
+   * the allowed call, scoped to its action), otherwise a token minted for this
+   * call. Never the writ.
+   */
+  async #authorizationFor(
+    upstream: Upstream,
+    decision: AllowDecision,
+  ): Promise<string | undefined> {
+    const provider = this.#providers.get(upstream);
+    if (provider !== undefined && this.#credentials !== undefined) {
+      return (await this.#credentials.getAccessToken(decision, provider)).authorization;
+    }
+    const audience = this.#audiences.get(upstream);
+    if (audience === undefined) return undefined;
+    return `Bearer ${this.#tokens.forCall(audience, {
+      user: decision.user ?? "",
+      chain: decision.chain ?? [],
+      action: decision.action,
+      callId: decision.callId,
+      ...(decision.tenant === undefined ? {} : { tenant: decision.tenant }),
+    })}`;
   }
 }
 

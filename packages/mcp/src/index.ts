@@ -5,6 +5,7 @@
 export { type ConnectWithWritOptions, connectWithWrit } from "./connect-with-writ.js";
 export { createGateway, type Gateway } from "./create-gateway.js";
 export type { ActorClaim, DownstreamSubject } from "./downstream-tokens.js";
+export type { GatewayCredentials } from "./gateway-credentials.js";
 export type { GatewayEvent } from "./gateway-event.js";
 export type {
   GatewayOptions,
