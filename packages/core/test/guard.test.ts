@@ -599,3 +599,19 @@ describe("guard.checkWrit", () => {
     expect(guard.now()).toBe(clock());
   });
 });
+
+describe("a tool that suspends", () => {
+  it("is rethrown with no outcome recorded, when run() is told it is a pause", async () => {
+    const { guard, backend, plannerSession } = await createWorld();
+    class Pause extends Error {}
+    const call = guard.callFrom(plannerSession(), { ...refund(1), callId: "paused" });
+    await expect(
+      guard.run(call, () => Promise.reject(new Pause("waiting")), {
+        suspends: (error) => error instanceof Pause,
+      }),
+    ).rejects.toThrow("waiting");
+    expect(backend.records.filter((row) => row.callId === "paused").map((row) => row.kind)).toEqual(
+      ["decision"],
+    );
+  });
+});

@@ -1,4 +1,4 @@
-import { interrupt } from "@langchain/langgraph";
+import { interrupt, isGraphBubbleUp } from "@langchain/langgraph";
 import {
   type AllowDecision,
   type CallInput,
@@ -9,6 +9,12 @@ import {
 } from "@writ/core";
 import { runInAllowedCall } from "./allowed-call.js";
 import { approvalRequest, writApprovalResponseSchema } from "./approval-interrupt.js";
+
+/**
+ * A tool that raises a graph interrupt (a nested agent waiting for a human) or
+ * a parent command has paused, not failed: LangGraph runs it again on resume.
+ */
+const SUSPENDS = { suspends: isGraphBubbleUp } as const;
 
 /** Recorded as the reviewer when a resume does not name one. */
 const UNNAMED_REVIEWER = "langgraph-resume";
@@ -46,7 +52,7 @@ export async function guardToolCall<T>(input: GuardToolCallInput<T>): Promise<T>
     ...(input.callId === undefined ? {} : { callId: input.callId }),
   };
   const runAllowed = (decision: AllowDecision) => runInAllowedCall(session, decision, execute);
-  const first = await guard.run(guard.callFrom(session, call), runAllowed);
+  const first = await guard.run(guard.callFrom(session, call), runAllowed, SUSPENDS);
   if ("output" in first) return first.output;
   const { decision } = first;
   if (decision.effect !== "approval_required") return refuse(decision.message, decision.callId);
@@ -79,6 +85,7 @@ export async function guardToolCall<T>(input: GuardToolCallInput<T>): Promise<T>
   const retry = await guard.run(
     guard.callFrom(session, { ...call, callId: decision.callId, approvalId: decision.approvalId }),
     runAllowed,
+    SUSPENDS,
   );
   return "output" in retry ? retry.output : refuse(retry.decision.message, retry.decision.callId);
 }

@@ -316,3 +316,36 @@ describe("writMiddleware", () => {
     expect(() => writMiddleware({})).toThrow(/needs \{ guard \}/);
   });
 });
+
+describe("a tool that pauses the graph itself", () => {
+  it("records no failed outcome for the pause, and one outcome when it finishes on resume", async () => {
+    const world = await createWorld();
+    const asked = tool(
+      async ({ amount }) => {
+        const answer = interrupt({ question: `Refund ${amount}?` }) as string;
+        return `refunded ${amount} (${answer})`;
+      },
+      {
+        name: "approve_refund",
+        description: "Asks a person, then refunds.",
+        schema: z.object({ amount: z.number() }),
+      },
+    );
+    const model = fakeModel().respondWithTools(refund(20)).respond(new AIMessage("Done."));
+    const agent = createAgent({
+      model,
+      tools: [asked],
+      middleware: [writMiddleware({ guard: world.guard, actions: REFUND_ACTIONS })],
+      checkpointer: new MemorySaver(),
+    });
+    await agent.invoke(ask, config(world));
+    expect(summarize(await world.calls())).toEqual(["decision allow granted call-1"]);
+
+    await agent.invoke(new Command({ resume: "yes" }), config(world));
+    expect(summarize(await world.calls())).toEqual([
+      "decision allow granted call-1",
+      "decision allow granted call-1",
+      "outcome ok call-1",
+    ]);
+  });
+});

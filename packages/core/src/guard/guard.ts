@@ -246,10 +246,16 @@ export class Guard {
       : decision;
   }
 
-  /** Authorizes, then runs `execute` only on allow, and records its outcome. Tool errors are rethrown. */
+  /**
+   * Authorizes, then runs `execute` only on allow, and records its outcome.
+   * Tool errors are rethrown. An error `options.suspends` recognizes pauses
+   * the tool rather than failing it (a framework's interrupt: the tool runs
+   * again when the run resumes): it is rethrown with no outcome recorded.
+   */
   async run<T>(
     call: Call,
     execute: (decision: AllowDecision) => T | Promise<T>,
+    options: { readonly suspends?: (error: unknown) => boolean } = {},
   ): Promise<GuardedRun<T>> {
     const decision = await this.authorize(call);
     if (decision.effect !== "allow") return { decision };
@@ -258,7 +264,8 @@ export class Guard {
     try {
       output = await execute(decision);
     } catch (error) {
-      await this.complete(decision, { ok: false, error }, call, started);
+      if (options.suspends?.(error) !== true)
+        await this.complete(decision, { ok: false, error }, call, started);
       throw error;
     }
     await this.complete(decision, { ok: true, output }, call, started);
