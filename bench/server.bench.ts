@@ -14,6 +14,7 @@ import {
   type LiveSink,
   Session,
 } from "@writ/core";
+import { overrideBackend } from "@writ/core/testing";
 import { createApiKey, createWritServer } from "@writ/server";
 import { sqliteBackend } from "@writ/store";
 import { measure, median, p99, type Samples } from "./measure.js";
@@ -24,7 +25,7 @@ const CALL = { action: "docs.read", tool: "read_doc", args: { id: "d-1" } };
 
 /** Passes a backend's feed through, noting when each revocation arrives (performance.now()). */
 function tapped(backend: Backend, arrivals: Map<string, number>): Backend {
-  return {
+  return overrideBackend(backend, {
     watch: (sink: LiveSink) =>
       backend.watch({
         snapshot: (snapshot) => sink.snapshot(snapshot),
@@ -35,14 +36,7 @@ function tapped(backend: Backend, arrivals: Map<string, number>): Backend {
         heartbeat: (at) => sink.heartbeat(at),
         fault: (error) => sink.fault(error),
       }),
-    append: (appends) => backend.append(appends),
-    recordDelegations: (records) => backend.recordDelegations(records),
-    requestApproval: (request) => backend.requestApproval(request),
-    decideApproval: (id, decision) => backend.decideApproval(id, decision),
-    consumeApproval: (id, binding, at) => backend.consumeApproval(id, binding, at),
-    getApproval: (id) => backend.getApproval(id),
-    close: () => backend.close(),
-  };
+  });
 }
 
 export async function runServerBenchmarks(): Promise<BenchResult[]> {

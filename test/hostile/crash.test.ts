@@ -15,7 +15,7 @@ import {
   createTestDatabase,
   requirePostgresUrl,
 } from "../../packages/store/test/support/postgres-server.js";
-import { allLedgerRows } from "./ledger-rows.js";
+import { allLedgerRows } from "../support/ledger-rows.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const LOAD = fileURLToPath(new URL("./fixtures/crash-load.ts", import.meta.url));

@@ -5,6 +5,7 @@
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { type Backend, createAgentIdentity, createGuard, Session } from "@writ/core";
+import { overrideBackend } from "@writ/core/testing";
 import { postgresBackend, type StoreBackend, sqliteBackend } from "@writ/store";
 import { describe, expect, it, vi } from "vitest";
 import {
@@ -94,19 +95,12 @@ describe("faults", () => {
 
   it("a slow store: the tool waits for its durable decision row, however long it takes", async () => {
     const store = await sqliteBackend({ path: ":memory:" });
-    const slow: Backend = {
-      watch: (sink) => store.watch(sink),
+    const slow = overrideBackend(store, {
       append: async (appends) => {
         await new Promise((resolve) => setTimeout(resolve, 150));
         return store.append(appends);
       },
-      recordDelegations: (records) => store.recordDelegations(records),
-      requestApproval: (request) => store.requestApproval(request),
-      decideApproval: (id, decision) => store.decideApproval(id, decision),
-      consumeApproval: (id, binding, at) => store.consumeApproval(id, binding, at),
-      getApproval: (id) => store.getApproval(id),
-      close: () => store.close(),
-    };
+    });
     const { guard, read } = await scenario(store, slow);
     const result = await read(async () => {
       const decisions = (await store.queryLedger({ kind: "decision" })).records;

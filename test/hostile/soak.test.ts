@@ -21,7 +21,7 @@ import {
 } from "@writ/core";
 import { type StoreBackend, sqliteBackend } from "@writ/store";
 import { afterAll, describe, expect, it } from "vitest";
-import { allLedgerRows } from "./ledger-rows.js";
+import { allLedgerRows } from "../support/ledger-rows.js";
 
 const CALLS = Number(process.env.WRIT_SOAK_CALLS ?? 3000);
 const CONCURRENCY = 8;

@@ -4,8 +4,8 @@ import {
   type AdapterHarness,
   describeAdapterConformance,
 } from "../../../test/adapters/adapter-conformance.js";
+import { sqliteConformanceBackend } from "../../../test/adapters/sqlite-conformance-backend.js";
 import { ADAPTER, withWrit } from "../src/index.js";
-import { createBackend } from "./backend.js";
 import { call, say, scriptedModel, toolResultSeen } from "./model.js";
 
 /**
@@ -37,5 +37,5 @@ const harness: AdapterHarness = {
 };
 
 describeAdapterConformance(harness, () =>
-  createBackend({ clock: systemClock, random: systemRandom }),
+  sqliteConformanceBackend({ clock: systemClock, random: systemRandom }),
 );

@@ -9,7 +9,7 @@ import {
   Session,
 } from "@writ/core";
 import { fixedClock, seededRandom } from "@writ/core/testing";
-import { createBackend } from "./backend.js";
+import { sqliteConformanceBackend } from "../../../test/adapters/sqlite-conformance-backend.js";
 
 export const PERMISSIONS = [
   "refunds.approve(amount < 1000)",
@@ -25,7 +25,7 @@ export const PERMISSIONS = [
 export async function createWorld() {
   const clock = fixedClock(Date.UTC(2026, 0, 1, 9, 0, 0));
   const random = seededRandom("ai-sdk");
-  const backend = await createBackend({ clock, random });
+  const backend = await sqliteConformanceBackend({ clock, random });
   const issuer = IssuerKeySet.generate("writ:ai-sdk-test");
   const support = createAgentIdentity("support");
   const worker = createAgentIdentity("refund-worker");

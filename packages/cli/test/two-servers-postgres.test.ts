@@ -10,6 +10,7 @@ import {
   type LiveSink,
   Session,
 } from "@writ/core";
+import { overrideBackend } from "@writ/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, postgresUrl } from "./support/postgres-database.js";
 import { type BackgroundWrit, startWrit, writ } from "./support/run-writ.js";
@@ -19,7 +20,7 @@ const REVOCATIONS = 100;
 
 /** Seen-at times of revocations reaching a guard's live view, by revoked id (performance.now()). */
 function tapRevocations(backend: Backend, seen: Map<string, number>): Backend {
-  return {
+  return overrideBackend(backend, {
     watch: (sink: LiveSink) =>
       backend.watch({
         snapshot: (snapshot) => sink.snapshot(snapshot),
@@ -30,14 +31,7 @@ function tapRevocations(backend: Backend, seen: Map<string, number>): Backend {
         heartbeat: (at) => sink.heartbeat(at),
         fault: (error) => sink.fault(error),
       }),
-    append: (appends) => backend.append(appends),
-    recordDelegations: (records) => backend.recordDelegations(records),
-    requestApproval: (request) => backend.requestApproval(request),
-    decideApproval: (id, decision) => backend.decideApproval(id, decision),
-    consumeApproval: (id, binding, at) => backend.consumeApproval(id, binding, at),
-    getApproval: (id) => backend.getApproval(id),
-    close: () => backend.close(),
-  };
+  });
 }
 
 function percentile(sorted: readonly number[], fraction: number): number {

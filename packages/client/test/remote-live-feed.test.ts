@@ -8,6 +8,7 @@ import {
   type LiveSink,
   Session,
 } from "@writ/core";
+import { overrideBackend } from "@writ/core/testing";
 import { createApiKey, createWritServer, type ListeningWritServer } from "@writ/server";
 import { type StoreBackend, sqliteBackend } from "@writ/store";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -117,15 +118,7 @@ describe("the remote live feed", () => {
     await store.putAgent({ id: "a-bot", tenant: "a", policy: "docs.read", keys: [agent] });
     let snapshots = 0;
     const backend = remoteBackend({ url: running.url, apiKey: tenantA.key });
-    const counting: Backend = {
-      ...backend,
-      append: (appends) => backend.append(appends),
-      recordDelegations: (records) => backend.recordDelegations(records),
-      requestApproval: (request) => backend.requestApproval(request),
-      decideApproval: (id, decision) => backend.decideApproval(id, decision),
-      consumeApproval: (id, binding, at) => backend.consumeApproval(id, binding, at),
-      getApproval: (id) => backend.getApproval(id),
-      close: () => backend.close(),
+    const counting = overrideBackend(backend, {
       watch: (sink: LiveSink) =>
         backend.watch({
           snapshot: (snapshot) => {
@@ -136,7 +129,7 @@ describe("the remote live feed", () => {
           heartbeat: (at) => sink.heartbeat(at),
           fault: (error) => sink.fault(error),
         }),
-    };
+    });
     const guard = await guardOn(running.url, tenantA.key, counting);
     const session = new Session(agent, await store.issue({ user: "ann", agent: "a-bot" }));
     expect(await read(guard, session)).toMatchObject({ effect: "allow", tenant: "a" });

@@ -7,8 +7,9 @@ import {
   type LiveWatch,
   sha256Hex,
 } from "@writ/core";
+import { overrideBackend } from "@writ/core/testing";
 import { describe, expect, it, vi } from "vitest";
-import { AUDIENCE, createWorld, withOverrides } from "./world.js";
+import { AUDIENCE, createWorld } from "./world.js";
 
 const refund = (amount: number) => ({
   action: "refunds.approve",
@@ -226,7 +227,7 @@ describe("live state", () => {
   it("fail closed when an asynchronous feed goes quiet, and recover on its heartbeat", async () => {
     const world = await createWorld();
     let sink: LiveSink | undefined;
-    const quiet = withOverrides(world.backend, {
+    const quiet = overrideBackend(world.backend, {
       watch: async (target: LiveSink): Promise<LiveWatch> => {
         sink = target;
         return { ...(await world.backend.watch(target)), synchronous: false };
@@ -257,7 +258,7 @@ describe("live state", () => {
     const world = await createWorld();
     const session = world.plannerSession();
     let sink: LiveSink | undefined;
-    const gappy = withOverrides(world.backend, {
+    const gappy = overrideBackend(world.backend, {
       watch: async (target: LiveSink): Promise<LiveWatch> => {
         sink = target;
         return { ...(await world.backend.watch(target)), resync: () => {} };
@@ -507,7 +508,7 @@ describe("guard.preflight", () => {
 describe("failing closed", () => {
   it("denies, and runs nothing, when the decision cannot be recorded", async () => {
     const world = await createWorld();
-    const broken = withOverrides(world.backend, {
+    const broken = overrideBackend(world.backend, {
       append: () => Promise.reject(new Error("disk full")),
     });
     const guard = await createGuard({
@@ -542,7 +543,7 @@ describe("guard.canUse", () => {
 describe("a backend that hangs", () => {
   it("is refused after the deadline, and the tool never runs", async () => {
     const world = await createWorld();
-    const hanging = withOverrides(world.backend, { append: () => new Promise(() => {}) });
+    const hanging = overrideBackend(world.backend, { append: () => new Promise(() => {}) });
     const guard = await createGuard({
       backend: hanging,
       issuer: world.issuer,
@@ -560,7 +561,7 @@ describe("a backend that hangs", () => {
 describe("a refusal that cannot be recorded", () => {
   it("keeps its own reason: the call is refused either way", async () => {
     const world = await createWorld();
-    const broken = withOverrides(world.backend, {
+    const broken = overrideBackend(world.backend, {
       append: () => Promise.reject(new Error("disk full")),
     });
     const guard = await createGuard({

@@ -1,6 +1,5 @@
 import {
   type AgentIdentity,
-  type Backend,
   createAgentIdentity,
   createGuard,
   type Guard,
@@ -53,19 +52,4 @@ export async function createWorld(options: Partial<GuardOptions> = {}) {
       { clock, random },
     );
   return { clock, random, issuer, planner, worker, subWorker, backend, guard, plannerSession };
-}
-
-/** The backend with some methods replaced, e.g. to inject a fault. */
-export function withOverrides(backend: MemoryBackend, overrides: Partial<Backend>): Backend {
-  return {
-    watch: (sink) => backend.watch(sink),
-    append: (appends) => backend.append(appends),
-    recordDelegations: (records) => backend.recordDelegations(records),
-    requestApproval: (request) => backend.requestApproval(request),
-    decideApproval: (id, decision) => backend.decideApproval(id, decision),
-    consumeApproval: (id, binding, at) => backend.consumeApproval(id, binding, at),
-    getApproval: (id) => backend.getApproval(id),
-    close: () => backend.close(),
-    ...overrides,
-  };
 }

@@ -5,8 +5,8 @@ import {
   type ConformanceResult,
   describeAdapterConformance,
 } from "../../../test/adapters/adapter-conformance.js";
+import { sqliteConformanceBackend } from "../../../test/adapters/sqlite-conformance-backend.js";
 import { writMiddleware } from "../src/index.js";
-import { testBackend } from "./backend.js";
 
 /** One tool call through a real createAgent run, with a scripted model. */
 const harness: AdapterHarness = {
@@ -36,4 +36,4 @@ const harness: AdapterHarness = {
   },
 };
 
-describeAdapterConformance(harness, testBackend);
+describeAdapterConformance(harness, () => sqliteConformanceBackend());

@@ -11,7 +11,7 @@ import {
 import { tool } from "langchain";
 import { z } from "zod";
 import type { ConformanceBackend } from "../../../test/adapters/adapter-conformance.js";
-import { testBackend } from "./backend.js";
+import { sqliteConformanceBackend } from "../../../test/adapters/sqlite-conformance-backend.js";
 
 export const PERMISSIONS =
   "refunds.approve(amount < 1000); refunds.approve(amount >= 1000, amount < 10000) needs approval; email.send; tasks.delegate";
@@ -30,7 +30,7 @@ export interface World {
 
 /** A user, three agents, a guard and the planner's session, on the test backend. */
 export async function createWorld(): Promise<World> {
-  const backend = await testBackend();
+  const backend = await sqliteConformanceBackend();
   const issuer = IssuerKeySet.generate("writ:langchain-test");
   const planner = createAgentIdentity("planner");
   const worker = createAgentIdentity("worker");

@@ -7,8 +7,8 @@ import {
   type ConformanceResult,
   describeAdapterConformance,
 } from "../../../test/adapters/adapter-conformance.js";
+import { sqliteConformanceBackend } from "../../../test/adapters/sqlite-conformance-backend.js";
 import { guardMcpServer, withWrit } from "../src/index.js";
-import { testBackend } from "./backend.js";
 
 /** One tool call through a guarded McpServer, made by the SDK Client carrying the writ and a fresh proof. */
 const harness: AdapterHarness = {
@@ -42,4 +42,4 @@ const harness: AdapterHarness = {
   },
 };
 
-describeAdapterConformance(harness, () => testBackend());
+describeAdapterConformance(harness, () => sqliteConformanceBackend());

@@ -9,7 +9,7 @@ import {
   Session,
 } from "@writ/core";
 import type { ConformanceBackend } from "../../../test/adapters/adapter-conformance.js";
-import { testBackend } from "./backend.js";
+import { sqliteConformanceBackend } from "../../../test/adapters/sqlite-conformance-backend.js";
 
 export interface WorldOptions {
   /** Alice's permissions. */
@@ -36,7 +36,9 @@ export interface World {
 
 /** Alice, a planner and a worker, a guard for `audience`, and the planner's session. */
 export async function createWorld(options: WorldOptions): Promise<World> {
-  const backend = await testBackend(options.closeWith);
+  const backend = await sqliteConformanceBackend(
+    options.closeWith ? { closeWith: options.closeWith } : {},
+  );
   const issuer = IssuerKeySet.generate("writ:mcp-test");
   const planner = createAgentIdentity("planner");
   const worker = createAgentIdentity("worker");

@@ -1,2 +1,3 @@
 export { fixedClock, seededRandom } from "./deterministic.js";
 export { MemoryBackend, type MemoryBackendOptions } from "./memory-backend.js";
+export { overrideBackend } from "./override-backend.js";
