@@ -180,8 +180,12 @@ export class RemoteAdmin implements RemoteStoreAdmin {
     return Writ.parse(writ);
   }
 
+  /** The server records the revocation as made by this client's API key; `by` is not sent. */
   revoke(input: RevokeInput): Promise<Revocation> {
-    return this.#http.json("POST", "/v1/revocations", { body: input });
+    const { kind, id, reason } = input;
+    return this.#http.json("POST", "/v1/revocations", {
+      body: { kind, id, ...(reason === undefined ? {} : { reason }) },
+    });
   }
 
   async listRevocations(): Promise<Revocation[]> {

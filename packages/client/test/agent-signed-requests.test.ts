@@ -68,10 +68,13 @@ describe("agent-signed requests", () => {
     const jti = child.writ.leaf.claims.jti;
     const response = await signed(planner, { kind: "hop", id: jti, reason: "task done" })();
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({
-      kind: "hop",
+    expect(await response.json()).toMatchObject({ kind: "hop", id: jti, reason: "task done" });
+    const [event] = (await store.queryLedger({ kind: "revocation" })).records;
+    expect(event?.detail).toMatchObject({
+      target: "hop",
       id: jti,
-      reason: "agent planner: task done",
+      reason: "task done",
+      by: "agent:planner",
     });
   });
 

@@ -107,6 +107,8 @@ export interface RevokeInput {
   /** Hop jti, agent id, user id, key thumbprint or issuer key id. */
   readonly id: string;
   readonly reason?: string;
+  /** Who revoked (an operator, an API key id, an agent): recorded in the ledger. */
+  readonly by?: string;
 }
 
 export interface ApprovalQuery {

@@ -383,8 +383,16 @@ export class StoreBackend implements Backend, StoreAdmin {
 
   async revoke(input: RevokeInput): Promise<Revocation> {
     if (input === null || typeof input !== "object")
-      throw new TypeError("revoke needs { kind, id, reason? }.");
-    const { kind, id, reason } = input;
+      throw new TypeError("revoke needs { kind, id, reason?, by? }.");
+    const { kind, id, reason, by } = input;
+    if (
+      by !== undefined &&
+      (typeof by !== "string" || by.length === 0 || by.length > MAX_TARGET_LENGTH)
+    ) {
+      throw new TypeError(
+        `A revocation's "by" names who revoked, in 1–${MAX_TARGET_LENGTH} characters.`,
+      );
+    }
     if (!REVOCATION_KINDS.includes(kind)) {
       throw new TypeError(`Unknown revocation kind: use one of ${REVOCATION_KINDS.join(", ")}.`);
     }
@@ -434,6 +442,7 @@ export class StoreBackend implements Backend, StoreAdmin {
                 id,
                 seq: revocation.seq,
                 ...(reason === undefined ? {} : { reason }),
+                ...(by === undefined ? {} : { by }),
               },
             },
           },

@@ -103,6 +103,25 @@ describe("sqliteBackend", () => {
     db.close();
   });
 
+  it("records who revoked, and refuses an empty name for them", async () => {
+    const store = await sqliteBackend({ path: ":memory:" });
+    await store.revoke({
+      kind: "agent",
+      id: "planner",
+      reason: "offboarded",
+      by: "ops@example.com",
+    });
+    const [event] = (await store.queryLedger({ kind: "revocation" })).records;
+    expect(event?.detail).toMatchObject({
+      target: "agent",
+      id: "planner",
+      reason: "offboarded",
+      by: "ops@example.com",
+    });
+    await expect(store.revoke({ kind: "agent", id: "other", by: "" })).rejects.toThrow(TypeError);
+    await store.close();
+  });
+
   it("refuses a corrupt database file with store.corrupt", async () => {
     const path = join(folder(), "corrupt.db");
     writeFileSync(path, Buffer.alloc(8192, 0x5a));

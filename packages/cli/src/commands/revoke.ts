@@ -1,3 +1,4 @@
+import { userInfo } from "node:os";
 import { REVOCATION_KINDS, type RevocationKind, Writ } from "@writ/core";
 import type { Command } from "../command.js";
 import { EXIT_CODES } from "../exit-codes.js";
@@ -32,6 +33,8 @@ export const revokeCommand: Command = {
       kind,
       id,
       ...(reason === undefined ? {} : { reason }),
+      // Through a running server the API key is recorded instead.
+      by: `cli:${userInfo().username}`,
     });
     out.done(
       `revoked ${revocation.kind.replace("_", " ")} ${revocation.id} (change ${revocation.seq}); every watching guard refuses it now`,

@@ -46,12 +46,12 @@ export function registerRevocationRoutes(app: WritApp, ctx: RouteContext): void 
         requireScope(caller, "admin");
         await assertTenantMayRevoke(caller, kind, id);
       }
-      const attributed =
-        caller.kind === "agent" ? `agent ${caller.agent}${reason ? `: ${reason}` : ""}` : reason;
       const revocation = await store.revoke({
         kind,
         id,
-        ...(attributed === undefined ? {} : { reason: attributed.slice(0, 500) }),
+        ...(reason === undefined ? {} : { reason }),
+        // The ledger names who revoked: the authenticated caller, never a claim in the body.
+        by: caller.kind === "agent" ? `agent:${caller.agent}` : `key:${caller.keyId}`,
       });
       return c.json(revocation, 200);
     },
