@@ -171,10 +171,18 @@ function canonicalRecord(record: Readonly<Record<string, unknown>>): string {
     const { hash: _excluded, ...unsealed } = record;
     return canonicalJson(unsealed);
   }
-  const members: string[] = [];
+  let text = "";
   for (const field of RECORD_FIELDS) {
     const value = record[field];
-    if (value !== undefined) members.push(`"${field}":${canonicalJson(value)}`);
+    if (value === undefined) continue;
+    // Most fields are short strings or null: written inline, exactly as canonicalJson writes them.
+    const member =
+      value === null
+        ? "null"
+        : typeof value === "string" && value.isWellFormed()
+          ? JSON.stringify(value)
+          : canonicalJson(value);
+    text += `${text === "" ? "{" : ","}"${field}":${member}`;
   }
-  return `{${members.join(",")}}`;
+  return text === "" ? "{}" : `${text}}`;
 }
