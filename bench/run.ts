@@ -61,6 +61,6 @@ if (changes.length > 0)
   console.log(`\nchange since the last run (median):\n  ${changes.join("\n  ")}`);
 writeFileSync(
   latest,
-  `${JSON.stringify({ date: new Date().toISOString(), node: process.version, results }, null, 2)}\n`,
+  `${JSON.stringify({ date: new Date().toISOString(), node: process.version, results: unique }, null, 2)}\n`,
 );
 console.log(`\nresults written to ${latest}`);
