@@ -2,22 +2,13 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
+import { guideFileBlocks } from "../../../test/support/guide-files.js";
 
-const guide = readFileSync(new URL("../../../docs/guide-ai-sdk.md", import.meta.url), "utf8");
-
-/** The guide's TypeScript blocks that name their file on their first line. */
-function fileBlocks(): Map<string, string> {
-  const blocks = new Map<string, string>();
-  for (const [, body] of guide.matchAll(/```ts\n([\s\S]*?)```/g)) {
-    const name = /^\/\/ ([\w-]+\.ts):/.exec(body ?? "")?.[1];
-    if (name) blocks.set(name, body ?? "");
-  }
-  return blocks;
-}
+const guide = new URL("../../../docs/guide-ai-sdk.md", import.meta.url);
 
 describe("docs/guide-ai-sdk.md", () => {
   it("shows the code this test runs", () => {
-    const blocks = fileBlocks();
+    const blocks = guideFileBlocks(guide);
     expect([...blocks.keys()]).toEqual(["setup.ts", "crm.ts", "writ.ts", "tools.ts", "chat.ts"]);
     for (const [name, body] of blocks) {
       expect(body, name).toBe(readFileSync(new URL(`./guide/${name}`, import.meta.url), "utf8"));

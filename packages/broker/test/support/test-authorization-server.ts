@@ -1,9 +1,11 @@
 /// <reference path="./oidc-provider.d.ts" />
+
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { JWK } from "jose";
 import Provider, { errors } from "oidc-provider";
+import { followAuthorization } from "../../../../test/support/oidc-interactions.js";
 
 /** The downstream API the test provider issues tokens for (RFC 8707 resource indicator). */
 export const API_RESOURCE = "https://mail.example.test/";
@@ -108,47 +110,8 @@ export async function startTestAuthorizationServer(
     handle(request, response);
   });
 
-  async function approve(authorizationUrl: string, account: string): Promise<URL> {
-    const jar = new Map<string, string>();
-    const go = async (url: string, init: RequestInit = {}): Promise<Response> => {
-      const response = await fetch(new URL(url, issuer), {
-        ...init,
-        redirect: "manual",
-        headers: {
-          ...(init.headers as Record<string, string>),
-          cookie: [...jar].map(([name, value]) => `${name}=${value}`).join("; "),
-        },
-      });
-      for (const cookie of response.headers.getSetCookie()) {
-        const [pair] = cookie.split(";");
-        const [name, ...value] = (pair as string).split("=");
-        jar.set(name as string, value.join("="));
-      }
-      return response;
-    };
-    let response = await go(authorizationUrl);
-    for (let step = 0; step < 10; step++) {
-      const location = response.headers.get("location");
-      if (!location)
-        throw new Error(`The provider stopped at ${response.status}: ${await response.text()}`);
-      const target = new URL(location, issuer);
-      if (target.href.startsWith(REDIRECT_URI)) return target;
-      if (target.pathname.startsWith("/interaction/")) {
-        const page = await (await go(target.href)).text();
-        const form = page.includes('value="login"')
-          ? new URLSearchParams({ prompt: "login", login: account, password: "any" })
-          : new URLSearchParams({ prompt: "consent" });
-        response = await go(target.href, {
-          method: "POST",
-          headers: { "content-type": "application/x-www-form-urlencoded" },
-          body: form.toString(),
-        });
-      } else {
-        response = await go(target.href);
-      }
-    }
-    throw new Error("The authorization did not reach the redirect URI.");
-  }
+  const approve = (authorizationUrl: string, account: string): Promise<URL> =>
+    followAuthorization({ issuer, authorizationUrl, account, redirectUri: REDIRECT_URI });
 
   const stop = () =>
     new Promise<void>((resolve) => {

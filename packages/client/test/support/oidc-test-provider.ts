@@ -2,6 +2,7 @@ import { createHash, generateKeyPairSync, randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import Provider from "oidc-provider";
+import { followAuthorization } from "../../../../test/support/oidc-interactions.js";
 
 export interface TestAccount {
   readonly email: string;
@@ -66,23 +67,6 @@ export async function startTestProvider(options: {
   server.on("request", provider.callback());
 
   async function signIn(clientId: string, account: string): Promise<string> {
-    const jar = new Map<string, string>();
-    const go = async (url: string, init: RequestInit = {}): Promise<Response> => {
-      const response = await fetch(new URL(url, issuer), {
-        ...init,
-        redirect: "manual",
-        headers: {
-          ...(init.headers as Record<string, string>),
-          cookie: [...jar].map(([k, v]) => `${k}=${v}`).join("; "),
-        },
-      });
-      for (const cookie of response.headers.getSetCookie()) {
-        const [pair] = cookie.split(";");
-        const [name, ...value] = (pair as string).split("=");
-        jar.set(name as string, value.join("="));
-      }
-      return response;
-    };
     const verifier = randomBytes(32).toString("base64url");
     const authorize = new URL("/auth", issuer);
     authorize.search = new URLSearchParams({
@@ -95,33 +79,14 @@ export async function startTestProvider(options: {
       code_challenge: createHash("sha256").update(verifier).digest("base64url"),
       code_challenge_method: "S256",
     }).toString();
-    let response = await go(authorize.href);
-    let code: string | null = null;
-    for (let step = 0; step < 10 && code === null; step++) {
-      const location = response.headers.get("location");
-      if (!location)
-        throw new Error(`The provider stopped at ${response.status}: ${await response.text()}`);
-      const target = new URL(location, issuer);
-      if (target.href.startsWith(REDIRECT_URI)) {
-        code = target.searchParams.get("code");
-        if (!code) throw new Error(`The provider refused: ${target.search}`);
-        break;
-      }
-      if (target.pathname.startsWith("/interaction/")) {
-        const page = await (await go(target.href)).text();
-        const form = page.includes('value="login"')
-          ? new URLSearchParams({ prompt: "login", login: account, password: "any" })
-          : new URLSearchParams({ prompt: "consent" });
-        response = await go(target.href, {
-          method: "POST",
-          headers: { "content-type": "application/x-www-form-urlencoded" },
-          body: form.toString(),
-        });
-      } else {
-        response = await go(target.href);
-      }
-    }
-    if (!code) throw new Error("The sign-in did not reach the redirect URI.");
+    const redirected = await followAuthorization({
+      issuer,
+      authorizationUrl: authorize.href,
+      account,
+      redirectUri: REDIRECT_URI,
+    });
+    const code = redirected.searchParams.get("code");
+    if (!code) throw new Error(`The provider refused: ${redirected.search}`);
     const token = await fetch(new URL("/token", issuer), {
       method: "POST",
       headers: {
