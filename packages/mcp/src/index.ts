@@ -1,20 +1,28 @@
 /**
- * @writ/mcp: guardMcpServer (in-process), withWrit and connectWithWrit
- * (clients), createGateway (in front of existing MCP servers).
+ * @writ/mcp, grouped by where Writ sits:
+ * - server/: guardMcpServer guards an MCP server in the same process;
+ * - client/: withWrit and connectWithWrit make an MCP client carry a writ and sign proofs;
+ * - gateway/: createGateway puts a guard in front of existing MCP servers.
+ * shared/ holds what more than one of them needs (the SDK seam, `_meta` carriage, tool → action mapping).
  */
-export { type ConnectWithWritOptions, connectWithWrit } from "./connect-with-writ.js";
-export { createGateway, type Gateway } from "./create-gateway.js";
-export type { ActorClaim, DownstreamSubject } from "./downstream-tokens.js";
-export type { GatewayCredentials } from "./gateway-credentials.js";
-export type { GatewayEvent } from "./gateway-event.js";
+
+// Client helpers
+export { type ConnectWithWritOptions, connectWithWrit } from "./client/connect-with-writ.js";
+export { type WithWritOptions, withWrit } from "./client/with-writ.js";
+// The gateway
+export { createGateway, type Gateway } from "./gateway/create-gateway.js";
+export type { ActorClaim, DownstreamSubject } from "./gateway/downstream-tokens.js";
+export type { GatewayCredentials } from "./gateway/gateway-credentials.js";
+export type { GatewayEvent } from "./gateway/gateway-event.js";
 export type {
   GatewayOptions,
   HttpUpstreamConfig,
   StdioUpstreamConfig,
   UpstreamConfig,
-} from "./gateway-options.js";
-export { type GuardMcpServerOptions, guardMcpServer } from "./guard-mcp-server.js";
-export type { ProtectedResourceMetadata } from "./protected-resource-metadata.js";
-export type { ActionMap } from "./tool-actions.js";
-export { type WithWritOptions, withWrit } from "./with-writ.js";
-export { WRIT_META } from "./writ-meta.js";
+} from "./gateway/gateway-options.js";
+export type { ProtectedResourceMetadata } from "./gateway/protected-resource-metadata.js";
+// The in-process server guard
+export { type GuardMcpServerOptions, guardMcpServer } from "./server/guard-mcp-server.js";
+// Shared
+export type { ActionMap } from "./shared/tool-actions.js";
+export { WRIT_META } from "./shared/writ-meta.js";

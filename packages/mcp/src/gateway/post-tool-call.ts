@@ -5,8 +5,8 @@ import {
   type IncomingMessage,
 } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
-import { JsonRpcFailure } from "./json-rpc-failure.js";
-import type { CallToolResult, LogMessage, Progress } from "./mcp-sdk.js";
+import { JsonRpcFailure } from "../shared/json-rpc-failure.js";
+import type { CallToolResult, LogMessage, Progress } from "../shared/mcp-sdk.js";
 
 /** The MCP session the gateway holds with an HTTP upstream, which calls are posted in. */
 export interface HttpUpstreamSession {

@@ -1,5 +1,5 @@
+import type { FetchLike } from "../shared/mcp-sdk.js";
 import type { DownstreamTokens } from "./downstream-tokens.js";
-import type { FetchLike } from "./mcp-sdk.js";
 
 /**
  * The fetch for the gateway's own requests to an HTTP upstream (initialize,

@@ -1,8 +1,8 @@
 import { type Guard, KeyPair } from "@writ/core";
+import type { UpstreamSpec } from "../shared/mcp-sdk.js";
+import { type ActionMap, assertActionMap } from "../shared/tool-actions.js";
 import type { GatewayCredentials } from "./gateway-credentials.js";
 import type { GatewayEvent } from "./gateway-event.js";
-import type { UpstreamSpec } from "./mcp-sdk.js";
-import { type ActionMap, assertActionMap } from "./tool-actions.js";
 
 const UPSTREAM_NAME = /^[A-Za-z0-9_-]+$/;
 

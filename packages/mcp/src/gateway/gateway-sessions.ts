@@ -1,4 +1,4 @@
-import type { SessionEndpoint } from "./mcp-sdk.js";
+import type { SessionEndpoint } from "../shared/mcp-sdk.js";
 
 interface Entry {
   readonly endpoint: SessionEndpoint;

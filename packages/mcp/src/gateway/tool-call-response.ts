@@ -1,5 +1,5 @@
 import type { ServerResponse } from "node:http";
-import type { CallToolResult, LogMessage, Progress } from "./mcp-sdk.js";
+import type { CallToolResult, LogMessage, Progress } from "../shared/mcp-sdk.js";
 
 /**
  * The gateway's answer to one tools/call, written as Streamable HTTP allows:

@@ -1,8 +1,8 @@
+import type { Tool } from "../shared/mcp-sdk.js";
+import { type ActionMap, toolAction } from "../shared/tool-actions.js";
+import { withoutWritMeta } from "../shared/writ-meta.js";
 import type { GatewayEvent } from "./gateway-event.js";
-import type { Tool } from "./mcp-sdk.js";
-import { type ActionMap, toolAction } from "./tool-actions.js";
 import type { Upstream } from "./upstream.js";
-import { withoutWritMeta } from "./writ-meta.js";
 
 /** A tool the gateway serves: where it lives and the action a call to it performs. */
 export interface CatalogEntry {

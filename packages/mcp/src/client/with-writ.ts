@@ -1,9 +1,9 @@
 import type { Session } from "@writ/core";
-import { type Client, interceptClientTools } from "./mcp-sdk.js";
+import { type Client, interceptClientTools } from "../shared/mcp-sdk.js";
+import type { ActionMap } from "../shared/tool-actions.js";
+import { WRIT_META } from "../shared/writ-meta.js";
 import { sessionSource } from "./session-source.js";
 import { ToolActionBook } from "./tool-action-book.js";
-import type { ActionMap } from "./tool-actions.js";
-import { WRIT_META } from "./writ-meta.js";
 
 export interface WithWritOptions {
   /** The session whose writ the client carries and whose key signs each proof; a function to pick up renewed sessions. */

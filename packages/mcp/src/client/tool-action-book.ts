@@ -1,7 +1,7 @@
 import { isAction } from "@writ/core";
-import type { Client, Tool } from "./mcp-sdk.js";
-import { type ActionMap, assertActionMap, toolAction } from "./tool-actions.js";
-import { WRIT_META } from "./writ-meta.js";
+import type { Client, Tool } from "../shared/mcp-sdk.js";
+import { type ActionMap, assertActionMap, toolAction } from "../shared/tool-actions.js";
+import { WRIT_META } from "../shared/writ-meta.js";
 
 /**
  * What a client knows of the action each tool performs, which its proofs must

@@ -1,6 +1,5 @@
 import { WritError } from "@writ/core";
-import type { GatewayEvent } from "./gateway-event.js";
-import { JsonRpcFailure } from "./json-rpc-failure.js";
+import { JsonRpcFailure } from "../shared/json-rpc-failure.js";
 import {
   type CallToolResult,
   classifyUpstreamError,
@@ -11,7 +10,8 @@ import {
   type Tool,
   type UpstreamClient,
   type UpstreamSpec,
-} from "./mcp-sdk.js";
+} from "../shared/mcp-sdk.js";
+import type { GatewayEvent } from "./gateway-event.js";
 import { HttpCallFailure, type HttpToolCall, postToolCall } from "./post-tool-call.js";
 
 export interface UpstreamTimeouts {

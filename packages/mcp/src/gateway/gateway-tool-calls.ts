@@ -1,19 +1,19 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { type AllowDecision, type Call, type Guard, isWritError } from "@writ/core";
-import { decisionResult, failureResult } from "./decision-result.js";
+import { decisionResult, failureResult } from "../shared/decision-result.js";
+import { proofFromDpopHeader } from "../shared/http-carriage.js";
+import { JsonRpcFailure } from "../shared/json-rpc-failure.js";
+import type { CallToolResult, SessionEndpoint } from "../shared/mcp-sdk.js";
+import { runAllowed } from "../shared/run-allowed.js";
+import { readMetaCredentials, withoutWritMeta } from "../shared/writ-meta.js";
 import type { DownstreamTokens } from "./downstream-tokens.js";
 import type { GatewayCredentials } from "./gateway-credentials.js";
-import { proofFromDpopHeader } from "./http-carriage.js";
 import { challengeFor, type HttpChallenge } from "./http-challenge.js";
-import { JsonRpcFailure } from "./json-rpc-failure.js";
-import type { CallToolResult, SessionEndpoint } from "./mcp-sdk.js";
 import type { RelayAnswer } from "./post-tool-call.js";
-import { runAllowed } from "./run-allowed.js";
 import { ToolCallResponse } from "./tool-call-response.js";
 import type { CatalogEntry, ToolCatalog } from "./tool-catalog.js";
 import type { Upstream, UpstreamCallOptions } from "./upstream.js";
-import { readMetaCredentials, withoutWritMeta } from "./writ-meta.js";
 
 /** A tools/call request as it arrived in a POST body. */
 export interface ToolCallMessage {

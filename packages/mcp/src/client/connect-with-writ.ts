@@ -1,9 +1,14 @@
 import type { Session } from "@writ/core";
-import { dpopAuthorization } from "./http-carriage.js";
-import { type Client, connectHttpClient, type FetchLike, interceptClientTools } from "./mcp-sdk.js";
+import { dpopAuthorization } from "../shared/http-carriage.js";
+import {
+  type Client,
+  connectHttpClient,
+  type FetchLike,
+  interceptClientTools,
+} from "../shared/mcp-sdk.js";
+import type { ActionMap } from "../shared/tool-actions.js";
 import { sessionSource } from "./session-source.js";
 import { ToolActionBook } from "./tool-action-book.js";
-import type { ActionMap } from "./tool-actions.js";
 
 export interface ConnectWithWritOptions {
   /** The session whose writ the client carries and whose key signs each proof; a function to pick up renewed sessions. */

@@ -1,16 +1,16 @@
 import { randomUUID } from "node:crypto";
 import type { Call, Guard } from "@writ/core";
-import { decisionResult, failureResult } from "./decision-result.js";
-import { proofFromDpopHeader, writFromAuthorization } from "./http-carriage.js";
+import { decisionResult, failureResult } from "../shared/decision-result.js";
+import { proofFromDpopHeader, writFromAuthorization } from "../shared/http-carriage.js";
 import {
   interceptToolRequests,
   type McpServer,
   type RequestContext,
   type Tool,
-} from "./mcp-sdk.js";
-import { runAllowed } from "./run-allowed.js";
-import { type ActionMap, assertActionMap, toolAction } from "./tool-actions.js";
-import { readMetaCredentials, WRIT_META } from "./writ-meta.js";
+} from "../shared/mcp-sdk.js";
+import { runAllowed } from "../shared/run-allowed.js";
+import { type ActionMap, assertActionMap, toolAction } from "../shared/tool-actions.js";
+import { readMetaCredentials, WRIT_META } from "../shared/writ-meta.js";
 
 export interface GuardMcpServerOptions {
   /** The guard that decides every call. Clients sign proofs for `guard.audience`. */

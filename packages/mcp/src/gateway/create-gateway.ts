@@ -1,19 +1,20 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { type JsonWebKeySet, systemClock } from "@writ/core";
+import { writFromAuthorization } from "../shared/http-carriage.js";
+import {
+  createSessionEndpoint,
+  type LogMessage,
+  type SessionHandlers,
+  type Tool,
+} from "../shared/mcp-sdk.js";
+import { WRIT_META } from "../shared/writ-meta.js";
 import { DownstreamTokens } from "./downstream-tokens.js";
 import type { GatewayEvent } from "./gateway-event.js";
 import { checkGatewayOptions, type GatewayOptions } from "./gateway-options.js";
 import { GatewaySessions } from "./gateway-sessions.js";
 import { gatewayTokenFetch } from "./gateway-token-fetch.js";
 import { GatewayToolCalls, isToolCallMessage } from "./gateway-tool-calls.js";
-import { writFromAuthorization } from "./http-carriage.js";
 import { challengeFor, type HttpChallenge, wwwAuthenticate } from "./http-challenge.js";
-import {
-  createSessionEndpoint,
-  type LogMessage,
-  type SessionHandlers,
-  type Tool,
-} from "./mcp-sdk.js";
 import {
   protectedResourceMetadata,
   protectedResourceMetadataPaths,
@@ -21,7 +22,6 @@ import {
 import { readJsonBody } from "./read-json-body.js";
 import { ToolCatalog } from "./tool-catalog.js";
 import { Upstream } from "./upstream.js";
-import { WRIT_META } from "./writ-meta.js";
 
 export interface Gateway {
   /** The public URL of the MCP endpoint (the guard's audience). */
