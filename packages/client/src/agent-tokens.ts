@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
-import { type AgentIdentity, type Clock, systemClock } from "@writ/core";
+import { type AgentIdentity, type Clock, signCompactJws, systemClock } from "@writ/core";
 
 /** `typ` of the actor token in a token exchange. */
 export const ACTOR_TOKEN_TYPE = "writ-actor+jwt";
@@ -45,7 +45,7 @@ export function signAgentRequest(
   return `WritAgent ${token}`;
 }
 
-/** A compact JWS signed with the agent's Ed25519 key (the same node:crypto signing core uses). */
+/** A compact JWS signed with the agent's Ed25519 key. */
 function signAgentToken(
   agent: AgentIdentity,
   typ: string,
@@ -63,10 +63,5 @@ function signAgentToken(
     exp: now + (options.ttl ?? 60),
     jti: randomUUID(),
   };
-  const input = `${encode(header)}.${encode(payload)}`;
-  return `${input}.${agent.key.sign(Buffer.from(input)).toString("base64url")}`;
-}
-
-function encode(value: object): string {
-  return Buffer.from(JSON.stringify(value)).toString("base64url");
+  return signCompactJws(header, payload, agent.key);
 }

@@ -146,6 +146,7 @@ export {
   type IssueWritOptions,
   issueWrit,
 } from "./writ/issue-writ.js";
+export { signCompactJws } from "./writ/jws.js";
 export { PROOF_TYPE, WRIT_LIMITS, WRIT_TYPE } from "./writ/limits.js";
 export { type VerifiedWrit, WritVerifier, type WritVerifierOptions } from "./writ/verify-writ.js";
 // Writs

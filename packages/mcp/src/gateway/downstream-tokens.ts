@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Clock, JsonWebKeySet, KeyPair } from "@writ/core";
+import { type Clock, type JsonWebKeySet, type KeyPair, signCompactJws } from "@writ/core";
 
 /** The RFC 8693 `act` claim: the current actor, with the actors before it nested inside. */
 export interface ActorClaim {
@@ -28,7 +28,7 @@ export class DownstreamTokens {
   readonly issuer: string;
   readonly clientId: string;
   readonly #key: KeyPair;
-  readonly #header: string;
+  readonly #header: { readonly alg: "EdDSA"; readonly typ: "at+jwt"; readonly kid: string };
   readonly #ttl: number;
   readonly #clock: Clock;
   readonly #gatewayTokens = new Map<string, { token: string; expires: number }>();
@@ -38,7 +38,7 @@ export class DownstreamTokens {
     options: { issuer: string; clientId: string; ttl: number; clock: Clock },
   ) {
     this.#key = key;
-    this.#header = encode({ alg: "EdDSA", typ: "at+jwt", kid: key.thumbprint });
+    this.#header = { alg: "EdDSA", typ: "at+jwt", kid: key.thumbprint };
     this.issuer = options.issuer;
     this.clientId = options.clientId;
     this.#ttl = options.ttl;
@@ -77,7 +77,7 @@ export class DownstreamTokens {
 
   #mint(audience: string, subject: string, claims: Record<string, unknown>): string {
     const iat = Math.floor(this.#clock() / 1000);
-    const payload = encode({
+    const payload = {
       iss: this.issuer,
       sub: subject,
       aud: audience,
@@ -86,14 +86,9 @@ export class DownstreamTokens {
       jti: randomUUID(),
       client_id: this.clientId,
       ...claims,
-    });
-    const signingInput = `${this.#header}.${payload}`;
-    return `${signingInput}.${this.#key.sign(Buffer.from(signingInput)).toString("base64url")}`;
+    };
+    return signCompactJws(this.#header, payload, this.#key);
   }
-}
-
-function encode(value: object): string {
-  return Buffer.from(JSON.stringify(value)).toString("base64url");
 }
 
 /** RFC 8693 §4.1: the leaf agent acts now; each delegating agent before it is nested one level down. */
