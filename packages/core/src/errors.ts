@@ -1,129 +1,6 @@
-/**
- * Every failure Writ reports carries a stable `code` from this union. Codes are
- * part of the public contract: decisions, ledger rows, HTTP problems and CLI exit
- * paths all speak them, so they only ever gain members.
- */
-export type WritErrorCode =
-  // Writ (token) shape, signatures and chain linkage.
-  | "writ.malformed"
-  | "writ.too_large"
-  | "writ.too_many_hops"
-  | "writ.too_many_grants"
-  | "writ.too_many_constraints"
-  | "writ.bad_header"
-  | "writ.unknown_key"
-  | "writ.bad_signature"
-  | "writ.wrong_issuer"
-  | "writ.broken_chain"
-  | "writ.key_mismatch"
-  | "writ.subject_mismatch"
-  | "writ.tenant_mismatch"
-  | "writ.depth_exceeded"
-  | "writ.broadens"
-  | "writ.outlives_parent"
-  | "writ.expired"
-  | "writ.not_yet_valid"
-  // Issuing a root writ.
-  | "issue.no_authority"
-  // Invocation proofs.
-  | "proof.missing"
-  | "proof.malformed"
-  | "proof.too_large"
-  | "proof.bad_header"
-  | "proof.bad_signature"
-  | "proof.key_mismatch"
-  | "proof.expired"
-  | "proof.not_yet_valid"
-  | "proof.replayed"
-  | "proof.replay_cache_full"
-  | "proof.wrong_audience"
-  | "proof.wrong_action"
-  | "proof.wrong_tool"
-  | "proof.args_mismatch"
-  | "proof.wrong_writ"
-  // Grants and their conditions.
-  | "grant.invalid"
-  | "grant.syntax"
-  | "grant.action_not_granted"
-  | "grant.condition_failed"
-  | "grant.set_unavailable"
-  // Delegation (thrown by delegate() before anything is signed).
-  | "delegation.broadens"
-  | "delegation.depth_exhausted"
-  | "delegation.expired"
-  | "delegation.invalid"
-  // Revocation.
-  | "revoked.hop"
-  | "revoked.agent"
-  | "revoked.user"
-  | "revoked.key"
-  | "revoked.issuer_key"
-  // Live state: current permissions and policies, freshness.
-  | "live.stale"
-  | "live.unavailable"
-  | "live.user_unknown"
-  | "live.agent_unknown"
-  | "live.agent_key_unknown"
-  | "live.permission_denied"
-  | "live.policy_denied"
-  | "live.tenant_mismatch"
-  // Approvals.
-  | "approval.required"
-  | "approval.invalid"
-  | "approval.pending"
-  | "approval.rejected"
-  | "approval.consumed"
-  | "approval.expired"
-  // Ledger.
-  | "ledger.unavailable"
-  | "ledger.broken"
-  // Stores (databases behind a backend).
-  | "store.unavailable"
-  | "store.corrupt"
-  | "store.schema_too_new"
-  | "store.schema_too_old"
-  | "store.not_found"
-  | "store.conflict"
-  // Keys.
-  | "key.invalid"
-  | "key.unknown"
-  | "key.retired"
-  // Adapters and gateways: a tool with no action, an upstream server down or silent.
-  | "tool.unknown"
-  | "tool.unmapped"
-  | "upstream.unavailable"
-  | "upstream.timeout"
-  // The Writ server's HTTP API: requests, API authentication and tenancy.
-  | "request.invalid"
-  | "request.too_large"
-  | "request.rate_limited"
-  | "request.not_found"
-  | "auth.missing"
-  | "auth.invalid"
-  | "auth.forbidden"
-  | "server.internal"
-  // Token exchange (RFC 8693): the identity provider's subject token and the agent's actor token.
-  | "token.invalid"
-  | "token.expired"
-  | "token.not_yet_valid"
-  | "token.wrong_issuer"
-  | "token.wrong_audience"
-  | "token.replayed"
-  | "token.unsupported"
-  | "idp.unavailable"
-  // Delegated provider credentials (@writ/broker): OAuth connections to third-party APIs.
-  | "credential.not_connected"
-  | "credential.broken"
-  | "credential.no_scopes"
-  | "credential.scope_not_granted"
-  | "credential.outside_call"
-  | "credential.call_expired"
-  | "credential.provider_unavailable"
-  | "credential.provider_error"
-  | "credential.state_invalid"
-  | "credential.connect_denied"
-  // Guard configuration and internal faults.
-  | "guard.internal";
+import type { WritErrorCode } from "./error-registry.js";
+
+export type { WritErrorCode };
 
 /** Structured, non-secret facts about a failure. Never holds tokens, keys or argument values. */
 export interface WritErrorDetails {
@@ -144,6 +21,14 @@ export interface WritErrorDetails {
   readonly [key: string]: unknown;
 }
 
+/**
+ * Marks every WritError, whichever copy of @writ/core made it: an application
+ * can end up with two copies (one its own, one an adapter's), and their classes
+ * differ while their errors mean the same thing.
+ */
+const WRIT_ERROR = Symbol.for("writ.error");
+
+/** A failure with a stable code from the error registry (see errorSpec). */
 export class WritError extends Error {
   override readonly name = "WritError";
   readonly code: WritErrorCode;
@@ -159,8 +44,30 @@ export class WritError extends Error {
     this.code = code;
     this.details = details;
   }
+
+  /** The brand isInstance looks for, on the prototype so it never shows among an error's fields. */
+  get [WRIT_ERROR](): true {
+    return true;
+  }
+
+  /** Whether `value` is a WritError from any copy of @writ/core. */
+  static isInstance(value: unknown): value is WritError {
+    return (
+      typeof value === "object" &&
+      value !== null &&
+      (value as { [WRIT_ERROR]?: unknown })[WRIT_ERROR] === true
+    );
+  }
+
+  /** `instanceof WritError` answers as isInstance does; a subclass keeps the usual rule. */
+  static override readonly [Symbol.hasInstance] = function (this: unknown, value: unknown) {
+    return this === WritError
+      ? WritError.isInstance(value)
+      : Function.prototype[Symbol.hasInstance].call(this, value);
+  };
 }
 
+/** Whether `value` is a WritError, from this copy of @writ/core or another. */
 export function isWritError(value: unknown): value is WritError {
-  return value instanceof WritError;
+  return WritError.isInstance(value);
 }

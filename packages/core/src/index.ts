@@ -28,7 +28,17 @@ export type {
 export { canonicalJson } from "./encoding/canonical-json.js";
 export { sha256Base64Url, sha256Hex } from "./encoding/sha256.js";
 export { uuidV7 } from "./encoding/uuid-v7.js";
-export { isWritError, WritError, type WritErrorCode, type WritErrorDetails } from "./errors.js";
+export {
+  type AuthChallenge,
+  type ErrorSpec,
+  type ExitClass,
+  errorSpec,
+  type HttpStatus,
+  isWritErrorCode,
+  WRIT_ERROR_CODES,
+  type WritErrorCode,
+} from "./error-registry.js";
+export { isWritError, WritError, type WritErrorDetails } from "./errors.js";
 export {
   actionContains,
   actionMatches,

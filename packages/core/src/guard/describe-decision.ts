@@ -1,3 +1,4 @@
+import { errorSpec } from "../error-registry.js";
 import type { DecisionCode } from "./decision.js";
 
 interface DescribedFacts {
@@ -7,47 +8,38 @@ interface DescribedFacts {
   readonly decidedBy?: string;
 }
 
+/** The words of the two allowing codes; every refusal's are in the error registry. */
+const ALLOWED: Readonly<Record<"granted" | "approval.granted", string>> = {
+  granted: "Allowed: {action}.",
+  "approval.granted": "Allowed with a human approval: {action}.",
+};
+
+/** What a placeholder reads outside a [bracketed part] when its fact is unknown. */
+const UNKNOWN: Readonly<Record<string, string>> = { path: "?", decidedBy: "an agent in the chain" };
+
+const PART_OR_PLACEHOLDER = /\[([^\]]*)\]|\{(\w+)\}/g;
+const PLACEHOLDER = /\{(\w+)\}/g;
+
 /**
  * The one place decisions become words. Messages go to models, so they name
  * the action, argument path and agent, never tokens, keys or argument values,
  * and never the bounds a model could game.
  */
 export function describeDecision(facts: DescribedFacts): string {
-  const { code, action } = facts;
-  const by = facts.decidedBy ? ` (decided by the authority given to ${facts.decidedBy})` : "";
-  switch (code) {
-    case "granted":
-      return `Allowed: ${action}.`;
-    case "approval.granted":
-      return `Allowed with a human approval: ${action}.`;
-    case "approval.required":
-      return `${action} needs a human approval before it can run. The request is pending; do not retry until it is decided.`;
-    case "grant.action_not_granted":
-      return `Denied: this agent is not authorized to perform ${action}${by}. Do not retry; tell the user it is not allowed.`;
-    case "grant.condition_failed":
-      return `Denied: the argument "${facts.path ?? "?"}" is outside what this agent may do for ${action}${by}. Do not retry with other values to get around this; tell the user.`;
-    case "grant.set_unavailable":
-      return `Denied: Writ could not check "${facts.path ?? "?"}" for ${action} right now. The call was not made.`;
-    case "live.permission_denied":
-      return `Denied: the user no longer has permission for ${action}.`;
-    case "live.policy_denied":
-      return `Denied: the policy of ${facts.decidedBy ?? "an agent in the chain"} no longer allows ${action}.`;
-    case "approval.rejected":
-      return `Denied: a human rejected ${action}. Do not retry.`;
-    case "approval.pending":
-      return `${action} is still waiting for a human approval.`;
-    case "live.stale":
-    case "live.unavailable":
-    case "ledger.unavailable":
-    case "guard.internal":
-      return `Denied: the authorization service is unavailable, so ${action} was not run. Try again later.`;
-  }
-  if (code.startsWith("revoked."))
-    return `Denied: the authority for ${action} has been revoked. Do not retry.`;
-  if (code === "writ.expired" || code === "proof.expired") {
-    return `Denied: the authorization for ${action} has expired.`;
-  }
-  if (code.startsWith("approval."))
-    return `Denied: the approval for ${action} is not valid for this call.`;
-  return `Denied: the call to ${action} did not carry valid authorization (${code}).`;
+  const { code } = facts;
+  const template =
+    code === "granted" || code === "approval.granted" ? ALLOWED[code] : errorSpec(code).message;
+  const known: Readonly<Record<string, string | undefined>> = {
+    action: facts.action,
+    code,
+    path: facts.path,
+    decidedBy: facts.decidedBy,
+  };
+  // One pass, so a fact's own text is never read as a placeholder.
+  return template.replace(PART_OR_PLACEHOLDER, (_, part?: string, name = "") => {
+    if (part === undefined) return known[name] ?? UNKNOWN[name] ?? "";
+    const names = Array.from(part.matchAll(PLACEHOLDER), ([, inner = ""]) => inner);
+    if (names.some((inner) => known[inner] === undefined)) return "";
+    return part.replace(PLACEHOLDER, (_match, inner: string) => known[inner] ?? "");
+  });
 }
