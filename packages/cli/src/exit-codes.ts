@@ -1,6 +1,8 @@
+import type { ExitClass } from "@writ/core";
+
 /**
  * The `writ` command's exit codes. Scripts can rely on them: they only ever
- * gain members.
+ * gain members. Which error code ends in which is the error registry's `exit`.
  */
 export const EXIT_CODES = {
   /** Done. */
@@ -11,12 +13,12 @@ export const EXIT_CODES = {
   usage: 2,
   /** What was named does not exist (user, agent, role, approval, hop…). */
   notFound: 3,
-  /** `audit verify` found the ledger broken. */
+  /** The ledger is broken: `audit verify` found a bad row, or a command met ledger.broken. */
   ledgerBroken: 4,
-  /** The store or the Writ server could not be reached. */
+  /** Unavailable or busy: the store, the Writ server or a service behind them; try again later. */
   unavailable: 5,
-  /** Refused: authentication, tenancy, revocation or missing authority. */
+  /** Refused: authentication, an invalid or revoked writ, tenancy, missing authority. */
   refused: 6,
-} as const;
+} as const satisfies Record<ExitClass | "ok", number>;
 
 export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];

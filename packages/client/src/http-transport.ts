@@ -1,4 +1,4 @@
-import { isWritError, WritError, type WritErrorCode } from "@writ/core";
+import { isWritError, isWritErrorCode, WritError } from "@writ/core";
 
 /** How a client reaches a Writ server. */
 export interface RemoteOptions {
@@ -143,7 +143,12 @@ export class HttpTransport {
   }
 }
 
-/** The error a failed response stands for. */
+/**
+ * The error a failed response stands for: the problem's WritError, or a
+ * TypeError for request.invalid. A code this client does not know (a newer or
+ * foreign server) is never passed on as if it were one: it becomes
+ * server.internal, naming the code so the mismatch can be seen and fixed.
+ */
 async function errorOf(response: Response, where: string): Promise<Error> {
   let problem: { code?: unknown; detail?: unknown; details?: unknown } | undefined;
   if ((response.headers.get("content-type") ?? "").includes("json")) {
@@ -153,19 +158,31 @@ async function errorOf(response: Response, where: string): Promise<Error> {
       problem = undefined;
     }
   }
-  const code = typeof problem?.code === "string" ? (problem.code as WritErrorCode) : undefined;
+  const code = problem?.code;
   const detail =
     typeof problem?.detail === "string" ? problem.detail : `${where} answered ${response.status}.`;
   if (code === "request.invalid") return new TypeError(detail);
-  if (code !== undefined) {
+  if (isWritErrorCode(code)) {
     const details =
       problem?.details !== null && typeof problem?.details === "object"
         ? (problem.details as Record<string, unknown>)
         : {};
     return new WritError(code, detail, details);
   }
+  if (typeof code === "string") {
+    const named = CODE_SHAPE.test(code) ? `the error code "${code}"` : "a malformed error code";
+    const said = typeof problem?.detail === "string" ? ` It said: ${problem.detail}` : "";
+    return new WritError(
+      "server.internal",
+      `${where} answered ${response.status} with ${named}, which this @writ/client does not know: use a client as new as the server.${said}`,
+      { status: response.status },
+    );
+  }
   return new WritError(
     response.status >= 500 ? "store.unavailable" : "server.internal",
     `${where} answered ${response.status} without a problem document.`,
   );
 }
+
+/** What a Writ error code looks like, so only such a string is repeated in a message. */
+const CODE_SHAPE = /^[a-z][a-z_]{0,31}(\.[a-z][a-z_]{0,31}){1,2}$/;

@@ -240,7 +240,10 @@ export async function createWritServer(options: WritServerOptions): Promise<Writ
     const details = problemOf(error);
     if (details.status >= 500 && !isWritError(error)) reportError(error);
     if (c.req.path === TOKEN_PATH) {
-      const failure = isWritError(error) ? error : new WritError(details.code, details.detail);
+      const failure =
+        isWritError(error) && error.code === details.code
+          ? error
+          : new WritError(details.code, details.detail);
       return problemResponse(details, {
         error: oauthError(failure),
         error_description: details.detail,

@@ -1,4 +1,4 @@
-import { type Clock, WritError, type WritErrorCode } from "@writ/core";
+import { type Clock, errorSpec, WritError, type WritErrorCode } from "@writ/core";
 import { decodeJwt } from "jose";
 import { ACTOR_TOKEN_TYPE, type AgentTokenVerifier } from "../auth/agent-token-verifier.js";
 import type { WritStore } from "../writ-store.js";
@@ -179,8 +179,8 @@ export function oauthError(error: WritError): string {
   if (code === "token.unsupported" && error.details.name === "grant_type")
     return "unsupported_grant_type";
   if (code === "request.invalid" || code === "token.unsupported") return "invalid_request";
-  if (code === "idp.unavailable" || code === "store.unavailable" || code === "ledger.unavailable")
-    return "temporarily_unavailable";
-  if (code === "server.internal" || code === "guard.internal") return "server_error";
+  const { status, retryable } = errorSpec(code);
+  if (retryable) return "temporarily_unavailable";
+  if (status >= 500) return "server_error";
   return "invalid_grant";
 }

@@ -1,4 +1,11 @@
-import { isWritError, type WritErrorCode, type WritErrorDetails } from "@writ/core";
+import {
+  errorSpec,
+  type HttpStatus,
+  isWritError,
+  isWritErrorCode,
+  type WritErrorCode,
+  type WritErrorDetails,
+} from "@writ/core";
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
@@ -6,7 +13,7 @@ export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 export interface ProblemDetails {
   readonly type: string;
   readonly title: string;
-  readonly status: number;
+  readonly status: HttpStatus;
   readonly detail: string;
   readonly code: WritErrorCode;
   readonly details?: WritErrorDetails;
@@ -15,7 +22,8 @@ export interface ProblemDetails {
   readonly error_description?: string;
 }
 
-const TITLES: Readonly<Record<number, string>> = {
+/** RFC 9110's reason phrases, as problem titles. */
+const TITLES: Readonly<Record<HttpStatus, string>> = {
   400: "Bad Request",
   401: "Unauthorized",
   403: "Forbidden",
@@ -26,83 +34,35 @@ const TITLES: Readonly<Record<number, string>> = {
   500: "Internal Server Error",
   502: "Bad Gateway",
   503: "Service Unavailable",
+  504: "Gateway Timeout",
 };
-
-/** The HTTP status each error code is answered with. */
-export function statusOf(code: WritErrorCode): number {
-  if (code === "request.too_large") return 413;
-  if (code.startsWith("credential.")) return credentialStatus(code);
-  if (code === "request.rate_limited") return 429;
-  if (code === "auth.missing" || code === "auth.invalid") return 401;
-  if (code === "auth.forbidden") return 403;
-  if (code === "store.not_found" || code === "request.not_found") return 404;
-  if (code === "store.conflict" || code.startsWith("approval.")) return 409;
-  if (code === "store.unavailable" || code === "ledger.unavailable" || code === "idp.unavailable")
-    return 503;
-  if (code === "issue.no_authority" || code.startsWith("revoked.") || code.startsWith("live."))
-    return 403;
-  if (
-    code === "server.internal" ||
-    code === "guard.internal" ||
-    code === "ledger.broken" ||
-    code.startsWith("store.")
-  )
-    return 500;
-  return 400;
-}
-
-/** Provider connections: a missing or broken one, a refusal by the user, a provider that fails. */
-function credentialStatus(code: WritErrorCode): number {
-  switch (code) {
-    case "credential.not_connected":
-      return 404;
-    case "credential.broken":
-      return 409;
-    case "credential.connect_denied":
-    case "credential.outside_call":
-    case "credential.call_expired":
-      return 403;
-    case "credential.provider_unavailable":
-      return 503;
-    case "credential.provider_error":
-      return 502;
-    default:
-      return 400;
-  }
-}
 
 /**
  * Turns anything thrown while handling a request into a problem. WritErrors
  * keep their code and message (which never hold secrets); caller misuse
- * (TypeError) becomes request.invalid with its message; anything else is an
- * internal error whose message is not shown, since it could hold anything.
+ * (TypeError) becomes request.invalid with its message; anything else,
+ * including a WritError whose code this server does not know (from another
+ * copy of @writ/core), is an internal error whose message is not shown, since
+ * it could hold anything.
  */
 export function problemOf(error: unknown): ProblemDetails {
-  if (isWritError(error)) {
-    const status = statusOf(error.code);
-    const details = publicDetails(error.details);
-    return {
-      type: problemType(error.code),
-      title: TITLES[status] ?? "Error",
-      status,
-      detail: error.message,
-      code: error.code,
-      ...(details ? { details } : {}),
-    };
+  if (isWritError(error) && isWritErrorCode(error.code)) {
+    return problem(error.code, error.message, publicDetails(error.details));
   }
   if (error instanceof TypeError) return problem("request.invalid", error.message);
   return problem("server.internal", "The server failed while handling the request.");
 }
 
+/** The problem for `code`, with the status the error registry gives it. */
 export function problem(
   code: WritErrorCode,
   detail: string,
   details?: WritErrorDetails,
 ): ProblemDetails {
-  const status = statusOf(code);
+  const { status } = errorSpec(code);
   return {
     type: problemType(code),
-    title: TITLES[status] ?? "Error",
+    title: TITLES[status],
     status,
     detail,
     code,

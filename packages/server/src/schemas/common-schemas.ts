@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { isPrincipalId } from "@writ/core";
+import { errorSpec, type HttpStatus, isPrincipalId, WRIT_ERROR_CODES } from "@writ/core";
 
 /** Ids of users, agents, roles and tenants, as core defines them. */
 export const PrincipalIdSchema = z
@@ -23,12 +23,15 @@ export const ProblemSchema = z
     title: z.string(),
     status: z.number().int(),
     detail: z.string(),
-    code: z.string().openapi({ example: "store.not_found" }),
+    code: z.enum(WRIT_ERROR_CODES).openapi({ example: "store.not_found" }),
     details: z.record(z.string(), z.unknown()).optional(),
   })
   .openapi("Problem");
 
-const PROBLEM_STATUSES = [400, 401, 403, 404, 409, 413, 429, 500, 503] as const;
+/** Every status the error registry answers with. */
+const PROBLEM_STATUSES = [
+  ...new Set(WRIT_ERROR_CODES.map((code) => errorSpec(code).status)),
+].sort();
 
 /** The problem responses every route may answer with, for the OpenAPI document. */
 export const problemResponses = Object.fromEntries(
@@ -40,7 +43,7 @@ export const problemResponses = Object.fromEntries(
     },
   ]),
 ) as Record<
-  (typeof PROBLEM_STATUSES)[number],
+  HttpStatus,
   {
     description: string;
     content: { "application/problem+json": { schema: typeof ProblemSchema } };
