@@ -129,6 +129,7 @@ export {
   type RevocationKind,
   type UserState,
 } from "./live/live-state.js";
+export { type LiveChangeResult, LiveStateMirror } from "./live/live-state-mirror.js";
 export { type LiveFreshness, LiveView } from "./live/live-view.js";
 export { argumentsHash } from "./proof/arguments-hash.js";
 export { createProof } from "./proof/create-proof.js";

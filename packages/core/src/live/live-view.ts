@@ -8,6 +8,7 @@ import type {
   RevocationKind,
   UserState,
 } from "./live-state.js";
+import { LiveStateMirror } from "./live-state-mirror.js";
 
 interface LiveUser {
   readonly state: UserState;
@@ -29,16 +30,16 @@ export type LiveFreshness = "fresh" | "stale" | "unavailable";
  * silence longer than the staleness bound.
  */
 export class LiveView implements LiveSink {
-  #seq = -1;
+  readonly #state = new LiveStateMirror();
   #lastHeard = Number.NEGATIVE_INFINITY;
   /** The feed reported a fault; cleared when it proves it is caught up (heartbeat or snapshot). */
   #feedDown = false;
   /** A change was missed; only a full snapshot can repair that. */
   #desynced = false;
   #watch: LiveWatch | undefined;
-  readonly #revoked = new Map<RevocationKind, Set<string>>();
-  readonly #users = new Map<string, LiveUser>();
-  readonly #agents = new Map<string, LiveAgent>();
+  /** Compiled once per state a change brings, on first use; a replaced state is compiled again. */
+  readonly #users = new WeakMap<UserState, LiveUser>();
+  readonly #agents = new WeakMap<AgentState, LiveAgent>();
   readonly #clock: () => number;
 
   constructor(clock: () => number) {
@@ -51,55 +52,31 @@ export class LiveView implements LiveSink {
   }
 
   get seq(): number {
-    return this.#seq;
+    return this.#state.seq;
   }
 
   freshness(now: number, maxStalenessMs: number): LiveFreshness {
-    if (this.#seq < 0 || this.#feedDown || this.#desynced) return "unavailable";
+    if (this.#state.seq < 0 || this.#feedDown || this.#desynced) return "unavailable";
     if (this.#watch?.synchronous) return "fresh";
     return now - this.#lastHeard <= maxStalenessMs ? "fresh" : "stale";
   }
 
   snapshot(snapshot: LiveSnapshot): void {
-    this.#revoked.clear();
-    this.#users.clear();
-    this.#agents.clear();
-    for (const revocation of snapshot.revocations) this.#revoke(revocation.kind, revocation.id);
-    for (const user of snapshot.users) this.#putUser(user);
-    for (const agent of snapshot.agents) this.#putAgent(agent);
-    this.#seq = snapshot.seq;
+    this.#state.reset(snapshot);
     this.#feedDown = false;
     this.#desynced = false;
     this.#lastHeard = this.#clock();
   }
 
   change(change: LiveChange): void {
-    if (change.seq <= this.#seq) return; // already applied (feeds may overlap on catch-up)
-    if (this.#seq < 0 || change.seq !== this.#seq + 1) {
+    const result = this.#state.apply(change);
+    if (result === "gap") {
       // A missed change could be a revocation: fail closed until a snapshot repairs the view.
       this.#desynced = true;
       this.#watch?.resync();
-      return;
+    } else if (result === "applied") {
+      this.#lastHeard = this.#clock();
     }
-    switch (change.type) {
-      case "revocation":
-        this.#revoke(change.revocation.kind, change.revocation.id);
-        break;
-      case "user":
-        this.#putUser(change.user);
-        break;
-      case "user_removed":
-        this.#users.delete(change.id);
-        break;
-      case "agent":
-        this.#putAgent(change.agent);
-        break;
-      case "agent_removed":
-        this.#agents.delete(change.id);
-        break;
-    }
-    this.#seq = change.seq;
-    this.#lastHeard = this.#clock();
   }
 
   /** Freshness is measured from when the guard heard the feed, not from the sender's clock. */
@@ -113,32 +90,28 @@ export class LiveView implements LiveSink {
   }
 
   isRevoked(kind: RevocationKind, id: string): boolean {
-    return this.#revoked.get(kind)?.has(id) ?? false;
+    return this.#state.isRevoked(kind, id);
   }
 
   user(id: string): LiveUser | undefined {
-    return this.#users.get(id);
+    const state = this.#state.user(id);
+    if (!state) return undefined;
+    let user = this.#users.get(state);
+    if (!user) {
+      user = { state, permissions: new CompiledGrants(state.permissions) };
+      this.#users.set(state, user);
+    }
+    return user;
   }
 
   agent(id: string): LiveAgent | undefined {
-    return this.#agents.get(id);
-  }
-
-  #revoke(kind: RevocationKind, id: string): void {
-    const ids = this.#revoked.get(kind) ?? new Set<string>();
-    this.#revoked.set(kind, ids);
-    ids.add(id);
-  }
-
-  #putUser(state: UserState): void {
-    this.#users.set(state.id, { state, permissions: new CompiledGrants(state.permissions) });
-  }
-
-  #putAgent(state: AgentState): void {
-    this.#agents.set(state.id, {
-      state,
-      policy: new CompiledGrants(state.policy),
-      keys: new Set(state.keys),
-    });
+    const state = this.#state.agent(id);
+    if (!state) return undefined;
+    let agent = this.#agents.get(state);
+    if (!agent) {
+      agent = { state, policy: new CompiledGrants(state.policy), keys: new Set(state.keys) };
+      this.#agents.set(state, agent);
+    }
+    return agent;
   }
 }

@@ -5,6 +5,7 @@ import {
   type LiveChange,
   type LiveSink,
   type LiveSnapshot,
+  LiveStateMirror,
   type LiveWatch,
   type Revocation,
   type RevocationKind,
@@ -14,7 +15,6 @@ import {
 import type { LiveEvent } from "./live-event.js";
 import {
   type LiveState,
-  revocationKey,
   revocationOwner,
   type ScopedChange,
   scopeChange,
@@ -54,12 +54,10 @@ interface Subscription {
 export class LiveHub implements LiveSink {
   readonly #options: LiveHubOptions;
   readonly #subscriptions = new Set<Subscription>();
-  readonly #revocations = new Map<string, Revocation>();
-  readonly #users = new Map<string, UserState>();
-  readonly #agents = new Map<string, AgentState>();
+  readonly #mirror = new LiveStateMirror();
   readonly #keyOwners = new Map<string, string>();
+  readonly #state: LiveState = { mirror: this.#mirror, keyOwners: this.#keyOwners };
   #recent: ScopedChange[] = [];
-  #seq = -1;
   #fault: Error | undefined;
   #watch: LiveWatch | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -89,29 +87,29 @@ export class LiveHub implements LiveSink {
   }
 
   get seq(): number {
-    return this.#seq;
+    return this.#mirror.seq;
   }
 
   /** Whether the hub's state can be trusted right now. */
   get healthy(): boolean {
-    return this.#seq >= 0 && this.#fault === undefined;
+    return this.#mirror.seq >= 0 && this.#fault === undefined;
   }
 
   agent(id: string): AgentState | undefined {
-    return this.#agents.get(id);
+    return this.#mirror.agent(id);
   }
 
   user(id: string): UserState | undefined {
-    return this.#users.get(id);
+    return this.#mirror.user(id);
   }
 
   isRevoked(kind: RevocationKind, id: string): boolean {
-    return this.#revocations.has(revocationKey(kind, id));
+    return this.#mirror.isRevoked(kind, id);
   }
 
-  /** The revocations a tenant may list (an operator: all). */
+  /** The revocations a tenant may list (an operator: all), in sequence order. */
   revocationsFor(tenant: string | undefined): Revocation[] {
-    return [...scopeSnapshot(this.#state(), tenant).revocations].sort((a, b) => a.seq - b.seq);
+    return [...scopeSnapshot(this.#state, tenant).revocations];
   }
 
   /**
@@ -120,9 +118,10 @@ export class LiveHub implements LiveSink {
    * the feed's health at once, so its view recovers without waiting.
    */
   subscribe(subscriber: LiveSubscriber, lastEventId: number | undefined): () => void {
-    const subscription: Subscription = { subscriber, position: this.#seq };
-    const first = this.#recent[0]?.change.seq ?? this.#seq + 1;
-    if (lastEventId !== undefined && lastEventId >= this.#seq) {
+    const seq = this.#mirror.seq;
+    const subscription: Subscription = { subscriber, position: seq };
+    const first = this.#recent[0]?.change.seq ?? seq + 1;
+    if (lastEventId !== undefined && lastEventId >= seq) {
       // Caught up already (or ahead, coming from a server whose feed is a little further on).
       subscription.position = lastEventId;
     } else if (lastEventId !== undefined && lastEventId >= first - 1) {
@@ -131,8 +130,8 @@ export class LiveHub implements LiveSink {
     } else {
       subscriber.send({
         type: "snapshot",
-        id: this.#seq,
-        snapshot: scopeSnapshot(this.#state(), subscriber.tenant),
+        id: seq,
+        snapshot: scopeSnapshot(this.#state, subscriber.tenant),
       });
     }
     this.#subscriptions.add(subscription);
@@ -149,16 +148,9 @@ export class LiveHub implements LiveSink {
   // ── LiveSink: the store's feed ───────────────────────────────────────────
 
   snapshot(snapshot: LiveSnapshot): void {
-    this.#revocations.clear();
-    this.#users.clear();
-    this.#agents.clear();
+    this.#mirror.reset(snapshot);
     this.#keyOwners.clear();
-    for (const revocation of snapshot.revocations) {
-      this.#revocations.set(revocationKey(revocation.kind, revocation.id), revocation);
-    }
-    for (const user of snapshot.users) this.#users.set(user.id, user);
-    for (const agent of snapshot.agents) this.#putAgent(agent);
-    this.#seq = snapshot.seq;
+    for (const agent of snapshot.agents) this.#addKeys(agent);
     this.#recent = [];
     this.#fault = undefined;
     for (const subscription of this.#subscriptions) {
@@ -166,31 +158,40 @@ export class LiveHub implements LiveSink {
       subscription.subscriber.send({
         type: "snapshot",
         id: snapshot.seq,
-        snapshot: scopeSnapshot(this.#state(), subscription.subscriber.tenant),
+        snapshot: scopeSnapshot(this.#state, subscription.subscriber.tenant),
       });
       this.#sendHealth(subscription);
     }
   }
 
   change(change: LiveChange): void {
-    if (change.seq <= this.#seq) return;
-    if (this.#seq < 0 || change.seq !== this.#seq + 1) {
+    // Tenancy facts and the agent a change replaces are read from the state before it.
+    const scoped = this.#scope(change);
+    const replaced =
+      change.type === "agent" || change.type === "agent_removed"
+        ? this.#mirror.agent(change.type === "agent" ? change.agent.id : change.id)
+        : undefined;
+    const result = this.#mirror.apply(change);
+    if (result === "seen") return;
+    if (result === "gap") {
       // A missed change could be a revocation: fail closed until the store resends a snapshot.
       this.fault(new WritError("live.unavailable", "The server's live feed skipped a change."));
       this.#watch?.resync();
       return;
     }
-    const scoped = this.#apply(change);
+    if (replaced) this.#removeKeys(replaced);
+    if (change.type === "agent") this.#addKeys(change.agent);
     this.#recent.push(scoped);
     if (this.#recent.length > this.#options.replayBuffer) this.#recent.shift();
     for (const subscription of this.#subscriptions) this.#sendChange(subscription, scoped);
   }
 
   heartbeat(at: number): void {
-    if (this.#seq < 0) return;
+    const seq = this.#mirror.seq;
+    if (seq < 0) return;
     this.#fault = undefined;
     for (const subscription of this.#subscriptions) {
-      subscription.subscriber.send({ type: "heartbeat", seq: this.#seq, at });
+      subscription.subscriber.send({ type: "heartbeat", seq, at });
     }
   }
 
@@ -214,93 +215,72 @@ export class LiveHub implements LiveSink {
 
   #sendHealth(subscription: Subscription): void {
     const { subscriber } = subscription;
-    if (this.#fault !== undefined || this.#seq < 0) {
+    if (!this.healthy) {
       subscriber.send({
         type: "fault",
         code: "live.unavailable",
         message: "The Writ server's live feed from its store is down; it is reconnecting.",
       });
     } else {
-      subscriber.send({ type: "heartbeat", seq: this.#seq, at: this.#options.clock() });
+      subscriber.send({ type: "heartbeat", seq: this.#mirror.seq, at: this.#options.clock() });
     }
   }
 
-  /** Applies a change, noting who it concerned before and after, for tenant filtering. */
-  #apply(change: LiveChange): ScopedChange {
-    const state = this.#state();
-    this.#seq = change.seq;
+  /** Who a change concerns before and after it, for tenant filtering. */
+  #scope(change: LiveChange): ScopedChange {
     switch (change.type) {
       case "revocation": {
-        const { revocation } = change;
-        const owner = revocationOwner(revocation, state);
-        this.#revocations.set(revocationKey(revocation.kind, revocation.id), revocation);
+        const owner = revocationOwner(change.revocation, this.#state);
         return { change, owner: owner === "everyone" ? null : owner, prerequisites: [] };
       }
-      case "user": {
-        const before = this.#users.get(change.user.id)?.tenant ?? null;
-        this.#users.set(change.user.id, change.user);
+      case "user":
         return {
           change,
-          before,
+          before: this.#mirror.user(change.user.id)?.tenant ?? null,
           after: change.user.tenant ?? null,
           prerequisites: this.#revocationsOf([["user", change.user.id]]),
         };
-      }
-      case "user_removed": {
-        const before = this.#users.get(change.id)?.tenant ?? null;
-        this.#users.delete(change.id);
-        return { change, before, after: null, prerequisites: [] };
-      }
-      case "agent": {
-        const before = this.#agents.get(change.agent.id)?.tenant ?? null;
-        this.#removeAgent(change.agent.id);
-        this.#putAgent(change.agent);
+      case "user_removed":
         return {
           change,
-          before,
+          before: this.#mirror.user(change.id)?.tenant ?? null,
+          after: null,
+          prerequisites: [],
+        };
+      case "agent":
+        return {
+          change,
+          before: this.#mirror.agent(change.agent.id)?.tenant ?? null,
           after: change.agent.tenant ?? null,
           prerequisites: this.#revocationsOf([
             ["agent", change.agent.id],
             ...change.agent.keys.map((key) => ["key", key] as const),
           ]),
         };
-      }
-      case "agent_removed": {
-        const before = this.#agents.get(change.id)?.tenant ?? null;
-        this.#removeAgent(change.id);
-        return { change, before, after: null, prerequisites: [] };
-      }
+      case "agent_removed":
+        return {
+          change,
+          before: this.#mirror.agent(change.id)?.tenant ?? null,
+          after: null,
+          prerequisites: [],
+        };
     }
   }
 
   #revocationsOf(targets: readonly (readonly [RevocationKind, string])[]): Revocation[] {
     return targets.flatMap(([kind, id]) => {
-      const revocation = this.#revocations.get(revocationKey(kind, id));
+      const revocation = this.#mirror.revocation(kind, id);
       return revocation ? [revocation] : [];
     });
   }
 
-  #putAgent(agent: AgentState): void {
-    this.#agents.set(agent.id, agent);
-    for (const key of agent.keys) this.#keyOwners.set(key, agent.id);
-  }
-
-  #removeAgent(id: string): void {
-    const existing = this.#agents.get(id);
-    if (!existing) return;
-    for (const key of existing.keys) {
-      if (this.#keyOwners.get(key) === id) this.#keyOwners.delete(key);
+  #removeKeys(agent: AgentState): void {
+    for (const key of agent.keys) {
+      if (this.#keyOwners.get(key) === agent.id) this.#keyOwners.delete(key);
     }
-    this.#agents.delete(id);
   }
 
-  #state(): LiveState {
-    return {
-      seq: this.#seq,
-      revocations: this.#revocations,
-      users: this.#users,
-      agents: this.#agents,
-      keyOwners: this.#keyOwners,
-    };
+  #addKeys(agent: AgentState): void {
+    for (const key of agent.keys) this.#keyOwners.set(key, agent.id);
   }
 }

@@ -1,4 +1,4 @@
-import type { AgentState, LiveChange, LiveSnapshot, Revocation, UserState } from "@writ/core";
+import type { LiveChange, LiveSnapshot, LiveStateMirror, Revocation } from "@writ/core";
 
 /** A change with the tenancy facts needed to filter it, taken when the hub applied it. */
 export interface ScopedChange {
@@ -14,16 +14,9 @@ export interface ScopedChange {
 
 /** The live state the hub holds, as the filters read it. */
 export interface LiveState {
-  readonly seq: number;
-  readonly revocations: ReadonlyMap<string, Revocation>;
-  readonly users: ReadonlyMap<string, UserState>;
-  readonly agents: ReadonlyMap<string, AgentState>;
+  readonly mirror: LiveStateMirror;
   /** Key thumbprint → agent id. */
   readonly keyOwners: ReadonlyMap<string, string>;
-}
-
-export function revocationKey(kind: string, id: string): string {
-  return `${kind}:${id}`;
 }
 
 /**
@@ -40,12 +33,12 @@ export function revocationOwner(
     case "issuer_key":
       return "everyone";
     case "user":
-      return state.users.get(revocation.id)?.tenant ?? null;
+      return state.mirror.user(revocation.id)?.tenant ?? null;
     case "agent":
-      return state.agents.get(revocation.id)?.tenant ?? null;
+      return state.mirror.agent(revocation.id)?.tenant ?? null;
     case "key": {
       const owner = state.keyOwners.get(revocation.id);
-      return (owner === undefined ? undefined : state.agents.get(owner)?.tenant) ?? null;
+      return (owner === undefined ? undefined : state.mirror.agent(owner)?.tenant) ?? null;
     }
   }
 }
@@ -57,24 +50,17 @@ export function revocationOwner(
  * needs more: it refuses writs of users and agents it does not know.
  */
 export function scopeSnapshot(state: LiveState, tenant: string | undefined): LiveSnapshot {
-  const revocations = [...state.revocations.values()];
-  if (tenant === undefined) {
-    return {
-      seq: state.seq,
-      revocations,
-      users: [...state.users.values()],
-      agents: [...state.agents.values()],
-    };
-  }
+  const snapshot = state.mirror.snapshot();
+  if (tenant === undefined) return snapshot;
   return {
-    seq: state.seq,
-    revocations: revocations.flatMap((revocation) => {
+    seq: snapshot.seq,
+    revocations: snapshot.revocations.flatMap((revocation) => {
       const owner = revocationOwner(revocation, state);
       if (owner === "everyone") return [withoutReason(revocation)];
       return owner === tenant ? [revocation] : [];
     }),
-    users: [...state.users.values()].filter((user) => user.tenant === tenant),
-    agents: [...state.agents.values()].filter((agent) => agent.tenant === tenant),
+    users: snapshot.users.filter((user) => user.tenant === tenant),
+    agents: snapshot.agents.filter((agent) => agent.tenant === tenant),
   };
 }
 
