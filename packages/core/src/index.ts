@@ -105,6 +105,8 @@ export { jwkThumbprint } from "./keys/jwk-thumbprint.js";
 // Keys
 export { KeyPair } from "./keys/key-pair.js";
 export { importPublicKey, PublicKey } from "./keys/public-key.js";
+export { approvalEntry } from "./ledger/approval-entry.js";
+export { delegationEntry } from "./ledger/delegation-entry.js";
 export {
   type DecisionEffect,
   GENESIS_HASH,
@@ -117,6 +119,7 @@ export {
   ledgerRecordHash,
   sealLedgerEntry,
 } from "./ledger/ledger-record.js";
+export { revocationEntry } from "./ledger/revocation-entry.js";
 export { type LedgerBreak, LedgerChainVerifier } from "./ledger/verify-ledger-chain.js";
 export {
   type AgentState,
@@ -144,6 +147,7 @@ export {
 // Sessions
 export { Session, type SessionOptions } from "./session.js";
 export { type DelegateOptions, delegateWrit } from "./writ/delegate-writ.js";
+export { delegationRecords } from "./writ/delegation-records.js";
 export type { Hop, HopClaims, HopHeader } from "./writ/hop.js";
 export {
   formatWritTree,

@@ -1,5 +1,5 @@
 import { type Approval, type ApprovalBinding, spendApproval } from "../approval.js";
-import type { Backend, DelegationRecord } from "../backend.js";
+import type { Backend } from "../backend.js";
 import { BoundedCache } from "../bounded-cache.js";
 import { type Clock, type RandomSource, systemClock, systemRandom } from "../clock.js";
 import { canonicalJson } from "../encoding/canonical-json.js";
@@ -8,12 +8,14 @@ import { uuidV7 } from "../encoding/uuid-v7.js";
 import { WritError, type WritErrorCode, type WritErrorDetails } from "../errors.js";
 import { isAction } from "../grants/action-pattern.js";
 import type { IssuerKeys } from "../keys/issuer-keys.js";
+import { approvalEntry } from "../ledger/approval-entry.js";
 import type { LedgerEntry, LedgerPayload } from "../ledger/ledger-record.js";
 import type { LiveWatch } from "../live/live-state.js";
 import { LiveView } from "../live/live-view.js";
 import { argumentsHash } from "../proof/arguments-hash.js";
 import { ProofVerifier } from "../proof/verify-proof.js";
 import type { Session } from "../session.js";
+import { delegationRecords } from "../writ/delegation-records.js";
 import { type VerifiedWrit, WritVerifier } from "../writ/verify-writ.js";
 import { withDeadline } from "./backend-deadline.js";
 import type { Call, CallInput } from "./call.js";
@@ -318,28 +320,7 @@ export class Guard {
   ): Promise<Approval> {
     const at = this.#clock();
     const approval = await this.#backend.decideApproval(id, { ...decision, at });
-    await this.#backend.append([
-      {
-        entry: {
-          kind: "approval",
-          time: at,
-          tenant: approval.tenant,
-          callId: approval.callId,
-          user: approval.user,
-          agent: approval.agent,
-          action: approval.action,
-          tool: approval.tool,
-          decision: decision.approved ? "allow" : "deny",
-          reason: decision.approved ? "approval.granted" : "approval.rejected",
-          inputHash: hexOf(approval.argsHash),
-          detail: {
-            approvalId: id,
-            by: decision.by,
-            ...(decision.reason ? { reason: decision.reason } : {}),
-          },
-        },
-      },
-    ]);
+    await this.#backend.append([{ entry: approvalEntry(approval, { ...decision, at }) }]);
     return approval;
   }
 
@@ -666,22 +647,9 @@ export class Guard {
   }
 
   async #recordNewHops(verified: VerifiedWrit): Promise<void> {
-    const fresh = verified.hops.filter(
-      (hop) => this.#recordedHops.get(hop.claims.jti) === undefined,
-    );
-    if (fresh.length === 0) return;
-    const records: DelegationRecord[] = fresh.map(({ index, claims }) => ({
-      jti: claims.jti,
-      parentJti: index === 0 ? null : (verified.jtis[index - 1] as string),
-      user: claims.sub,
-      tenant: claims.tnt ?? null,
-      fromAgent: index === 0 ? null : claims.iss,
-      toAgent: claims.aud,
-      issuer: verified.hops[0]?.claims.iss as string,
-      grants: claims.grants,
-      issuedAt: claims.iat,
-      expiresAt: claims.exp,
-    }));
+    const isNew = (jti: string) => this.#recordedHops.get(jti) === undefined;
+    if (!verified.jtis.some(isNew)) return;
+    const records = delegationRecords(verified).filter((record) => isNew(record.jti));
     try {
       await this.#backend.recordDelegations(records);
     } catch (error) {

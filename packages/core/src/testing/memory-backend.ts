@@ -13,6 +13,7 @@ import { uuidV7 } from "../encoding/uuid-v7.js";
 import type { Grant } from "../grants/grant.js";
 import { toGrants } from "../grants/to-grants.js";
 import { type AgentReference, assertPrincipalId } from "../keys/agent-identity.js";
+import { delegationEntry } from "../ledger/delegation-entry.js";
 import {
   GENESIS_HASH,
   type LedgerAppend,
@@ -20,16 +21,17 @@ import {
   type LedgerRecord,
   sealLedgerEntry,
 } from "../ledger/ledger-record.js";
+import { revocationEntry } from "../ledger/revocation-entry.js";
 import type {
   AgentState,
   LiveChange,
   LiveSink,
-  LiveSnapshot,
   LiveWatch,
   Revocation,
   RevocationKind,
   UserState,
 } from "../live/live-state.js";
+import { LiveStateMirror } from "../live/live-state-mirror.js";
 
 export interface MemoryBackendOptions {
   readonly clock?: Clock;
@@ -53,20 +55,18 @@ export class MemoryBackend implements Backend {
   readonly #clock: Clock;
   readonly #random: RandomSource;
   readonly #chainId: string;
-  readonly #users = new Map<string, UserState>();
-  readonly #agents = new Map<string, AgentState>();
-  readonly #revocations: Revocation[] = [];
+  readonly #live = new LiveStateMirror();
   readonly #sinks = new Set<LiveSink>();
   readonly #records: LedgerRecord[] = [];
   readonly #payloads = new Map<string, unknown>();
   readonly #delegations = new Map<string, DelegationRecord>();
   readonly #approvals = new Map<string, Approval>();
-  #seq = 0;
 
   constructor(options: MemoryBackendOptions = {}) {
     this.#clock = options.clock ?? systemClock;
     this.#random = options.random ?? systemRandom;
     this.#chainId = options.chainId ?? "memory";
+    this.#live.reset({ seq: 0, revocations: [], users: [], agents: [] });
   }
 
   // ── Directory ──────────────────────────────────────────────────────────
@@ -83,12 +83,11 @@ export class MemoryBackend implements Backend {
       permissions: toGrants(user.permissions),
       ...(user.tenant ? { tenant: user.tenant } : {}),
     };
-    this.#users.set(user.id, state);
     this.#publish({ type: "user", user: state });
   }
 
   removeUser(id: string): void {
-    if (this.#users.delete(id)) this.#publish({ type: "user_removed", id });
+    if (this.#live.user(id)) this.#publish({ type: "user_removed", id });
   }
 
   /** Creates or replaces an agent with its policy and registered keys (thumbprints or agent references). */
@@ -105,43 +104,37 @@ export class MemoryBackend implements Backend {
       keys: agent.keys.map((key) => (typeof key === "string" ? key : key.thumbprint)),
       ...(agent.tenant ? { tenant: agent.tenant } : {}),
     };
-    this.#agents.set(agent.id, state);
     this.#publish({ type: "agent", agent: state });
   }
 
   removeAgent(id: string): void {
-    if (this.#agents.delete(id)) this.#publish({ type: "agent_removed", id });
+    if (this.#live.agent(id)) this.#publish({ type: "agent_removed", id });
   }
 
   user(id: string): UserState | undefined {
-    return this.#users.get(id);
+    return this.#live.user(id);
   }
 
   agent(id: string): AgentState | undefined {
-    return this.#agents.get(id);
+    return this.#live.agent(id);
   }
 
-  /** Revokes a hop, agent, user, key or issuer key; enforced by every watching guard at once. */
+  /**
+   * Revokes a hop, agent, user, key or issuer key; enforced by every watching
+   * guard at once. Revoking again returns the first revocation.
+   */
   async revoke(kind: RevocationKind, id: string, reason?: string): Promise<Revocation> {
-    const at = this.#clock();
+    const existing = this.#live.revocation(kind, id);
+    if (existing) return existing;
     const revocation: Revocation = {
       kind,
       id,
-      seq: this.#seq + 1,
-      at,
+      seq: this.#live.seq + 1,
+      at: this.#clock(),
       ...(reason ? { reason } : {}),
     };
-    this.#revocations.push(revocation);
     this.#publish({ type: "revocation", revocation });
-    await this.append([
-      {
-        entry: {
-          kind: "revocation",
-          time: at,
-          detail: { target: kind, id, ...(reason ? { reason } : {}) },
-        },
-      },
-    ]);
+    this.#seal(revocationEntry(revocation));
     return revocation;
   }
 
@@ -163,10 +156,10 @@ export class MemoryBackend implements Backend {
 
   async watch(sink: LiveSink): Promise<LiveWatch> {
     this.#sinks.add(sink);
-    sink.snapshot(this.#snapshot());
+    sink.snapshot(this.#live.snapshot());
     return {
       synchronous: true,
-      resync: () => sink.snapshot(this.#snapshot()),
+      resync: () => sink.snapshot(this.#live.snapshot()),
       close: async () => {
         this.#sinks.delete(sink);
       },
@@ -185,14 +178,7 @@ export class MemoryBackend implements Backend {
     for (const record of records) {
       if (this.#delegations.has(record.jti)) continue;
       this.#delegations.set(record.jti, record);
-      this.#seal({
-        kind: "delegation",
-        time: this.#clock(),
-        tenant: record.tenant ?? undefined,
-        user: record.user,
-        agent: record.toAgent,
-        detail: { jti: record.jti, parentJti: record.parentJti, fromAgent: record.fromAgent },
-      });
+      this.#seal(delegationEntry(record, this.#clock()));
     }
   }
 
@@ -250,17 +236,9 @@ export class MemoryBackend implements Backend {
     return record;
   }
 
-  #snapshot(): LiveSnapshot {
-    return {
-      seq: this.#seq,
-      revocations: [...this.#revocations],
-      users: [...this.#users.values()],
-      agents: [...this.#agents.values()],
-    };
-  }
-
   #publish(body: ChangeBody): void {
-    const change = { ...body, seq: ++this.#seq } as LiveChange;
+    const change = { ...body, seq: this.#live.seq + 1 } as LiveChange;
+    this.#live.apply(change);
     for (const sink of this.#sinks) sink.change(change);
   }
 }
