@@ -1,6 +1,7 @@
 import { PGlite } from "@electric-sql/pglite";
 import { pgliteBackend } from "@writ/store/pglite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { auditAtomicityCases, postgresAuditRefusal } from "./support/audit-atomicity-cases.js";
 import { tamperCases } from "./support/tamper-cases.js";
 
 let client: PGlite;
@@ -70,6 +71,20 @@ tamperCases("PGlite", {
         await client.exec(
           "ALTER TABLE writ_ledger ENABLE TRIGGER USER; ALTER TABLE writ_ledger_checkpoints ENABLE TRIGGER USER; SET search_path TO public;",
         );
+      },
+      close: () => store.close(),
+    };
+  },
+});
+
+auditAtomicityCases("PGlite", {
+  open: async (options) => {
+    const s = schema();
+    const store = await pgliteBackend({ client, schema: s, ...options });
+    return {
+      store,
+      refuseAuditRows: async (refuse) => {
+        await client.exec(postgresAuditRefusal(s, refuse));
       },
       close: () => store.close(),
     };

@@ -1,6 +1,7 @@
 import { createAgentIdentity, createGuard, type Guard, Session } from "@writ/core";
 import { grantPostgresWriter, postgresBackend, type StoreBackend } from "@writ/store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { auditAtomicityCases, postgresAuditRefusal } from "./support/audit-atomicity-cases.js";
 import { createTestDatabase, requirePostgresUrl, withClient } from "./support/postgres-server.js";
 import { startRemoteGuard } from "./support/remote-guard-process.js";
 import { tamperCases } from "./support/tamper-cases.js";
@@ -260,6 +261,20 @@ if (serverUrl) {
             for (const statement of statements) await client.query(statement);
             await client.query("ALTER TABLE writ_ledger ENABLE TRIGGER USER");
           }),
+        close: () => store.close(),
+      };
+    },
+  });
+
+  auditAtomicityCases("PostgreSQL server", {
+    open: async (options) => {
+      const s = schema();
+      const store = await postgresBackend({ url: database.url, schema: s, ...options });
+      return {
+        store,
+        refuseAuditRows: async (refuse) => {
+          await withClient(database.url, (client) => client.query(postgresAuditRefusal(s, refuse)));
+        },
         close: () => store.close(),
       };
     },

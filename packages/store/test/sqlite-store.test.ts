@@ -6,6 +6,7 @@ import { fixedClock } from "@writ/core/testing";
 import { DEFAULT_SQLITE_PATH, sqliteBackend } from "@writ/store";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
+import { auditAtomicityCases, sqliteAuditRefusal } from "./support/audit-atomicity-cases.js";
 import { tamperCases } from "./support/tamper-cases.js";
 
 const folders: string[] = [];
@@ -257,6 +258,22 @@ tamperCases("SQLite", {
           db.exec(`DROP TRIGGER ${name}`);
         }
         for (const statement of statements) db.exec(statement);
+        db.close();
+      },
+      close: () => store.close(),
+    };
+  },
+});
+
+auditAtomicityCases("SQLite", {
+  open: async (options) => {
+    const path = join(folder(), "audit.db");
+    const store = await sqliteBackend({ path, ...options });
+    return {
+      store,
+      refuseAuditRows: async (refuse) => {
+        const db = new Database(path);
+        db.exec(sqliteAuditRefusal(refuse));
         db.close();
       },
       close: () => store.close(),

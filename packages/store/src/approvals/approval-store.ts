@@ -75,22 +75,29 @@ export class ApprovalStore {
   }
 
   decide(id: string, decision: ApprovalDecisionInput): Promise<Approval> {
-    return this.#ctx.driver.transaction(async (tx) => {
-      const decided = applyApprovalDecision(await this.#get(tx, id), id, decision);
-      const changed = await tx.run(
-        `UPDATE ${this.#ctx.tables.approvals} SET status = ?, decided_by = ?, decided_at = ?, reason = ? WHERE id = ? AND status = 'pending'`,
-        [
-          decided.status,
-          decided.decidedBy ?? null,
-          decided.decidedAt ?? null,
-          decided.reason ?? null,
-          id,
-        ],
-      );
-      // Decided concurrently elsewhere: report it as core does for a decided request.
-      if (changed === 0) return applyApprovalDecision(await this.#get(tx, id), id, decision);
-      return decided;
-    });
+    return this.#ctx.driver.transaction((tx) => this.decideIn(tx, id, decision));
+  }
+
+  /** Decides inside the caller's transaction, so an administrator's decision commits with its ledger row. */
+  async decideIn(
+    tx: SqlTransaction,
+    id: string,
+    decision: ApprovalDecisionInput,
+  ): Promise<Approval> {
+    const decided = applyApprovalDecision(await this.#get(tx, id), id, decision);
+    const changed = await tx.run(
+      `UPDATE ${this.#ctx.tables.approvals} SET status = ?, decided_by = ?, decided_at = ?, reason = ? WHERE id = ? AND status = 'pending'`,
+      [
+        decided.status,
+        decided.decidedBy ?? null,
+        decided.decidedAt ?? null,
+        decided.reason ?? null,
+        id,
+      ],
+    );
+    // Decided concurrently elsewhere: report it as core does for a decided request.
+    if (changed === 0) return applyApprovalDecision(await this.#get(tx, id), id, decision);
+    return decided;
   }
 
   async consume(id: string, binding: ApprovalBinding, at: number): Promise<ApprovalConsumption> {

@@ -9,7 +9,8 @@ import {
   type UserState,
   WritError,
 } from "@writ/core";
-import type { EmitChange, LiveChangeLog } from "../live/live-change-log.js";
+import type { RunAdminChange } from "../admin/admin-change.js";
+import type { EmitChange } from "../live/live-change-log.js";
 import { integer, json, optionalText, text } from "../sql/row-values.js";
 import type { SqlExecutor, SqlRow, SqlTransaction } from "../sql/sql-driver.js";
 import type {
@@ -29,17 +30,18 @@ import { assertId, assertOptionalId } from "./assert-id.js";
 import { loadAgentStates, loadUserStates } from "./principal-states.js";
 
 /**
- * Users, roles, permissions, agents, policies and keys. Every change runs in
- * a live-change transaction and emits the new state of each user or agent it
- * touched, so guards enforce it on writs already issued.
+ * Users, roles, permissions, agents, policies and keys. Every change is an
+ * administrative change: it emits the new state of each user or agent it
+ * touched, so guards enforce it on writs already issued, and records itself
+ * in the ledger in the same transaction.
  */
 export class Directory {
   readonly #ctx: StoreContext;
-  readonly #log: LiveChangeLog;
+  readonly #change: RunAdminChange;
 
-  constructor(ctx: StoreContext, log: LiveChangeLog) {
+  constructor(ctx: StoreContext, change: RunAdminChange) {
     this.#ctx = ctx;
-    this.#log = log;
+    this.#change = change;
   }
 
   // ── Tenants ──────────────────────────────────────────────────────────────
@@ -66,7 +68,7 @@ export class Directory {
     const roles = [...new Set(input.roles ?? [])];
     for (const role of roles) assertId(role, "role");
     const { tables, clock } = this.#ctx;
-    await this.#log.change(async (tx, emit) => {
+    await this.#change(async ({ tx, emit, audit }) => {
       if (input.tenant !== undefined) await this.#ensureTenant(tx, input.tenant);
       for (const role of roles) await this.#assertRoleFits(tx, role, input.tenant);
       const now = clock();
@@ -84,6 +86,7 @@ export class Directory {
         );
       }
       await this.#emitUsers(tx, emit, [input.id]);
+      await audit("put_user", { user: input.id });
     });
     return (await this.getUser(input.id)) as UserRecord;
   }
@@ -91,10 +94,11 @@ export class Directory {
   async setUserPermissions(id: string, permissions: GrantsInput): Promise<UserRecord> {
     assertId(id, "user");
     const grants = toGrants(permissions);
-    await this.#log.change(async (tx, emit) => {
+    await this.#change(async ({ tx, emit, audit }) => {
       await this.#touch(tx, "users", id, "user");
       await this.#replaceGrants(tx, "user", id, grants);
       await this.#emitUsers(tx, emit, [id]);
+      await audit("set_user_permissions", { user: id });
     });
     return (await this.getUser(id)) as UserRecord;
   }
@@ -118,14 +122,17 @@ export class Directory {
   async removeUser(id: string): Promise<boolean> {
     assertId(id, "user");
     const { tables } = this.#ctx;
-    return this.#log.change(async (tx, emit) => {
+    return this.#change(async ({ tx, emit, audit }) => {
       const removed = (await tx.run(`DELETE FROM ${tables.users} WHERE id = ?`, [id])) > 0;
       await tx.run(
         `DELETE FROM ${tables.permissions} WHERE subject_kind = 'user' AND subject_id = ?`,
         [id],
       );
       await tx.run(`DELETE FROM ${tables.roleMembers} WHERE user_id = ?`, [id]);
-      if (removed) emit((seq) => ({ seq, type: "user_removed", id }));
+      if (removed) {
+        emit((seq) => ({ seq, type: "user_removed", id }));
+        await audit("remove_user", { user: id });
+      }
       return removed;
     });
   }
@@ -137,7 +144,7 @@ export class Directory {
     assertOptionalId(input.tenant, "tenant");
     const grants = toGrants(input.permissions);
     const { tables, clock } = this.#ctx;
-    await this.#log.change(async (tx, emit) => {
+    await this.#change(async ({ tx, emit, audit }) => {
       if (input.tenant !== undefined) await this.#ensureTenant(tx, input.tenant);
       const now = clock();
       await tx.run(
@@ -147,6 +154,7 @@ export class Directory {
       );
       await this.#replaceGrants(tx, "role", input.id, grants);
       await this.#emitUsers(tx, emit, await this.#members(tx, input.id));
+      await audit("put_role", { role: input.id });
     });
     return (await this.getRole(input.id)) as RoleRecord;
   }
@@ -169,7 +177,7 @@ export class Directory {
   async removeRole(id: string): Promise<boolean> {
     assertId(id, "role");
     const { tables } = this.#ctx;
-    return this.#log.change(async (tx, emit) => {
+    return this.#change(async ({ tx, emit, audit }) => {
       const members = await this.#members(tx, id);
       const removed = (await tx.run(`DELETE FROM ${tables.roles} WHERE id = ?`, [id])) > 0;
       await tx.run(
@@ -178,6 +186,7 @@ export class Directory {
       );
       await tx.run(`DELETE FROM ${tables.roleMembers} WHERE role_id = ?`, [id]);
       await this.#emitUsers(tx, emit, members);
+      if (removed) await audit("remove_role", { role: id });
       return removed;
     });
   }
@@ -186,7 +195,7 @@ export class Directory {
     assertId(user, "user");
     assertId(role, "role");
     const { tables, clock } = this.#ctx;
-    await this.#log.change(async (tx, emit) => {
+    await this.#change(async ({ tx, emit, audit }) => {
       const [row] = await tx.all(`SELECT tenant_id FROM ${tables.users} WHERE id = ?`, [user]);
       if (!row) throw notFound("user", user);
       await this.#assertRoleFits(tx, role, optionalText(row, "tenant_id") ?? undefined);
@@ -195,19 +204,23 @@ export class Directory {
         [role, user, clock()],
       );
       if (added > 0) await this.#emitUsers(tx, emit, [user]);
+      await audit("assign_role", { user, role });
     });
   }
 
   async unassignRole(user: string, role: string): Promise<boolean> {
     assertId(user, "user");
     assertId(role, "role");
-    return this.#log.change(async (tx, emit) => {
+    return this.#change(async ({ tx, emit, audit }) => {
       const removed =
         (await tx.run(
           `DELETE FROM ${this.#ctx.tables.roleMembers} WHERE role_id = ? AND user_id = ?`,
           [role, user],
         )) > 0;
-      if (removed) await this.#emitUsers(tx, emit, [user]);
+      if (removed) {
+        await this.#emitUsers(tx, emit, [user]);
+        await audit("unassign_role", { user, role });
+      }
       return removed;
     });
   }
@@ -220,7 +233,7 @@ export class Directory {
     const policy = toGrants(input.policy);
     const keys = (input.keys ?? []).map(publicKeyOf);
     const { tables, clock } = this.#ctx;
-    await this.#log.change(async (tx, emit) => {
+    await this.#change(async ({ tx, emit, audit }) => {
       if (input.tenant !== undefined) await this.#ensureTenant(tx, input.tenant);
       const now = clock();
       await tx.run(
@@ -232,6 +245,7 @@ export class Directory {
       await this.#insertPolicy(tx, input.id, policy);
       for (const key of keys) await this.#insertKey(tx, input.id, key, now);
       await this.#emitAgent(tx, emit, input.id);
+      await audit("put_agent", { agent: input.id });
     });
     return (await this.getAgent(input.id)) as AgentRecord;
   }
@@ -239,11 +253,12 @@ export class Directory {
   async setAgentPolicy(id: string, policy: GrantsInput): Promise<AgentRecord> {
     assertId(id, "agent");
     const grants = toGrants(policy);
-    await this.#log.change(async (tx, emit) => {
+    await this.#change(async ({ tx, emit, audit }) => {
       await this.#touch(tx, "agents", id, "agent");
       await tx.run(`DELETE FROM ${this.#ctx.tables.agentPolicies} WHERE agent_id = ?`, [id]);
       await this.#insertPolicy(tx, id, grants);
       await this.#emitAgent(tx, emit, id);
+      await audit("set_agent_policy", { agent: id });
     });
     return (await this.getAgent(id)) as AgentRecord;
   }
@@ -267,11 +282,14 @@ export class Directory {
   async removeAgent(id: string): Promise<boolean> {
     assertId(id, "agent");
     const { tables } = this.#ctx;
-    return this.#log.change(async (tx, emit) => {
+    return this.#change(async ({ tx, emit, audit }) => {
       const removed = (await tx.run(`DELETE FROM ${tables.agents} WHERE id = ?`, [id])) > 0;
       await tx.run(`DELETE FROM ${tables.agentPolicies} WHERE agent_id = ?`, [id]);
       await tx.run(`DELETE FROM ${tables.agentKeys} WHERE agent_id = ?`, [id]);
-      if (removed) emit((seq) => ({ seq, type: "agent_removed", id }));
+      if (removed) {
+        emit((seq) => ({ seq, type: "agent_removed", id }));
+        await audit("remove_agent", { agent: id });
+      }
       return removed;
     });
   }
@@ -280,10 +298,11 @@ export class Directory {
     assertId(agent, "agent");
     const key = publicKeyOf(input);
     const now = this.#ctx.clock();
-    await this.#log.change(async (tx, emit) => {
+    await this.#change(async ({ tx, emit, audit }) => {
       await this.#touch(tx, "agents", agent, "agent");
       await this.#insertKey(tx, agent, key, now);
       await this.#emitAgent(tx, emit, agent);
+      await audit("add_agent_key", { agent, key: key.thumbprint });
     });
     const record = (await this.getAgent(agent))?.keys.find(
       (candidate) => candidate.thumbprint === key.thumbprint,
@@ -293,13 +312,16 @@ export class Directory {
 
   async removeAgentKey(agent: string, thumbprint: string): Promise<boolean> {
     assertId(agent, "agent");
-    return this.#log.change(async (tx, emit) => {
+    return this.#change(async ({ tx, emit, audit }) => {
       const removed =
         (await tx.run(
           `DELETE FROM ${this.#ctx.tables.agentKeys} WHERE agent_id = ? AND thumbprint = ?`,
           [agent, thumbprint],
         )) > 0;
-      if (removed) await this.#emitAgent(tx, emit, agent);
+      if (removed) {
+        await this.#emitAgent(tx, emit, agent);
+        await audit("remove_agent_key", { agent, key: thumbprint });
+      }
       return removed;
     });
   }

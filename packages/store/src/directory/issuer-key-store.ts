@@ -1,4 +1,5 @@
 import { IssuerKeySet, type IssuerKeySetJson, type IssuerKeyStatus, WritError } from "@writ/core";
+import type { RunAdminChange } from "../admin/admin-change.js";
 import { json, text } from "../sql/row-values.js";
 import type { SqlTransaction } from "../sql/sql-driver.js";
 import type { StoreContext } from "../store-context.js";
@@ -11,10 +12,12 @@ import type { StoreContext } from "../store-context.js";
 export class IssuerKeyStore {
   readonly #ctx: StoreContext;
   readonly #issuer: string;
+  readonly #change: RunAdminChange;
 
-  constructor(ctx: StoreContext, issuer: string) {
+  constructor(ctx: StoreContext, issuer: string, change: RunAdminChange) {
     this.#ctx = ctx;
     this.#issuer = issuer;
+    this.#change = change;
   }
 
   /** The stored set, created with one fresh key on first use. */
@@ -28,22 +31,25 @@ export class IssuerKeyStore {
     });
   }
 
+  /** Makes a fresh key the active one; returns its key id. */
   rotate(): Promise<string> {
-    return this.#ctx.driver.transaction(async (tx) => {
+    return this.#change(async ({ tx, audit }) => {
       const set = (await this.#read(tx)) ?? IssuerKeySet.generate(this.#issuer);
       const kid = set.rotate();
       await this.#write(tx, set);
+      await audit("rotate_issuer_key", { kid });
       return kid;
     });
   }
 
   retire(kid: string): Promise<void> {
-    return this.#ctx.driver.transaction(async (tx) => {
+    return this.#change(async ({ tx, audit }) => {
       const set = await this.#read(tx);
       if (!set)
         throw new WritError("key.unknown", "This store has no issuer keys yet.", { name: kid });
       set.retire(kid);
       await this.#write(tx, set);
+      await audit("retire_issuer_key", { kid });
     });
   }
 

@@ -31,10 +31,18 @@ export interface LedgerWriterOptions {
   readonly redact?: PayloadRedactor | undefined;
 }
 
-interface Pending {
+/** Appends rows to the chain inside a caller's transaction: they commit, or roll back, with it. */
+export type AppendInTransaction = (appends: readonly LedgerAppend[]) => Promise<LedgerRecord[]>;
+
+interface PendingAppends {
   readonly appends: readonly LedgerAppend[];
   readonly resolve: (records: LedgerRecord[]) => void;
   readonly reject: (error: unknown) => void;
+}
+
+/** A caller's transaction waiting for its turn on the chain; `run` settles the caller's promise. */
+interface PendingTransaction {
+  readonly run: () => Promise<void>;
 }
 
 interface Head {
@@ -46,14 +54,16 @@ interface Head {
  * One writer's hash chain, with group commit: appends that arrive while a
  * write is being prepared or committed go into the next transaction, so many
  * concurrent guards share one commit, yet every append resolves only after
- * the transaction holding its rows has committed.
+ * the transaction holding its rows has committed. A change whose rows must
+ * commit with it (an administrative change and its audit row) runs as its
+ * own transaction in the same queue, so the chain has one writer at a time.
  */
 export class LedgerWriter {
   readonly chainId: string;
   readonly #ctx: StoreContext;
   readonly #options: LedgerWriterOptions;
   readonly #insertRows: string;
-  #queue: Pending[] = [];
+  #queue: (PendingAppends | PendingTransaction)[] = [];
   #flushing: Promise<void> | undefined;
   #scheduled = false;
   /** The committed head; undefined until read, and after a failed write whose outcome is unknown. */
@@ -78,17 +88,25 @@ export class LedgerWriter {
   }
 
   append(appends: readonly LedgerAppend[]): Promise<LedgerRecord[]> {
-    if (this.#closed) {
-      return Promise.reject(
-        new WritError(
-          "ledger.unavailable",
-          "This backend is closed; the ledger takes no more rows.",
-        ),
-      );
-    }
+    if (this.#closed) return Promise.reject(closed());
     if (appends.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
       this.#queue.push({ appends, resolve, reject });
+      this.#schedule();
+    });
+  }
+
+  /**
+   * Runs `work` in a transaction that has this chain to itself: the rows it
+   * appends commit with its other statements, or none of them do.
+   * `work` must not call append(), which would wait for it.
+   */
+  transaction<T>(
+    work: (tx: SqlTransaction, append: AppendInTransaction) => Promise<T>,
+  ): Promise<T> {
+    if (this.#closed) return Promise.reject(closed());
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ run: () => this.#runTransaction(work).then(resolve, reject) });
       this.#schedule();
     });
   }
@@ -127,6 +145,12 @@ export class LedgerWriter {
 
   async #flush(): Promise<void> {
     while (this.#queue.length > 0 || this.#checkpointDue) {
+      const next = this.#queue[0];
+      if (next && "run" in next) {
+        this.#queue.shift();
+        await next.run();
+        continue;
+      }
       const batch = this.#takeBatch();
       try {
         const records = await this.#write(batch);
@@ -134,25 +158,19 @@ export class LedgerWriter {
       } catch (error) {
         this.#head = undefined; // the commit may or may not have happened: read the head again
         this.#checkpointDue = false;
-        const failure =
-          error instanceof WritError
-            ? error
-            : new WritError(
-                "ledger.unavailable",
-                "The ledger could not record the events.",
-                {},
-                error,
-              );
+        const failure = ledgerFailure(error, "The ledger could not record the events.");
         for (const pending of batch) pending.reject(failure);
       }
     }
   }
 
-  #takeBatch(): Pending[] {
-    const batch: Pending[] = [];
+  /** Queued appends up to the row bound, stopping at a queued transaction. */
+  #takeBatch(): PendingAppends[] {
+    const batch: PendingAppends[] = [];
     let rows = 0;
     while (this.#queue.length > 0) {
-      const next = this.#queue[0] as Pending;
+      const next = this.#queue[0] as PendingAppends | PendingTransaction;
+      if ("run" in next) break;
       if (batch.length > 0 && rows + next.appends.length > this.#options.maxBatchRows) break;
       batch.push(next);
       rows += next.appends.length;
@@ -161,52 +179,109 @@ export class LedgerWriter {
     return batch;
   }
 
-  async #write(batch: readonly Pending[]): Promise<LedgerRecord[][]> {
-    const { driver, tables, clock, random } = this.#ctx;
-    const committed = await driver.transaction(async (tx) => {
-      let head = this.#head ?? (await this.#readHead(tx));
-      const results: LedgerRecord[][] = [];
-      const rows: SqlValue[][] = [];
-      const payloads: SqlValue[][] = [];
-      const now = clock();
-      for (const pending of batch) {
-        const records: LedgerRecord[] = [];
-        for (const { entry, payloads: bodies } of pending.appends) {
-          const record = sealLedgerEntry(entry, {
-            chainId: this.chainId,
-            seq: head.seq + 1,
-            id: uuidV7(clock, random),
-            prevHash: head.hash,
-          });
-          head = { seq: record.seq, hash: record.hash };
-          records.push(record);
-          rows.push(rowOf(record));
-          for (const payload of bodies ?? []) {
-            const body = this.#storedBody(payload, entry);
-            if (body !== undefined) payloads.push([payload.hash, body, now]);
-          }
-        }
-        results.push(records);
-      }
-      await tx.insertMany(this.#insertRows, rows);
-      if (payloads.length > 0) {
-        await tx.insertMany(
-          `INSERT INTO ${tables.ledgerPayloads} (hash, body_json, stored_at)`,
-          payloads,
-          "ON CONFLICT (hash) DO NOTHING",
-        );
-      }
-      const sinceCheckpoint = this.#rowsSinceCheckpoint + rows.length;
+  async #write(batch: readonly PendingAppends[]): Promise<LedgerRecord[][]> {
+    const committed = await this.#ctx.driver.transaction(async (tx) => {
+      const now = this.#ctx.clock();
+      const written = await this.#insert(
+        tx,
+        this.#head ?? (await this.#readHead(tx)),
+        batch.map((pending) => pending.appends),
+        now,
+      );
+      const sinceCheckpoint = this.#rowsSinceCheckpoint + written.rows;
       const checkpoint =
         sinceCheckpoint > 0 &&
         (this.#checkpointDue || sinceCheckpoint >= this.#options.checkpointEvery);
-      if (checkpoint) await this.#checkpoint(tx, head, now);
-      return { results, head, rowsSinceCheckpoint: checkpoint ? 0 : sinceCheckpoint };
+      if (checkpoint) await this.#checkpoint(tx, written.head, now);
+      return { ...written, rowsSinceCheckpoint: checkpoint ? 0 : sinceCheckpoint };
     });
     this.#head = committed.head;
     this.#rowsSinceCheckpoint = committed.rowsSinceCheckpoint;
     this.#checkpointDue = false;
-    return committed.results;
+    return committed.records;
+  }
+
+  async #runTransaction<T>(
+    work: (tx: SqlTransaction, append: AppendInTransaction) => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await this.#ctx.driver.transaction(async (tx) => {
+        let head: Head | undefined;
+        let rows = 0;
+        const append: AppendInTransaction = async (appends) => {
+          if (appends.length === 0) return [];
+          try {
+            const written = await this.#insert(
+              tx,
+              head ?? this.#head ?? (await this.#readHead(tx)),
+              [appends],
+              this.#ctx.clock(),
+            );
+            head = written.head;
+            rows += written.rows;
+            return written.records[0] ?? [];
+          } catch (error) {
+            throw ledgerFailure(
+              error,
+              "The ledger could not record the change, so nothing was changed.",
+            );
+          }
+        };
+        const result = await work(tx, append);
+        tx.afterCommit(() => {
+          if (head) this.#head = head;
+          this.#rowsSinceCheckpoint += rows;
+          // Sealed by the next batch's transaction (or the timer, or close).
+          if (this.#rowsSinceCheckpoint >= this.#options.checkpointEvery)
+            this.#checkpointDue = true;
+        });
+        return result;
+      });
+    } catch (error) {
+      this.#head = undefined; // the commit may or may not have happened: read the head again
+      throw error;
+    }
+  }
+
+  /** Seals each group of appends onto the chain after `head` and inserts the rows and payloads. */
+  async #insert(
+    tx: SqlTransaction,
+    head: Head,
+    groups: readonly (readonly LedgerAppend[])[],
+    now: number,
+  ): Promise<{ records: LedgerRecord[][]; head: Head; rows: number }> {
+    const { tables, clock, random } = this.#ctx;
+    const records: LedgerRecord[][] = [];
+    const rows: SqlValue[][] = [];
+    const payloads: SqlValue[][] = [];
+    for (const appends of groups) {
+      const sealed: LedgerRecord[] = [];
+      for (const { entry, payloads: bodies } of appends) {
+        const record = sealLedgerEntry(entry, {
+          chainId: this.chainId,
+          seq: head.seq + 1,
+          id: uuidV7(clock, random),
+          prevHash: head.hash,
+        });
+        head = { seq: record.seq, hash: record.hash };
+        sealed.push(record);
+        rows.push(rowOf(record));
+        for (const payload of bodies ?? []) {
+          const body = this.#storedBody(payload, entry);
+          if (body !== undefined) payloads.push([payload.hash, body, now]);
+        }
+      }
+      records.push(sealed);
+    }
+    await tx.insertMany(this.#insertRows, rows);
+    if (payloads.length > 0) {
+      await tx.insertMany(
+        `INSERT INTO ${tables.ledgerPayloads} (hash, body_json, stored_at)`,
+        payloads,
+        "ON CONFLICT (hash) DO NOTHING",
+      );
+    }
+    return { records, head, rows: rows.length };
   }
 
   #storedBody(payload: LedgerPayload, entry: LedgerEntry): string | undefined {
@@ -250,4 +325,17 @@ export class LedgerWriter {
       [this.chainId, head.seq, head.hash, time, key.thumbprint, signature],
     );
   }
+}
+
+function closed(): WritError {
+  return new WritError(
+    "ledger.unavailable",
+    "This backend is closed; the ledger takes no more rows.",
+  );
+}
+
+function ledgerFailure(error: unknown, message: string): WritError {
+  return error instanceof WritError
+    ? error
+    : new WritError("ledger.unavailable", message, {}, error);
 }

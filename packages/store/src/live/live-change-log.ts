@@ -1,6 +1,7 @@
-import type { LiveChange, LiveSnapshot, Revocation, RevocationKind } from "@writ/core";
+import type { LiveChange, LiveSnapshot } from "@writ/core";
 import { loadAgentStates, loadUserStates } from "../directory/principal-states.js";
-import { integer, json, optionalText, text } from "../sql/row-values.js";
+import { loadRevocations } from "../revocations/load-revocations.js";
+import { integer, json } from "../sql/row-values.js";
 import type { SqlExecutor, SqlTransaction } from "../sql/sql-driver.js";
 import type { StoreContext } from "../store-context.js";
 
@@ -25,53 +26,49 @@ export class LiveChangeLog {
     this.#committed = committed;
   }
 
-  /** Runs `work` in a change transaction; the changes it emits are logged, announced and delivered after commit. */
-  change<T>(work: (tx: SqlTransaction, emit: EmitChange) => Promise<T>): Promise<T> {
+  /**
+   * Makes `tx` a change transaction and runs `work` in it: the changes it
+   * emits are logged and announced with the transaction, and delivered after
+   * it commits.
+   */
+  async change<T>(tx: SqlTransaction, work: (emit: EmitChange) => Promise<T>): Promise<T> {
     const { driver, tables, clock, channel } = this.#ctx;
-    return driver.transaction(async (tx) => {
-      const lock = driver.dialect === "postgres" ? " FOR UPDATE" : "";
-      const [counter] = await tx.all(`SELECT seq FROM ${tables.liveCounter} WHERE id = 1${lock}`);
-      let seq = counter ? integer(counter, "seq") : 0;
-      const changes: LiveChange[] = [];
-      const result = await work(tx, (build) => {
-        const change = build(++seq);
-        changes.push(change);
-        return change;
-      });
-      if (changes.length === 0) return result;
-      const at = clock();
-      await tx.insertMany(
-        `INSERT INTO ${tables.liveChanges} (seq, at, change_json)`,
-        changes.map((change) => [change.seq, at, JSON.stringify(change)]),
-      );
-      await tx.run(`UPDATE ${tables.liveCounter} SET seq = ? WHERE id = 1`, [seq]);
-      if (driver.dialect === "postgres") {
-        for (const change of changes) {
-          const payload = JSON.stringify(change);
-          // One notification per change, delivered at commit in commit order.
-          await tx.all("SELECT pg_notify(?, ?)", [
-            channel,
-            payload.length <= MAX_NOTIFY_PAYLOAD ? payload : JSON.stringify({ seq: change.seq }),
-          ]);
-        }
-      }
-      tx.afterCommit(() => this.#committed(changes));
-      return result;
+    const lock = driver.dialect === "postgres" ? " FOR UPDATE" : "";
+    const [counter] = await tx.all(`SELECT seq FROM ${tables.liveCounter} WHERE id = 1${lock}`);
+    let seq = counter ? integer(counter, "seq") : 0;
+    const changes: LiveChange[] = [];
+    const result = await work((build) => {
+      const change = build(++seq);
+      changes.push(change);
+      return change;
     });
+    if (changes.length === 0) return result;
+    const at = clock();
+    await tx.insertMany(
+      `INSERT INTO ${tables.liveChanges} (seq, at, change_json)`,
+      changes.map((change) => [change.seq, at, JSON.stringify(change)]),
+    );
+    await tx.run(`UPDATE ${tables.liveCounter} SET seq = ? WHERE id = 1`, [seq]);
+    if (driver.dialect === "postgres") {
+      for (const change of changes) {
+        const payload = JSON.stringify(change);
+        // One notification per change, delivered at commit in commit order.
+        await tx.all("SELECT pg_notify(?, ?)", [
+          channel,
+          payload.length <= MAX_NOTIFY_PAYLOAD ? payload : JSON.stringify({ seq: change.seq }),
+        ]);
+      }
+    }
+    tx.afterCommit(() => this.#committed(changes));
+    return result;
   }
 
   /** The whole live state at one sequence number, read consistently. */
   async snapshot(db: SqlExecutor): Promise<LiveSnapshot> {
-    const { tables } = this.#ctx;
     const seq = await this.currentSeq(db);
-    const revocations = (
-      await db.all(
-        `SELECT kind, target_id, seq, at, reason FROM ${tables.revocations} ORDER BY seq`,
-      )
-    ).map(revocationOf);
     return {
       seq,
-      revocations,
+      revocations: await loadRevocations(this.#ctx, db),
       users: await loadUserStates(this.#ctx, db),
       agents: await loadAgentStates(this.#ctx, db),
     };
@@ -90,15 +87,4 @@ export class LiveChangeLog {
     );
     return rows.map((row) => json(row, "change_json") as LiveChange);
   }
-}
-
-export function revocationOf(row: Readonly<Record<string, unknown>>): Revocation {
-  const reason = optionalText(row, "reason");
-  return {
-    kind: text(row, "kind") as RevocationKind,
-    id: text(row, "target_id"),
-    seq: integer(row, "seq"),
-    at: integer(row, "at"),
-    ...(reason === null ? {} : { reason }),
-  };
 }

@@ -1,0 +1,101 @@
+import {
+  REVOCATION_KINDS,
+  type Revocation,
+  type RevocationKind,
+  revocationEntry,
+} from "@writ/core";
+import type { RunAdminChange } from "../admin/admin-change.js";
+import { text } from "../sql/row-values.js";
+import type { RevokeInput } from "../store-admin.js";
+import type { StoreContext } from "../store-context.js";
+import { loadRevocations, revocationOf } from "./load-revocations.js";
+
+const MAX_TARGET_LENGTH = 256;
+const MAX_REASON_LENGTH = 500;
+
+/**
+ * Revocations: permanent, sequence-numbered with the live changes that carry
+ * them to every watching guard, and recorded in the ledger with the change.
+ */
+export class RevocationStore {
+  readonly #ctx: StoreContext;
+  readonly #change: RunAdminChange;
+
+  constructor(ctx: StoreContext, change: RunAdminChange) {
+    this.#ctx = ctx;
+    this.#change = change;
+  }
+
+  /** Revokes a target; revoking it again returns the first revocation. */
+  async revoke(input: RevokeInput): Promise<Revocation> {
+    const { kind, id, reason, by } = checkRevokeInput(input);
+    const { tables, clock } = this.#ctx;
+    return this.#change(async ({ tx, emit, record }) => {
+      const [existing] = await tx.all(
+        `SELECT kind, target_id, seq, at, reason FROM ${tables.revocations} WHERE kind = ? AND target_id = ?`,
+        [kind, id],
+      );
+      if (existing) return revocationOf(existing);
+      const at = clock();
+      const numbered = (seq: number): Revocation => ({
+        kind,
+        id,
+        seq,
+        at,
+        ...(reason === undefined ? {} : { reason }),
+      });
+      const { seq } = emit((seq) => ({ seq, type: "revocation", revocation: numbered(seq) }));
+      await tx.run(
+        `INSERT INTO ${tables.revocations} (kind, target_id, seq, at, reason) VALUES (?, ?, ?, ?, ?)`,
+        [kind, id, seq, at, reason ?? null],
+      );
+      const revocation = numbered(seq);
+      await record(revocationEntry(revocation, by));
+      return revocation;
+    });
+  }
+
+  list(): Promise<Revocation[]> {
+    return loadRevocations(this.#ctx, this.#ctx.driver);
+  }
+
+  /** The earliest revocation among `targets`, if any. */
+  async firstRevoked(
+    targets: readonly (readonly [RevocationKind, string])[],
+  ): Promise<RevocationKind | undefined> {
+    const where = targets.map(() => "(kind = ? AND target_id = ?)").join(" OR ");
+    const [row] = await this.#ctx.driver.all(
+      `SELECT kind FROM ${this.#ctx.tables.revocations} WHERE ${where} ORDER BY seq LIMIT 1`,
+      targets.flat(),
+    );
+    return row ? (text(row, "kind") as RevocationKind) : undefined;
+  }
+}
+
+function checkRevokeInput(input: RevokeInput): RevokeInput {
+  if (input === null || typeof input !== "object")
+    throw new TypeError("revoke needs { kind, id, reason?, by? }.");
+  const { kind, id, reason, by } = input;
+  if (
+    by !== undefined &&
+    (typeof by !== "string" || by.length === 0 || by.length > MAX_TARGET_LENGTH)
+  ) {
+    throw new TypeError(
+      `A revocation's "by" names who revoked, in 1–${MAX_TARGET_LENGTH} characters.`,
+    );
+  }
+  if (!REVOCATION_KINDS.includes(kind)) {
+    throw new TypeError(`Unknown revocation kind: use one of ${REVOCATION_KINDS.join(", ")}.`);
+  }
+  if (typeof id !== "string" || id.length === 0 || id.length > MAX_TARGET_LENGTH) {
+    throw new TypeError(
+      `A revocation needs the id of what to revoke (1–${MAX_TARGET_LENGTH} characters).`,
+    );
+  }
+  if (reason !== undefined && (typeof reason !== "string" || reason.length > MAX_REASON_LENGTH)) {
+    throw new TypeError(
+      `A revocation reason must be a string of at most ${MAX_REASON_LENGTH} characters.`,
+    );
+  }
+  return input;
+}
