@@ -1,5 +1,4 @@
 import type { PGlite } from "@electric-sql/pglite";
-import { drizzle } from "drizzle-orm/pglite";
 import type { Listen } from "./live/notify-live-feed.js";
 import { openPostgresStore, type PostgresStoreOptions } from "./postgres/open-postgres-store.js";
 import { PostgresDriver } from "./sql/postgres-driver.js";
@@ -11,15 +10,16 @@ export interface PgliteBackendOptions extends PostgresStoreOptions {
 }
 
 /**
- * A store on PGlite (Postgres compiled to WebAssembly, in process) through
- * drizzle's PGlite driver: the Postgres dialect, schema and live feed with no
- * server. For tests, demos and single-process tools; several stores may share
+ * A store on PGlite (Postgres compiled to WebAssembly, in process): the
+ * Postgres dialect, schema and live feed with no server. For tests, demos and single-process tools; several stores may share
  * one PGlite instance with different schemas.
  */
 export async function pgliteBackend(options: PgliteBackendOptions): Promise<StoreBackend> {
   const { client } = options;
   const where = "The PGlite database";
-  const driver = new PostgresDriver(drizzle({ client }), where, {
+  const driver = new PostgresDriver(client, where, {
+    // PGlite has one connection: its transaction() keeps other queries out until it ends.
+    transaction: (work) => client.transaction((tx) => work(tx)),
     onClose: async () => undefined,
     multiStatement: false,
   });

@@ -1,10 +1,9 @@
 import { WritError } from "@writ/core";
-import { drizzle } from "drizzle-orm/node-postgres";
 import pg from "pg";
 import type { Listen } from "./live/notify-live-feed.js";
 import { quoteIdentifier } from "./migrations/apply-migrations.js";
 import { openPostgresStore, type PostgresStoreOptions } from "./postgres/open-postgres-store.js";
-import { PostgresDriver } from "./sql/postgres-driver.js";
+import { PostgresDriver, pooledTransaction } from "./sql/postgres-driver.js";
 import { toStoreError } from "./sql/store-errors.js";
 import type { StoreBackend } from "./store-backend.js";
 
@@ -37,13 +36,10 @@ export async function postgresBackend(options: PostgresBackendOptions): Promise<
   // Checked-out clients need a listener too, or pg's "error" event would crash the process.
   pool.on("error", () => undefined);
   pool.on("connect", (client) => client.on("error", () => undefined));
-  const driver = new PostgresDriver(drizzle({ client: pool }), where, {
+  const driver = new PostgresDriver(pool, where, {
+    transaction: pooledTransaction(() => pool.connect()),
     onClose: () => pool.end(),
     multiStatement: true,
-    connect: async () => {
-      const client = await pool.connect();
-      return { db: drizzle({ client }), release: (broken) => client.release(broken || undefined) };
-    },
   });
   const listen: Listen = async (channel, onNotify, onLost) => {
     const client = new pg.Client({ connectionString: options.url, connectionTimeoutMillis });

@@ -16,7 +16,7 @@ afterAll(async () => {
   await client.close();
 });
 
-backendSuite("PGlite (Postgres dialect through drizzle's PGlite driver)", {
+backendSuite("PGlite (the Postgres dialect, in process)", {
   open: (clock) =>
     pgliteBackend({
       client,

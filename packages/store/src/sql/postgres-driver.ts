@@ -1,77 +1,72 @@
-import { type SQL, sql } from "drizzle-orm";
-import type { PgTransactionConfig } from "drizzle-orm/pg-core";
 import type { SqlDriver, SqlExecutor, SqlRow, SqlTransaction, SqlValue } from "./sql-driver.js";
 import { toStoreError } from "./store-errors.js";
 
-/** What the driver needs of a drizzle Postgres database: node-postgres and PGlite both fit. */
-export interface DrizzlePostgres {
-  execute(query: SQL): PromiseLike<unknown>;
-  transaction<T>(
-    work: (tx: { execute(query: SQL): PromiseLike<unknown> }) => Promise<T>,
-    config?: PgTransactionConfig,
-  ): Promise<T>;
+/** What the driver needs of a Postgres connection: a node-postgres pool or client, or PGlite, all fit. */
+export interface PostgresQueryable {
+  query(
+    text: string,
+    params?: SqlValue[],
+  ): PromiseLike<{
+    readonly rows: readonly SqlRow[];
+    /** node-postgres */
+    readonly rowCount?: number | null;
+    /** PGlite */
+    readonly affectedRows?: number;
+  }>;
 }
 
-/** A connection checked out for one transaction; `release(true)` discards a broken one. */
-export interface CheckedOutConnection {
-  readonly db: { execute(query: SQL): PromiseLike<unknown> };
-  release(broken: boolean): void;
-}
-
-interface QueryOutcome {
-  readonly rows?: readonly SqlRow[];
-  readonly rowCount?: number | null;
-  readonly affectedRows?: number;
-}
+/** Runs `work` inside BEGIN … COMMIT on one connection, rolling back if it throws. */
+export type PostgresTransaction = <T>(
+  work: (connection: PostgresQueryable) => Promise<T>,
+) => Promise<T>;
 
 /** Postgres caps bind parameters at 65,535 per statement. */
 const MAX_PARAMETERS = 60_000;
 
 /**
- * A drizzle Postgres database (node-postgres or PGlite) behind the async
- * driver interface. SQL is written once with `?` placeholders; drizzle
- * renders them as `$n` and binds the values.
+ * A Postgres database (node-postgres or PGlite) behind the async driver
+ * interface. SQL is written once with `?` placeholders and numbered `$n`
+ * here, with the values bound by the database client.
  */
 export class PostgresDriver implements SqlDriver {
   readonly dialect = "postgres";
   readonly multiStatement: boolean;
-  readonly #db: DrizzlePostgres;
+  readonly #db: SqlExecutor;
   readonly #where: string;
+  readonly #transaction: PostgresTransaction;
   readonly #onClose: () => Promise<void>;
-  readonly #connect: (() => Promise<CheckedOutConnection>) | undefined;
 
   /**
    * `multiStatement`: node-postgres sends a query without parameters as a
    * simple query, which may hold several statements; PGlite does not.
-   * `connect`: where transactions come from a pool, how to check out one
-   * connection (else drizzle's own transaction is used).
+   * `transaction`: how the client runs one transaction on one connection.
    */
   constructor(
-    db: DrizzlePostgres,
+    db: PostgresQueryable,
     where: string,
     options: {
+      readonly transaction: PostgresTransaction;
       readonly onClose: () => Promise<void>;
       readonly multiStatement: boolean;
-      readonly connect?: () => Promise<CheckedOutConnection>;
     },
   ) {
-    this.#db = db;
+    this.#db = executor(db, where);
     this.#where = where;
+    this.#transaction = options.transaction;
     this.#onClose = options.onClose;
     this.multiStatement = options.multiStatement;
-    this.#connect = options.connect;
   }
 
   all(text: string, params: readonly SqlValue[] = []): Promise<SqlRow[]> {
-    return executor(this.#db, this.#where).all(text, params);
+    return this.#db.all(text, params);
   }
 
   run(text: string, params: readonly SqlValue[] = []): Promise<number> {
-    return executor(this.#db, this.#where).run(text, params);
+    return this.#db.run(text, params);
   }
 
   insertMany(insert: string, rows: readonly (readonly SqlValue[])[], suffix = ""): Promise<void> {
-    return executor(this.#db, this.#where).insertMany(insert, rows, suffix);
+    return this.#db.insertMany(insert, rows, suffix);
   }
 
   async transaction<T>(
@@ -79,20 +74,17 @@ export class PostgresDriver implements SqlDriver {
     options: { readonly snapshot?: boolean } = {},
   ): Promise<T> {
     const effects: (() => void)[] = [];
-    const wrap = (db: { execute(query: SQL): PromiseLike<unknown> }): SqlTransaction => ({
-      ...executor(db, this.#where),
-      afterCommit: (effect) => effects.push(effect),
-    });
     let result: T;
     try {
-      result = this.#connect
-        ? await this.#pooledTransaction(this.#connect, wrap, work, options)
-        : await this.#db.transaction(
-            (tx) => work(wrap(tx)),
-            options.snapshot
-              ? { isolationLevel: "repeatable read", accessMode: "read only" }
-              : undefined,
-          );
+      result = await this.#transaction(async (connection) => {
+        const tx: SqlTransaction = {
+          ...executor(connection, this.#where),
+          afterCommit: (effect) => effects.push(effect),
+        };
+        if (options.snapshot)
+          await tx.run("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+        return work(tx);
+      });
     } catch (error) {
       throw toStoreError(error, this.#where);
     }
@@ -100,46 +92,48 @@ export class PostgresDriver implements SqlDriver {
     return result;
   }
 
-  /** BEGIN … COMMIT on one pooled connection, which goes back to the pool however the transaction ends (or is discarded if broken). */
-  async #pooledTransaction<T>(
-    connect: () => Promise<CheckedOutConnection>,
-    wrap: (db: { execute(query: SQL): PromiseLike<unknown> }) => SqlTransaction,
-    work: (tx: SqlTransaction) => Promise<T>,
-    options: { readonly snapshot?: boolean },
-  ): Promise<T> {
-    const connection = await connect();
-    const tx = wrap(connection.db);
-    let broken = false;
-    try {
-      await tx.run(options.snapshot ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN");
-      const result = await work(tx);
-      await tx.run("COMMIT");
-      return result;
-    } catch (error) {
-      await tx.run("ROLLBACK").catch(() => {
-        broken = true; // a connection that cannot even roll back is not reused
-      });
-      throw error;
-    } finally {
-      connection.release(broken);
-    }
-  }
-
   close(): Promise<void> {
     return this.#onClose();
   }
 }
 
-function executor(db: { execute(query: SQL): PromiseLike<unknown> }, where: string): SqlExecutor {
-  const execute = async (text: string, params: readonly SqlValue[]): Promise<QueryOutcome> => {
+/**
+ * A node-postgres pool's transactions: BEGIN … COMMIT on one checked-out
+ * connection, which goes back to the pool however the transaction ends, or
+ * is discarded when it cannot even roll back.
+ */
+export function pooledTransaction(
+  connect: () => Promise<PostgresQueryable & { release(broken?: boolean): void }>,
+): PostgresTransaction {
+  return async (work) => {
+    const connection = await connect();
+    let broken = false;
     try {
-      return (await db.execute(bind(text, params))) as QueryOutcome;
+      await connection.query("BEGIN");
+      const result = await work(connection);
+      await connection.query("COMMIT");
+      return result;
+    } catch (error) {
+      await Promise.resolve(connection.query("ROLLBACK")).catch(() => {
+        broken = true;
+      });
+      throw error;
+    } finally {
+      connection.release(broken || undefined);
+    }
+  };
+}
+
+function executor(db: PostgresQueryable, where: string): SqlExecutor {
+  const execute = async (text: string, params: readonly SqlValue[]) => {
+    try {
+      return await db.query(numberPlaceholders(text, params.length), [...params]);
     } catch (error) {
       throw toStoreError(error, where);
     }
   };
   return {
-    all: async (text, params = []) => [...((await execute(text, params)).rows ?? [])],
+    all: async (text, params = []) => [...(await execute(text, params)).rows],
     run: async (text, params = []) => {
       const outcome = await execute(text, params);
       return outcome.rowCount ?? outcome.affectedRows ?? 0;
@@ -159,18 +153,11 @@ function executor(db: { execute(query: SQL): PromiseLike<unknown> }, where: stri
   };
 }
 
-/** Builds a drizzle SQL object from `?`-placeholder text; the SQL Writ writes never has `?` inside literals. */
-function bind(text: string, params: readonly SqlValue[]): SQL {
+/** Turns `?` placeholders into Postgres's `$1, $2 …`; the SQL Writ writes never has `?` inside literals. */
+export function numberPlaceholders(text: string, count: number): string {
   const parts = text.split("?");
-  if (parts.length - 1 !== params.length) {
-    throw new TypeError(
-      `SQL has ${parts.length - 1} placeholders but ${params.length} values were given.`,
-    );
+  if (parts.length - 1 !== count) {
+    throw new TypeError(`SQL has ${parts.length - 1} placeholders but ${count} values were given.`);
   }
-  const query = sql.empty();
-  parts.forEach((part, index) => {
-    query.append(sql.raw(part));
-    if (index < params.length) query.append(sql`${params[index]}`);
-  });
-  return query;
+  return parts.reduce((sql, part, index) => `${sql}$${index}${part}`);
 }
