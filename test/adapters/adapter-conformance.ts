@@ -5,17 +5,8 @@
  * its framework (a scripted fake model, an MCP client …) and reports what the
  * caller saw.
  */
-import {
-  type Backend,
-  createAgentIdentity,
-  createGuard,
-  type Guard,
-  IssuerKeySet,
-  issueWrit,
-  type LedgerRecord,
-  Session,
-} from "@writ/core";
-import { fixedClock, MemoryBackend } from "@writ/core/testing";
+import type { Guard, Session } from "@writ/core";
+import { createTestWorld, MemoryBackend, type TestBackend } from "@writ/core/testing";
 import { describe, expect, it } from "vitest";
 
 /** One tool call to run through the framework. */
@@ -46,62 +37,25 @@ export interface AdapterHarness {
   invoke(call: ConformanceCall): Promise<ConformanceResult>;
 }
 
-/** A backend the suite can populate and inspect: the in-memory one, or a real store with the same admin calls. */
-export interface ConformanceBackend extends Backend {
-  putUser(user: { id: string; permissions: string }): void | Promise<void>;
-  putAgent(agent: {
-    id: string;
-    policy: string;
-    keys: readonly { id: string; thumbprint: string }[];
-  }): void | Promise<void>;
-  revoke(kind: "hop" | "agent" | "user" | "key" | "issuer_key", id: string): Promise<unknown>;
-  /** Every ledger row so far, oldest first. */
-  ledger(): Promise<readonly LedgerRecord[]>;
-}
-
-export function memoryConformanceBackend(): ConformanceBackend {
-  const backend = new MemoryBackend();
-  return Object.assign(backend, { ledger: async () => backend.records });
-}
-
 export function describeAdapterConformance(
   harness: AdapterHarness,
-  makeBackend: () => Promise<ConformanceBackend> | ConformanceBackend = memoryConformanceBackend,
+  makeBackend: () => Promise<TestBackend> | TestBackend = () => new MemoryBackend(),
 ): void {
   async function world() {
-    const clock = fixedClock(Date.now());
-    const backend = await makeBackend();
-    const issuer = IssuerKeySet.generate("writ:conformance");
-    const planner = createAgentIdentity("planner");
-    const worker = createAgentIdentity("worker");
-    await backend.putUser({
-      id: "alice",
-      permissions: "refunds.approve(amount < 10000); email.send",
-    });
-    await backend.putAgent({
-      id: "planner",
-      policy: "refunds.approve; email.send",
-      keys: [planner],
-    });
-    await backend.putAgent({ id: "worker", policy: "refunds.approve", keys: [worker] });
-    const guard = await createGuard({
-      backend,
-      issuer,
+    const { backend, guard, agents, session } = await createTestWorld({
+      backend: await makeBackend(),
+      issuer: "writ:conformance",
       audience: `urn:writ:conformance:${harness.adapter}`,
+      user: { id: "alice", permissions: "refunds.approve(amount < 10000); email.send" },
+      agents: { planner: "refunds.approve; email.send", worker: "refunds.approve" },
     });
-    const root = new Session(
-      planner,
-      issueWrit({
-        issuer,
-        user: { id: "alice", permissions: "refunds.approve(amount < 10000); email.send" },
-        agent: { ...planner, policy: "refunds.approve; email.send" },
-      }),
-    );
-    const session = root.delegate(worker, { grants: "refunds.approve(amount < 50)" });
+    const delegated = session("planner").delegate(agents.worker, {
+      grants: "refunds.approve(amount < 50)",
+    });
     let runs = 0;
     const call = (args: Record<string, unknown>, action = "refunds.approve"): ConformanceCall => ({
       guard,
-      session,
+      session: delegated,
       tool: "approve_refund",
       action,
       args,
@@ -110,7 +64,7 @@ export function describeAdapterConformance(
         return `refunded ${String(parsed.amount)}`;
       },
     });
-    return { clock, backend, guard, session, call, runs: () => runs };
+    return { backend, guard, session: delegated, call, runs: () => runs };
   }
 
   describe(`${harness.adapter} adapter conformance`, () => {

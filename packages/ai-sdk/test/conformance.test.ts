@@ -4,7 +4,7 @@ import {
   type AdapterHarness,
   describeAdapterConformance,
 } from "../../../test/adapters/adapter-conformance.js";
-import { sqliteConformanceBackend } from "../../../test/adapters/sqlite-conformance-backend.js";
+import { sqliteTestBackend } from "../../../test/support/sqlite-test-backend.js";
 import { ADAPTER, withWrit } from "../src/index.js";
 import { call, say, scriptedModel, toolResultSeen } from "./model.js";
 
@@ -37,5 +37,5 @@ const harness: AdapterHarness = {
 };
 
 describeAdapterConformance(harness, () =>
-  sqliteConformanceBackend({ clock: systemClock, random: systemRandom }),
+  sqliteTestBackend({ clock: systemClock, random: systemRandom }),
 );

@@ -1,15 +1,6 @@
-import {
-  type AgentIdentity,
-  createAgentIdentity,
-  createGuard,
-  type Guard,
-  IssuerKeySet,
-  issueWrit,
-  type LedgerRecord,
-  Session,
-} from "@writ/core";
-import { fixedClock, seededRandom } from "@writ/core/testing";
-import { sqliteConformanceBackend } from "../../../test/adapters/sqlite-conformance-backend.js";
+import type { LedgerRecord } from "@writ/core";
+import { createTestWorld, fixedClock, seededRandom } from "@writ/core/testing";
+import { sqliteTestBackend } from "../../../test/support/sqlite-test-backend.js";
 
 export const PERMISSIONS = [
   "refunds.approve(amount < 1000)",
@@ -25,40 +16,23 @@ export const PERMISSIONS = [
 export async function createWorld() {
   const clock = fixedClock(Date.UTC(2026, 0, 1, 9, 0, 0));
   const random = seededRandom("ai-sdk");
-  const backend = await sqliteConformanceBackend({ clock, random });
-  const issuer = IssuerKeySet.generate("writ:ai-sdk-test");
-  const support = createAgentIdentity("support");
-  const worker = createAgentIdentity("refund-worker");
-  await backend.putUser({ id: "alice", permissions: PERMISSIONS });
-  await backend.putAgent({
-    id: "support",
-    policy: "refunds.*; orders.lookup",
-    keys: [support],
-  });
-  await backend.putAgent({ id: "refund-worker", policy: "refunds.approve", keys: [worker] });
-  const guard: Guard = await createGuard({
-    backend,
-    issuer,
-    audience: "urn:writ:ai-sdk-test",
+  const world = await createTestWorld({
+    backend: await sqliteTestBackend({ clock, random }),
     clock,
     random,
+    issuer: "writ:ai-sdk-test",
+    audience: "urn:writ:ai-sdk-test",
+    user: { id: "alice", permissions: PERMISSIONS },
+    agents: { support: "refunds.*; orders.lookup", "refund-worker": "refunds.approve" },
   });
-  const sessionFor = (agent: AgentIdentity = support, policy = "refunds.*; orders.lookup") =>
-    new Session(
-      agent,
-      issueWrit({
-        issuer,
-        user: { id: "alice", permissions: PERMISSIONS },
-        agent: { ...agent, policy },
-        clock,
-        random,
-      }),
-      { clock, random },
-    );
-  const rows = async (
-    kinds: readonly LedgerRecord["kind"][] = ["decision", "approval", "outcome"],
-  ) => (await backend.ledger()).filter((row) => kinds.includes(row.kind));
-  return { clock, backend, guard, support, worker, session: sessionFor(), sessionFor, rows };
+  return {
+    backend: world.backend,
+    guard: world.guard,
+    worker: world.agents["refund-worker"],
+    session: world.session("support"),
+    rows: (kinds: readonly LedgerRecord["kind"][] = ["decision", "approval", "outcome"]) =>
+      world.rows(kinds),
+  };
 }
 
 /** A ledger row in a form tests can compare: kind, decision or outcome, reason. */

@@ -1,14 +1,5 @@
-import {
-  type AgentIdentity,
-  createAgentIdentity,
-  createGuard,
-  type Guard,
-  type GuardOptions,
-  IssuerKeySet,
-  issueWrit,
-  Session,
-} from "@writ/core";
-import { fixedClock, MemoryBackend, seededRandom } from "@writ/core/testing";
+import type { GuardOptions } from "@writ/core";
+import { createTestWorld, fixedClock, seededRandom } from "@writ/core/testing";
 
 export const AUDIENCE = "urn:writ:test-guard";
 
@@ -18,38 +9,28 @@ export const AUDIENCE = "urn:writ:test-guard";
  */
 export async function createWorld(options: Partial<GuardOptions> = {}) {
   const clock = fixedClock(Date.UTC(2026, 0, 1, 9, 0, 0));
-  const random = seededRandom("world");
-  const issuer = IssuerKeySet.generate("writ:test");
-  const planner = createAgentIdentity("planner");
-  const worker = createAgentIdentity("worker");
-  const subWorker = createAgentIdentity("sub-worker");
-  const backend = new MemoryBackend({ clock, random });
-  backend.putUser({
-    id: "alice",
-    permissions: "refunds.*(amount < 10000); email.send(to in @crm.contacts); docs.read",
-  });
-  backend.putAgent({ id: "planner", policy: "refunds.*; email.send; docs.read", keys: [planner] });
-  backend.putAgent({ id: "worker", policy: "refunds.approve; email.send", keys: [worker] });
-  backend.putAgent({ id: "sub-worker", policy: "refunds.approve", keys: [subWorker] });
-  const guard: Guard = await createGuard({
-    backend,
-    issuer,
-    audience: AUDIENCE,
+  const world = await createTestWorld({
     clock,
-    random,
-    ...options,
+    random: seededRandom("world"),
+    audience: AUDIENCE,
+    user: {
+      id: "alice",
+      permissions: "refunds.*(amount < 10000); email.send(to in @crm.contacts); docs.read",
+    },
+    agents: {
+      planner: "refunds.*; email.send; docs.read",
+      worker: "refunds.approve; email.send",
+      "sub-worker": "refunds.approve",
+    },
+    guard: options,
   });
-  const plannerSession = (agent: AgentIdentity = planner) =>
-    new Session(
-      agent,
-      issueWrit({
-        issuer,
-        user: { id: "alice", permissions: backend.user("alice")?.permissions ?? [] },
-        agent: { ...agent, policy: backend.agent(agent.id)?.policy ?? [] },
-        clock,
-        random,
-      }),
-      { clock, random },
-    );
-  return { clock, random, issuer, planner, worker, subWorker, backend, guard, plannerSession };
+  const { planner, worker, "sub-worker": subWorker } = world.agents;
+  return {
+    ...world,
+    clock,
+    planner,
+    worker,
+    subWorker,
+    plannerSession: () => world.session("planner"),
+  };
 }

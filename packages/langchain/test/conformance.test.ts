@@ -5,7 +5,7 @@ import {
   type ConformanceResult,
   describeAdapterConformance,
 } from "../../../test/adapters/adapter-conformance.js";
-import { sqliteConformanceBackend } from "../../../test/adapters/sqlite-conformance-backend.js";
+import { sqliteTestBackend } from "../../../test/support/sqlite-test-backend.js";
 import { writMiddleware } from "../src/index.js";
 
 /** One tool call through a real createAgent run, with a scripted model. */
@@ -36,4 +36,4 @@ const harness: AdapterHarness = {
   },
 };
 
-describeAdapterConformance(harness, () => sqliteConformanceBackend());
+describeAdapterConformance(harness, () => sqliteTestBackend());

@@ -1,24 +1,15 @@
-import {
-  type AgentIdentity,
-  createAgentIdentity,
-  createGuard,
-  type Guard,
-  IssuerKeySet,
-  issueWrit,
-  type LedgerRecord,
-  Session,
-} from "@writ/core";
+import type { AgentIdentity, Guard, LedgerRecord, Session } from "@writ/core";
+import { createTestWorld, type TestBackend } from "@writ/core/testing";
 import { tool } from "langchain";
 import { z } from "zod";
-import type { ConformanceBackend } from "../../../test/adapters/adapter-conformance.js";
-import { sqliteConformanceBackend } from "../../../test/adapters/sqlite-conformance-backend.js";
+import { sqliteTestBackend } from "../../../test/support/sqlite-test-backend.js";
 
 export const PERMISSIONS =
   "refunds.approve(amount < 1000); refunds.approve(amount >= 1000, amount < 10000) needs approval; email.send; tasks.delegate";
 const PLANNER_POLICY = "refunds.*; email.send; tasks.delegate";
 
 export interface World {
-  readonly backend: ConformanceBackend;
+  readonly backend: TestBackend;
   readonly guard: Guard;
   /** The planner's session: the root hop, for user alice. */
   readonly session: Session;
@@ -30,38 +21,24 @@ export interface World {
 
 /** A user, three agents, a guard and the planner's session, on the test backend. */
 export async function createWorld(): Promise<World> {
-  const backend = await sqliteConformanceBackend();
-  const issuer = IssuerKeySet.generate("writ:langchain-test");
-  const planner = createAgentIdentity("planner");
-  const worker = createAgentIdentity("worker");
-  const subworker = createAgentIdentity("subworker");
-  await backend.putUser({ id: "alice", permissions: PERMISSIONS });
-  await backend.putAgent({ id: "planner", policy: PLANNER_POLICY, keys: [planner] });
-  await backend.putAgent({ id: "worker", policy: PLANNER_POLICY, keys: [worker] });
-  await backend.putAgent({
-    id: "subworker",
-    policy: "refunds.approve; email.send",
-    keys: [subworker],
+  const world = await createTestWorld({
+    backend: await sqliteTestBackend(),
+    issuer: "writ:langchain-test",
+    audience: "urn:writ:test:langchain",
+    user: { id: "alice", permissions: PERMISSIONS },
+    agents: {
+      planner: PLANNER_POLICY,
+      worker: PLANNER_POLICY,
+      subworker: "refunds.approve; email.send",
+    },
   });
-  const guard = await createGuard({ backend, issuer, audience: "urn:writ:test:langchain" });
-  const session = new Session(
-    planner,
-    issueWrit({
-      issuer,
-      user: { id: "alice", permissions: PERMISSIONS },
-      agent: { ...planner, policy: PLANNER_POLICY },
-    }),
-  );
   return {
-    backend,
-    guard,
-    session,
-    worker,
-    subworker,
-    calls: async () =>
-      (await backend.ledger()).filter((row) =>
-        ["decision", "outcome", "approval"].includes(row.kind),
-      ),
+    backend: world.backend,
+    guard: world.guard,
+    session: world.session("planner"),
+    worker: world.agents.worker,
+    subworker: world.agents.subworker,
+    calls: () => world.rows(["decision", "outcome", "approval"]),
   };
 }
 

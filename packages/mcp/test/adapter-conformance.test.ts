@@ -7,7 +7,7 @@ import {
   type ConformanceResult,
   describeAdapterConformance,
 } from "../../../test/adapters/adapter-conformance.js";
-import { sqliteConformanceBackend } from "../../../test/adapters/sqlite-conformance-backend.js";
+import { sqliteTestBackend } from "../../../test/support/sqlite-test-backend.js";
 import { guardMcpServer, withWrit } from "../src/index.js";
 
 /** One tool call through a guarded McpServer, made by the SDK Client carrying the writ and a fresh proof. */
@@ -42,4 +42,4 @@ const harness: AdapterHarness = {
   },
 };
 
-describeAdapterConformance(harness, () => sqliteConformanceBackend());
+describeAdapterConformance(harness, () => sqliteTestBackend());

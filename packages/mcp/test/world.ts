@@ -1,15 +1,6 @@
-import {
-  type AgentIdentity,
-  createAgentIdentity,
-  createGuard,
-  type Guard,
-  IssuerKeySet,
-  issueWrit,
-  type LedgerRecord,
-  Session,
-} from "@writ/core";
-import type { ConformanceBackend } from "../../../test/adapters/adapter-conformance.js";
-import { sqliteConformanceBackend } from "../../../test/adapters/sqlite-conformance-backend.js";
+import type { Guard, LedgerRecord, Session } from "@writ/core";
+import { createTestWorld, type TestBackend } from "@writ/core/testing";
+import { sqliteTestBackend } from "../../../test/support/sqlite-test-backend.js";
 
 export interface WorldOptions {
   /** Alice's permissions. */
@@ -22,12 +13,10 @@ export interface WorldOptions {
 }
 
 export interface World {
-  readonly backend: ConformanceBackend;
+  readonly backend: TestBackend;
   readonly guard: Guard;
-  readonly issuer: IssuerKeySet;
   /** The planner acting for alice: the root hop. */
   readonly session: Session;
-  readonly worker: AgentIdentity;
   /** The worker's session, delegated `grants` by the planner. */
   delegate(grants: string): Session;
   /** Ledger rows of a tool call's kinds (decision, outcome), oldest first. */
@@ -36,32 +25,19 @@ export interface World {
 
 /** Alice, a planner and a worker, a guard for `audience`, and the planner's session. */
 export async function createWorld(options: WorldOptions): Promise<World> {
-  const backend = await sqliteConformanceBackend(
-    options.closeWith ? { closeWith: options.closeWith } : {},
-  );
-  const issuer = IssuerKeySet.generate("writ:mcp-test");
-  const planner = createAgentIdentity("planner");
-  const worker = createAgentIdentity("worker");
-  await backend.putUser({ id: "alice", permissions: options.permissions });
-  await backend.putAgent({ id: "planner", policy: options.policy, keys: [planner] });
-  await backend.putAgent({ id: "worker", policy: options.policy, keys: [worker] });
-  const guard = await createGuard({ backend, issuer, audience: options.audience });
-  const session = new Session(
-    planner,
-    issueWrit({
-      issuer,
-      user: { id: "alice", permissions: options.permissions },
-      agent: { ...planner, policy: options.policy },
-    }),
-  );
+  const world = await createTestWorld({
+    backend: await sqliteTestBackend(options.closeWith ? { closeWith: options.closeWith } : {}),
+    issuer: "writ:mcp-test",
+    audience: options.audience,
+    user: { id: "alice", permissions: options.permissions },
+    agents: { planner: options.policy, worker: options.policy },
+  });
+  const session = world.session("planner");
   return {
-    backend,
-    guard,
-    issuer,
+    backend: world.backend,
+    guard: world.guard,
     session,
-    worker,
-    delegate: (grants) => session.delegate(worker, { grants }),
-    calls: async () =>
-      (await backend.ledger()).filter((row) => row.kind === "decision" || row.kind === "outcome"),
+    delegate: (grants) => session.delegate(world.agents.worker, { grants }),
+    calls: () => world.rows(["decision", "outcome"]),
   };
 }

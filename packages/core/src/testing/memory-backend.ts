@@ -7,9 +7,10 @@ import {
   applyApprovalDecision,
   spendApproval,
 } from "../approval.js";
-import type { Backend, DelegationRecord } from "../backend.js";
+import type { DelegationRecord } from "../backend.js";
 import { type Clock, type RandomSource, systemClock, systemRandom } from "../clock.js";
 import { uuidV7 } from "../encoding/uuid-v7.js";
+import { WritError } from "../errors.js";
 import type { Grant } from "../grants/grant.js";
 import { toGrants } from "../grants/to-grants.js";
 import { type AgentReference, assertPrincipalId } from "../keys/agent-identity.js";
@@ -32,6 +33,7 @@ import type {
   UserState,
 } from "../live/live-state.js";
 import { LiveStateMirror } from "../live/live-state-mirror.js";
+import type { TestBackend } from "./test-backend.js";
 
 export interface MemoryBackendOptions {
   readonly clock?: Clock;
@@ -49,9 +51,10 @@ type ChangeBody = LiveChange extends infer C
 /**
  * A complete in-memory Backend: directory, revocations with sequence numbers,
  * a hash-chained ledger with payloads, approvals and a synchronous live feed.
- * For unit tests and examples; state is lost when the process ends.
+ * For unit tests and examples; state is lost when the process ends. Like a
+ * store, once closed it takes no more ledger rows.
  */
-export class MemoryBackend implements Backend {
+export class MemoryBackend implements TestBackend {
   readonly #clock: Clock;
   readonly #random: RandomSource;
   readonly #chainId: string;
@@ -61,6 +64,7 @@ export class MemoryBackend implements Backend {
   readonly #payloads = new Map<string, unknown>();
   readonly #delegations = new Map<string, DelegationRecord>();
   readonly #approvals = new Map<string, Approval>();
+  #closed = false;
 
   constructor(options: MemoryBackendOptions = {}) {
     this.#clock = options.clock ?? systemClock;
@@ -144,6 +148,10 @@ export class MemoryBackend implements Backend {
     return this.#records;
   }
 
+  async ledger(): Promise<readonly LedgerRecord[]> {
+    return this.#records;
+  }
+
   payload(hash: string): unknown {
     return this.#payloads.get(hash);
   }
@@ -167,6 +175,7 @@ export class MemoryBackend implements Backend {
   }
 
   async append(appends: readonly LedgerAppend[]): Promise<readonly LedgerRecord[]> {
+    this.#assertOpen();
     return appends.map(({ entry, payloads }) => {
       for (const payload of payloads ?? [])
         this.#payloads.set(payload.hash, structuredClone(payload.body));
@@ -175,6 +184,7 @@ export class MemoryBackend implements Backend {
   }
 
   async recordDelegations(records: readonly DelegationRecord[]): Promise<void> {
+    this.#assertOpen();
     for (const record of records) {
       if (this.#delegations.has(record.jti)) continue;
       this.#delegations.set(record.jti, record);
@@ -221,7 +231,17 @@ export class MemoryBackend implements Backend {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     this.#sinks.clear();
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) {
+      throw new WritError(
+        "ledger.unavailable",
+        "This backend is closed; the ledger takes no more rows.",
+      );
+    }
   }
 
   #seal(entry: LedgerEntry): LedgerRecord {

@@ -6,9 +6,9 @@
 import { createAgentIdentity, createGuard, IssuerKeySet, issueWrit, Session } from "@writ/core";
 import { AIMessage, fakeModel, tool } from "langchain";
 import { z } from "zod";
-import { sqliteConformanceBackend } from "../../../../test/adapters/sqlite-conformance-backend.js";
+import { sqliteTestBackend } from "../../../../test/support/sqlite-test-backend.js";
 
-export const backend = await sqliteConformanceBackend();
+export const backend = await sqliteTestBackend();
 const issuer = IssuerKeySet.generate("writ:quick-start");
 const agent = createAgentIdentity("support-agent");
 const permissions = "refunds.approve(amount < 100, currency in [USD, EUR])";
