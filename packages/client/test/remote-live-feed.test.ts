@@ -12,7 +12,7 @@ import { overrideBackend } from "@writ/core/testing";
 import { createApiKey, createWritServer, type ListeningWritServer } from "@writ/server";
 import { type StoreBackend, sqliteBackend } from "@writ/store";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { eventually } from "./support/eventually.js";
+import { eventually } from "../../../test/support/eventually.js";
 
 const AUDIENCE = "urn:writ:tools";
 const read = (guard: Guard, session: Session) =>

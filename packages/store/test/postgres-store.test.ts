@@ -1,6 +1,7 @@
 import { createAgentIdentity, createGuard, type Guard, Session } from "@writ/core";
 import { grantPostgresWriter, postgresBackend, type StoreBackend } from "@writ/store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually } from "../../../test/support/eventually.js";
 import { auditAtomicityCases, postgresAuditRefusal } from "./support/audit-atomicity-cases.js";
 import { createTestDatabase, requirePostgresUrl, withClient } from "./support/postgres-server.js";
 import { startRemoteGuard } from "./support/remote-guard-process.js";
@@ -8,18 +9,6 @@ import { tamperCases } from "./support/tamper-cases.js";
 import { startTcpProxy } from "./support/tcp-proxy.js";
 
 const serverUrl = requirePostgresUrl();
-
-async function eventually(
-  check: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 10_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting until ${what}.`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 /** A user, two agents and a guard on `store`: what the failure tests exercise. */
 async function scenario(store: StoreBackend, guardStore: StoreBackend = store) {
@@ -105,6 +94,7 @@ if (serverUrl) {
       await eventually(
         async () => (await read()).code === "revoked.agent",
         "the writer's revocation reaches its guard",
+        10_000,
       );
       expect(await writer.verifyLedger()).toMatchObject({ ok: true });
       await guard.close();
@@ -210,6 +200,7 @@ if (serverUrl) {
       await eventually(
         () => !guard.canUse(writ.toString(), "docs.read"),
         "the other backend's guard sees the revoke",
+        10_000,
       );
       console.info(
         `revocation seen by a guard on another backend after ${(performance.now() - started).toFixed(1)} ms`,

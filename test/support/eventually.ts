@@ -1,4 +1,4 @@
-/** Polls `check` until it passes: remote feeds deliver changes asynchronously. */
+/** Polls `check` until it passes: feeds that are not in-process deliver changes asynchronously. */
 export async function eventually(
   check: () => boolean | Promise<boolean>,
   what: string,

@@ -1,0 +1,573 @@
+import {
+  type AgentIdentity,
+  type Backend,
+  type Clock,
+  createAgentIdentity,
+  createGuard,
+  type Guard,
+  type LedgerRecord,
+  Session,
+  type Writ,
+} from "@writ/core";
+import { fixedClock, seededRandom } from "@writ/core/testing";
+import type { StoreAdmin } from "@writ/store";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { eventually } from "../support/eventually.js";
+import { createOcsfValidator } from "./ocsf-validator.js";
+
+/** What the suite tests: a Backend guards run on, with the store's admin API. */
+export type BackendUnderTest = Backend & StoreAdmin;
+
+export interface StoreAdminSuiteOptions {
+  /** Opens a fresh, empty store whose records are timed by `clock`. Closed by the suite. */
+  readonly open: (clock: Clock) => Promise<BackendUnderTest>;
+}
+
+const AUDIENCE = "urn:writ:test-guard";
+
+async function drain(lines: AsyncIterable<string>): Promise<string[]> {
+  const out: string[] = [];
+  for await (const line of lines) out.push(line);
+  return out;
+}
+
+/**
+ * What a store adds to the Backend contract (DESIGN §10): the admin API —
+ * directory, roles, issuing, revocations, approvals, ledger queries and
+ * exports, keys — and the ledger rows it writes. Runs against SQLite, PGlite,
+ * a real Postgres server and the remote client (Writ server + RemoteAdmin).
+ */
+export function storeAdminSuite(name: string, options: StoreAdminSuiteOptions): void {
+  describe(`store admin suite: ${name}`, () => {
+    let clock: ReturnType<typeof fixedClock>;
+    let store: BackendUnderTest;
+    let guards: Guard[];
+    let planner: AgentIdentity;
+    let worker: AgentIdentity;
+    let reviewer: AgentIdentity;
+
+    beforeEach(async () => {
+      clock = fixedClock(Date.UTC(2026, 0, 1, 12));
+      store = await options.open(clock);
+      guards = [];
+      planner = createAgentIdentity("planner");
+      worker = createAgentIdentity("worker");
+      reviewer = createAgentIdentity("reviewer");
+      await store.putUser({
+        id: "alice",
+        permissions: "refunds.approve(amount < 10000); email.send; docs.read",
+      });
+      await store.putAgent({
+        id: "planner",
+        policy: "refunds.*; email.send; docs.read",
+        keys: [planner],
+      });
+      await store.putAgent({ id: "worker", policy: "refunds.approve; docs.read", keys: [worker] });
+      await store.putAgent({ id: "reviewer", policy: "docs.read", keys: [reviewer] });
+    });
+
+    afterEach(async () => {
+      for (const guard of guards) await guard.close();
+      await store.close();
+    });
+
+    async function guard(): Promise<Guard> {
+      const created = await createGuard({
+        backend: store,
+        issuer: await store.issuerKeys(),
+        audience: AUDIENCE,
+        clock,
+        random: seededRandom(`guard-${guards.length}`),
+      });
+      guards.push(created);
+      return created;
+    }
+
+    /** A three-hop writ for alice: planner (root) → worker → reviewer. */
+    async function chain(): Promise<{ root: Session; leaf: Session; writ: Writ }> {
+      const root = new Session(planner, await store.issue({ user: "alice", agent: "planner" }), {
+        clock,
+      });
+      const middle = root.delegate(worker, { grants: "refunds.approve(amount < 5000); docs.read" });
+      const leaf = middle.delegate(reviewer, { grants: "docs.read" });
+      return { root, leaf, writ: root.writ };
+    }
+
+    const refund = (session: Session, amount: number, g: Guard, callId?: string) =>
+      g.callFrom(session, {
+        action: "refunds.approve",
+        tool: "approve_refund",
+        args: { amount },
+        ...(callId ? { callId } : {}),
+      });
+
+    it("resolves a user's permissions as direct grants ∪ role grants, live", async () => {
+      await store.putRole({ id: "support", permissions: "refunds.approve(amount < 100)" });
+      await store.putRole({ id: "mailer", permissions: "email.send" });
+      const bob = await store.putUser({
+        id: "bob",
+        permissions: "docs.read",
+        roles: ["support", "mailer"],
+      });
+      expect(bob.roles).toEqual(["mailer", "support"]);
+      expect(bob.permissions).toEqual([{ action: "docs.read" }]);
+      expect(bob.effectivePermissions).toEqual(
+        expect.arrayContaining([
+          { action: "docs.read" },
+          { action: "email.send" },
+          { action: "refunds.approve", when: { amount: { lt: 100 } } },
+        ]),
+      );
+      expect(bob.effectivePermissions).toHaveLength(3);
+      const g = await guard();
+      const session = new Session(planner, await store.issue({ user: "bob", agent: "planner" }), {
+        clock,
+      });
+      expect(await g.authorize(refund(session, 50, g))).toMatchObject({ effect: "allow" });
+      await store.putRole({ id: "support", permissions: "refunds.approve(amount < 10)" });
+      await eventually(
+        async () => (await g.authorize(refund(session, 50, g))).code === "live.permission_denied",
+        "a narrowed role reaches the guard",
+      );
+      await store.unassignRole("bob", "mailer");
+      await eventually(
+        async () =>
+          (await g.authorize(g.callFrom(session, { action: "email.send", tool: "send", args: {} })))
+            .code === "live.permission_denied",
+        "an unassigned role reaches the guard",
+      );
+      expect((await store.getRole("support"))?.members).toEqual(["bob"]);
+      expect(await store.removeRole("support")).toBe(true);
+      expect((await store.getUser("bob"))?.roles).toEqual([]);
+    });
+
+    it("refuses to issue for revoked users, agents and issuer keys, and lists every revocation in order", async () => {
+      await store.putUser({ id: "bob", permissions: "docs.read" });
+      await store.putAgent({
+        id: "helper",
+        policy: "docs.read",
+        keys: [createAgentIdentity("helper")],
+      });
+      await store.revoke({ kind: "user", id: "bob", reason: "left", by: "ops" });
+      await expect(store.issue({ user: "bob", agent: "planner" })).rejects.toMatchObject({
+        code: "revoked.user",
+      });
+      await store.revoke({ kind: "agent", id: "helper" });
+      await expect(store.issue({ user: "alice", agent: "helper" })).rejects.toMatchObject({
+        code: "revoked.agent",
+      });
+      await store.revoke({ kind: "key", id: worker.thumbprint });
+      await expect(store.issue({ user: "alice", agent: "worker" })).rejects.toMatchObject({
+        code: "revoked.key",
+      });
+      await store.revoke({ kind: "issuer_key", id: (await store.issuerKeys()).active.kid });
+      await expect(store.issue({ user: "alice", agent: "planner" })).rejects.toMatchObject({
+        code: "revoked.issuer_key",
+      });
+      const revocations = await store.listRevocations();
+      expect(revocations.map((revocation) => revocation.kind)).toEqual([
+        "user",
+        "agent",
+        "key",
+        "issuer_key",
+      ]);
+      const seqs = revocations.map((revocation) => revocation.seq);
+      expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+      expect(await store.revoke({ kind: "user", id: "bob" })).toEqual(revocations[0]);
+      const [first] = (await store.queryLedger({ kind: "revocation" })).records;
+      // `by` is who revoked: the caller's own name in-process, the authenticated caller through a server.
+      expect(first).toMatchObject({
+        user: "bob",
+        detail: { target: "user", id: "bob", reason: "left", by: expect.any(String) },
+      });
+    });
+
+    it("lists approval requests, and approves and rejects them, each decision in the ledger", async () => {
+      await store.putUser({
+        id: "carol",
+        permissions:
+          "refunds.approve(amount >= 1000) needs approval; refunds.approve(amount < 1000)",
+      });
+      const g = await guard();
+      const session = new Session(planner, await store.issue({ user: "carol", agent: "planner" }), {
+        clock,
+      });
+      const first = await g.authorize(refund(session, 2500, g, "call-big"));
+      const approvalId = first.approvalId as string;
+      const pending = await store.listApprovals();
+      expect(pending.map((approval) => approval.id)).toEqual([approvalId]);
+      expect(pending[0]).toMatchObject({
+        status: "pending",
+        user: "carol",
+        agent: "planner",
+        action: "refunds.approve",
+        tool: "approve_refund",
+      });
+      const approved = await store.approve(approvalId, { by: "manager", reason: "known customer" });
+      expect(approved).toMatchObject({ status: "approved", decidedBy: "manager" });
+      await expect(store.approve(approvalId, { by: "manager" })).rejects.toMatchObject({
+        code: "approval.invalid",
+      });
+      await expect(store.approve(approvalId, { by: "" })).rejects.toThrow(TypeError);
+      expect(await store.listApprovals({ status: "approved" })).toEqual([approved]);
+      expect(
+        await g.authorize(
+          g.callFrom(session, {
+            action: "refunds.approve",
+            tool: "approve_refund",
+            args: { amount: 2500 },
+            approvalId,
+          }),
+        ),
+      ).toMatchObject({ effect: "allow", code: "approval.granted" });
+      expect((await store.queryLedger({ kind: "approval" })).records[0]).toMatchObject({
+        callId: "call-big",
+        decision: "allow",
+        reason: "approval.granted",
+        detail: { approvalId, by: "manager", reason: "known customer" },
+      });
+
+      const second = await g.authorize(refund(session, 3000, g, "call-rejected"));
+      await store.reject(second.approvalId as string, { by: "manager" });
+      expect(await g.authorize(refund(session, 3000, g, "call-rejected"))).toMatchObject({
+        effect: "deny",
+        code: "approval.rejected",
+      });
+      expect(
+        (await store.queryLedger({ kind: "approval", callId: "call-rejected" })).records[0],
+      ).toMatchObject({ decision: "deny", reason: "approval.rejected" });
+
+      const third = await g.authorize(refund(session, 4000, g, "call-late"));
+      clock.advance(2 * 3600 * 1000);
+      expect(await store.listApprovals()).toEqual([]);
+      expect(
+        (await store.listApprovals({ status: "expired" })).map((approval) => approval.id),
+      ).toEqual([third.approvalId]);
+      await expect(
+        store.approve(third.approvalId as string, { by: "manager" }),
+      ).rejects.toMatchObject({ code: "approval.expired" });
+    });
+
+    it("queries the ledger with filters and cursor pagination, and verifies it", async () => {
+      const base = clock();
+      const appended = await store.append(
+        Array.from({ length: 25 }, (_, index) => ({
+          entry: {
+            kind: "decision" as const,
+            time: base + index,
+            user: index % 2 === 0 ? "alice" : "bob",
+            agent: "planner",
+            action: index % 3 === 0 ? "email.send" : "docs.read",
+            decision: index % 5 === 0 ? ("deny" as const) : ("allow" as const),
+            reason: index % 5 === 0 ? "grant.action_not_granted" : "granted",
+            callId: `bulk-${index}`,
+            durationMs: 0.25,
+            detail: { index, note: "é ✓" },
+          },
+        })),
+      );
+      expect(appended).toHaveLength(25);
+      await Promise.all(
+        Array.from({ length: 20 }, (_, index) =>
+          store.append([
+            {
+              entry: {
+                kind: "outcome",
+                time: base + 100 + index,
+                outcome: "ok",
+                callId: `c-${index}`,
+              },
+            },
+          ]),
+        ),
+      );
+
+      expect((await store.queryLedger({ user: "bob", kind: "decision" })).records).toHaveLength(12);
+      expect(
+        (await store.queryLedger({ action: "email.send", kind: "decision" })).records,
+      ).toHaveLength(9);
+      expect((await store.queryLedger({ decision: "deny" })).records).toHaveLength(5);
+      expect((await store.queryLedger({ callId: "bulk-7" })).records[0]?.detail).toEqual({
+        index: 7,
+        note: "é ✓",
+      });
+      expect(
+        (await store.queryLedger({ kind: "decision", from: base + 10, to: base + 20 })).records,
+      ).toHaveLength(10);
+
+      const all: LedgerRecord[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await store.queryLedger({ limit: 7, ...(cursor ? { cursor } : {}) });
+        all.push(...page.records);
+        cursor = page.nextCursor;
+      } while (cursor);
+      const everything = (await store.queryLedger({ limit: 1000 })).records;
+      expect(all).toEqual(everything);
+      const newest = (await store.queryLedger({ order: "desc", limit: 3 })).records;
+      expect(newest.map((record) => record.id)).toEqual(
+        everything
+          .slice(-3)
+          .reverse()
+          .map((record) => record.id),
+      );
+      await expect(store.queryLedger({ limit: 0 })).rejects.toThrow(TypeError);
+      await expect(store.queryLedger({ cursor: "garbage" })).rejects.toThrow(TypeError);
+
+      const verification = await store.verifyLedger();
+      expect(verification).toMatchObject({ ok: true, rows: everything.length });
+    });
+
+    it("erases a payload and still verifies the chain", async () => {
+      const g = await guard();
+      const { root } = await chain();
+      const decision = await g.authorize(
+        g.callFrom(root, {
+          action: "email.send",
+          tool: "send",
+          args: { to: "x@example.com" },
+          callId: "mail",
+        }),
+      );
+      expect(decision.effect).toBe("allow");
+      const row = (await store.queryLedger({ callId: "mail" })).records[0];
+      const hash = row?.inputHash as string;
+      expect(await store.getPayload(hash)).toMatchObject({
+        body: { to: "x@example.com" },
+        erased: false,
+      });
+      expect(await store.erasePayload(hash)).toBe(true);
+      expect(await store.erasePayload(hash)).toBe(false);
+      const erased = await store.getPayload(hash);
+      expect(erased).toMatchObject({ hash, erased: true });
+      expect(erased && "body" in erased).toBe(false);
+      expect((await store.queryLedger({ callId: "mail" })).records[0]?.inputHash).toBe(hash);
+      expect(await store.verifyLedger()).toMatchObject({ ok: true });
+      expect(
+        (await store.queryLedger({ kind: "admin" })).records.some(
+          (record) => record.detail?.op === "erase_payload",
+        ),
+      ).toBe(true);
+      await expect(store.erasePayload("not-a-hash")).rejects.toThrow(TypeError);
+    });
+
+    it("keeps the delegation tree under a root", async () => {
+      const g = await guard();
+      const { root, leaf } = await chain();
+      const sibling = root.delegate(reviewer, { grants: "docs.read" });
+      for (const session of [leaf, sibling]) {
+        expect(
+          await g.authorize(
+            g.callFrom(session, { action: "docs.read", tool: "read_doc", args: {} }),
+          ),
+        ).toMatchObject({ effect: "allow" });
+      }
+      const rootJti = root.writ.root.claims.jti;
+      await store.revoke({ kind: "hop", id: leaf.writ.hops[1]?.claims.jti as string });
+      const tree = await store.delegationTree(rootJti);
+      expect(tree).toMatchObject({
+        jti: rootJti,
+        parentJti: null,
+        toAgent: "planner",
+        fromAgent: null,
+        user: "alice",
+        revoked: false,
+      });
+      const children = tree?.children ?? [];
+      expect(children.map((child) => child.toAgent).sort()).toEqual(["reviewer", "worker"]);
+      const middle = children.find((child) => child.toAgent === "worker");
+      expect(middle).toMatchObject({ fromAgent: "planner", revoked: true });
+      expect(middle?.children.map((child) => [child.toAgent, child.revoked])).toEqual([
+        ["reviewer", true],
+      ]);
+      expect(children.find((child) => child.toAgent === "reviewer")?.revoked).toBe(false);
+      expect(await store.delegationTree("unknown-jti")).toBeUndefined();
+      const delegations = (await store.queryLedger({ kind: "delegation" })).records;
+      expect(delegations.length).toBeGreaterThanOrEqual(3);
+    });
+
+    it("administers users, roles, agents, keys and tenants with clear errors", async () => {
+      await store.putTenant("acme");
+      expect((await store.listTenants()).map((tenant) => tenant.id)).toEqual(["acme"]);
+      const dave = await store.putUser({
+        id: "dave",
+        tenant: "acme",
+        permissions: [{ action: "docs.read" }],
+      });
+      expect(dave).toMatchObject({ id: "dave", tenant: "acme", roles: [] });
+      expect((await store.listUsers({ tenant: "acme" })).map((user) => user.id)).toEqual(["dave"]);
+      expect((await store.listUsers()).map((user) => user.id)).toEqual(["alice", "dave"]);
+      const helper = createAgentIdentity("helper");
+      const agent = await store.putAgent({
+        id: "helper",
+        tenant: "acme",
+        policy: "docs.*",
+        keys: [helper.key.publicJwk],
+      });
+      expect(agent.keys.map((key) => key.thumbprint)).toEqual([helper.thumbprint]);
+      const second = createAgentIdentity("helper");
+      expect((await store.addAgentKey("helper", second)).thumbprint).toBe(second.thumbprint);
+      expect((await store.getAgent("helper"))?.keys).toHaveLength(2);
+      await expect(store.issue({ user: "dave", agent: "helper" })).rejects.toThrow(TypeError);
+      const writ = await store.issue({
+        user: "dave",
+        agent: "helper",
+        key: second.thumbprint,
+        grants: "docs.read",
+      });
+      expect(writ.tenant).toBe("acme");
+      expect(await store.removeAgentKey("helper", second.thumbprint)).toBe(true);
+      expect((await store.listAgents({ tenant: "acme" })).map((listed) => listed.id)).toEqual([
+        "helper",
+      ]);
+
+      await expect(store.putUser({ id: "erin", roles: ["nope"] })).rejects.toMatchObject({
+        code: "store.not_found",
+      });
+      await expect(store.setUserPermissions("ghost", "docs.read")).rejects.toMatchObject({
+        code: "store.not_found",
+      });
+      await expect(store.assignRole("alice", "ghost-role")).rejects.toMatchObject({
+        code: "store.not_found",
+      });
+      await expect(store.putUser({ id: "bad id" })).rejects.toThrow(TypeError);
+      await expect(
+        store.putUser({ id: "erin", permissions: "refunds.approve(amount <" }),
+      ).rejects.toMatchObject({ code: "grant.syntax" });
+      await expect(
+        store.putAgent({ id: "thief", policy: "docs.read", keys: [planner] }),
+      ).rejects.toMatchObject({ code: "store.conflict" });
+      await expect(
+        store.addAgentKey("helper", { kty: "OKP", crv: "Ed25519", x: "short" }),
+      ).rejects.toMatchObject({ code: "key.invalid" });
+      const privateJwk = helper.key.exportPrivateJwk();
+      await expect(store.addAgentKey("helper", privateJwk)).rejects.toMatchObject({
+        code: "key.invalid",
+      });
+      await expect(store.issue({ user: "dave", agent: "planner" })).rejects.toMatchObject({
+        code: "live.tenant_mismatch",
+      });
+      await store.putUser({ id: "frank", permissions: "email.send" });
+      await expect(store.issue({ user: "frank", agent: "worker" })).rejects.toMatchObject({
+        code: "issue.no_authority",
+      });
+      await expect(store.revoke({ kind: "everything" as "hop", id: "x" })).rejects.toThrow(
+        TypeError,
+      );
+      await expect(store.approve("no-such-approval", { by: "ops" })).rejects.toMatchObject({
+        code: "approval.invalid",
+      });
+
+      expect(await store.removeUser("dave")).toBe(true);
+      expect(await store.removeUser("dave")).toBe(false);
+      expect(await store.getUser("dave")).toBeUndefined();
+      const admin = (await store.queryLedger({ kind: "admin", limit: 1000 })).records.map(
+        (record) => record.detail?.op,
+      );
+      expect(admin).toEqual(
+        expect.arrayContaining([
+          "put_user",
+          "put_agent",
+          "add_agent_key",
+          "remove_agent_key",
+          "remove_user",
+        ]),
+      );
+    });
+
+    it("rotates and retires issuer keys: old writs verify until their key is retired", async () => {
+      const before = await store.issuerKeys();
+      const oldKid = before.active.kid;
+      const { leaf } = await chain();
+      const newKid = await store.rotateIssuerKey();
+      expect(newKid).not.toBe(oldKid);
+      const rotated = await store.issuerKeys();
+      expect(rotated.active.kid).toBe(newKid);
+      expect((await store.issuerJwks()).keys.map((key) => key.kid).sort()).toEqual(
+        [oldKid, newKid].sort(),
+      );
+      const g = await guard();
+      const read = (target: Guard) =>
+        target.authorize(
+          target.callFrom(leaf, { action: "docs.read", tool: "read_doc", args: {} }),
+        );
+      expect(await read(g)).toMatchObject({ effect: "allow" });
+      const fresh = await store.issue({ user: "alice", agent: "planner" });
+      expect((fresh.root.header as { kid: string }).kid).toBe(newKid);
+      await expect(store.retireIssuerKey(newKid)).rejects.toMatchObject({ code: "key.invalid" });
+      await store.retireIssuerKey(oldKid);
+      expect((await store.issuerJwks()).keys.map((key) => key.kid)).toEqual([newKid]);
+      expect(await read(await guard())).toMatchObject({ effect: "deny", code: "writ.unknown_key" });
+    });
+
+    it("streams exports in every format; each OCSF event kind validates against the OCSF 1.8 schema", async () => {
+      const g = await guard();
+      await store.putUser({
+        id: "carol",
+        permissions: "refunds.approve needs approval; email.send; docs.read",
+      });
+      const session = new Session(planner, await store.issue({ user: "carol", agent: "planner" }), {
+        clock,
+      });
+      await g.run(
+        g.callFrom(session, { action: "email.send", tool: "send", args: { to: "a" } }),
+        () => "sent",
+      );
+      await expect(
+        g.run(
+          g.callFrom(session, { action: "docs.read", tool: "read_doc", args: { id: 1 } }),
+          () => {
+            throw new Error("tool failed");
+          },
+        ),
+      ).rejects.toThrow("tool failed");
+      await g.authorize(g.callFrom(session, { action: "calendar.book", tool: "book", args: {} }));
+      const pending = await g.authorize(refund(session, 10, g));
+      await store.approve(pending.approvalId as string, { by: "manager" });
+      await store.revoke({ kind: "agent", id: "reviewer", reason: "retired" });
+
+      const rows = (await store.queryLedger({ limit: 1000 })).records;
+      const jsonl = (await drain(store.exportLedger("jsonl"))).map(
+        (line) => JSON.parse(line) as LedgerRecord,
+      );
+      expect(jsonl).toEqual(rows);
+      const validate = createOcsfValidator();
+      const ocsf = (await drain(store.exportLedger("ocsf"))).map((line) => {
+        expect(line.endsWith("\n")).toBe(true);
+        return JSON.parse(line) as Record<string, unknown> & {
+          status_id: number;
+          unmapped: { writ: { kind: string } };
+        };
+      });
+      expect(ocsf).toHaveLength(rows.length);
+      for (const event of ocsf) expect(validate(event)).toBeUndefined();
+      const kinds = (predicate: (event: (typeof ocsf)[number]) => boolean) => ocsf.some(predicate);
+      expect(
+        kinds((event) => event.unmapped.writ.kind === "decision" && event.status_id === 1),
+      ).toBe(true); // allowed
+      expect(
+        kinds((event) => event.unmapped.writ.kind === "decision" && event.status_id === 2),
+      ).toBe(true); // denied
+      expect(
+        kinds((event) => event.unmapped.writ.kind === "outcome" && event.status_id === 2),
+      ).toBe(true); // error
+      expect(kinds((event) => event.unmapped.writ.kind === "approval")).toBe(true);
+      expect(kinds((event) => event.unmapped.writ.kind === "revocation")).toBe(true);
+      expect(validate({ ...ocsf[0], class_uid: 1 })).toBeDefined();
+
+      const ecs = (await drain(store.exportLedger("ecs", { kind: "decision" }))).map(
+        (line) => JSON.parse(line) as { event: { outcome: string } },
+      );
+      expect(ecs.map((event) => event.event.outcome)).toEqual(
+        expect.arrayContaining(["success", "failure", "unknown"]),
+      );
+      expect(ecs).toHaveLength(rows.filter((row) => row.kind === "decision").length);
+      await expect(
+        store
+          .exportLedger("csv" as "jsonl")
+          [Symbol.asyncIterator]()
+          .next(),
+      ).rejects.toThrow(TypeError);
+    });
+  });
+}
