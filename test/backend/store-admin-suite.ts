@@ -267,21 +267,6 @@ export function storeAdminSuite(name: string, options: StoreAdminSuiteOptions): 
         })),
       );
       expect(appended).toHaveLength(25);
-      await Promise.all(
-        Array.from({ length: 20 }, (_, index) =>
-          store.append([
-            {
-              entry: {
-                kind: "outcome",
-                time: base + 100 + index,
-                outcome: "ok",
-                callId: `c-${index}`,
-              },
-            },
-          ]),
-        ),
-      );
-
       expect((await store.queryLedger({ user: "bob", kind: "decision" })).records).toHaveLength(12);
       expect(
         (await store.queryLedger({ action: "email.send", kind: "decision" })).records,
