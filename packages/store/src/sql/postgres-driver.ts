@@ -125,17 +125,19 @@ export function pooledTransaction(
 }
 
 function executor(db: PostgresQueryable, where: string): SqlExecutor {
-  const execute = async (text: string, params: readonly SqlValue[]) => {
+  const query = async (text: string, params: readonly SqlValue[]) => {
     try {
-      return await db.query(numberPlaceholders(text, params.length), [...params]);
+      return await db.query(text, [...params]);
     } catch (error) {
       throw toStoreError(error, where);
     }
   };
   return {
-    all: async (text, params = []) => [...(await execute(text, params)).rows],
+    all: async (text, params = []) => [
+      ...(await query(numberPlaceholders(text, params.length), params)).rows,
+    ],
     run: async (text, params = []) => {
-      const outcome = await execute(text, params);
+      const outcome = await query(numberPlaceholders(text, params.length), params);
       return outcome.rowCount ?? outcome.affectedRows ?? 0;
     },
     insertMany: async (insert, rows, suffix = "") => {
@@ -144,13 +146,24 @@ function executor(db: PostgresQueryable, where: string): SqlExecutor {
       const perStatement = Math.max(1, Math.floor(MAX_PARAMETERS / width));
       for (let start = 0; start < rows.length; start += perStatement) {
         const chunk = rows.slice(start, start + perStatement);
-        const values = chunk
-          .map(() => `(${Array.from({ length: width }, () => "?").join(", ")})`)
-          .join(", ");
-        await execute(`${insert} VALUES ${values} ${suffix}`, chunk.flat());
+        await query(
+          `${insert} VALUES ${numberedValues(chunk.length, width)} ${suffix}`,
+          chunk.flat(),
+        );
       }
     },
   };
+}
+
+/** `($1, $2), ($3, $4)` for 2 rows of 2 values. */
+function numberedValues(rows: number, width: number): string {
+  const tuples: string[] = [];
+  for (let row = 0; row < rows; row++) {
+    const values: string[] = [];
+    for (let column = 1; column <= width; column++) values.push(`$${row * width + column}`);
+    tuples.push(`(${values.join(", ")})`);
+  }
+  return tuples.join(", ");
 }
 
 /** Turns `?` placeholders into Postgres's `$1, $2 …`; the SQL Writ writes never has `?` inside literals. */
@@ -159,5 +172,7 @@ export function numberPlaceholders(text: string, count: number): string {
   if (parts.length - 1 !== count) {
     throw new TypeError(`SQL has ${parts.length - 1} placeholders but ${count} values were given.`);
   }
-  return parts.reduce((sql, part, index) => `${sql}$${index}${part}`);
+  let numbered = parts[0] as string;
+  for (let index = 1; index < parts.length; index++) numbered += `$${index}${parts[index]}`;
+  return numbered;
 }
