@@ -77,15 +77,10 @@ export type {
   DenyDecision,
 } from "./guard/decision.js";
 export { describeDecision } from "./guard/describe-decision.js";
-export {
-  type CallCheck,
-  createGuard,
-  Guard,
-  type GuardedRun,
-  type GuardOptions,
-  type ToolOutcome,
-  type WritCheck,
-} from "./guard/guard.js";
+export { createGuard, Guard, type GuardedRun, type WritCheck } from "./guard/guard.js";
+export type { ToolOutcome } from "./guard/guard-ledger.js";
+export type { GuardOptions } from "./guard/guard-options.js";
+export type { CallCheck } from "./guard/open-calls.js";
 export type { SetContext, SetResolver } from "./guard/set-resolver.js";
 export {
   type AgentIdentity,

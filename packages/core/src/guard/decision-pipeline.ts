@@ -1,0 +1,141 @@
+import type { Clock } from "../clock.js";
+import { WritError } from "../errors.js";
+import { isAction } from "../grants/action-pattern.js";
+import type { LiveView } from "../live/live-view.js";
+import { argumentsHash } from "../proof/arguments-hash.js";
+import type { ProofVerifier } from "../proof/verify-proof.js";
+import type { WritVerifier } from "../writ/verify-writ.js";
+import type { ApprovalFlow } from "./approval-flow.js";
+import { assertFresh } from "./assert-fresh.js";
+import type { Call } from "./call.js";
+import { checkLiveState } from "./check-live-state.js";
+import type { Decision } from "./decision.js";
+import { type DecisionContext, decisionFor, denialFor } from "./decision-context.js";
+import type { DelegationRecorder } from "./delegation-recorder.js";
+import { authorityLayers, evaluateAuthority, setQueriesOf } from "./evaluate-authority.js";
+import { failClosed } from "./fail-closed.js";
+import { resolveSets, type SetResolver } from "./set-resolver.js";
+
+/**
+ * The guard pipeline up to the decision (DESIGN §4): bounds, the writ, the
+ * proof, live state, every layer of authority, then the approval flow where a
+ * layer asks for one. Recording the decision is the caller's next step.
+ */
+export class DecisionPipeline {
+  readonly #verifier: WritVerifier;
+  readonly #proofs: ProofVerifier;
+  readonly #view: LiveView;
+  readonly #sets: Readonly<Record<string, SetResolver>>;
+  readonly #clock: Clock;
+  readonly #maxStalenessMs: number;
+  readonly #delegations: DelegationRecorder;
+  readonly #approvals: ApprovalFlow;
+
+  constructor(parts: {
+    readonly verifier: WritVerifier;
+    readonly proofs: ProofVerifier;
+    readonly view: LiveView;
+    readonly sets: Readonly<Record<string, SetResolver>>;
+    readonly clock: Clock;
+    readonly maxStalenessMs: number;
+    readonly delegations: DelegationRecorder;
+    readonly approvals: ApprovalFlow;
+  }) {
+    this.#verifier = parts.verifier;
+    this.#proofs = parts.proofs;
+    this.#view = parts.view;
+    this.#sets = parts.sets;
+    this.#clock = parts.clock;
+    this.#maxStalenessMs = parts.maxStalenessMs;
+    this.#delegations = parts.delegations;
+    this.#approvals = parts.approvals;
+  }
+
+  /**
+   * Decides a call. Caller misuse (no call object, an invalid action) is a
+   * TypeError; anything else that goes wrong is a deny, never an exception.
+   * `preflight` decides ahead of a run: nothing is spent.
+   */
+  async evaluate(
+    call: Call,
+    preflight: boolean,
+  ): Promise<{ context: DecisionContext; decision: Decision }> {
+    assertCallShape(call);
+    const context: DecisionContext = { call, started: this.#clock(), preflight };
+    try {
+      return { context, decision: await this.#decide(context) };
+    } catch (error) {
+      // Fail closed: whatever went wrong, the call does not run.
+      const failure = failClosed(error);
+      return { context, decision: denialFor(context, failure.code, failure.details) };
+    }
+  }
+
+  async #decide(context: DecisionContext): Promise<Decision> {
+    const { call, started: now } = context;
+    const verified = this.#verifier.verify(call.writ, now);
+    context.verified = verified;
+    const argsHash = hashArguments(call.args);
+    context.argsHash = argsHash;
+    this.#proofs.verify(
+      call.proof,
+      {
+        action: call.action,
+        tool: call.tool,
+        argsHash,
+        leaf: verified.leaf,
+        writ: call.writ,
+        ...(call.http ? { http: call.http } : {}),
+      },
+      now,
+    );
+    assertFresh(this.#view, now, this.#maxStalenessMs);
+    checkLiveState(this.#view, verified);
+    await this.#delegations.recordNewHops(verified);
+    const layers = authorityLayers(verified, this.#view);
+    const queries = setQueriesOf(layers, call.action, call.args);
+    const membership =
+      queries.length === 0
+        ? () => undefined
+        : await resolveSets(this.#sets, queries, {
+            user: verified.user,
+            tenant: verified.tenant,
+            agent: verified.leaf.claims.aud,
+            action: call.action,
+          });
+    const verdict = evaluateAuthority(layers, call.action, call.args, membership);
+    if (verdict.effect === "deny") {
+      const { effect: _effect, code, ...where } = verdict;
+      return denialFor(context, code, where);
+    }
+    if (verdict.effect === "allow") return decisionFor(context, "allow", "granted");
+    return this.#approvals.decide(context, verified, argsHash);
+  }
+}
+
+function assertCallShape(call: Call): void {
+  if (call === null || typeof call !== "object")
+    throw new TypeError("guard.authorize needs a call object.");
+  if (!isAction(call.action)) {
+    throw new TypeError(
+      `Invalid action ${JSON.stringify(call.action)}: use a dotted name like "refunds.approve".`,
+    );
+  }
+  if (typeof call.tool !== "string" || call.tool.length === 0)
+    throw new TypeError("A call needs the tool's name.");
+  if (typeof call.callId !== "string" || call.callId.length === 0)
+    throw new TypeError("A call needs a call id.");
+}
+
+function hashArguments(args: unknown): string {
+  try {
+    return argumentsHash(args);
+  } catch (error) {
+    throw new WritError(
+      "proof.args_mismatch",
+      "The call's arguments have no canonical JSON form (NaN, Infinity, cycles…).",
+      {},
+      error,
+    );
+  }
+}

@@ -1,0 +1,166 @@
+import type { Backend } from "../backend.js";
+import type { Clock } from "../clock.js";
+import { canonicalJson } from "../encoding/canonical-json.js";
+import { sha256Hex } from "../encoding/sha256.js";
+import type { LedgerEntry, LedgerPayload } from "../ledger/ledger-record.js";
+import type { Call } from "./call.js";
+import type { AllowDecision, Decision, DenyDecision } from "./decision.js";
+import type { DecisionContext } from "./decision-context.js";
+import { describeDecision } from "./describe-decision.js";
+import type { GuardOptions } from "./guard-options.js";
+
+/** How a tool run ended, for guard.complete(). */
+export type ToolOutcome =
+  | { readonly ok: true; readonly output: unknown }
+  | { readonly ok: false; readonly error: unknown };
+
+/**
+ * The guard's rows in the ledger: each decision before anything runs, and the
+ * outcome of each allowed call after it ran. Inputs and outputs go to the
+ * erasable payloads, redacted; the rows hold their hashes.
+ */
+export class GuardLedger {
+  readonly #backend: Backend;
+  readonly #clock: Clock;
+  readonly #redact: NonNullable<GuardOptions["redact"]>;
+  readonly #onLedgerError: (error: unknown) => void;
+
+  constructor(options: {
+    readonly backend: Backend;
+    readonly clock: Clock;
+    readonly redact?: GuardOptions["redact"];
+    readonly onLedgerError?: GuardOptions["onLedgerError"];
+  }) {
+    this.#backend = options.backend;
+    this.#clock = options.clock;
+    this.#redact = options.redact ?? ((payload) => payload);
+    this.#onLedgerError =
+      options.onLedgerError ??
+      ((error) =>
+        process.emitWarning(
+          `Writ could not record a tool outcome: ${String(error)}`,
+          "WritLedgerWarning",
+        ));
+  }
+
+  /**
+   * Records a decision; returns it with the id of its row. An allow or an
+   * approval that cannot be recorded becomes a `ledger.unavailable` deny.
+   */
+  async recordDecision(context: DecisionContext, decision: Decision): Promise<Decision> {
+    const { call } = context;
+    const inputHash = context.argsHash === undefined ? undefined : hexOf(context.argsHash);
+    const entry: LedgerEntry = {
+      ...decisionEntryFacts(decision, call.adapter),
+      kind: "decision",
+      time: context.started,
+      decision: decision.effect,
+      reason: decision.code,
+      durationMs: this.#clock() - context.started,
+      inputHash,
+      detail: decisionDetail(decision),
+    };
+    try {
+      const [record] = await this.#backend.append([
+        {
+          entry,
+          payloads: inputHash
+            ? [{ hash: inputHash, body: this.#redact(call.args, { kind: "input", call }) }]
+            : [],
+        },
+      ]);
+      return { ...decision, ...(record ? { eventId: record.id } : {}) };
+    } catch {
+      // A refusal stays a refusal, with its own reason, even when it could not be recorded.
+      if (decision.effect === "deny") return decision;
+      // Fail closed: a decision that is not durably recorded never lets a tool run.
+      const { eventId: _eventId, ...rest } = decision;
+      const code = "ledger.unavailable";
+      return {
+        ...rest,
+        effect: "deny",
+        code,
+        message: describeDecision({ code, action: call.action }),
+      } as DenyDecision;
+    }
+  }
+
+  /** Records how an allowed call ended. Never throws: the tool already ran, so a failure goes to onLedgerError. */
+  async recordOutcome(
+    decision: AllowDecision,
+    outcome: ToolOutcome,
+    call?: Call,
+    started?: number,
+  ): Promise<void> {
+    const now = this.#clock();
+    const outputHash = outcome.ok ? hashOutput(outcome.output) : undefined;
+    const payloads: LedgerPayload[] =
+      outcome.ok && outputHash && call
+        ? [{ hash: outputHash, body: this.#redact(outcome.output, { kind: "output", call }) }]
+        : [];
+    try {
+      await this.#backend.append([
+        {
+          entry: {
+            ...decisionEntryFacts(decision, call?.adapter),
+            kind: "outcome",
+            time: now,
+            outcome: outcome.ok ? "ok" : "error",
+            error: outcome.ok ? undefined : errorSummary(outcome.error),
+            durationMs: started === undefined ? undefined : now - started,
+            outputHash,
+          },
+          payloads,
+        },
+      ]);
+    } catch (error) {
+      this.#onLedgerError(error);
+    }
+  }
+}
+
+/** An approval's argument hash (base64url, as bound) as the ledger's hex `inputHash`. */
+export function hexOf(base64url: string): string {
+  return Buffer.from(base64url, "base64url").toString("hex");
+}
+
+function decisionEntryFacts(
+  decision: Decision,
+  adapter: string | undefined,
+): Omit<LedgerEntry, "kind" | "time"> {
+  return {
+    tenant: decision.tenant,
+    callId: decision.callId,
+    user: decision.user,
+    agent: decision.agent,
+    chain:
+      decision.chain && decision.hops ? { agents: decision.chain, hops: decision.hops } : undefined,
+    action: decision.action,
+    tool: decision.tool,
+    adapter,
+  };
+}
+
+function decisionDetail(decision: Decision): Record<string, string | number> | undefined {
+  const detail: Record<string, string | number> = {};
+  if (decision.hop !== undefined) detail.hop = decision.hop;
+  if (decision.decidedBy !== undefined) detail.decidedBy = decision.decidedBy;
+  if (decision.grant !== undefined) detail.grant = decision.grant;
+  if (decision.path !== undefined) detail.path = decision.path;
+  if (decision.operator !== undefined) detail.operator = decision.operator;
+  if (decision.approvalId !== undefined) detail.approvalId = decision.approvalId;
+  return Object.keys(detail).length > 0 ? detail : undefined;
+}
+
+function hashOutput(output: unknown): string | undefined {
+  try {
+    return sha256Hex(canonicalJson(output ?? null));
+  } catch {
+    return undefined; // an output with no JSON form is recorded without a hash
+  }
+}
+
+function errorSummary(error: unknown): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return text.length > 1000 ? `${text.slice(0, 1000)}…` : text;
+}

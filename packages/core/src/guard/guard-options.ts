@@ -1,0 +1,45 @@
+import type { Backend } from "../backend.js";
+import type { Clock, RandomSource } from "../clock.js";
+import type { IssuerKeys } from "../keys/issuer-keys.js";
+import type { Call } from "./call.js";
+import type { SetResolver } from "./set-resolver.js";
+
+export interface GuardOptions {
+  /** The store and live state behind the guard. */
+  readonly backend: Backend;
+  /** The pinned issuer whose keys may sign root hops. */
+  readonly issuer: IssuerKeys;
+  /** This guard's audience: proofs must name it (e.g. `urn:writ:guard:support`, or a server URL). */
+  readonly audience: string;
+  /** Resolvers for named sets (`inSet`). A set without a resolver never matches. */
+  readonly sets?: Readonly<Record<string, SetResolver>>;
+  readonly clock?: Clock;
+  readonly random?: RandomSource;
+  /** How old the live view may be before every call is refused, in ms. Default 2000. */
+  readonly maxStalenessMs?: number;
+  /** How long a decision waits on the backend (ledger, approvals) before refusing, in ms. Default 5000. */
+  readonly backendDeadlineMs?: number;
+  /** Clock skew tolerated on writ and proof times, in seconds. Default 60. */
+  readonly clockSkew?: number;
+  /** How long a proof is accepted after it is signed, in seconds. Default 60. */
+  readonly proofLifetime?: number;
+  /** Proof ids remembered against replay. Default 500,000. */
+  readonly replayCacheSize?: number;
+  /** Verified hops remembered. Default 10,000. */
+  readonly hopCacheSize?: number;
+  /** How long an approval request stays open, in seconds. Default 3600. */
+  readonly approvalTtl?: number;
+  /**
+   * Allowed calls remembered until their outcome is recorded, for checkCall()
+   * (the credential broker hands provider tokens only to such calls). Beyond
+   * this many the oldest are forgotten, and then count as finished. Default 10,000.
+   */
+  readonly maxOpenCalls?: number;
+  /** Rewrites inputs and outputs before they are stored (the hashes always cover the real values). */
+  readonly redact?: (
+    payload: unknown,
+    context: { readonly kind: "input" | "output"; readonly call: Call },
+  ) => unknown;
+  /** Told when an outcome could not be recorded after a tool ran. Default: a process warning. */
+  readonly onLedgerError?: (error: unknown) => void;
+}

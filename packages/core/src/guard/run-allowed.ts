@@ -1,0 +1,57 @@
+import type { Call } from "./call.js";
+import type { AllowDecision } from "./decision.js";
+import type { Guard } from "./guard.js";
+
+/** How an allowed run's ending is judged and delivered. */
+export interface RunAllowedOptions<T> {
+  /**
+   * Whether an error pauses the tool rather than failing it (a framework's
+   * interrupt: the tool runs again when the run resumes). Such an error is
+   * rethrown with no outcome recorded.
+   */
+  readonly suspends?: (error: unknown) => boolean;
+  /**
+   * Whether a returned output is the framework's way of reporting a failure
+   * (an MCP `isError` result, an error ToolMessage). Such an output is
+   * recorded as a failed outcome, without its content, which may echo
+   * argument values the ledger keeps only in its erasable payloads.
+   */
+  readonly failed?: (output: T) => boolean;
+  /**
+   * Gets the output before its outcome is recorded, for a caller that answers
+   * at once: the decision row is what must precede a run, not the outcome row.
+   */
+  readonly deliver?: (output: T) => void;
+}
+
+/**
+ * Runs a call the guard allowed and records how it ended: the output, the
+ * error it threw (rethrown), or a failure the output reports (`failed`).
+ */
+export async function runAllowed<T>(
+  guard: Guard,
+  decision: AllowDecision,
+  call: Call,
+  execute: (decision: AllowDecision) => T | Promise<T>,
+  options: RunAllowedOptions<T> = {},
+): Promise<T> {
+  const started = guard.now();
+  let output: T;
+  try {
+    output = await execute(decision);
+  } catch (error) {
+    if (options.suspends?.(error) !== true)
+      await guard.complete(decision, { ok: false, error }, call, started);
+    throw error;
+  }
+  options.deliver?.(output);
+  await guard.complete(
+    decision,
+    options.failed?.(output) === true
+      ? { ok: false, error: new Error("The tool returned an error result.") }
+      : { ok: true, output },
+    call,
+    started,
+  );
+  return output;
+}
