@@ -1,19 +1,22 @@
-import type {
-  ApprovalRequiredDecision,
-  Call,
-  CallInput,
-  DenyDecision,
-  Guard,
-  Session,
+import {
+  type AllowDecision,
+  type ApprovalRequiredDecision,
+  type Call,
+  type CallInput,
+  type DenyDecision,
+  type Guard,
+  resumeApproval,
+  type Session,
+  streamAllowed,
 } from "@writ/core";
 import type { ModelMessage, ToolExecutionOptions, ToolSet } from "ai";
 import { ADAPTER } from "./adapter.js";
-import { runInAllowedCall, streamInAllowedCall } from "./allowed-call.js";
+import { runningCalls } from "./allowed-call.js";
 import { type Approver, approverName } from "./approver.js";
 import { denialError } from "./denial-error.js";
 import { findApprovalResponse } from "./find-approval-response.js";
-import { guardedStream } from "./guarded-stream.js";
 import { sessionFromContext } from "./session-from-context.js";
+import { noteGuardedTool } from "./usable-tools.js";
 import { isWritDenial, toWritDenial } from "./writ-denial.js";
 
 export interface GuardToolOptions {
@@ -36,12 +39,13 @@ interface ApprovalOptions {
 /** One tool of a ToolSet with its execute and needsApproval answered by the guard. */
 export function guardTool(tool: AnyTool, options: GuardToolOptions): AnyTool {
   const { guard, name, action, denial } = options;
-  const execute = tool.execute;
-  if (typeof execute !== "function") {
+  const toolExecute = tool.execute;
+  if (typeof toolExecute !== "function") {
     throw new TypeError(
       `Tool "${name}" has no execute function, so Writ cannot guard it here: the client or provider would run it unchecked. Leave it out of withWrit, or give it an execute.`,
     );
   }
+  const execute = toolExecute;
   const ownApproval = tool.needsApproval;
 
   const sessionFor = (callOptions: object): Session => {
@@ -91,59 +95,79 @@ export function guardTool(tool: AnyTool, options: GuardToolOptions): AnyTool {
   }
 
   /**
-   * The call to decide. A resumed run carries the SDK's approval response: it
-   * is the human's answer to the request the guard opened for this call id
-   * when the SDK asked. While that request is pending the answer is recorded
-   * with guard.decideApproval and the call carries the request's id, which the
-   * guard spends exactly once. A request already spent, rejected or expired
-   * makes the guard refuse the call, so a replayed response never runs it twice.
+   * The call to decide, and the session making it. A resumed run carries the
+   * SDK's approval response: it is the human's answer to the request the
+   * guard opened for this call id when the SDK asked. While that request is
+   * pending the answer is recorded (resumeApproval) and the call carries the
+   * request's id, which the guard spends exactly once. A request already
+   * spent, rejected or expired makes the guard refuse the call, so a replayed
+   * response never runs it twice.
    */
-  async function prepareCall(args: unknown, callOptions: ToolExecutionOptions): Promise<Call> {
+  async function prepareCall(
+    args: unknown,
+    callOptions: ToolExecutionOptions,
+  ): Promise<{ call: Call; session: Session }> {
     const session = sessionFor(callOptions);
     const { toolCallId } = callOptions;
-    const plain = () => guard.callFrom(session, callInput(args, toolCallId));
+    const plain = () => ({ call: guard.callFrom(session, callInput(args, toolCallId)), session });
     const response = findApprovalResponse(callOptions.messages, toolCallId);
     if (response?.approved !== true) return plain();
-    const pending = await guard.preflight(plain());
+    const pending = await guard.preflight(plain().call);
     if (pending.effect !== "approval_required") return plain();
-    const by = approverName(options.approver, { tool: name, action, toolCallId, session });
-    try {
-      await guard.decideApproval(pending.approvalId, {
-        approved: true,
-        by,
-        ...(response.reason === undefined ? {} : { reason: response.reason }),
-      });
-    } catch {
-      // Fail closed: whatever became of the request (decided meanwhile, expired,
-      // or not recorded), the guard's decision on the retried call says so,
-      // and only an approved request releases it.
+    await resumeApproval(guard, pending.approvalId, {
+      approved: true,
+      by: approverName(options.approver, { tool: name, action, toolCallId, session }),
+      ...(response.reason === undefined ? {} : { reason: response.reason }),
+    });
+    return {
+      call: guard.callFrom(session, callInput(args, toolCallId, pending.approvalId)),
+      session,
+    };
+  }
+
+  /**
+   * A streaming execute (an async generator): authorized before it starts,
+   * its values passed through as the SDK's preliminary results, one outcome
+   * recorded when the stream completes, fails, or is closed early.
+   */
+  async function* executeStream(
+    args: unknown,
+    callOptions: ToolExecutionOptions,
+  ): AsyncGenerator<unknown, void, undefined> {
+    const { call, session } = await prepareCall(args, callOptions);
+    const decision = await guard.authorize(call);
+    if (decision.effect !== "allow") {
+      yield refuse(decision);
+      return;
     }
-    return guard.callFrom(session, callInput(args, toolCallId, pending.approvalId));
+    yield* runningCalls.streamWithin(
+      callOptions,
+      callOptions.toolCallId,
+      { decision, session },
+      () =>
+        streamAllowed(
+          guard,
+          decision,
+          call,
+          () => execute(args, callOptions) as AsyncIterable<unknown>,
+        ),
+    );
+  }
+
+  async function executeOnce(args: unknown, callOptions: ToolExecutionOptions): Promise<unknown> {
+    const { call, session } = await prepareCall(args, callOptions);
+    const result = await guard.run(call, (decision: AllowDecision) =>
+      runningCalls.within(callOptions, callOptions.toolCallId, { decision, session }, () =>
+        lastValue(execute(args, callOptions)),
+      ),
+    );
+    return "output" in result ? result.output : refuse(result.decision);
   }
 
   const guarded: AnyTool = {
     ...tool,
     needsApproval,
-    execute: isAsyncGeneratorFunction(execute)
-      ? (args: unknown, callOptions: ToolExecutionOptions) =>
-          guardedStream(
-            guard,
-            () => prepareCall(args, callOptions),
-            (decision) =>
-              streamInAllowedCall(
-                callOptions,
-                decision,
-                () => execute(args, callOptions) as AsyncIterable<unknown>,
-              ),
-            refuse,
-          )
-      : async (args: unknown, callOptions: ToolExecutionOptions) => {
-          const call = await prepareCall(args, callOptions);
-          const result = await guard.run(call, (decision) =>
-            runInAllowedCall(callOptions, decision, () => lastValue(execute(args, callOptions))),
-          );
-          return "output" in result ? result.output : refuse(result.decision);
-        },
+    execute: isAsyncGeneratorFunction(execute) ? executeStream : executeOnce,
   };
   const toModelOutput = tool.toModelOutput;
   if (denial === "result" && toModelOutput !== undefined) {
@@ -157,6 +181,7 @@ export function guardTool(tool: AnyTool, options: GuardToolOptions): AnyTool {
       };
     };
   }
+  noteGuardedTool(guarded, { guard, action, session: options.session });
   return guarded;
 }
 

@@ -1,4 +1,4 @@
-import { Guard, isAction, Session } from "@writ/core";
+import { Guard, Session, toolActionResolver } from "@writ/core";
 import type { Tool, ToolSet } from "ai";
 import type { Approver } from "./approver.js";
 import { guardTool } from "./guard-tool.js";
@@ -15,11 +15,15 @@ export interface WithWritOptions<TOOLS extends ToolSet> {
    */
   readonly session?: Session;
   /**
-   * The Writ action each tool performs, by tool name (`{ approve_refund:
-   * "refunds.approve" }`). A tool not listed performs the action named like
-   * the tool, which must then be a valid action name.
+   * The Writ action each tool performs: a table by tool name (`{
+   * approve_refund: "refunds.approve" }`) or a function of the name. A tool
+   * not mapped performs the action named like the tool, each `/` read as `.`
+   * (`files/read` performs `files.read`); a tool that then has no valid
+   * action is a TypeError here.
    */
-  readonly actions?: { readonly [NAME in keyof TOOLS]?: string };
+  readonly actions?:
+    | { readonly [NAME in keyof TOOLS]?: string }
+    | ((tool: keyof TOOLS & string) => string | undefined);
   /**
    * How a refused call reaches the model. `"error"` (default): the tool fails
    * and the model sees the decision's model-safe message as the tool error.
@@ -68,7 +72,7 @@ export function withWrit<TOOLS extends ToolSet>(
   if (typeof options !== "object" || options === null || !(options.guard instanceof Guard)) {
     throw new TypeError("withWrit needs { guard }: the Guard from createGuard().");
   }
-  const { guard, session, actions = {}, denial = "error", approver } = options;
+  const { guard, session, actions, denial = "error", approver } = options;
   if (session !== undefined && !(session instanceof Session)) {
     throw new TypeError("withWrit's session must be a Session.");
   }
@@ -82,25 +86,20 @@ export function withWrit<TOOLS extends ToolSet>(
   ) {
     throw new TypeError("withWrit's approver must be a non-empty string or a function.");
   }
-  for (const name of Object.keys(actions)) {
-    if (!Object.hasOwn(tools, name)) {
-      throw new TypeError(`withWrit's actions name "${name}", which is not a tool of this set.`);
+  const resolver = toolActionResolver(
+    actions as Readonly<Record<string, string>> | ((tool: string) => string | undefined),
+    { where: "withWrit" },
+  );
+  if (typeof actions === "object" && actions !== null) {
+    for (const name of Object.keys(actions)) {
+      if (!Object.hasOwn(tools, name)) {
+        throw new TypeError(`withWrit's actions name "${name}", which is not a tool of this set.`);
+      }
     }
   }
   const guarded: Record<string, ToolSet[string]> = {};
   for (const [name, tool] of Object.entries(tools)) {
-    const mapped: unknown = (actions as Record<string, unknown>)[name];
-    if (mapped !== undefined && !isAction(mapped)) {
-      throw new TypeError(
-        `withWrit's action for tool "${name}" is not a valid action: use a dotted name like "refunds.approve".`,
-      );
-    }
-    const action = mapped ?? name;
-    if (!isAction(action)) {
-      throw new TypeError(
-        `Tool "${name}" is not a valid Writ action name; map it to one with actions: { ${JSON.stringify(name)}: "area.verb" }.`,
-      );
-    }
+    const action = resolver.actionOf(name);
     if (denial === "result" && tool.outputSchema !== undefined) {
       throw new TypeError(
         `Tool "${name}" declares an outputSchema that a WritDenial would not match; guard it with denial: "error".`,

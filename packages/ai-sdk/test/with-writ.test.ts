@@ -33,7 +33,7 @@ describe("withWrit", () => {
       withWrit({ "refund order": tool({ inputSchema: schema, execute }) }, { guard }),
     ).toThrow(
       new TypeError(
-        'Tool "refund order" is not a valid Writ action name; map it to one with actions: { "refund order": "area.verb" }.',
+        'withWrit: tool "refund order" has no valid Writ action. A tool\'s name is its action (segments of letters, digits, "_" and "-", separated by "." or "/") unless it is mapped, and this one is not. Map it: actions: { "refund order": "refunds.approve" }.',
       ),
     );
     expect(() =>
@@ -47,7 +47,7 @@ describe("withWrit", () => {
     ).not.toThrow();
     expect(() =>
       withWrit(tools, { guard, actions: { approve_refund: "refunds approve" } }),
-    ).toThrow(/not a valid action/);
+    ).toThrow(/the action for tool "approve_refund" is "refunds approve"/);
     expect(() =>
       withWrit(tools, { guard, actions: { approve_refnud: "refunds.approve" } as never }),
     ).toThrow(/"approve_refnud", which is not a tool of this set/);

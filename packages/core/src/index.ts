@@ -1,3 +1,14 @@
+// The adapter kit: what every framework adapter builds on (README: "For adapter authors")
+export { type ApprovalAnswer, resumeApproval } from "./adapter-kit/resume-approval.js";
+export { type RunningCall, RunningCalls } from "./adapter-kit/running-calls.js";
+export { streamAllowed } from "./adapter-kit/stream-allowed.js";
+export {
+  mappedAction,
+  type ToolActionResolver,
+  type ToolActions,
+  toolActionResolver,
+} from "./adapter-kit/tool-action-resolver.js";
+export { usableActions } from "./adapter-kit/usable-actions.js";
 // Errors
 
 export {
@@ -81,6 +92,7 @@ export { createGuard, Guard, type GuardedRun, type WritCheck } from "./guard/gua
 export type { ToolOutcome } from "./guard/guard-ledger.js";
 export type { GuardOptions } from "./guard/guard-options.js";
 export type { CallCheck } from "./guard/open-calls.js";
+export { type RunAllowedOptions, runAllowed } from "./guard/run-allowed.js";
 export type { SetContext, SetResolver } from "./guard/set-resolver.js";
 export {
   type AgentIdentity,

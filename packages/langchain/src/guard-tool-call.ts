@@ -1,20 +1,25 @@
+import { ToolMessage } from "@langchain/core/messages";
 import { interrupt, isGraphBubbleUp } from "@langchain/langgraph";
 import {
   type AllowDecision,
   type CallInput,
   describeDecision,
   type Guard,
-  isWritError,
+  resumeApproval,
   type Session,
 } from "@writ/core";
-import { runInAllowedCall } from "./allowed-call.js";
+import { runningCalls } from "./allowed-call.js";
 import { approvalRequest, writApprovalResponseSchema } from "./approval-interrupt.js";
 
-/**
- * A tool that raises a graph interrupt (a nested agent waiting for a human) or
- * a parent command has paused, not failed: LangGraph runs it again on resume.
- */
-const SUSPENDS = { suspends: isGraphBubbleUp } as const;
+const RUN_OPTIONS = {
+  /**
+   * A tool that raises a graph interrupt (a nested agent waiting for a human)
+   * or a parent command has paused, not failed: LangGraph runs it again on resume.
+   */
+  suspends: isGraphBubbleUp,
+  /** A tool that returns an error ToolMessage has failed, as one that throws has. */
+  failed: (output: unknown) => ToolMessage.isInstance(output) && output.status === "error",
+} as const;
 
 /** Recorded as the reviewer when a resume does not name one. */
 const UNNAMED_REVIEWER = "langgraph-resume";
@@ -51,8 +56,9 @@ export async function guardToolCall<T>(input: GuardToolCallInput<T>): Promise<T>
     adapter: "langchain",
     ...(input.callId === undefined ? {} : { callId: input.callId }),
   };
-  const runAllowed = (decision: AllowDecision) => runInAllowedCall(session, decision, execute);
-  const first = await guard.run(guard.callFrom(session, call), runAllowed, SUSPENDS);
+  const runAllowed = (decision: AllowDecision) =>
+    runningCalls.within(session, decision.callId, { decision, session }, execute);
+  const first = await guard.run(guard.callFrom(session, call), runAllowed, RUN_OPTIONS);
   if ("output" in first) return first.output;
   const { decision } = first;
   if (decision.effect !== "approval_required") return refuse(decision.message, decision.callId);
@@ -65,19 +71,11 @@ export async function guardToolCall<T>(input: GuardToolCallInput<T>): Promise<T>
     responseSchema: writApprovalResponseSchema,
   });
   const [review] = writApprovalResponseSchema.parse(answer).decisions;
-  const by = review.by ?? UNNAMED_REVIEWER;
-  try {
-    await guard.decideApproval(decision.approvalId, {
-      approved: review.type === "approve",
-      by,
-      ...(review.type === "reject" && review.message ? { reason: review.message } : {}),
-    });
-  } catch (error) {
-    // The request was decided elsewhere or expired. Nothing runs on this: a
-    // rejection refuses below, and an approval is only honoured if the guard,
-    // spending the stored approval on the retry, allows it.
-    if (!isWritError(error)) throw error;
-  }
+  await resumeApproval(guard, decision.approvalId, {
+    approved: review.type === "approve",
+    by: review.by ?? UNNAMED_REVIEWER,
+    ...(review.type === "reject" && review.message ? { reason: review.message } : {}),
+  });
   if (review.type === "reject") {
     const refusal = describeDecision({ code: "approval.rejected", action: input.action });
     return refuse(review.message ? `${refusal}\n${review.message}` : refusal, decision.callId);
@@ -85,7 +83,7 @@ export async function guardToolCall<T>(input: GuardToolCallInput<T>): Promise<T>
   const retry = await guard.run(
     guard.callFrom(session, { ...call, callId: decision.callId, approvalId: decision.approvalId }),
     runAllowed,
-    SUSPENDS,
+    RUN_OPTIONS,
   );
   return "output" in retry ? retry.output : refuse(retry.decision.message, retry.decision.callId);
 }

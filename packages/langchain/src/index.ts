@@ -13,4 +13,5 @@ export {
   type WritMiddlewareOptions,
   writMiddleware,
 } from "./writ-middleware.js";
+export { writSession } from "./writ-session.js";
 export type { WritToolOptions } from "./writ-tool-options.js";

@@ -1,10 +1,6 @@
 import { isStructuredTool, type StructuredTool } from "@langchain/core/tools";
 import { WritGuardedTool } from "./writ-guarded-tool.js";
-import {
-  checkWritToolOptions,
-  unmappedToolError,
-  type WritToolOptions,
-} from "./writ-tool-options.js";
+import { checkWritToolOptions, type WritToolOptions } from "./writ-tool-options.js";
 
 export type WithWritOptions = WritToolOptions;
 
@@ -18,7 +14,7 @@ export function withWrit(
   tools: readonly StructuredTool[],
   options: WithWritOptions,
 ): WritGuardedTool[] {
-  const { guard, actionOf } = checkWritToolOptions(options, "withWrit");
+  const { guard, actions } = checkWritToolOptions(options, "withWrit");
   if (!Array.isArray(tools)) throw new TypeError("withWrit needs an array of LangChain tools.");
   return tools.map((tool) => {
     if (!hasToolBody(tool)) {
@@ -26,9 +22,7 @@ export function withWrit(
         "withWrit wraps LangChain tools: tool(), DynamicStructuredTool or a StructuredTool subclass.",
       );
     }
-    const action = actionOf(tool.name, tool.metadata);
-    if (action === undefined) throw unmappedToolError("withWrit", tool.name);
-    return new WritGuardedTool(tool, guard, action);
+    return new WritGuardedTool(tool, guard, actions.actionOf(tool.name, tool.metadata));
   });
 }
 

@@ -3,7 +3,7 @@ import { ToolMessage } from "@langchain/core/messages";
 import { StructuredTool, type ToolRunnableConfig } from "@langchain/core/tools";
 import type { Guard } from "@writ/core";
 import { guardToolCall } from "./guard-tool-call.js";
-import { sessionFrom } from "./writ-context.js";
+import { writSession } from "./writ-session.js";
 
 type ToolBody = (
   args: unknown,
@@ -52,10 +52,9 @@ export class WritGuardedTool extends StructuredTool {
     config?: ToolRunnableConfig,
   ): Promise<unknown> {
     const toolCall = config?.toolCall;
-    const context = config && "context" in config ? config.context : undefined;
     return guardToolCall({
       guard: this.#guard,
-      session: sessionFrom(context, config?.configurable),
+      session: writSession(config),
       action: this.action,
       tool: this.name,
       args,

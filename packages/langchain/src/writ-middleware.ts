@@ -1,13 +1,12 @@
 import { type ClientTool, isLangChainTool, type ServerTool } from "@langchain/core/tools";
-import type { Guard } from "@writ/core";
+import { type Guard, usableActions } from "@writ/core";
 import { type AgentMiddleware, createMiddleware, ToolMessage } from "langchain";
 import { guardToolCall } from "./guard-tool-call.js";
 import { parseToolArguments } from "./parse-tool-arguments.js";
 import { sessionFrom, type WritContext, writContextSchema } from "./writ-context.js";
 import {
-  type ActionResolver,
   checkWritToolOptions,
-  unmappedToolError,
+  type ToolActionsOf,
   type WritToolOptions,
 } from "./writ-tool-options.js";
 
@@ -36,7 +35,7 @@ export type WritMiddleware = AgentMiddleware<
  * graph (resume as with humanInTheLoopMiddleware; needs a checkpointer).
  */
 export function writMiddleware(options: WritMiddlewareOptions): WritMiddleware {
-  const { guard, actionOf } = checkWritToolOptions(options, "writMiddleware");
+  const { guard, actions } = checkWritToolOptions(options, "writMiddleware");
   return createMiddleware({
     name: "WritMiddleware",
     contextSchema: writContextSchema,
@@ -49,11 +48,13 @@ export function writMiddleware(options: WritMiddlewareOptions): WritMiddleware {
           tool_call_id: toolCall.id ?? callId,
           status: "error",
         });
-      const action = actionOf(toolCall.name, metadataOf(tool));
+      const action =
+        tool === undefined
+          ? actions.findAction(toolCall.name)
+          : actions.actionOf(toolCall.name, metadataOf(tool));
       if (action === undefined) {
-        if (tool !== undefined) throw unmappedToolError("writMiddleware", toolCall.name);
-        // A name the model made up: refused like any unknown tool, since an
-        // inner middleware could otherwise supply it unguarded.
+        // A name the model made up that is no action either: refused like any
+        // unknown tool, since an inner middleware could otherwise supply it unguarded.
         return refuse(`Error: ${toolCall.name} is not a valid tool.`, toolCall.id ?? "");
       }
       const session = sessionFrom(request.runtime.context);
@@ -71,24 +72,27 @@ export function writMiddleware(options: WritMiddlewareOptions): WritMiddleware {
         refuse,
       });
     },
-    ...(options.hideUnusableTools === false
-      ? {}
-      : { wrapModelCall: hideUnusableTools(guard, actionOf) }),
+    wrapModelCall: offerTools(guard, actions, options.hideUnusableTools !== false),
   });
 }
 
-function hideUnusableTools(
+/**
+ * Before each model request: every tool the model is offered must map to a
+ * valid action (a TypeError that says how to map it, before any tool runs),
+ * and with `hide`, the tools this session can never use are left out.
+ */
+function offerTools(
   guard: Guard,
-  actionOf: ActionResolver,
+  actions: ToolActionsOf,
+  hide: boolean,
 ): NonNullable<WritMiddleware["wrapModelCall"]> {
   return async (request, handler) => {
-    const writ = sessionFrom(request.runtime.context).writ.toString();
+    const usable = hide ? usableActions(guard, sessionFrom(request.runtime.context).writ) : null;
     const tools = request.tools.filter((tool) => {
       // Provider-executed tools never reach wrapToolCall; Writ cannot guard them.
       if (!isLangChainTool(tool)) return true;
-      const action = actionOf(tool.name, metadataOf(tool));
-      if (action === undefined) throw unmappedToolError("writMiddleware", tool.name);
-      return guard.canUse(writ, action);
+      const action = actions.actionOf(tool.name, metadataOf(tool));
+      return usable === null || usable(action);
     });
     return handler({ ...request, tools });
   };

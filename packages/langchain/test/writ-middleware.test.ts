@@ -296,19 +296,28 @@ describe("writMiddleware", () => {
 
   it("says how to map a tool whose name is not a Writ action", async () => {
     const world = await createWorld();
-    const lookup = tool(async () => "found", {
-      name: "crm/lookup",
-      description: "Look up a customer.",
-      schema: z.object({ id: z.string() }),
-    });
-    const agent = createAgent({
-      model: fakeModel().respondWithTools([{ name: "crm/lookup", args: { id: "7" }, id: "c" }]),
-      tools: [lookup],
-      middleware: [writMiddleware({ guard: world.guard })],
-    });
-    await expect(agent.invoke(ask, { context: { writSession: world.session } })).rejects.toThrow(
-      /"crm\/lookup" has no valid Writ action.*actions: \{ "crm\/lookup": /,
+    let ran = 0;
+    const lookup = tool(
+      async () => {
+        ran++;
+        return "found";
+      },
+      {
+        name: "crm lookup",
+        description: "Look up a customer.",
+        schema: z.object({ id: z.string() }),
+      },
     );
+    const agent = createAgent({
+      model: fakeModel().respondWithTools([{ name: "crm lookup", args: { id: "7" }, id: "c" }]),
+      tools: [lookup],
+      middleware: [writMiddleware({ guard: world.guard, hideUnusableTools: false })],
+    });
+    // Checked before the first model request, so before any tool runs.
+    await expect(agent.invoke(ask, { context: { writSession: world.session } })).rejects.toThrow(
+      /"crm lookup" has no valid Writ action.*actions: \{ "crm lookup": /,
+    );
+    expect(ran).toBe(0);
     expect(() => writMiddleware({ guard: world.guard, actions: { lookup: "crm lookup" } })).toThrow(
       TypeError,
     );

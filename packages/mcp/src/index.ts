@@ -3,9 +3,12 @@
  * - server/: guardMcpServer guards an MCP server in the same process;
  * - client/: withWrit and connectWithWrit make an MCP client carry a writ and sign proofs;
  * - gateway/: createGateway puts a guard in front of existing MCP servers.
- * shared/ holds what more than one of them needs (the SDK seam, `_meta` carriage, tool → action mapping).
+ * shared/ holds what more than one of them needs (the SDK seam, `_meta` carriage, refusals as results).
  */
 
+// Shared
+/** How tools map to actions (a table or a function): `ToolActions` from @writ/core. */
+export type { ToolActions as ActionMap } from "@writ/core";
 // Client helpers
 export { type ConnectWithWritOptions, connectWithWrit } from "./client/connect-with-writ.js";
 export { type WithWritOptions, withWrit } from "./client/with-writ.js";
@@ -22,7 +25,6 @@ export type {
 } from "./gateway/gateway-options.js";
 export type { ProtectedResourceMetadata } from "./gateway/protected-resource-metadata.js";
 // The in-process server guard
+export { allowedCall } from "./server/allowed-call.js";
 export { type GuardMcpServerOptions, guardMcpServer } from "./server/guard-mcp-server.js";
-// Shared
-export type { ActionMap } from "./shared/tool-actions.js";
 export { WRIT_META } from "./shared/writ-meta.js";

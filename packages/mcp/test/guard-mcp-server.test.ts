@@ -102,7 +102,7 @@ describe("guardMcpServer", () => {
     expect((await anonymous.listTools()).tools).toEqual([]);
   });
 
-  it("guards tools registered after it, and refuses a tool with no action", async () => {
+  it("guards tools registered after it, and refuses to register a tool with no action", async () => {
     const w = await world();
     const { server } = refundServer();
     guardMcpServer(server, { guard: w.guard, actions });
@@ -127,16 +127,23 @@ describe("guardMcpServer", () => {
       isError: true,
       _meta: { [WRIT_META.decision]: { code: "grant.action_not_granted" } },
     });
-    server.registerTool("ops..purge", {}, async () => {
-      sent++;
-      return { content: [{ type: "text", text: "purged" }] };
-    });
+    // A tool with no action is a configuration error where it is registered: it never exists.
+    expect(() =>
+      server.registerTool("ops..purge", {}, async () => {
+        sent++;
+        return { content: [{ type: "text", text: "purged" }] };
+      }),
+    ).toThrow(/guardMcpServer: tool "ops\.\.purge" has no valid Writ action/);
     const unmapped = await client.callTool({ name: "ops..purge", arguments: {} });
     expect(unmapped).toMatchObject({
       isError: true,
       _meta: { [WRIT_META.decision]: { code: "tool.unmapped" } },
     });
     expect(sent).toBe(0);
+    // So is one registered before the guard.
+    const early = refundServer().server;
+    early.registerTool("ops..purge", {}, async () => ({ content: [] }));
+    expect(() => guardMcpServer(early, { guard: w.guard, actions })).toThrow(TypeError);
   });
 
   it("refuses a call without a writ, a replayed proof and a proof for other arguments", async () => {

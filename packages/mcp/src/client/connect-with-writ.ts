@@ -1,4 +1,4 @@
-import type { Session } from "@writ/core";
+import type { Session, ToolActions } from "@writ/core";
 import { dpopAuthorization } from "../shared/http-carriage.js";
 import {
   type Client,
@@ -6,7 +6,6 @@ import {
   type FetchLike,
   interceptClientTools,
 } from "../shared/mcp-sdk.js";
-import type { ActionMap } from "../shared/tool-actions.js";
 import { sessionSource } from "./session-source.js";
 import { ToolActionBook } from "./tool-action-book.js";
 
@@ -20,7 +19,7 @@ export interface ConnectWithWritOptions {
    */
   readonly audience?: string;
   /** Tool → action, where the server does not announce it in tools/list. */
-  readonly actions?: ActionMap;
+  readonly actions?: ToolActions;
   /** The fetch to send requests with. Default: the global fetch. */
   readonly fetch?: FetchLike;
 }

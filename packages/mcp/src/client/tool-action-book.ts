@@ -1,19 +1,25 @@
-import { isAction } from "@writ/core";
+import {
+  isAction,
+  mappedAction,
+  type ToolActionResolver,
+  type ToolActions,
+  toolActionResolver,
+} from "@writ/core";
 import type { Client, Tool } from "../shared/mcp-sdk.js";
-import { type ActionMap, assertActionMap, toolAction } from "../shared/tool-actions.js";
 import { WRIT_META } from "../shared/writ-meta.js";
 
 /**
  * What a client knows of the action each tool performs, which its proofs must
- * name: the caller's own table first, then what the server announced in
- * tools/list, then the tool name itself.
+ * name, by the adapters' one rule: the caller's own mapping first, then what
+ * the server announced in tools/list, then the tool name (`/` read as `.`).
  */
 export class ToolActionBook {
-  readonly #explicit: ActionMap | undefined;
+  readonly #explicit: ToolActions | undefined;
+  readonly #resolver: ToolActionResolver;
   readonly #announced = new Map<string, string>();
 
-  constructor(actions: ActionMap | undefined, where: string) {
-    assertActionMap(actions, where);
+  constructor(actions: ToolActions | undefined, where: string) {
+    this.#resolver = toolActionResolver(actions, { where });
     this.#explicit = actions;
   }
 
@@ -35,20 +41,11 @@ export class ToolActionBook {
 
   /** Whether the action is known without asking the server. */
   knows(tool: string): boolean {
-    return this.#configured(tool) !== undefined || this.#announced.has(tool);
+    return mappedAction(this.#explicit, tool) !== undefined || this.#announced.has(tool);
   }
 
-  /** The action to sign for; the tool name itself when nothing else is known (the server refuses a wrong one). */
+  /** The action to sign for; the tool name itself when it gives none (the server refuses a wrong one). */
   actionOf(tool: string): string {
-    return this.#configured(tool) ?? this.#announced.get(tool) ?? toolAction(tool) ?? tool;
-  }
-
-  #configured(tool: string): string | undefined {
-    if (this.#explicit === undefined) return undefined;
-    return typeof this.#explicit === "function"
-      ? this.#explicit(tool)
-      : Object.hasOwn(this.#explicit, tool)
-        ? this.#explicit[tool]
-        : undefined;
+    return this.#resolver.findAction(tool, this.#announced.get(tool)) ?? tool;
   }
 }

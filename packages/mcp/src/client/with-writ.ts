@@ -1,6 +1,5 @@
-import type { Session } from "@writ/core";
+import type { Session, ToolActions } from "@writ/core";
 import { type Client, interceptClientTools } from "../shared/mcp-sdk.js";
-import type { ActionMap } from "../shared/tool-actions.js";
 import { WRIT_META } from "../shared/writ-meta.js";
 import { sessionSource } from "./session-source.js";
 import { ToolActionBook } from "./tool-action-book.js";
@@ -15,7 +14,7 @@ export interface WithWritOptions {
    */
   readonly audience: string;
   /** Tool → action, where the server does not announce it in tools/list. */
-  readonly actions?: ActionMap;
+  readonly actions?: ToolActions;
 }
 
 /**

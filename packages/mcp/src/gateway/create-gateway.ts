@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { type JsonWebKeySet, systemClock } from "@writ/core";
+import { type JsonWebKeySet, systemClock, usableActions } from "@writ/core";
 import { writFromAuthorization } from "../shared/http-carriage.js";
 import {
   createSessionEndpoint,
@@ -127,10 +127,10 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   const handlers: SessionHandlers = {
     async listTools(context) {
-      const writ = context.auth?.token ?? "";
+      const usable = usableActions(guard, context.auth?.token);
       const tools: Tool[] = [];
       for (const { action, tool } of catalog.entries()) {
-        if (guard.canUse(writ, action)) {
+        if (usable(action)) {
           tools.push({ ...tool, _meta: { ...tool._meta, [WRIT_META.action]: action } });
         }
       }

@@ -1,6 +1,11 @@
-import { type Guard, KeyPair } from "@writ/core";
+import {
+  type Guard,
+  KeyPair,
+  type ToolActionResolver,
+  type ToolActions,
+  toolActionResolver,
+} from "@writ/core";
 import type { UpstreamSpec } from "../shared/mcp-sdk.js";
-import { type ActionMap, assertActionMap } from "../shared/tool-actions.js";
 import type { GatewayCredentials } from "./gateway-credentials.js";
 import type { GatewayEvent } from "./gateway-event.js";
 
@@ -16,8 +21,8 @@ export interface StdioUpstreamConfig {
   readonly cwd?: string;
   /** The server's stderr: the gateway's (default), or discarded. */
   readonly stderr?: "inherit" | "ignore";
-  /** Tool → action. Default: `<upstream name>.<tool>`. */
-  readonly actions?: ActionMap;
+  /** Tool → action: a table or a function. Default: `<upstream name>.<tool>`, `/` read as `.`. */
+  readonly actions?: ToolActions;
 }
 
 /** An MCP server reached over Streamable HTTP. It receives a token minted per call, never the caller's writ. */
@@ -25,8 +30,8 @@ export interface HttpUpstreamConfig {
   readonly url: string;
   /** The `aud` of the tokens minted for it. Default: its URL. */
   readonly audience?: string;
-  /** Tool → action. Default: `<upstream name>.<tool>`. */
-  readonly actions?: ActionMap;
+  /** Tool → action: a table or a function. Default: `<upstream name>.<tool>`, `/` read as `.`. */
+  readonly actions?: ToolActions;
   /**
    * Send the user's own token for this provider (from `credentials`) on its
    * tool calls instead of a minted Writ token: for servers that call a
@@ -89,7 +94,8 @@ export interface GatewaySettings {
     readonly name: string;
     /** For HTTP, the fetch with the gateway's token is attached once the token minter exists. */
     readonly spec: StdioSpec | { readonly kind: "http"; readonly url: URL };
-    readonly actions?: ActionMap;
+    /** Its tools' actions; a tool with none is left out. */
+    readonly actions: ToolActionResolver;
     readonly audience?: string;
     /** The provider whose user token its tool calls carry. */
     readonly provider?: string;
@@ -188,8 +194,7 @@ function checkUpstream(
   }
   if (config === null || typeof config !== "object")
     throw new TypeError(`${where} needs a configuration.`);
-  assertActionMap(config.actions, where);
-  const actions = config.actions === undefined ? {} : { actions: config.actions };
+  const actions = { actions: toolActionResolver(config.actions, { where, prefix: `${name}.` }) };
   if ("url" in config) {
     if (!URL.canParse(config.url) || !/^https?:$/.test(new URL(config.url).protocol)) {
       throw new TypeError(`${where}: url must be an http(s) URL.`);

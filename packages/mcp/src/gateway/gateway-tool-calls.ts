@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type AllowDecision, type Call, type Guard, isWritError } from "@writ/core";
+import { type AllowDecision, type Call, type Guard, isWritError, runAllowed } from "@writ/core";
 import { decisionResult, failureResult } from "../shared/decision-result.js";
+import { isErrorResult } from "../shared/error-result.js";
 import { proofFromDpopHeader } from "../shared/http-carriage.js";
 import { JsonRpcFailure } from "../shared/json-rpc-failure.js";
 import type { CallToolResult, SessionEndpoint } from "../shared/mcp-sdk.js";
-import { runAllowed } from "../shared/run-allowed.js";
 import { readMetaCredentials, withoutWritMeta } from "../shared/writ-meta.js";
 import type { DownstreamTokens } from "./downstream-tokens.js";
 import type { GatewayCredentials } from "./gateway-credentials.js";
@@ -154,7 +154,7 @@ export class GatewayToolCalls {
         decision,
         call,
         () => this.#forward(entry, args, decision, meta, listeners),
-        (result) => response.result(result),
+        { failed: isErrorResult, deliver: (result) => response.result(result) },
       );
     } catch (error) {
       if (error instanceof JsonRpcFailure) response.error(error.code, error.message, error.data);

@@ -1,5 +1,5 @@
+import type { ToolActionResolver } from "@writ/core";
 import type { Tool } from "../shared/mcp-sdk.js";
-import { type ActionMap, toolAction } from "../shared/tool-actions.js";
 import { withoutWritMeta } from "../shared/writ-meta.js";
 import type { GatewayEvent } from "./gateway-event.js";
 import type { Upstream } from "./upstream.js";
@@ -21,14 +21,14 @@ export interface CatalogEntry {
 export class ToolCatalog {
   readonly #upstreams: readonly {
     readonly upstream: Upstream;
-    readonly actions?: ActionMap | undefined;
+    readonly actions: ToolActionResolver;
   }[];
   readonly #onEvent: (event: GatewayEvent) => void;
   #entries = new Map<string, CatalogEntry>();
   #versions = "";
 
   constructor(
-    upstreams: readonly { readonly upstream: Upstream; readonly actions?: ActionMap | undefined }[],
+    upstreams: readonly { readonly upstream: Upstream; readonly actions: ToolActionResolver }[],
     onEvent: (event: GatewayEvent) => void,
   ) {
     this.#upstreams = upstreams;
@@ -50,7 +50,7 @@ export class ToolCatalog {
     for (const { upstream, actions } of this.#upstreams) {
       for (const tool of upstream.tools) {
         if (tool.execution?.taskSupport === "required") continue;
-        const action = toolAction(tool.name, actions, `${upstream.name}.`);
+        const action = actions.findAction(tool.name);
         if (action === undefined) {
           this.#onEvent({ type: "tool.unmapped", tool: tool.name, upstream: upstream.name });
           continue;

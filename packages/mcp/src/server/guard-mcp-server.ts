@@ -1,22 +1,33 @@
 import { randomUUID } from "node:crypto";
-import type { Call, Guard } from "@writ/core";
+import {
+  type Call,
+  type Guard,
+  runAllowed,
+  type ToolActions,
+  toolActionResolver,
+  usableActions,
+} from "@writ/core";
 import { decisionResult, failureResult } from "../shared/decision-result.js";
+import { isErrorResult } from "../shared/error-result.js";
 import { proofFromDpopHeader, writFromAuthorization } from "../shared/http-carriage.js";
 import {
+  checkToolNames,
   interceptToolRequests,
   type McpServer,
   type RequestContext,
-  type Tool,
 } from "../shared/mcp-sdk.js";
-import { runAllowed } from "../shared/run-allowed.js";
-import { type ActionMap, assertActionMap, toolAction } from "../shared/tool-actions.js";
 import { readMetaCredentials, WRIT_META } from "../shared/writ-meta.js";
+import { runningCalls } from "./allowed-call.js";
 
 export interface GuardMcpServerOptions {
   /** The guard that decides every call. Clients sign proofs for `guard.audience`. */
   readonly guard: Guard;
-  /** Tool name → action. Default: the tool name, `/` read as `.` (a tool whose name is no action is refused). */
-  readonly actions?: ActionMap;
+  /**
+   * Tool name → action: a table or a function. Default: the tool name, `/`
+   * read as `.`. A tool that then has no valid action is a TypeError when it
+   * is registered (or here, for tools registered before).
+   */
+  readonly actions?: ToolActions;
   /**
    * The public URL of this server's MCP endpoint, which proofs sent in the
    * `DPoP` header must be bound to (`htu`). Default: the URL each HTTP request
@@ -36,25 +47,35 @@ const guarded = new WeakSet<McpServer>();
  * could ever use. Returns the same server.
  */
 export function guardMcpServer(server: McpServer, options: GuardMcpServerOptions): McpServer {
-  const { guard, actions, resource } = options;
+  const { guard, resource } = options;
   if (!guard || typeof guard.authorize !== "function") {
     throw new TypeError("guardMcpServer needs { guard }: a Guard from createGuard().");
   }
-  assertActionMap(actions, "guardMcpServer");
+  const actions = toolActionResolver(options.actions, { where: "guardMcpServer" });
   if (resource !== undefined && !URL.canParse(resource)) {
     throw new TypeError("guardMcpServer: resource must be the absolute URL of the MCP endpoint.");
   }
   if (guarded.has(server)) throw new TypeError("This McpServer is already guarded.");
+  checkToolNames(server, (name) => actions.actionOf(name));
   interceptToolRequests(server, {
     async list(context, next) {
       const listed = await next();
-      const writ = credentialsOf(context, resource).writ;
-      return { ...listed, tools: usableTools(guard, writ, listed.tools, actions) };
+      const usable = usableActions(guard, credentialsOf(context, resource).writ);
+      // The tools a writ could ever use, each announcing its action for the client's proofs.
+      return {
+        ...listed,
+        tools: listed.tools.flatMap((tool) => {
+          const action = actions.findAction(tool.name);
+          if (action === undefined || !usable(action)) return [];
+          return [{ ...tool, _meta: { ...tool._meta, [WRIT_META.action]: action } }];
+        }),
+      };
     },
     async call(raw, context, next) {
       // A malformed request gets the SDK's own invalid-params answer; nothing runs.
       if (typeof raw.name !== "string") return next();
-      const action = toolAction(raw.name, actions);
+      // Names are checked as tools are registered; this refuses one the check could not see.
+      const action = actions.findAction(raw.name);
       if (action === undefined) {
         return failureResult(
           `The tool "${raw.name}" is not mapped to a Writ action, so it cannot be authorized.`,
@@ -75,7 +96,13 @@ export function guardMcpServer(server: McpServer, options: GuardMcpServerOptions
       };
       const decision = await guard.authorize(call);
       if (decision.effect !== "allow") return decisionResult(decision);
-      return runAllowed(guard, decision, call, next);
+      return runAllowed(
+        guard,
+        decision,
+        call,
+        () => runningCalls.within(raw.toolContext, String(raw.requestId), { decision }, next),
+        { failed: isErrorResult },
+      );
     },
   });
   guarded.add(server);
@@ -107,19 +134,4 @@ function credentialsOf(context: RequestContext, resource: string | undefined): C
     http: { method: "POST", url },
     ...approval,
   };
-}
-
-/** The tools a writ could ever use, each announcing its action for the client's proofs. */
-function usableTools(
-  guard: Guard,
-  writ: string,
-  tools: readonly Tool[],
-  actions: ActionMap | undefined,
-): Tool[] {
-  if (writ === "") return [];
-  return tools.flatMap((tool) => {
-    const action = toolAction(tool.name, actions);
-    if (action === undefined || !guard.canUse(writ, action)) return [];
-    return [{ ...tool, _meta: { ...tool._meta, [WRIT_META.action]: action } }];
-  });
 }

@@ -52,6 +52,8 @@ export interface RawToolCall {
   readonly arguments: unknown;
   /** The JSON-RPC id, unique among the session's in-flight requests. */
   readonly requestId: string | number;
+  /** What the SDK hands the tool's callback as its last argument (`extra`), by which the tool finds its call. */
+  readonly toolContext: object;
 }
 
 type RawHandler = (request: unknown, extra: HandlerExtra) => Promise<unknown>;
@@ -66,6 +68,7 @@ interface HandlerExtra {
 interface McpServerInternals {
   setToolRequestHandlers?: () => void;
   server?: { _requestHandlers?: unknown };
+  _registeredTools?: unknown;
 }
 
 function contextOf(extra: HandlerExtra): RequestContext {
@@ -128,10 +131,39 @@ export function interceptToolRequests(
   handlers.set("tools/call", (request, extra) => {
     const params = paramsOf(request);
     return hooks.call(
-      { name: params.name, arguments: params.arguments, requestId: extra.requestId },
+      {
+        name: params.name,
+        arguments: params.arguments,
+        requestId: extra.requestId,
+        toolContext: extra,
+      },
       contextOf(extra),
       async () => (await call(request, extra)) as CallToolResult,
     );
+  });
+}
+
+/**
+ * Runs `check` on the name of every tool of an McpServer: those registered
+ * already, now, and each one registered or renamed later, before it takes
+ * the name. A check that throws refuses the registration with its error.
+ * The SDK has no public hook for this either, so it watches the server's
+ * tool table; an SDK whose internals moved is refused.
+ */
+export function checkToolNames(server: McpServer, check: (name: string) => void): void {
+  const internals = server as unknown as McpServerInternals;
+  const table = internals._registeredTools;
+  if (table === null || typeof table !== "object") {
+    throw new TypeError(
+      "guardMcpServer needs an McpServer from @modelcontextprotocol/sdk ^1.32; this one's internals differ.",
+    );
+  }
+  for (const name of Object.keys(table)) check(name);
+  internals._registeredTools = new Proxy(table, {
+    set(target, name, tool) {
+      if (typeof name === "string") check(name);
+      return Reflect.set(target, name, tool);
+    },
   });
 }
 

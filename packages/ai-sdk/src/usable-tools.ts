@@ -1,0 +1,52 @@
+import { type Guard, type Session, usableActions } from "@writ/core";
+import type { ToolSet } from "ai";
+
+/** What withWrit guarded each tool with, by the guarded tool. */
+const guardedTools = new WeakMap<
+  object,
+  { readonly guard: Guard; readonly action: string; readonly session: Session | undefined }
+>();
+
+/** Notes a tool withWrit made, so usableTools can judge it. */
+export function noteGuardedTool(
+  tool: object,
+  guarded: {
+    readonly guard: Guard;
+    readonly action: string;
+    readonly session: Session | undefined;
+  },
+): void {
+  guardedTools.set(tool, guarded);
+}
+
+/**
+ * The names of the tools of a set that a session could ever use, for the
+ * `activeTools` of generateText / streamText, so the model is offered only
+ * those: `activeTools: usableTools(tools, session)`. A tool guarded by
+ * withWrit is kept when the session's writ could ever be allowed its action
+ * (`guard.canUse`, judged on the action alone); any other tool is kept as
+ * it is. `session` defaults to the one given to withWrit. Calls are guarded
+ * either way.
+ */
+export function usableTools<TOOLS extends ToolSet>(
+  tools: TOOLS,
+  session?: Session,
+): (keyof TOOLS & string)[] {
+  const judges = new Map<Guard, (action: string) => boolean>();
+  return Object.keys(tools).filter((name) => {
+    const guarded = guardedTools.get(tools[name] as object);
+    if (guarded === undefined) return true;
+    const writ = (session ?? guarded.session)?.writ;
+    if (writ === undefined) {
+      throw new TypeError(
+        `usableTools has no session for tool "${name}": pass the session the call will run with, usableTools(tools, session).`,
+      );
+    }
+    let judge = judges.get(guarded.guard);
+    if (judge === undefined) {
+      judge = usableActions(guarded.guard, writ);
+      judges.set(guarded.guard, judge);
+    }
+    return judge(guarded.action);
+  });
+}
