@@ -5,8 +5,8 @@
  */
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { Guard, Session } from "@writ/core";
-import { writMiddleware } from "@writ/langchain";
-import { type BaseMessage, createAgent, type ToolRuntime, tool } from "langchain";
+import { writMiddleware, writSession } from "@writ/langchain";
+import { type BaseMessage, createAgent, tool } from "langchain";
 import { z } from "zod";
 import { type Crew, RESEARCHER_GRANTS, WRITER_GRANTS } from "./directory.js";
 import type { Notebook, ReportChannel, SearchIndex } from "./research-desk.js";
@@ -42,14 +42,6 @@ export interface CrewOptions {
   readonly sessions: Map<string, Session>;
 }
 
-/** The session of the agent running a tool: each agent is invoked with it in its context. */
-function sessionOf(runtime: unknown): Session {
-  const { context } = (runtime ?? {}) as Partial<ToolRuntime>;
-  const { writSession } = (context ?? {}) as { writSession?: Session };
-  if (!writSession) throw new TypeError("Invoke the agent with { context: { writSession } }.");
-  return writSession;
-}
-
 export function lastText(messages: readonly BaseMessage[]): string {
   return messages.at(-1)?.text ?? "";
 }
@@ -67,7 +59,7 @@ function readNotes(notebook: Notebook) {
 export function createWriter({ guard, models, notebook, reports }: CrewOptions) {
   const publishReport = tool(
     async ({ title, body, channel }, runtime) => {
-      reports.published.push({ title, body, channel, by: sessionOf(runtime).agent.id });
+      reports.published.push({ title, body, channel, by: writSession(runtime).agent.id });
       return `Published "${title}" to ${channel}.`;
     },
     {
@@ -99,7 +91,7 @@ export function createResearcher(options: CrewOptions) {
   });
   const saveNote = tool(
     async ({ text, source }, runtime) => {
-      notebook.notes.push({ text, source, by: sessionOf(runtime).agent.id });
+      notebook.notes.push({ text, source, by: writSession(runtime).agent.id });
       return "Saved.";
     },
     {
@@ -111,7 +103,7 @@ export function createResearcher(options: CrewOptions) {
   const assignWriting = tool(
     async ({ brief }, runtime) => {
       // Hop 2: the writer may read notes and publish internally, and may not delegate further.
-      const session = sessionOf(runtime).delegate(crew.writer, {
+      const session = writSession(runtime).delegate(crew.writer, {
         grants: WRITER_GRANTS,
         maxDepth: 0,
       });
@@ -143,7 +135,7 @@ export function createPlanner(options: CrewOptions) {
   const assignResearch = tool(
     async ({ topic }, runtime) => {
       // Hop 1: research and internal publishing, with one more hop allowed (to the writer).
-      const session = sessionOf(runtime).delegate(crew.researcher, {
+      const session = writSession(runtime).delegate(crew.researcher, {
         grants: RESEARCHER_GRANTS,
         maxDepth: 1,
       });

@@ -6,8 +6,8 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { MemorySaver } from "@langchain/langgraph";
 import type { AgentIdentity, Guard, Session } from "@writ/core";
-import { writMiddleware } from "@writ/langchain";
-import { createAgent, type ToolRuntime, tool } from "langchain";
+import { writMiddleware, writSession } from "@writ/langchain";
+import { createAgent, tool } from "langchain";
 import { z } from "zod";
 import { WORKER_GRANTS, WORKER_TTL_SECONDS } from "./directory.js";
 import type { Payments, RefundRequest, SupportDesk } from "./support-desk.js";
@@ -18,14 +18,6 @@ export const ACTIONS = {
   assign_refund_worker: "support.assign",
   approve_refund: "refunds.approve",
 } as const;
-
-/** The session of the agent running a tool: the agent is invoked with it in its context. */
-function sessionOf(runtime: unknown): Session {
-  const { context } = (runtime ?? {}) as Partial<ToolRuntime>;
-  const { writSession } = (context ?? {}) as { writSession?: Session };
-  if (!writSession) throw new TypeError("Invoke the agent with { context: { writSession } }.");
-  return writSession;
-}
 
 export interface Assignment {
   readonly session: Session;
@@ -58,7 +50,7 @@ export function createPlanner({ model, guard, desk, worker, onAssign }: PlannerO
       const requests = orders.map((order) => desk.find(order));
       const unknown = orders.filter((_, i) => requests[i] === undefined);
       if (unknown.length > 0) throw new Error(`No open refund request for ${unknown.join(", ")}.`);
-      const session = sessionOf(runtime).delegate(worker, {
+      const session = writSession(runtime).delegate(worker, {
         grants: WORKER_GRANTS,
         ttl: WORKER_TTL_SECONDS,
         maxDepth: 0,
@@ -111,7 +103,7 @@ export function createRefundWorker({ model, guard, desk, payments }: WorkerOptio
         customer: request.customer,
         amount,
         currency,
-        writHop: sessionOf(runtime).writ.leaf.claims.jti,
+        writHop: writSession(runtime).writ.leaf.claims.jti,
       });
       return `Refunded ${refund.amount} ${refund.currency} on ${order}.`;
     },

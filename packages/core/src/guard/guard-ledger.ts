@@ -120,7 +120,7 @@ export class GuardLedger {
 }
 
 /** An approval's argument hash (base64url, as bound) as the ledger's hex `inputHash`. */
-export function hexOf(base64url: string): string {
+function hexOf(base64url: string): string {
   return Buffer.from(base64url, "base64url").toString("hex");
 }
 

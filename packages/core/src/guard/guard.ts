@@ -23,7 +23,7 @@ import { DecisionPipeline } from "./decision-pipeline.js";
 import { DelegationRecorder } from "./delegation-recorder.js";
 import { authorityLayers } from "./evaluate-authority.js";
 import { failClosed } from "./fail-closed.js";
-import { GuardLedger, hexOf, type ToolOutcome } from "./guard-ledger.js";
+import { GuardLedger, type ToolOutcome } from "./guard-ledger.js";
 import type { GuardOptions } from "./guard-options.js";
 import { type CallCheck, OpenCalls } from "./open-calls.js";
 import { type RunAllowedOptions, runAllowed } from "./run-allowed.js";

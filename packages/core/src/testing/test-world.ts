@@ -1,5 +1,6 @@
 import { type Clock, type RandomSource, systemClock, systemRandom } from "../clock.js";
-import { createGuard, type Guard, type GuardOptions } from "../guard/guard.js";
+import { createGuard, type Guard } from "../guard/guard.js";
+import type { GuardOptions } from "../guard/guard-options.js";
 import { type AgentIdentity, createAgentIdentity } from "../keys/agent-identity.js";
 import { IssuerKeySet } from "../keys/issuer-keys.js";
 import type { LedgerEventKind, LedgerRecord } from "../ledger/ledger-record.js";
