@@ -1,3 +1,4 @@
+import { WritError } from "@writ/core";
 import { generateText, type ModelMessage, stepCountIs, type ToolSet, tool } from "ai";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -88,6 +89,42 @@ describe("approvals through the SDK's approval flow", () => {
     const approvalId = (await rows())[0]?.detail?.approvalId;
     await guard.decideApproval(String(approvalId), { approved: true, by: "ops@example.com" });
 
+    await generateText({ model, tools: guarded, messages: answer(true), stopWhen: stepCountIs(3) });
+    expect(ran).toEqual([5000]);
+    expect((await rows()).map(summary)).toEqual([
+      "decision:approval_required:approval.required",
+      "approval:allow:approval.granted",
+      "decision:allow:approval.granted",
+      "outcome:ok",
+    ]);
+  });
+
+  it("run nothing on an answer that could not be recorded, and take it when it can be", async () => {
+    let storeDown = true;
+    const { guard, session, backend, rows } = await createWorld({
+      decideApproval: (id, decision) =>
+        storeDown
+          ? Promise.reject(new WritError("store.unavailable", "The store is unreachable."))
+          : backend.decideApproval(id, decision),
+    });
+    const { tools, ran } = refundTools();
+    const guarded = withWrit(tools, { guard, session, actions });
+    const model = scriptedModel([
+      call("approve_refund", { amount: 5000 }),
+      say("The store is down."),
+      say("Refunded."),
+    ]);
+    const { answer } = await untilApprovalRequest(model, guarded);
+
+    await generateText({ model, tools: guarded, messages: answer(true), stopWhen: stepCountIs(3) });
+    expect(ran).toEqual([]);
+    expect(toolResultSeen(model.doGenerateCalls, 1)).toEqual({
+      type: "error-text",
+      value: "The store is unreachable.",
+    });
+    expect((await rows()).map(summary)).toEqual(["decision:approval_required:approval.required"]);
+
+    storeDown = false;
     await generateText({ model, tools: guarded, messages: answer(true), stopWhen: stepCountIs(3) });
     expect(ran).toEqual([5000]);
     expect((await rows()).map(summary)).toEqual([

@@ -14,7 +14,7 @@ const inputSchema = jsonSchema<Record<string, unknown>>({ type: "object" });
 
 /** The call's tool, guarded by withWrit with the session and actions the call names. */
 function guardedTools(
-  { guard, session, tool: name, actions }: ConformanceCall,
+  { guard, session, tool: name, actions }: Omit<ConformanceCall, "execute">,
   body: Pick<ToolSet[string], "execute">,
   approver?: string,
 ): ToolSet {

@@ -1,7 +1,7 @@
-import { generateText, stepCountIs, tool } from "ai";
+import { generateText, stepCountIs, type ToolSet, tool } from "ai";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { sessionFromContext, withWrit } from "../src/index.js";
+import { sessionFromContext, withWrit, writSession } from "../src/index.js";
 import { call, say, scriptedModel, toolResultSeen } from "./model.js";
 import { refundTools } from "./tools.js";
 import { createWorld } from "./world.js";
@@ -96,5 +96,36 @@ describe("a planner delegating to a worker agent", () => {
         hop: 1,
       },
     ]);
+  });
+});
+
+describe("writSession", () => {
+  it("gives a tool the session its call runs with: withWrit's own, else the context's", async () => {
+    const { guard, session, sessionFor, worker } = await createWorld();
+    const other = sessionFor(worker, "refunds.approve");
+    const seen: unknown[] = [];
+    const whoAmI = tool({
+      inputSchema: z.object({}),
+      execute: async (_, options) => {
+        seen.push(writSession(options), sessionFromContext(options));
+        return "ok";
+      },
+    });
+    const run = (tools: ToolSet, context?: unknown) =>
+      generateText({
+        model: scriptedModel([call("who_am_i", {}), say("Done.")]),
+        tools,
+        prompt: "Who?",
+        stopWhen: stepCountIs(2),
+        ...(context === undefined ? {} : { experimental_context: context }),
+      });
+    const actions = { who_am_i: "orders.lookup" };
+    await run(withWrit({ who_am_i: whoAmI }, { guard, session, actions }));
+    await run(withWrit({ who_am_i: whoAmI }, { guard, actions }), { session });
+    await run({ who_am_i: whoAmI }, other);
+    expect(seen).toEqual([session, undefined, session, session, other, other]);
+    expect(() => writSession({ toolCallId: "x", messages: [] })).toThrow(
+      /writSession\(options\) found no session/,
+    );
   });
 });

@@ -2,11 +2,15 @@ import { canonicalJson, sha256Hex } from "@writ/core";
 import { type InferToolOutput, type ModelMessage, tool } from "ai";
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { z } from "zod";
-import { type WritDenial, withWrit } from "../src/index.js";
+import { usableTools, type WritDenial, withWrit } from "../src/index.js";
 import { actions, refundTools } from "./tools.js";
 import { createWorld, summary } from "./world.js";
 
 const noMessages: ModelMessage[] = [];
+const MAPPED: Record<string, string | undefined> = {
+  approve_refund: "refunds.approve",
+  payroll_run: "payroll.run",
+};
 
 describe("withWrit", () => {
   it("keeps the set's names, descriptions and schemas", async () => {
@@ -68,6 +72,35 @@ describe("withWrit", () => {
         { guard, denial: "result" },
       ),
     ).toThrow(/outputSchema/);
+  });
+
+  it("names the tools a session could ever use, for activeTools", async () => {
+    const { guard, session, sessionFor, worker } = await createWorld();
+    const execute = async () => "ok";
+    const schema = z.object({});
+    const own = tool({ inputSchema: schema, execute });
+    const guarded = withWrit(
+      {
+        approve_refund: tool({ inputSchema: schema, execute }),
+        "orders/lookup": tool({ inputSchema: schema, execute }),
+        payroll_run: tool({ inputSchema: schema, execute }),
+      },
+      {
+        guard,
+        session,
+        actions: (name) => MAPPED[name],
+      },
+    );
+    const tools = { ...guarded, own };
+    expect(usableTools(tools)).toEqual(["approve_refund", "orders/lookup", "own"]);
+    expect(usableTools(tools, sessionFor(worker, "refunds.approve"))).toEqual([
+      "approve_refund",
+      "own",
+    ]);
+    const shared = withWrit({ approve_refund: own }, { guard, actions });
+    expect(() => usableTools(shared)).toThrow(
+      /usableTools has no session for tool "approve_refund"/,
+    );
   });
 
   it("records a stream its consumer closes early as ended with an error", async () => {

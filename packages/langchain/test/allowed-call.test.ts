@@ -3,7 +3,7 @@ import { type AllowDecision, isWritError } from "@writ/core";
 import { AIMessage, createAgent, fakeModel, tool } from "langchain";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { allowedCall, withWrit, writMiddleware } from "../src/index.js";
+import { allowedCall, withWrit, writMiddleware, writSession } from "../src/index.js";
 import { createWorld, type World } from "./world.js";
 
 /** An email tool that, as a real one would, asks for the allowed call to get the user's provider token. */
@@ -76,5 +76,45 @@ describe("allowedCall", () => {
       .catch((caught: unknown) => caught);
     expect(isWritError(error) && error.code).toBe("credential.outside_call");
     expect(unguarded).toEqual([]);
+  });
+});
+
+describe("writSession", () => {
+  it("gives a tool the session of the agent running it, from its runtime or config", async () => {
+    const world = await createWorld();
+    const seen: unknown[] = [];
+    const whoAmI = tool(
+      async (_, runtime) => {
+        seen.push(writSession(runtime));
+        return "ok";
+      },
+      { name: "send_email", description: "Who am I?", schema: z.object({ to: z.string() }) },
+    );
+    await createAgent({
+      model: fakeModel().respondWithTools(send("call-1")).respond(new AIMessage("Done.")),
+      tools: [whoAmI],
+      middleware: [writMiddleware({ guard: world.guard, actions: { send_email: "email.send" } })],
+    }).invoke(
+      { messages: [{ role: "user", content: "Email Bob." }] },
+      { context: { writSession: world.session } },
+    );
+    const node = new ToolNode(
+      withWrit([whoAmI], { guard: world.guard, actions: { send_email: "email.send" } }),
+    );
+    await node.invoke(
+      { messages: [new AIMessage({ content: "", tool_calls: send("call-2") })] },
+      { configurable: { writSession: world.session } },
+    );
+    expect(seen).toEqual([world.session, world.session]);
+    expect(() => writSession({ context: {} })).toThrow(
+      /invoke with \{ context: \{ writSession \} \}/,
+    );
+    const other = world.session.delegate(world.worker, { grants: "email.send" });
+    expect(() =>
+      writSession({
+        context: { writSession: world.session },
+        configurable: { writSession: other },
+      }),
+    ).toThrow(/different sessions/);
   });
 });

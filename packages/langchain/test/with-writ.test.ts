@@ -196,5 +196,16 @@ describe("withWrit", () => {
       metadata: { writAction: "crm.lookup" },
     });
     expect(withWrit([tagged], { guard: world.guard })[0]?.action).toBe("crm.lookup");
+    const slashed = tool(async () => "found", {
+      name: "crm/lookup",
+      description: "Look up.",
+      schema: z.object({}),
+    });
+    expect(withWrit([slashed], { guard: world.guard })[0]?.action).toBe("crm.lookup");
+    const asked = withWrit([lookup, slashed], {
+      guard: world.guard,
+      actions: (name) => (name === "crm lookup" ? "crm.search" : undefined),
+    });
+    expect(asked.map((guarded) => guarded.action)).toEqual(["crm.search", "crm.lookup"]);
   });
 });
