@@ -32,7 +32,6 @@ export function usableTools<TOOLS extends ToolSet>(
   tools: TOOLS,
   session?: Session,
 ): (keyof TOOLS & string)[] {
-  const judges = new Map<Guard, (action: string) => boolean>();
   return Object.keys(tools).filter((name) => {
     const guarded = guardedTools.get(tools[name] as object);
     if (guarded === undefined) return true;
@@ -42,11 +41,6 @@ export function usableTools<TOOLS extends ToolSet>(
         `usableTools has no session for tool "${name}": pass the session the call will run with, usableTools(tools, session).`,
       );
     }
-    let judge = judges.get(guarded.guard);
-    if (judge === undefined) {
-      judge = usableActions(guarded.guard, writ);
-      judges.set(guarded.guard, judge);
-    }
-    return judge(guarded.action);
+    return usableActions(guarded.guard, writ)(guarded.action);
   });
 }
