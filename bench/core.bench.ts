@@ -5,18 +5,16 @@
  */
 import { generateKeyPairSync, sign, verify } from "node:crypto";
 import {
-  argumentsHash,
-  CompiledGrants,
   createAgentIdentity,
   createGuard,
   IssuerKeySet,
   issueWrit,
-  ProofVerifier,
   parseGrantText,
   Session,
-  WritVerifier,
 } from "@writ/core";
+import { argumentsHash, ProofVerifier, WritVerifier } from "@writ/core/backend";
 import { MemoryBackend } from "@writ/core/testing";
+import { CompiledGrants } from "../packages/core/src/grants/compiled-grants.js";
 import { measure, measureSync, median, p99 } from "./measure.js";
 import type { BenchResult } from "./result.js";
 

@@ -6,14 +6,8 @@
  */
 
 import { fetchIssuerKeys, remoteBackend } from "@writ/client";
-import {
-  type Backend,
-  createAgentIdentity,
-  createGuard,
-  type Guard,
-  type LiveSink,
-  Session,
-} from "@writ/core";
+import { type Backend, createAgentIdentity, createGuard, type Guard, Session } from "@writ/core";
+import type { LiveSink } from "@writ/core/backend";
 import { overrideBackend } from "@writ/core/testing";
 import { createApiKey, createWritServer } from "@writ/server";
 import { sqliteBackend } from "@writ/store";

@@ -2,15 +2,13 @@ import {
   type AgentIdentity,
   type Clock,
   createAgentIdentity,
-  delegationRecords,
   type Guard,
   issueWrit,
-  LedgerChainVerifier,
   type LedgerRecord,
-  REVOCATION_KINDS,
   Session,
   WritError,
 } from "@writ/core";
+import { delegationRecords, LedgerChainVerifier, REVOCATION_KINDS } from "@writ/core/backend";
 import {
   createTestWorld,
   fixedClock,

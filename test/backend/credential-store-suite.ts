@@ -3,7 +3,7 @@ import type {
   PendingConnection,
   StoredAccessToken,
   StoredConnection,
-} from "@writ/core";
+} from "@writ/core/backend";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
 export interface CredentialStoreSuiteOptions {

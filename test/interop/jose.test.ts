@@ -6,8 +6,8 @@ import {
   issuerKeysFromJwks,
   issueWrit,
   Session,
-  WritVerifier,
 } from "@writ/core";
+import { WritVerifier } from "@writ/core/backend";
 import { fixedClock } from "@writ/core/testing";
 import fc from "fast-check";
 import { compactVerify, decodeProtectedHeader } from "jose";

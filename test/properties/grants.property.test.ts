@@ -1,12 +1,7 @@
-import {
-  CompiledGrants,
-  formatGrant,
-  intersectGrants,
-  parseGrant,
-  whyNotNarrower,
-} from "@writ/core";
+import { formatGrant, intersectGrants, parseGrant, whyNotNarrower } from "@writ/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { CompiledGrants } from "../../packages/core/src/grants/compiled-grants.js";
 import { action, args, grant, grants, membership, parentAndChild } from "./arbitraries.js";
 
 const judge = (list: Parameters<typeof intersectGrants>[0], act: string, input: unknown) =>

@@ -13,7 +13,6 @@ import { fileURLToPath } from "node:url";
 import {
   type AgentIdentity,
   type Call,
-  canonicalJson,
   createAgentIdentity,
   type Grant,
   IssuerKeySet,
@@ -23,6 +22,7 @@ import {
   Session,
   type Writ,
 } from "@writ/core";
+import { canonicalJson } from "@writ/core/backend";
 import { fixedClock, seededRandom } from "@writ/core/testing";
 
 export const VECTOR_FILE = fileURLToPath(new URL("./writ-vectors.json", import.meta.url));

@@ -1,4 +1,4 @@
-import { canonicalJson, sha256Hex } from "@writ/core";
+import { canonicalJson, sha256Hex } from "@writ/core/backend";
 import { generateText, stepCountIs, tool } from "ai";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";

@@ -1,4 +1,4 @@
-import { canonicalJson, sha256Hex } from "@writ/core";
+import { canonicalJson, sha256Hex } from "@writ/core/backend";
 import { type InferToolOutput, type ModelMessage, tool } from "ai";
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { z } from "zod";

@@ -1,16 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import {
-  type AllowDecision,
-  type CallCheck,
-  type Clock,
-  type CredentialStore,
-  type Guard,
-  type SealedValue,
-  type StoredAccessToken,
-  type StoredConnection,
-  WritError,
-} from "@writ/core";
+import { type AllowDecision, type CallCheck, type Clock, type Guard, WritError } from "@writ/core";
+import type {
+  CredentialStore,
+  SealedValue,
+  StoredAccessToken,
+  StoredConnection,
+} from "@writ/core/backend";
 import type { TokenEndpointResponse } from "oauth4webapi";
 import type { CredentialKeyring } from "./credential-keyring.js";
 import type { CredentialLedger } from "./credential-ledger.js";

@@ -1,12 +1,5 @@
-import {
-  type Clock,
-  type CredentialStore,
-  isPrincipalId,
-  type RandomSource,
-  sha256Base64Url,
-  uuidV7,
-  WritError,
-} from "@writ/core";
+import { type Clock, type RandomSource, WritError } from "@writ/core";
+import { type CredentialStore, isPrincipalId, sha256Base64Url, uuidV7 } from "@writ/core/backend";
 import {
   calculatePKCECodeChallenge,
   generateRandomCodeVerifier,

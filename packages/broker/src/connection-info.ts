@@ -1,4 +1,4 @@
-import type { StoredConnection } from "@writ/core";
+import type { StoredConnection } from "@writ/core/backend";
 
 /** A user's connection to a provider as the broker reports it: never a token. */
 export interface ConnectionInfo {

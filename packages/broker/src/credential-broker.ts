@@ -2,14 +2,12 @@ import {
   type AllowDecision,
   type Backend,
   type Clock,
-  type CredentialStore,
   Guard,
-  isPrincipalId,
   type RandomSource,
-  type StoredAccessToken,
   systemClock,
   systemRandom,
 } from "@writ/core";
+import { type CredentialStore, isPrincipalId, type StoredAccessToken } from "@writ/core/backend";
 import { AccessTokens } from "./access-tokens.js";
 import {
   type CompleteConnectInput,

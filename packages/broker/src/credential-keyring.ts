@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { inspect } from "node:util";
-import { type SealedValue, WritError } from "@writ/core";
+import { WritError } from "@writ/core";
+import type { SealedValue } from "@writ/core/backend";
 
 /** A key-encryption key (KEK): 32 random bytes, named by an id that is stored beside what it seals. */
 export interface KeyEncryptionKey {

@@ -1,4 +1,5 @@
-import type { Backend, CallCheck, Clock, LedgerEntry, WritError } from "@writ/core";
+import type { Backend, CallCheck, Clock, WritError } from "@writ/core";
+import type { LedgerEntry } from "@writ/core/backend";
 
 type AllowedCall = Extract<CallCheck, { readonly valid: true }>;
 

@@ -1,4 +1,4 @@
-import type { SealedField } from "@writ/core";
+import type { SealedField } from "@writ/core/backend";
 
 /**
  * What a sealed value is bound to (AES-GCM additional data): the record and

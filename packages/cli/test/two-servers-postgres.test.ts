@@ -2,14 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fetchIssuerKeys, type RemoteAdmin, remoteAdmin, remoteBackend } from "@writ/client";
-import {
-  type Backend,
-  createAgentIdentity,
-  createGuard,
-  type Guard,
-  type LiveSink,
-  Session,
-} from "@writ/core";
+import { type Backend, createAgentIdentity, createGuard, type Guard, Session } from "@writ/core";
+import type { LiveSink } from "@writ/core/backend";
 import { overrideBackend } from "@writ/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, postgresUrl } from "./support/postgres-database.js";

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
-import { type AgentIdentity, type Clock, signCompactJws, systemClock } from "@writ/core";
+import { type AgentIdentity, type Clock, systemClock } from "@writ/core";
+import { signCompactJws } from "@writ/core/backend";
 
 /** `typ` of the actor token in a token exchange. */
 export const ACTOR_TOKEN_TYPE = "writ-actor+jwt";

@@ -1,5 +1,5 @@
 import { type Ed25519PublicJwk, WritError } from "@writ/core";
-import type { PublicKeyInput } from "@writ/store";
+import type { PublicKeyInput } from "@writ/core/backend";
 
 /**
  * The public JWK of a key to register. A private key is refused here, before

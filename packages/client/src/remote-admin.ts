@@ -21,7 +21,7 @@ import type {
   StoredPayload,
   TenantRecord,
   UserRecord,
-} from "@writ/store";
+} from "@writ/core/backend";
 import { HttpTransport, type RemoteOptions } from "./http-transport.js";
 import { publicJwkOf } from "./public-key-input.js";
 

@@ -1,17 +1,14 @@
-import {
-  type Approval,
-  type ApprovalBinding,
-  type ApprovalConsumption,
-  type ApprovalDecisionInput,
-  type ApprovalRequest,
-  type Backend,
-  type DelegationRecord,
-  type LedgerAppend,
-  type LedgerRecord,
-  type LiveSink,
-  type LiveWatch,
-  WritError,
-} from "@writ/core";
+import { type Approval, type Backend, type LedgerRecord, WritError } from "@writ/core";
+import type {
+  ApprovalBinding,
+  ApprovalConsumption,
+  ApprovalDecisionInput,
+  ApprovalRequest,
+  DelegationRecord,
+  LedgerAppend,
+  LiveSink,
+  LiveWatch,
+} from "@writ/core/backend";
 import { HttpTransport, type RemoteOptions } from "./http-transport.js";
 import { RemoteLiveFeed, type RemoteLiveFeedOptions } from "./remote-live-feed.js";
 

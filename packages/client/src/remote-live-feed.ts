@@ -1,10 +1,5 @@
-import {
-  type LiveChange,
-  type LiveSink,
-  type LiveSnapshot,
-  type LiveWatch,
-  WritError,
-} from "@writ/core";
+import { WritError } from "@writ/core";
+import type { LiveChange, LiveSink, LiveSnapshot, LiveWatch } from "@writ/core/backend";
 import { createParser, type EventSourceMessage } from "eventsource-parser";
 import type { HttpTransport } from "./http-transport.js";
 

@@ -5,9 +5,9 @@ import {
   createAgentIdentity,
   createGuard,
   type Guard,
-  type LiveSink,
   Session,
 } from "@writ/core";
+import type { LiveSink } from "@writ/core/backend";
 import { overrideBackend } from "@writ/core/testing";
 import { createApiKey, createWritServer, type ListeningWritServer } from "@writ/server";
 import { type StoreBackend, sqliteBackend } from "@writ/store";

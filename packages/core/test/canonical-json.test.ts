@@ -1,4 +1,4 @@
-import { canonicalJson } from "@writ/core";
+import { canonicalJson } from "@writ/core/backend";
 import { describe, expect, it } from "vitest";
 
 describe("canonicalJson (RFC 8785)", () => {

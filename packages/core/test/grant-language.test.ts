@@ -1,7 +1,6 @@
 import {
   actionContains,
   actionMatches,
-  CompiledGrants,
   formatGrant,
   type Grant,
   parseGrant,
@@ -9,6 +8,7 @@ import {
   parseGrantText,
 } from "@writ/core";
 import { describe, expect, it } from "vitest";
+import { CompiledGrants } from "../src/grants/compiled-grants.js";
 
 const evaluate = (
   grants: string,

@@ -1,12 +1,11 @@
+import { createAgentIdentity, createGuard } from "@writ/core";
 import {
   canonicalJson,
-  createAgentIdentity,
-  createGuard,
   LedgerChainVerifier,
   type LiveSink,
   type LiveWatch,
   sha256Hex,
-} from "@writ/core";
+} from "@writ/core/backend";
 import { overrideBackend } from "@writ/core/testing";
 import { describe, expect, it, vi } from "vitest";
 import { AUDIENCE, createWorld } from "./world.js";

@@ -4,7 +4,7 @@ import {
   ledgerRecordHash,
   sealLedgerEntry,
   sha256Hex,
-} from "@writ/core";
+} from "@writ/core/backend";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 

@@ -7,8 +7,8 @@ import {
   parseGrantText,
   Session,
   Writ,
-  WritVerifier,
 } from "@writ/core";
+import { WritVerifier } from "@writ/core/backend";
 import { fixedClock, seededRandom } from "@writ/core/testing";
 import { describe, expect, it } from "vitest";
 

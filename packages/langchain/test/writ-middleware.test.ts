@@ -1,5 +1,5 @@
 import { Command, interrupt, MemorySaver } from "@langchain/langgraph";
-import { canonicalJson, sha256Hex } from "@writ/core";
+import { canonicalJson, sha256Hex } from "@writ/core/backend";
 import {
   AIMessage,
   type BaseMessage,

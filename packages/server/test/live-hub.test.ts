@@ -1,4 +1,4 @@
-import type { LiveChange } from "@writ/core";
+import type { LiveChange } from "@writ/core/backend";
 import { describe, expect, it } from "vitest";
 import type { LiveEvent } from "../src/live/live-event.js";
 import { LiveHub } from "../src/live/live-hub.js";

@@ -1,40 +1,50 @@
-// Opening a store
+/**
+ * @writ/store: the SQLite (embedded default) and Postgres backends, their
+ * schemas and migrations, and the ledger's exports.
+ */
 
-export { ECS_VERSION, toEcsEvent } from "./exports/ecs-event.js";
-// Exports
-export { EXPORT_FORMATS, type ExportFormat } from "./exports/export-ledger.js";
-export { OCSF_VERSION, toOcsfApiActivity } from "./exports/ocsf-api-activity.js";
-export { type CheckpointClaim, checkpointSigningInput } from "./ledger/checkpoint-signature.js";
-// The ledger
-export type { LedgerPage, LedgerQuery } from "./ledger/ledger-query.js";
-export type { PayloadRedactor } from "./ledger/ledger-writer.js";
-export type { LedgerProblem, LedgerVerification } from "./ledger/verify-ledger.js";
+// Opening a store
+export { type PostgresBackendOptions, postgresBackend } from "./postgres-backend.js";
+export type { PostgresStoreOptions } from "./postgres/open-postgres-store.js";
+export { DEFAULT_SQLITE_PATH, type SqliteBackendOptions, sqliteBackend } from "./sqlite-backend.js";
+export { StoreBackend } from "./store-backend.js";
+export type { StoreOptions } from "./store-options.js";
+
+// Postgres privileges for a guard's writer role
 export {
   type GrantPostgresWriterOptions,
   grantPostgresWriter,
 } from "./postgres/grant-postgres-writer.js";
-export type { PostgresStoreOptions } from "./postgres/open-postgres-store.js";
-export { type PostgresBackendOptions, postgresBackend } from "./postgres-backend.js";
-export { DEFAULT_SQLITE_PATH, type SqliteBackendOptions, sqliteBackend } from "./sqlite-backend.js";
-// Administration
-export type {
-  AgentKeyRecord,
-  AgentRecord,
-  ApprovalQuery,
-  ApprovalVerdict,
-  DelegationNode,
-  GrantsInput,
-  IssueInput,
-  PublicKeyInput,
-  PutAgentInput,
-  PutRoleInput,
-  PutUserInput,
-  RevokeInput,
-  RoleRecord,
-  StoreAdmin,
-  StoredPayload,
-  TenantRecord,
-  UserRecord,
-} from "./store-admin.js";
-export { StoreBackend } from "./store-backend.js";
-export type { StoreOptions } from "./store-options.js";
+
+// The ledger and its exports
+export { ECS_VERSION, toEcsEvent } from "./exports/ecs-event.js";
+export { OCSF_VERSION, toOcsfApiActivity } from "./exports/ocsf-api-activity.js";
+export { type CheckpointClaim, checkpointSigningInput } from "./ledger/checkpoint-signature.js";
+export type { PayloadRedactor } from "./ledger/ledger-writer.js";
+
+// Administration: the contract lives in @writ/core/backend, re-exported for users of the store
+export {
+  type AgentKeyRecord,
+  type AgentRecord,
+  type ApprovalQuery,
+  type ApprovalVerdict,
+  type DelegationNode,
+  EXPORT_FORMATS,
+  type ExportFormat,
+  type GrantsInput,
+  type IssueInput,
+  type LedgerPage,
+  type LedgerProblem,
+  type LedgerQuery,
+  type LedgerVerification,
+  type PublicKeyInput,
+  type PutAgentInput,
+  type PutRoleInput,
+  type PutUserInput,
+  type RevokeInput,
+  type RoleRecord,
+  type StoreAdmin,
+  type StoredPayload,
+  type TenantRecord,
+  type UserRecord,
+} from "@writ/core/backend";

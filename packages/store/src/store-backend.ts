@@ -1,41 +1,13 @@
 import {
   type Approval,
-  type ApprovalBinding,
-  type ApprovalConsumption,
-  type ApprovalDecisionInput,
-  type ApprovalRequest,
-  approvalEntry,
   type Backend,
-  type CredentialStore,
-  type DelegationRecord,
-  delegationEntry,
   type IssuerKeySet,
   type JsonWebKeySet,
   KeyPair,
-  type LedgerAppend,
   type LedgerRecord,
-  type LiveSink,
-  type LiveWatch,
   type Revocation,
-  uuidV7,
   type Writ,
 } from "@writ/core";
-import { adminChanges, type RunAdminChange } from "./admin/admin-change.js";
-import { ApprovalStore } from "./approvals/approval-store.js";
-import { SqlCredentialStore } from "./credentials/sql-credential-store.js";
-import { DelegationGraph } from "./delegations/delegation-graph.js";
-import { assertId } from "./directory/assert-id.js";
-import { Directory } from "./directory/directory.js";
-import { IssuerKeyStore } from "./directory/issuer-key-store.js";
-import { type ExportFormat, exportLines } from "./exports/export-ledger.js";
-import { issueWritFromStore } from "./issuing/issue-writ-from-store.js";
-import { type LedgerPage, type LedgerQuery, queryLedger } from "./ledger/ledger-query.js";
-import { LedgerWriter } from "./ledger/ledger-writer.js";
-import { type LedgerVerification, verifyLedger } from "./ledger/verify-ledger.js";
-import { LiveChangeLog } from "./live/live-change-log.js";
-import type { LiveFeed } from "./live/live-feed.js";
-import { PayloadStore } from "./payloads/payload-store.js";
-import { RevocationStore } from "./revocations/revocation-store.js";
 import type {
   AgentKeyRecord,
   AgentRecord,
@@ -54,7 +26,41 @@ import type {
   StoredPayload,
   TenantRecord,
   UserRecord,
-} from "./store-admin.js";
+} from "@writ/core/backend";
+import {
+  type ApprovalBinding,
+  type ApprovalConsumption,
+  type ApprovalDecisionInput,
+  type ApprovalRequest,
+  approvalEntry,
+  type CredentialStore,
+  type DelegationRecord,
+  delegationEntry,
+  type ExportFormat,
+  type LedgerAppend,
+  type LedgerPage,
+  type LedgerQuery,
+  type LedgerVerification,
+  type LiveSink,
+  type LiveWatch,
+  uuidV7,
+} from "@writ/core/backend";
+import { adminChanges, type RunAdminChange } from "./admin/admin-change.js";
+import { ApprovalStore } from "./approvals/approval-store.js";
+import { SqlCredentialStore } from "./credentials/sql-credential-store.js";
+import { DelegationGraph } from "./delegations/delegation-graph.js";
+import { assertId } from "./directory/assert-id.js";
+import { Directory } from "./directory/directory.js";
+import { IssuerKeyStore } from "./directory/issuer-key-store.js";
+import { exportLines } from "./exports/export-ledger.js";
+import { issueWritFromStore } from "./issuing/issue-writ-from-store.js";
+import { queryLedger } from "./ledger/ledger-query.js";
+import { LedgerWriter } from "./ledger/ledger-writer.js";
+import { verifyLedger } from "./ledger/verify-ledger.js";
+import { LiveChangeLog } from "./live/live-change-log.js";
+import type { LiveFeed } from "./live/live-feed.js";
+import { PayloadStore } from "./payloads/payload-store.js";
+import { RevocationStore } from "./revocations/revocation-store.js";
 import type { StoreContext } from "./store-context.js";
 import { positiveInteger, type StoreOptions } from "./store-options.js";
 

@@ -1,7 +1,8 @@
 import { mkdtempSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createAgentIdentity, createGuard, type LiveSink, Session, WritError } from "@writ/core";
+import { createAgentIdentity, createGuard, Session, WritError } from "@writ/core";
+import type { LiveSink } from "@writ/core/backend";
 import { fixedClock } from "@writ/core/testing";
 import { DEFAULT_SQLITE_PATH, sqliteBackend } from "@writ/store";
 import Database from "better-sqlite3";

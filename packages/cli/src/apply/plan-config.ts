@@ -1,5 +1,6 @@
 import type { RemoteStoreAdmin } from "@writ/client";
-import { canonicalJson, type Grant, jwkThumbprint } from "@writ/core";
+import { type Grant, jwkThumbprint } from "@writ/core";
+import { canonicalJson } from "@writ/core/backend";
 import type { WritConfig } from "./writ-config.js";
 
 /** One difference between the declared configuration and the store. */

@@ -3,10 +3,10 @@ import {
   type Ed25519PublicJwk,
   type Grant,
   importPublicKey,
-  isPrincipalId,
   parseGrants,
   type Scalar,
 } from "@writ/core";
+import { isPrincipalId } from "@writ/core/backend";
 import { grantArgument } from "../grant-argument.js";
 import { UsageError } from "../usage-error.js";
 

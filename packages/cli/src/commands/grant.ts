@@ -1,4 +1,5 @@
-import { canonicalJson, type Grant } from "@writ/core";
+import type { Grant } from "@writ/core";
+import { canonicalJson } from "@writ/core/backend";
 import type { Command } from "../command.js";
 import { EXIT_CODES } from "../exit-codes.js";
 import { grantArgument } from "../grant-argument.js";

@@ -1,4 +1,4 @@
-import { isPrincipalId } from "@writ/core";
+import { isPrincipalId } from "@writ/core/backend";
 import type { Command } from "../command.js";
 import { EXIT_CODES } from "../exit-codes.js";
 import { UsageError } from "../usage-error.js";

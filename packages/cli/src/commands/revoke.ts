@@ -1,5 +1,6 @@
 import { userInfo } from "node:os";
-import { REVOCATION_KINDS, type RevocationKind, Writ } from "@writ/core";
+import { type RevocationKind, Writ } from "@writ/core";
+import { REVOCATION_KINDS } from "@writ/core/backend";
 import type { Command } from "../command.js";
 import { EXIT_CODES } from "../exit-codes.js";
 import { UsageError } from "../usage-error.js";

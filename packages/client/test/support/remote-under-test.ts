@@ -1,11 +1,6 @@
 import { RemoteAdmin, RemoteBackend } from "@writ/client";
-import {
-  type Clock,
-  type IssuerKeySet,
-  issuerKeysFromJwks,
-  type LedgerAppend,
-  type LiveSink,
-} from "@writ/core";
+import { type Clock, type IssuerKeySet, issuerKeysFromJwks } from "@writ/core";
+import type { LedgerAppend, LiveSink } from "@writ/core/backend";
 import { seededRandom } from "@writ/core/testing";
 import { createApiKey, createWritServer, type ListeningWritServer } from "@writ/server";
 import { sqliteBackend } from "@writ/store";

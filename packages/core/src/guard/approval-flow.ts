@@ -1,5 +1,5 @@
 import { type ApprovalBinding, spendApproval } from "../approval.js";
-import type { Backend } from "../backend.js";
+import type { Backend } from "../backend/backend.js";
 import type { Clock, RandomSource } from "../clock.js";
 import { uuidV7 } from "../encoding/uuid-v7.js";
 import type { WritErrorCode } from "../errors.js";

@@ -1,4 +1,4 @@
-import type { Backend } from "../backend.js";
+import type { Backend } from "../backend/backend.js";
 import { BoundedCache } from "../bounded-cache.js";
 import { WritError } from "../errors.js";
 import { delegationRecords } from "../writ/delegation-records.js";

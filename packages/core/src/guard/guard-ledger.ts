@@ -1,4 +1,4 @@
-import type { Backend } from "../backend.js";
+import type { Backend } from "../backend/backend.js";
 import type { Clock } from "../clock.js";
 import { canonicalJson } from "../encoding/canonical-json.js";
 import { sha256Hex } from "../encoding/sha256.js";

@@ -1,4 +1,4 @@
-import type { Backend } from "../backend.js";
+import type { Backend } from "../backend/backend.js";
 import type { Clock, RandomSource } from "../clock.js";
 import type { IssuerKeys } from "../keys/issuer-keys.js";
 import type { Call } from "./call.js";

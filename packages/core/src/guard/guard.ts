@@ -1,5 +1,5 @@
 import type { Approval } from "../approval.js";
-import type { Backend } from "../backend.js";
+import type { Backend } from "../backend/backend.js";
 import { type Clock, systemClock, systemRandom } from "../clock.js";
 import type { WritErrorCode } from "../errors.js";
 import { approvalEntry } from "../ledger/approval-entry.js";

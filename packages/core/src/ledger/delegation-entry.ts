@@ -1,4 +1,4 @@
-import type { DelegationRecord } from "../backend.js";
+import type { DelegationRecord } from "../backend/backend.js";
 import type { LedgerEntry } from "./ledger-record.js";
 
 /** The ledger row that records a hop the delegation graph saw for the first time. */

@@ -7,7 +7,7 @@ import {
   applyApprovalDecision,
   spendApproval,
 } from "../approval.js";
-import type { DelegationRecord } from "../backend.js";
+import type { DelegationRecord } from "../backend/backend.js";
 import { type Clock, type RandomSource, systemClock, systemRandom } from "../clock.js";
 import { uuidV7 } from "../encoding/uuid-v7.js";
 import { WritError } from "../errors.js";

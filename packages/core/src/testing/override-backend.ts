@@ -1,4 +1,4 @@
-import type { Backend } from "../backend.js";
+import type { Backend } from "../backend/backend.js";
 
 /**
  * A backend that does what `backend` does, except for the methods in

@@ -1,4 +1,4 @@
-import type { Backend } from "../backend.js";
+import type { Backend } from "../backend/backend.js";
 import type { AgentIdentity } from "../keys/agent-identity.js";
 import type { LedgerRecord } from "../ledger/ledger-record.js";
 import type { Revocation, RevocationKind } from "../live/live-state.js";

@@ -1,4 +1,4 @@
-import type { DelegationRecord } from "../backend.js";
+import type { DelegationRecord } from "../backend/backend.js";
 import type { Hop } from "./hop.js";
 
 /**

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { type Clock, type JsonWebKeySet, type KeyPair, signCompactJws } from "@writ/core";
+import type { Clock, JsonWebKeySet, KeyPair } from "@writ/core";
+import { signCompactJws } from "@writ/core/backend";
 
 /** The RFC 8693 `act` claim: the current actor, with the actors before it nested inside. */
 export interface ActorClaim {

@@ -3,10 +3,10 @@ import {
   type Clock,
   importPublicKey,
   type PublicKey,
-  ReplayCache,
   WritError,
   type WritErrorCode,
 } from "@writ/core";
+import { ReplayCache } from "@writ/core/backend";
 import { decodeJwt, decodeProtectedHeader, importJWK, jwtVerify } from "jose";
 import type { LiveHub } from "../live/live-hub.js";
 import { joseErrorCode } from "./jose-error-code.js";

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { isPrincipalId } from "@writ/core";
+import { isPrincipalId } from "@writ/core/backend";
 
 /**
  * What a key may do. `admin`: everything in its tenant. `guard`: what a

@@ -1,4 +1,5 @@
-import { isPrincipalId, WritError } from "@writ/core";
+import { WritError } from "@writ/core";
+import { isPrincipalId } from "@writ/core/backend";
 import type { JWTPayload } from "jose";
 
 /** How an identity provider's claims name a Writ user and give Writ roles. */

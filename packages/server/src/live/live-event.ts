@@ -1,4 +1,4 @@
-import type { LiveChange, LiveSnapshot } from "@writ/core";
+import type { LiveChange, LiveSnapshot } from "@writ/core/backend";
 
 /**
  * What the live feed sends, as server-sent events. `id` is the store's

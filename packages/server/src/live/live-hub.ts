@@ -1,17 +1,19 @@
 import {
-  type AgentState,
   type Backend,
   type Clock,
+  type Revocation,
+  type RevocationKind,
+  WritError,
+} from "@writ/core";
+import {
+  type AgentState,
   type LiveChange,
   type LiveSink,
   type LiveSnapshot,
   LiveStateMirror,
   type LiveWatch,
-  type Revocation,
-  type RevocationKind,
   type UserState,
-  WritError,
-} from "@writ/core";
+} from "@writ/core/backend";
 import type { LiveEvent } from "./live-event.js";
 import {
   type LiveState,

@@ -1,4 +1,5 @@
-import type { LiveChange, LiveSnapshot, LiveStateMirror, Revocation } from "@writ/core";
+import type { Revocation } from "@writ/core";
+import type { LiveChange, LiveSnapshot, LiveStateMirror } from "@writ/core/backend";
 
 /** A change with the tenancy facts needed to filter it, taken when the hub applied it. */
 export interface ScopedChange {

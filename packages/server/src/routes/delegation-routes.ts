@@ -1,5 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
-import { type DelegationRecord, parseGrants, WritError } from "@writ/core";
+import { parseGrants, WritError } from "@writ/core";
+import type { DelegationRecord } from "@writ/core/backend";
 import { jsonBody, jsonContent, problemResponses } from "../schemas/common-schemas.js";
 import {
   DelegationNodeSchema,

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import { errorSpec, type HttpStatus, isPrincipalId, WRIT_ERROR_CODES } from "@writ/core";
+import { errorSpec, type HttpStatus, WRIT_ERROR_CODES } from "@writ/core";
+import { isPrincipalId } from "@writ/core/backend";
 
 /** Ids of users, agents, roles and tenants, as core defines them. */
 export const PrincipalIdSchema = z

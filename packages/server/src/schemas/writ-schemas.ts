@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { REVOCATION_KINDS } from "@writ/core";
+import { REVOCATION_KINDS } from "@writ/core/backend";
 import { EpochMsSchema, PrincipalIdSchema } from "./common-schemas.js";
 import { GrantListSchema, GrantsInputSchema } from "./grant-schemas.js";
 

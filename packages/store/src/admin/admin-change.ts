@@ -1,4 +1,5 @@
-import type { LedgerDetail, LedgerEntry } from "@writ/core";
+import type { LedgerDetail } from "@writ/core";
+import type { LedgerEntry } from "@writ/core/backend";
 import type { LedgerWriter } from "../ledger/ledger-writer.js";
 import type { EmitChange, LiveChangeLog } from "../live/live-change-log.js";
 import type { SqlTransaction } from "../sql/sql-driver.js";

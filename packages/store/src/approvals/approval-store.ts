@@ -1,16 +1,15 @@
+import type { Approval, ApprovalStatus } from "@writ/core";
+import type { ApprovalQuery } from "@writ/core/backend";
 import {
-  type Approval,
   type ApprovalBinding,
   type ApprovalConsumption,
   type ApprovalDecisionInput,
   type ApprovalRequest,
-  type ApprovalStatus,
   applyApprovalDecision,
   spendApproval,
-} from "@writ/core";
+} from "@writ/core/backend";
 import { integer, json, optionalInteger, optionalText, text } from "../sql/row-values.js";
 import type { SqlExecutor, SqlRow, SqlTransaction } from "../sql/sql-driver.js";
-import type { ApprovalQuery } from "../store-admin.js";
 import type { StoreContext } from "../store-context.js";
 
 const COLUMNS =

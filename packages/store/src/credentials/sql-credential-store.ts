@@ -1,13 +1,13 @@
-import {
-  type CredentialStore,
-  type PendingConnection,
-  type RefreshRecord,
-  type SealedField,
-  type SealedValue,
-  type StoredAccessToken,
-  type StoredConnection,
-  WritError,
-} from "@writ/core";
+import { WritError } from "@writ/core";
+import type {
+  CredentialStore,
+  PendingConnection,
+  RefreshRecord,
+  SealedField,
+  SealedValue,
+  StoredAccessToken,
+  StoredConnection,
+} from "@writ/core/backend";
 import { integer, json, optionalInteger, optionalText, text } from "../sql/row-values.js";
 import type { SqlExecutor, SqlRow } from "../sql/sql-driver.js";
 import type { StoreContext } from "../store-context.js";

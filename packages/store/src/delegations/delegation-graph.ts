@@ -1,7 +1,7 @@
-import type { DelegationRecord, Grant } from "@writ/core";
+import type { Grant } from "@writ/core";
+import type { DelegationNode, DelegationRecord } from "@writ/core/backend";
 import { integer, json, optionalText, text } from "../sql/row-values.js";
 import type { SqlExecutor, SqlRow } from "../sql/sql-driver.js";
-import type { DelegationNode } from "../store-admin.js";
 import type { StoreContext } from "../store-context.js";
 
 const COLUMNS =

@@ -1,4 +1,4 @@
-import { isPrincipalId } from "@writ/core";
+import { isPrincipalId } from "@writ/core/backend";
 
 /** Throws a TypeError (caller misuse) unless `id` is a valid principal id; never echoes a long or odd value. */
 export function assertId(id: unknown, kind: string): asserts id is string {

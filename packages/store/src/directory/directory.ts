@@ -1,18 +1,10 @@
 import {
-  type AgentState,
-  canonicalJson,
   type Ed25519PublicJwk,
   type Grant,
   importPublicKey,
   type PublicKey,
-  toGrants,
-  type UserState,
   WritError,
 } from "@writ/core";
-import type { RunAdminChange } from "../admin/admin-change.js";
-import type { EmitChange } from "../live/live-change-log.js";
-import { integer, json, optionalText, text } from "../sql/row-values.js";
-import type { SqlExecutor, SqlRow, SqlTransaction } from "../sql/sql-driver.js";
 import type {
   AgentKeyRecord,
   AgentRecord,
@@ -24,7 +16,12 @@ import type {
   RoleRecord,
   TenantRecord,
   UserRecord,
-} from "../store-admin.js";
+} from "@writ/core/backend";
+import { type AgentState, canonicalJson, toGrants, type UserState } from "@writ/core/backend";
+import type { RunAdminChange } from "../admin/admin-change.js";
+import type { EmitChange } from "../live/live-change-log.js";
+import { integer, json, optionalText, text } from "../sql/row-values.js";
+import type { SqlExecutor, SqlRow, SqlTransaction } from "../sql/sql-driver.js";
 import type { StoreContext } from "../store-context.js";
 import { assertId, assertOptionalId } from "./assert-id.js";
 import { loadAgentStates, loadUserStates } from "./principal-states.js";

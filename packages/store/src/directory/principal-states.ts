@@ -1,4 +1,5 @@
-import { type AgentState, canonicalJson, type Grant, type UserState } from "@writ/core";
+import type { Grant } from "@writ/core";
+import { type AgentState, canonicalJson, type UserState } from "@writ/core/backend";
 import { groupInto } from "../group-into.js";
 import { json, optionalText, text } from "../sql/row-values.js";
 import type { SqlExecutor, SqlRow } from "../sql/sql-driver.js";

@@ -1,12 +1,12 @@
 import type { LedgerRecord } from "@writ/core";
-import type { LedgerPage, LedgerQuery } from "../ledger/ledger-query.js";
+import {
+  EXPORT_FORMATS,
+  type ExportFormat,
+  type LedgerPage,
+  type LedgerQuery,
+} from "@writ/core/backend";
 import { toEcsEvent } from "./ecs-event.js";
 import { toOcsfApiActivity } from "./ocsf-api-activity.js";
-
-/** `ocsf`: OCSF 1.8 API Activity NDJSON; `ecs`: Elastic Common Schema NDJSON; `jsonl`: the sealed rows as they are. */
-export type ExportFormat = "ocsf" | "ecs" | "jsonl";
-
-export const EXPORT_FORMATS: readonly ExportFormat[] = ["ocsf", "ecs", "jsonl"];
 
 const FORMATTERS: Readonly<Record<ExportFormat, (record: LedgerRecord) => unknown>> = {
   ocsf: (record) => toOcsfApiActivity(record),

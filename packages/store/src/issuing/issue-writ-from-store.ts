@@ -1,11 +1,12 @@
-import { delegationRecords, issueWrit, type Writ, WritError } from "@writ/core";
+import { issueWrit, type Writ, WritError } from "@writ/core";
+import type { IssueInput } from "@writ/core/backend";
+import { delegationRecords } from "@writ/core/backend";
 import type { DelegationGraph } from "../delegations/delegation-graph.js";
 import { assertId } from "../directory/assert-id.js";
 import { type Directory, notFound } from "../directory/directory.js";
 import type { IssuerKeyStore } from "../directory/issuer-key-store.js";
 import type { LedgerWriter } from "../ledger/ledger-writer.js";
 import type { RevocationStore } from "../revocations/revocation-store.js";
-import type { IssueInput } from "../store-admin.js";
 import type { StoreContext } from "../store-context.js";
 
 /** The parts of a store that issuing reads and writes. */

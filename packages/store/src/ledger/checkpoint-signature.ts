@@ -1,4 +1,4 @@
-import { canonicalJson } from "@writ/core";
+import { canonicalJson } from "@writ/core/backend";
 
 /** What a checkpoint signs: the head of one chain at one moment. */
 export interface CheckpointClaim {

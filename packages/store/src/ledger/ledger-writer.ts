@@ -1,14 +1,12 @@
+import { type KeyPair, type LedgerRecord, WritError } from "@writ/core";
 import {
   GENESIS_HASH,
-  type KeyPair,
   type LedgerAppend,
   type LedgerEntry,
   type LedgerPayload,
-  type LedgerRecord,
   sealLedgerEntry,
   uuidV7,
-  WritError,
-} from "@writ/core";
+} from "@writ/core/backend";
 import { integer, text } from "../sql/row-values.js";
 import type { SqlTransaction, SqlValue } from "../sql/sql-driver.js";
 import type { StoreContext } from "../store-context.js";

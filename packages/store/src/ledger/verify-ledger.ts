@@ -1,35 +1,15 @@
-import { importPublicKey, type LedgerBreak, LedgerChainVerifier, type PublicKey } from "@writ/core";
+import { importPublicKey, type PublicKey } from "@writ/core";
+import {
+  LedgerChainVerifier,
+  type LedgerProblem,
+  type LedgerVerification,
+} from "@writ/core/backend";
 import { groupInto } from "../group-into.js";
 import { integer, text } from "../sql/row-values.js";
 import type { SqlExecutor } from "../sql/sql-driver.js";
 import type { StoreContext } from "../store-context.js";
 import { checkpointSigningInput } from "./checkpoint-signature.js";
 import { LEDGER_SELECT, recordOf } from "./ledger-rows.js";
-
-/** Where and why the ledger stops verifying. */
-export interface LedgerProblem {
-  readonly chainId: string;
-  /** The first row that is broken or missing. */
-  readonly seq: number;
-  /** The row's event id, when the row exists. */
-  readonly id?: string;
-  readonly problem:
-    | LedgerBreak["problem"]
-    | "truncated"
-    | "checkpoint_mismatch"
-    | "checkpoint_signature"
-    | "unknown_chain";
-  readonly message: string;
-}
-
-export interface LedgerVerification {
-  readonly ok: boolean;
-  readonly rows: number;
-  readonly chains: number;
-  readonly checkpoints: number;
-  /** The first problem, in (chain, seq) order; absent when ok. */
-  readonly problem?: LedgerProblem;
-}
 
 interface Checkpoint {
   readonly chainId: string;

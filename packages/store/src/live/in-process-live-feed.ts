@@ -1,4 +1,4 @@
-import type { LiveChange, LiveSink, LiveWatch } from "@writ/core";
+import type { LiveChange, LiveSink, LiveWatch } from "@writ/core/backend";
 import type { SqlDriver } from "../sql/sql-driver.js";
 import type { LiveChangeLog } from "./live-change-log.js";
 

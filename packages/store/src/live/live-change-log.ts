@@ -1,4 +1,4 @@
-import type { LiveChange, LiveSnapshot } from "@writ/core";
+import type { LiveChange, LiveSnapshot } from "@writ/core/backend";
 import { loadAgentStates, loadUserStates } from "../directory/principal-states.js";
 import { loadRevocations } from "../revocations/load-revocations.js";
 import { integer, json } from "../sql/row-values.js";

@@ -1,4 +1,4 @@
-import type { LiveChange, LiveSink, LiveWatch } from "@writ/core";
+import type { LiveChange, LiveSink, LiveWatch } from "@writ/core/backend";
 
 /** How a store pushes live state to the guards watching it. */
 export interface LiveFeed {

@@ -1,4 +1,5 @@
-import { type Clock, type LiveChange, type LiveSink, type LiveWatch, WritError } from "@writ/core";
+import { type Clock, WritError } from "@writ/core";
+import type { LiveChange, LiveSink, LiveWatch } from "@writ/core/backend";
 import { integer } from "../sql/row-values.js";
 import type { SqlDriver, SqlRow } from "../sql/sql-driver.js";
 import { asError } from "./in-process-live-feed.js";

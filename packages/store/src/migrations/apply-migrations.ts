@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
-import { sha256Hex, WritError } from "@writ/core";
+import { WritError } from "@writ/core";
+import { sha256Hex } from "@writ/core/backend";
 import { integer, text } from "../sql/row-values.js";
 import type { SqlDriver, SqlTransaction } from "../sql/sql-driver.js";
 

@@ -1,6 +1,6 @@
+import type { StoredPayload } from "@writ/core/backend";
 import type { RunAdminChange } from "../admin/admin-change.js";
 import { integer, optionalInteger, optionalText, text } from "../sql/row-values.js";
-import type { StoredPayload } from "../store-admin.js";
 import type { StoreContext } from "../store-context.js";
 
 const PAYLOAD_HASH = /^[0-9a-f]{64}$/;

@@ -1,12 +1,8 @@
-import {
-  REVOCATION_KINDS,
-  type Revocation,
-  type RevocationKind,
-  revocationEntry,
-} from "@writ/core";
+import type { Revocation, RevocationKind } from "@writ/core";
+import type { RevokeInput } from "@writ/core/backend";
+import { REVOCATION_KINDS, revocationEntry } from "@writ/core/backend";
 import type { RunAdminChange } from "../admin/admin-change.js";
 import { text } from "../sql/row-values.js";
-import type { RevokeInput } from "../store-admin.js";
 import type { StoreContext } from "../store-context.js";
 import { loadRevocations, revocationOf } from "./load-revocations.js";
 

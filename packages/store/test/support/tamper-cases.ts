@@ -1,4 +1,5 @@
-import { type LedgerRecord, ledgerRecordHash } from "@writ/core";
+import type { LedgerRecord } from "@writ/core";
+import { ledgerRecordHash } from "@writ/core/backend";
 import { fixedClock, seededRandom } from "@writ/core/testing";
 import type { StoreBackend } from "@writ/store";
 import { describe, expect, it } from "vitest";

@@ -4,10 +4,10 @@ import type {
   ApprovalConsumption,
   ApprovalDecisionInput,
   ApprovalRequest,
-} from "./approval.js";
-import type { Grant } from "./grants/grant.js";
-import type { LedgerAppend, LedgerRecord } from "./ledger/ledger-record.js";
-import type { LiveSink, LiveWatch } from "./live/live-state.js";
+} from "../approval.js";
+import type { Grant } from "../grants/grant.js";
+import type { LedgerAppend, LedgerRecord } from "../ledger/ledger-record.js";
+import type { LiveSink, LiveWatch } from "../live/live-state.js";
 
 /** A hop the guard saw, for the delegation graph (who delegated what to whom). */
 export interface DelegationRecord {

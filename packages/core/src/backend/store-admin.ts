@@ -1,18 +1,13 @@
-import type {
-  Approval,
-  ApprovalStatus,
-  DelegationRecord,
-  Ed25519PublicJwk,
-  Grant,
-  IssuerKeySet,
-  JsonWebKeySet,
-  Revocation,
-  RevocationKind,
-  Writ,
-} from "@writ/core";
-import type { ExportFormat } from "./exports/export-ledger.js";
-import type { LedgerPage, LedgerQuery } from "./ledger/ledger-query.js";
-import type { LedgerVerification } from "./ledger/verify-ledger.js";
+import type { Approval, ApprovalStatus } from "../approval.js";
+import type { Grant } from "../grants/grant.js";
+import type { IssuerKeySet } from "../keys/issuer-keys.js";
+import type { Ed25519PublicJwk, JsonWebKeySet } from "../keys/jwk.js";
+import type { Revocation, RevocationKind } from "../live/live-state.js";
+import type { Writ } from "../writ/writ.js";
+import type { DelegationRecord } from "./backend.js";
+import type { ExportFormat } from "./export-format.js";
+import type { LedgerPage, LedgerQuery } from "./ledger-query.js";
+import type { LedgerVerification } from "./ledger-verification.js";
 
 /** Grants as JSON or in the compact text form (`refunds.approve(amount < 5000); email.send`). */
 export type GrantsInput = readonly Grant[] | string;

@@ -1,0 +1,110 @@
+/**
+ * @writ/core/backend: the contract between guards and what stands behind
+ * them, for the people who implement stores, servers and clients of servers:
+ * the Backend a guard needs (live feed, ledger, approvals, delegations), the
+ * administration API every store offers, the ledger's row model and hashing,
+ * the live-state model, the credential store, and the verifiers and encodings
+ * a server shares with the guard. Applications use `@writ/core`.
+ */
+
+// The Backend contract
+export type { Backend, DelegationRecord } from "./backend.js";
+export { delegationRecords } from "../writ/delegation-records.js";
+
+// The administration API every store offers (and the remote client speaks)
+export type {
+  AgentKeyRecord,
+  AgentRecord,
+  ApprovalQuery,
+  ApprovalVerdict,
+  DelegationNode,
+  GrantsInput,
+  IssueInput,
+  PublicKeyInput,
+  PutAgentInput,
+  PutRoleInput,
+  PutUserInput,
+  RevokeInput,
+  RoleRecord,
+  StoreAdmin,
+  StoredPayload,
+  TenantRecord,
+  UserRecord,
+} from "./store-admin.js";
+export type { LedgerPage, LedgerQuery } from "./ledger-query.js";
+export type { LedgerProblem, LedgerVerification } from "./ledger-verification.js";
+export { EXPORT_FORMATS, type ExportFormat } from "./export-format.js";
+export { toGrants } from "../grants/to-grants.js";
+export { isPrincipalId } from "../keys/agent-identity.js";
+
+// The ledger: rows, their hashes and chains
+export {
+  type DecisionEffect,
+  GENESIS_HASH,
+  type LedgerAppend,
+  type LedgerDetail,
+  type LedgerEntry,
+  type LedgerEventKind,
+  type LedgerPayload,
+  type LedgerRecord,
+  ledgerRecordHash,
+  sealLedgerEntry,
+} from "../ledger/ledger-record.js";
+export { type LedgerBreak, LedgerChainVerifier } from "../ledger/verify-ledger-chain.js";
+export { approvalEntry } from "../ledger/approval-entry.js";
+export { delegationEntry } from "../ledger/delegation-entry.js";
+export { revocationEntry } from "../ledger/revocation-entry.js";
+
+// Live state: snapshots and changes in sequence, and the one mirror of them
+export {
+  type AgentState,
+  type LiveChange,
+  type LiveSink,
+  type LiveSnapshot,
+  type LiveWatch,
+  REVOCATION_KINDS,
+  type Revocation,
+  type RevocationKind,
+  type UserState,
+} from "../live/live-state.js";
+export { type LiveChangeResult, LiveStateMirror } from "../live/live-state-mirror.js";
+
+// Approvals: requests, decisions and spending them exactly once
+export {
+  type Approval,
+  type ApprovalBinding,
+  type ApprovalConsumption,
+  type ApprovalDecisionInput,
+  type ApprovalRequest,
+  type ApprovalStatus,
+  applyApprovalDecision,
+  spendApproval,
+} from "../approval.js";
+
+// Provider credentials: what the credential broker's store holds
+export type {
+  CredentialStore,
+  PendingConnection,
+  RefreshRecord,
+  SealedField,
+  SealedValue,
+  StoredAccessToken,
+  StoredConnection,
+} from "../credentials/credential-store.js";
+
+// Verifying writs and proofs outside a guard (servers, token endpoints), and signing
+export { type VerifiedWrit, WritVerifier, type WritVerifierOptions } from "../writ/verify-writ.js";
+export {
+  type ProofExpectation,
+  ProofVerifier,
+  type ProofVerifierOptions,
+} from "../proof/verify-proof.js";
+export { ReplayCache } from "../proof/replay-cache.js";
+export { argumentsHash } from "../proof/arguments-hash.js";
+export { signCompactJws } from "../writ/jws.js";
+export { PROOF_TYPE, WRIT_TYPE } from "../writ/limits.js";
+
+// Encodings a store or server must compute exactly as the guard does
+export { canonicalJson } from "../encoding/canonical-json.js";
+export { sha256Base64Url, sha256Hex } from "../encoding/sha256.js";
+export { uuidV7 } from "../encoding/uuid-v7.js";
