@@ -92,11 +92,9 @@ function describeExport(
     exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
   const text = (target.declarations ?? [])
     .map((declaration) => {
-      const printed = printer.printNode(
-        ts.EmitHint.Unspecified,
-        declaration,
-        declaration.getSourceFile(),
-      );
+      // A variable prints with its statement, so the report shows `export declare const`.
+      const node = ts.isVariableDeclaration(declaration) ? declaration.parent.parent : declaration;
+      const printed = printer.printNode(ts.EmitHint.Unspecified, node, node.getSourceFile());
       // The report names what users import; an export under another name says so.
       return target.name === exported.name
         ? printed
