@@ -10,7 +10,16 @@ export const ACTIONS = [
 ] as const;
 const PATTERNS = [...ACTIONS, "refunds.*", "email.*", "*"] as const;
 const NUMBERS = [-1, 0, 1, 2.5, 10, 49, 50, 100] as const;
-const STRINGS = ["USD", "EUR", "/pub", "/pub/a", "/priv", "ann@x.test"] as const;
+const STRINGS = [
+  "USD",
+  "EUR",
+  "/pub",
+  "/pub/a",
+  "/priv",
+  "ann@x.test",
+  "https://h.test/a",
+  "https://h.test.evil/a",
+] as const;
 export const SET_MEMBERS = new Set<unknown>(["ann@x.test", "USD", 10]);
 
 const number = fc.constantFrom(...NUMBERS);
@@ -49,7 +58,15 @@ const stringConstraint = constraintOf({
   neq: string,
   in: fc.uniqueArray(string, { minLength: 1, maxLength: 3 }),
   nin: fc.uniqueArray(string, { minLength: 1, maxLength: 2 }),
-  prefix: fc.constantFrom("/pub", "/pub/", "/", "U"),
+  prefix: fc.constantFrom(
+    "/pub",
+    "/pub/",
+    "/",
+    "U",
+    "https://h.test",
+    "https://h.test/",
+    "https://h.",
+  ),
   inSet: fc.constant("crm.contacts"),
 });
 

@@ -22,6 +22,11 @@ describe("the subset check", () => {
       'docs.read(path startsWith "/pub/q3/")',
       'docs.read(path startsWith "/pub/")',
     ],
+    [
+      "a path under the host a URL prefix ends in",
+      'web.get(url startsWith "https://api.example.com/v1/")',
+      'web.get(url startsWith "https://api.example.com")',
+    ],
     ["the same named set", "email.send(to in @crm.contacts)", "email.send(to in @crm.contacts)"],
     ["a narrower action", "email.send", "email.*"],
     ["an extra constraint", "r(amount < 5, note == x)", "r(amount < 5)"],
@@ -82,6 +87,13 @@ describe("the subset check", () => {
       'docs.read(path startsWith "/pub/")',
       "path",
       "prefix",
+    ],
+    [
+      "a prefix that continues the host its parent's URL prefix ends in",
+      'web.get(url startsWith "https://api.example.com.evil.test/")',
+      'web.get(url startsWith "https://api.example.com")',
+      "url",
+      "not its host",
     ],
     ["a wider action", "email.*", "email.send", undefined, "covers the action"],
     [

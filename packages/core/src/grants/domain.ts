@@ -1,4 +1,5 @@
 import type { Constraint, Scalar } from "./grant.js";
+import { admitsPrefix, extendsPrefix } from "./prefix.js";
 import { isExactNumber, isScalar } from "./validate-grants.js";
 
 interface Bound {
@@ -86,21 +87,8 @@ export function admitsStatically(domain: Domain, value: unknown): boolean {
     }
   }
   return (
-    domain.prefix === undefined ||
-    (typeof value === "string" && startsWithoutEscaping(value, domain.prefix))
+    domain.prefix === undefined || (typeof value === "string" && admitsPrefix(domain.prefix, value))
   );
-}
-
-/** A `..` path segment, also percent-encoded, after `/`, `\` or at the start. */
-const DOT_DOT_SEGMENT = /(?:^|[/\\])(?:\.|%2e){2}(?:[/\\]|$)/i;
-
-/**
- * `prefix` is how grants confine paths and URLs ("/data/public/"), so a value
- * that starts with the prefix and then climbs out of it with `..` fails: the
- * tool would resolve it outside the prefix the grant names.
- */
-function startsWithoutEscaping(value: string, prefix: string): boolean {
-  return value.startsWith(prefix) && !DOT_DOT_SEGMENT.test(value);
 }
 
 /**
@@ -134,8 +122,11 @@ export function whyNotContained(parent: Domain, child: Domain): string | undefin
   if (parent.upper && !(child.upper && boundWithin(child.upper, parent.upper, -1))) {
     return `the child's upper bound is above the parent's (${describeUpper(parent.upper)})`;
   }
-  if (parent.prefix !== undefined && !child.prefix?.startsWith(parent.prefix)) {
-    return `the parent requires the prefix ${JSON.stringify(parent.prefix)}; the child's values must start with it`;
+  if (
+    parent.prefix !== undefined &&
+    (child.prefix === undefined || !extendsPrefix(parent.prefix, child.prefix))
+  ) {
+    return `the parent requires the prefix ${JSON.stringify(parent.prefix)}; the child's prefix must extend it (and not its host)`;
   }
   return undefined;
 }
@@ -149,8 +140,8 @@ export function intersectDomains(a: Domain, b: Domain): Domain | null | undefine
   if (a.set !== undefined && b.set !== undefined && a.set !== b.set) return undefined;
   let prefix = a.prefix ?? b.prefix;
   if (a.prefix !== undefined && b.prefix !== undefined) {
-    if (a.prefix.startsWith(b.prefix)) prefix = a.prefix;
-    else if (b.prefix.startsWith(a.prefix)) prefix = b.prefix;
+    if (extendsPrefix(b.prefix, a.prefix)) prefix = a.prefix;
+    else if (extendsPrefix(a.prefix, b.prefix)) prefix = b.prefix;
     else return null;
   }
   const merged = compact({
