@@ -4,14 +4,7 @@
  * raw node:crypto Ed25519 measured in the same run (the floor).
  */
 import { generateKeyPairSync, sign, verify } from "node:crypto";
-import {
-  createAgentIdentity,
-  createGuard,
-  IssuerKeySet,
-  issueWrit,
-  parseGrantText,
-  Session,
-} from "@writ/core";
+import { createAgentIdentity, createGuard, IssuerKeySet, issueWrit, parseGrantText, Session } from "@writ/core";
 import { argumentsHash, ProofVerifier, WritVerifier } from "@writ/core/backend";
 import { MemoryBackend } from "@writ/core/testing";
 import { CompiledGrants } from "../packages/core/src/grants/compiled-grants.js";
@@ -149,6 +142,46 @@ export async function runCoreBenchmarks(): Promise<BenchResult[]> {
       met: median(cold) <= (depth === 3 ? 4 : depth + 1) * median(verifyOnly) + 1000,
       note: `${(median(cold) / median(verifyOnly)).toFixed(1)} verifies' worth`,
     });
+  }
+
+  // Hostile writs: refusing one costs no more than verifying the worst
+  // legitimate writ (8 hops, cold), whatever its shape.
+  {
+    const { issuer } = chain(1);
+    const b64 = (text: string) => Buffer.from(text).toString("base64url");
+    const root = b64(JSON.stringify({ alg: "EdDSA", typ: "writ+jwt", kid: "k" }));
+    const hostile: Record<string, string> = {
+      "16 KiB of ~": "~".repeat(16 * 1024),
+      "16 KiB of .": ".".repeat(16 * 1024),
+      "16 KiB of base64url": "A".repeat(16 * 1024),
+      "an 11 KiB JSON nesting": `${root}.${b64("[".repeat(11 * 1024))}.AAAA`,
+      "1,500 duplicate JSON names": `${root}.${b64(`{${'"k":1,'.repeat(1500)}"k":1}`)}.AAAA`,
+    };
+    const now = Date.now();
+    for (const [shape, serialized] of Object.entries(hostile)) {
+      const refused = measureSync(
+        () => {
+          try {
+            new WritVerifier({ issuer }).verify(serialized, now);
+          } catch {
+            // refused, as it must be
+          }
+        },
+        { samples: 300, batch: 5 },
+      );
+      add({
+        group: GROUP,
+        name: `refuse a hostile writ: ${shape}`,
+        unit: "µs",
+        median: median(refused),
+        p99: p99(refused),
+        baseline: "verify 8-hop writ, cold",
+        target: "≤ the cold 8-hop verify",
+        met:
+          median(refused) <=
+          (results.find((r) => r.name === "verify 8-hop writ, cold")?.median ?? 0),
+      });
+    }
   }
 
   // Proof: the caller signs, the guard verifies.

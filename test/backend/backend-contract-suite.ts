@@ -1,13 +1,4 @@
-import {
-  type AgentIdentity,
-  type Clock,
-  createAgentIdentity,
-  type Guard,
-  issueWrit,
-  type LedgerRecord,
-  Session,
-  WritError,
-} from "@writ/core";
+import { type AgentIdentity, type Clock, createAgentIdentity, type Guard, issueWrit, type LedgerRecord, Session, WritError } from "@writ/core";
 import { delegationRecords, LedgerChainVerifier, REVOCATION_KINDS } from "@writ/core/backend";
 import {
   createTestWorld,
@@ -394,7 +385,11 @@ export function backendContractSuite(name: string, options: BackendContractOptio
         approval: { id: "approval-race" },
       });
       await backend.decideApproval("approval-race", { approved: true, by: "ops", at: clock() });
-      const binding = { action: "refunds.approve", argsHash: "a", leafHash: "l" };
+      const binding = { action: "refunds.approve", tool: "t", argsHash: "a", leafHash: "l" };
+      // Bound to the tool too: another tool mapped to the same action cannot spend it.
+      expect(
+        await backend.consumeApproval("approval-race", { ...binding, tool: "bulk_refund" }, clock()),
+      ).toBe("mismatch");
       const spent = await Promise.all(
         Array.from({ length: 5 }, () => backend.consumeApproval("approval-race", binding, clock())),
       );

@@ -1,5 +1,5 @@
 import { posix } from "node:path";
-import { CompiledGrants } from "@writ/core";
+import { CompiledGrants } from "../../packages/core/src/grants/compiled-grants.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 

@@ -10,18 +10,7 @@
 import { createHash, createHmac } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import {
-  type AgentIdentity,
-  type Call,
-  createAgentIdentity,
-  type Grant,
-  IssuerKeySet,
-  issueWrit,
-  KeyPair,
-  parseGrantText,
-  Session,
-  type Writ,
-} from "@writ/core";
+import { type AgentIdentity, type Call, createAgentIdentity, type Grant, IssuerKeySet, issueWrit, KeyPair, parseGrantText, Session, type Writ } from "@writ/core";
 import { canonicalJson } from "@writ/core/backend";
 import { fixedClock, seededRandom } from "@writ/core/testing";
 

@@ -1,14 +1,4 @@
-import {
-  type AllowDecision,
-  type ApprovalRequiredDecision,
-  type Call,
-  type CallInput,
-  type DenyDecision,
-  type Guard,
-  resumeApproval,
-  type Session,
-  streamAllowed,
-} from "@writ/core";
+import { type AllowDecision, type ApprovalRequiredDecision, type Call, type CallInput, type DenyDecision, type Guard, resumeApproval, type Session, streamAllowed } from "@writ/core";
 import type { ModelMessage, ToolExecutionOptions, ToolSet } from "ai";
 import { ADAPTER } from "./adapter.js";
 import { runningCalls } from "./allowed-call.js";

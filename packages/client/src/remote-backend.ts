@@ -111,7 +111,14 @@ export class RemoteBackend implements Backend {
     const { result } = await this.#transport.json<{ result: ApprovalConsumption }>(
       "POST",
       `/v1/approvals/${encodeURIComponent(id)}/consume`,
-      { body: { action: binding.action, argsHash: binding.argsHash, leafHash: binding.leafHash } },
+      {
+        body: {
+          action: binding.action,
+          tool: binding.tool,
+          argsHash: binding.argsHash,
+          leafHash: binding.leafHash,
+        },
+      },
     );
     return result;
   }

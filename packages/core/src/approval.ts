@@ -1,8 +1,13 @@
 import { WritError } from "./errors.js";
 
-/** What an approval is bound to: it can only release this exact call under this exact leaf hop. */
+/**
+ * What an approval is bound to: it can only release this exact call (the
+ * tool, not only its action: two tools may map to one action) under this
+ * exact leaf hop.
+ */
 export interface ApprovalBinding {
   readonly action: string;
+  readonly tool: string;
   /** `ahs` of the call's arguments. */
   readonly argsHash: string;
   /** Hash of the leaf hop the call was made under. */
@@ -14,7 +19,6 @@ export type ApprovalStatus = "pending" | "approved" | "rejected" | "consumed" | 
 export interface ApprovalRequest extends ApprovalBinding {
   readonly id: string;
   readonly callId: string;
-  readonly tool: string;
   readonly user: string;
   readonly agent: string;
   readonly tenant?: string | undefined;
@@ -54,6 +58,7 @@ export type ApprovalConsumption =
 function bindingMatches(approval: ApprovalBinding, binding: ApprovalBinding): boolean {
   return (
     approval.action === binding.action &&
+    approval.tool === binding.tool &&
     approval.argsHash === binding.argsHash &&
     approval.leafHash === binding.leafHash
   );

@@ -1,5 +1,5 @@
 /** An HTTP status a problem document carrying a Writ error code can have. */
-export type HttpStatus = 400 | 401 | 403 | 404 | 409 | 413 | 429 | 500 | 502 | 503 | 504;
+export type HttpStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 500 | 502 | 503 | 504;
 
 /** The `error` of a `WWW-Authenticate` challenge: RFC 6750 §3.1 and RFC 9449 §7.1. */
 export type AuthChallenge = "invalid_token" | "invalid_dpop_proof" | "insufficient_scope";
@@ -162,6 +162,9 @@ const WRIT_ERRORS = {
   "writ.outlives_parent": INVALID_WRIT,
   "writ.expired": { ...INVALID_WRIT, message: EXPIRED },
   "writ.not_yet_valid": INVALID_WRIT,
+  // A hop id names one hop: the server's delegation graph answers a second hop
+  // under a recorded id with a conflict (409).
+  "writ.jti_reused": { ...INVALID_WRIT, status: 409 },
 
   // Issuing a root writ: the user and agent share no authority, so nothing is issued.
   "issue.no_authority": {
@@ -331,6 +334,11 @@ const WRIT_ERRORS = {
     message: "Denied: too many requests, so {action} was not run. Try again later.",
   },
   "request.not_found": NOT_FOUND,
+  "request.unsupported_media_type": {
+    ...BAD_INPUT,
+    status: 415,
+    message: "Denied: the request for {action} was not sent as the media type it takes.",
+  },
   "auth.missing": NOT_AUTHENTICATED,
   "auth.invalid": NOT_AUTHENTICATED,
   "auth.forbidden": { ...REFUSED, message: "Denied: this caller may not perform {action}." },
@@ -346,6 +354,18 @@ const WRIT_ERRORS = {
   "token.replayed": { ...REFUSED, status: 400 },
   "token.unsupported": { ...REFUSED, status: 400 },
   "idp.unavailable": UNAVAILABLE_NOW,
+
+  // Identities from identity providers: a token whose person is not linked to a
+  // Writ user, or whose email address the provider may not vouch for, is
+  // invalid_grant like the token codes (400).
+  "identity.not_linked": {
+    ...REFUSED,
+    status: 400,
+    message:
+      "Denied: the signed-in identity is not linked to a Writ user, so {action} was not run.",
+  },
+  "identity.email_unverified": { ...REFUSED, status: 400 },
+  "identity.email_domain_not_allowed": { ...REFUSED, status: 400 },
 
   // Delegated provider credentials (@writ/broker). A connection that does not
   // exist is not found; one that no longer works conflicts with the call; the

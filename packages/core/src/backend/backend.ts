@@ -37,7 +37,13 @@ export interface Backend {
    * they are durable: the guard runs no tool before its decision row is.
    */
   append(appends: readonly LedgerAppend[]): Promise<readonly LedgerRecord[]>;
-  /** Records hops seen for the first time (idempotent by jti). */
+  /**
+   * Records hops seen for the first time (idempotent by jti). Refuses, with
+   * the error delegationConflict() gives, a hop whose id is recorded for
+   * another hop (writ.jti_reused, `details.name` = the jti) or whose parent is
+   * recorded for another user or tenant (writ.broken_chain); hops before it in
+   * `records` stay recorded.
+   */
   recordDelegations(records: readonly DelegationRecord[]): Promise<void>;
   /**
    * Creates an approval request, or returns the one already opened for the

@@ -10,6 +10,7 @@
 // The Backend contract
 export type { Backend, DelegationRecord } from "./backend.js";
 export { delegationRecords } from "../writ/delegation-records.js";
+export { delegationConflict } from "../delegation-conflict.js";
 
 // The administration API every store offers (and the remote client speaks)
 export type {
@@ -102,9 +103,11 @@ export {
 export { ReplayCache } from "../proof/replay-cache.js";
 export { argumentsHash } from "../proof/arguments-hash.js";
 export { signCompactJws } from "../writ/jws.js";
+export { importHeaderKey } from "../keys/public-key.js";
 export { PROOF_TYPE, WRIT_TYPE } from "../writ/limits.js";
 
 // Encodings a store or server must compute exactly as the guard does
 export { canonicalJson } from "../encoding/canonical-json.js";
+export { hasControlCharacter } from "../encoding/control-characters.js";
 export { sha256Base64Url, sha256Hex } from "../encoding/sha256.js";
 export { uuidV7 } from "../encoding/uuid-v7.js";

@@ -9,7 +9,7 @@ import { type DecisionContext, decisionFor, denialFor } from "./decision-context
 
 /**
  * A call some layer permits only with a human's approval. Approvals are
- * bound to (action, argument hash, leaf hop) and found by call id, so a
+ * bound to (action, tool, argument hash, leaf hop) and found by call id, so a
  * framework resuming the same call meets the same request in whatever state
  * it is: still pending (asked once, recorded once), approved (spent now,
  * once), or spent, rejected or expired (refused, so a replayed answer can
@@ -40,13 +40,17 @@ export class ApprovalFlow {
     argsHash: string,
   ): Promise<Decision> {
     const { call, started: now } = context;
-    const binding = { action: call.action, argsHash, leafHash: verified.leaf.hash };
+    const binding = {
+      action: call.action,
+      tool: call.tool,
+      argsHash,
+      leafHash: verified.leaf.hash,
+    };
     if (call.approvalId !== undefined) return this.#spend(context, call.approvalId, binding);
     const { approval, created } = await this.#backend.requestApproval({
       ...binding,
       id: uuidV7(this.#clock, this.#random),
       callId: call.callId,
-      tool: call.tool,
       user: verified.user,
       agent: verified.leaf.claims.aud,
       tenant: verified.tenant,

@@ -6,24 +6,42 @@ import type { VerifiedWrit } from "../writ/verify-writ.js";
 
 /**
  * Records each hop of the delegation graph once, the first time a call
- * carries it; a hop recorded before is remembered and not written again.
+ * carries it; a hop recorded before is remembered and not written again. A
+ * hop id names one hop: a hop carrying the id of another recorded hop is
+ * refused (writ.jti_reused), whether this recorder or the graph remembers it.
  */
 export class DelegationRecorder {
   readonly #backend: Backend;
-  readonly #recordedHops = new BoundedCache<string, true>(100_000);
+  /** Hop ids recorded, each with the hash of its hop. */
+  readonly #recordedHops = new BoundedCache<string, string>(100_000);
 
   constructor(backend: Backend) {
     this.#backend = backend;
   }
 
-  /** Throws `ledger.unavailable` when the graph cannot be recorded: the call is then refused. */
+  /**
+   * Throws `writ.jti_reused` for a hop whose id is recorded for another hop,
+   * and `ledger.unavailable` when the graph cannot be recorded: either way the
+   * call is refused.
+   */
   async recordNewHops(verified: VerifiedWrit): Promise<void> {
-    const isNew = (jti: string) => this.#recordedHops.get(jti) === undefined;
-    if (!verified.jtis.some(isNew)) return;
-    const records = delegationRecords(verified).filter((record) => isNew(record.jti));
+    const fresh = verified.hops.filter((hop) => {
+      const recorded = this.#recordedHops.get(hop.claims.jti);
+      if (recorded !== undefined && recorded !== hop.hash) throw jtiReused(hop.index);
+      return recorded === undefined;
+    });
+    if (fresh.length === 0) return;
+    const records = delegationRecords(verified).filter((record) =>
+      fresh.some((hop) => hop.claims.jti === record.jti),
+    );
     try {
       await this.#backend.recordDelegations(records);
     } catch (error) {
+      // The graph refused a hop that is not the one recorded under its id: the writ's fault.
+      if (error instanceof WritError && error.code === "writ.jti_reused") {
+        const jti = error.details.name;
+        throw jtiReused(fresh.find((hop) => hop.claims.jti === jti)?.index);
+      }
       throw new WritError(
         "ledger.unavailable",
         "The delegation graph could not be recorded.",
@@ -31,6 +49,15 @@ export class DelegationRecorder {
         error,
       );
     }
-    for (const record of records) this.#recordedHops.set(record.jti, true);
+    for (const hop of fresh) this.#recordedHops.set(hop.claims.jti, hop.hash);
   }
+}
+
+/** A hop whose id (jti) the delegation graph already holds for another hop. */
+function jtiReused(hop: number | undefined): WritError {
+  return new WritError(
+    "writ.jti_reused",
+    "A hop of this writ reuses the id (jti) of a hop already recorded in another chain.",
+    hop === undefined ? {} : { hop },
+  );
 }

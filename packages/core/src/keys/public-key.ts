@@ -5,6 +5,8 @@ import type { Ed25519PublicJwk } from "./jwk.js";
 import { jwkThumbprint } from "./jwk-thumbprint.js";
 
 const PUBLIC_MEMBERS = new Set(["kty", "crv", "x", "kid", "alg", "use"]);
+/** RFC 8037's Ed25519 public key, nothing more: what a key embedded in a token header may carry. */
+const HEADER_MEMBERS = new Set(["kty", "crv", "x"]);
 
 /** A verified-shape Ed25519 public key, ready to check signatures. */
 export class PublicKey {
@@ -36,6 +38,27 @@ export function importPublicKey(jwk: unknown): PublicKey {
     format: "jwk",
   });
   return new PublicKey(jwk, keyObject);
+}
+
+/**
+ * Imports the key a token header embeds (`jwk` of a delegated hop, of a proof
+ * or of an agent's token): exactly `kty`, `crv` and `x`. A registered key may
+ * also name itself (`kid`, `alg`, `use`); an embedded one has no use for
+ * those, and some of their values (another `alg`, a `use` other than "sig")
+ * make jose refuse the token, while Writ must accept nothing jose refuses.
+ */
+export function importHeaderKey(jwk: unknown): PublicKey {
+  if (jwk !== null && typeof jwk === "object") {
+    for (const member of Object.keys(jwk)) {
+      if (!HEADER_MEMBERS.has(member)) {
+        throw new WritError(
+          "key.invalid",
+          "A key embedded in a token header carries exactly kty, crv and x.",
+        );
+      }
+    }
+  }
+  return importPublicKey(jwk);
 }
 
 /** Throws `key.invalid` unless `jwk` is a well-formed Ed25519 JWK (public, or private when allowed). */

@@ -1,8 +1,11 @@
 /**
- * Remembers proof ids until they could no longer pass the freshness check, so
- * each proof is accepted once. Memory is bounded: when the cache is full of
- * ids that are still fresh, new proofs are refused (fail closed) rather than
- * forgetting an id that could then be replayed.
+ * Remembers token ids until they could no longer pass the freshness check, so
+ * each token is accepted once. An id added at `t` is remembered through
+ * `t + retentionMs` inclusive: give as retention the longest time after its
+ * first acceptance that a token can still be accepted, boundaries included.
+ * Memory is bounded: when the cache is full of ids that are still fresh, new
+ * tokens are refused (fail closed) rather than forgetting an id that could
+ * then be replayed.
  */
 export class ReplayCache {
   // Insertion order is expiry order: every entry is kept for the same retention from "now".
@@ -31,9 +34,10 @@ export class ReplayCache {
     return this.#expiries.size;
   }
 
+  /** Forgets ids whose retention ended before `now`; one still retained at `now` stays. */
   #sweep(now: number): void {
     for (const [id, expiry] of this.#expiries) {
-      if (expiry > now) return;
+      if (expiry >= now) return;
       this.#expiries.delete(id);
     }
   }

@@ -4,7 +4,7 @@ import { sha256Base64Url } from "../encoding/sha256.js";
 import { parseStrictJson } from "../encoding/strict-json.js";
 import { WritError } from "../errors.js";
 import { isPlainObject } from "../grants/validate-grants.js";
-import { importPublicKey, type PublicKey } from "../keys/public-key.js";
+import { importHeaderKey, type PublicKey } from "../keys/public-key.js";
 import type { Hop } from "../writ/hop.js";
 import { ALGORITHM, PROOF_TYPE, WRIT_LIMITS } from "../writ/limits.js";
 import { httpTargetUri } from "./create-proof.js";
@@ -64,6 +64,8 @@ export class ProofVerifier {
     this.audience = options.audience;
     this.#lifetime = options.lifetime ?? 60;
     this.#skew = options.clockSkew ?? 60;
+    // A proof first accepted at t has iat ≤ t + skew, so it is fresh at most
+    // until iat + lifetime ≤ t + skew + lifetime: its id is kept that long.
     this.#replays = new ReplayCache(
       options.replayCacheSize ?? 500_000,
       (this.#lifetime + this.#skew) * 1000,
@@ -82,7 +84,8 @@ export class ProofVerifier {
     if (proof.length > WRIT_LIMITS.proofBytes) {
       throw new WritError("proof.too_large", `The proof exceeds ${WRIT_LIMITS.proofBytes} bytes.`);
     }
-    const parts = proof.split(".");
+    // Bounded split: a proof of nothing but dots costs no more than a real one.
+    const parts = proof.split(".", 4);
     if (parts.length !== 3) throw malformed("is not a compact JWS");
     const [headerPart, payloadPart, signaturePart] = parts as [string, string, string];
     const key = this.#headerKey(headerPart);
@@ -153,9 +156,9 @@ export class ProofVerifier {
     }
     let key: PublicKey;
     try {
-      key = importPublicKey(header.jwk);
+      key = importHeaderKey(header.jwk);
     } catch {
-      throw fail('must carry the session\'s Ed25519 public key in "jwk"');
+      throw fail('must carry the session\'s Ed25519 public key in "jwk" (kty, crv, x only)');
     }
     this.#headerKeys.set(headerPart, key);
     return key;

@@ -9,6 +9,7 @@ import {
 } from "../approval.js";
 import type { DelegationRecord } from "../backend/backend.js";
 import { type Clock, type RandomSource, systemClock, systemRandom } from "../clock.js";
+import { delegationConflict } from "../delegation-conflict.js";
 import { uuidV7 } from "../encoding/uuid-v7.js";
 import { WritError } from "../errors.js";
 import type { Grant } from "../grants/grant.js";
@@ -186,7 +187,12 @@ export class MemoryBackend implements TestBackend {
   async recordDelegations(records: readonly DelegationRecord[]): Promise<void> {
     this.#assertOpen();
     for (const record of records) {
-      if (this.#delegations.has(record.jti)) continue;
+      const recorded = this.#delegations.get(record.jti);
+      const parent =
+        record.parentJti === null ? undefined : this.#delegations.get(record.parentJti);
+      const conflict = delegationConflict(record, recorded, parent);
+      if (conflict) throw conflict;
+      if (recorded) continue;
       this.#delegations.set(record.jti, record);
       this.#seal(delegationEntry(record, this.#clock()));
     }

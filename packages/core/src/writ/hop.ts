@@ -6,7 +6,7 @@ import { describeGrantIssue } from "../grants/grant-issue.js";
 import { checkGrants, isPlainObject } from "../grants/validate-grants.js";
 import { isPrincipalId } from "../keys/agent-identity.js";
 import type { Ed25519PublicJwk } from "../keys/jwk.js";
-import { importPublicKey, type PublicKey } from "../keys/public-key.js";
+import { importHeaderKey, type PublicKey } from "../keys/public-key.js";
 import { decodeCompactJws } from "./jws.js";
 import { ALGORITHM, WRIT_LIMITS, WRIT_TYPE } from "./limits.js";
 
@@ -113,7 +113,7 @@ function checkHeader(
     return { header: header as HopHeader };
   }
   try {
-    return { header: header as HopHeader, signerKey: importPublicKey(header.jwk) };
+    return { header: header as HopHeader, signerKey: importHeaderKey(header.jwk) };
   } catch {
     throw fail('must carry the delegating agent\'s Ed25519 public key in "jwk" (kty, crv, x only)');
   }

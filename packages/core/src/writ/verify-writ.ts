@@ -87,6 +87,7 @@ export class WritVerifier {
       checkLink(entries[index - 1] as CachedHop, entries[index] as CachedHop, root);
     }
     const hops = entries.map((entry) => entry.hop);
+    checkDistinctIds(hops);
     this.#checkTime(hops, now / 1000);
     return {
       serialized,
@@ -143,6 +144,25 @@ function verifySignature(entry: CachedHop, key: PublicKey): void {
     });
   }
   entry.verifiedWith = key.thumbprint;
+}
+
+/**
+ * A hop id names one hop: revocations, the delegation graph and the ledger
+ * find hops by it, so a chain that repeats one (a delegate re-signing its
+ * parent's id) is refused.
+ */
+function checkDistinctIds(hops: readonly Hop[]): void {
+  const seen = new Set<string>();
+  for (const { claims, index } of hops) {
+    if (seen.has(claims.jti)) {
+      throw new WritError(
+        "writ.jti_reused",
+        `Hop ${index} reuses the id (jti) of an earlier hop in its chain.`,
+        { hop: index },
+      );
+    }
+    seen.add(claims.jti);
+  }
 }
 
 function checkLink(parentEntry: CachedHop, childEntry: CachedHop, root: Hop): void {

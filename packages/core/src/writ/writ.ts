@@ -73,11 +73,13 @@ export function splitWrit(serialized: unknown): string[] {
       `The writ is ${serialized.length} bytes; at most ${WRIT_LIMITS.bytes} are accepted.`,
     );
   }
-  const hops = serialized.split(HOP_SEPARATOR);
+  // Splits no further than one past the bound: refusing a string of 16 KiB of
+  // separators must cost no more than reading a legitimate writ.
+  const hops = serialized.split(HOP_SEPARATOR, WRIT_LIMITS.hops + 1);
   if (hops.length > WRIT_LIMITS.hops) {
     throw new WritError(
       "writ.too_many_hops",
-      `The writ has ${hops.length} hops; at most ${WRIT_LIMITS.hops} are accepted.`,
+      `The writ has more than ${WRIT_LIMITS.hops} hops; at most ${WRIT_LIMITS.hops} are accepted.`,
     );
   }
   return hops;

@@ -1,10 +1,4 @@
-import {
-  type Backend,
-  type Clock,
-  type Revocation,
-  type RevocationKind,
-  WritError,
-} from "@writ/core";
+import { type Backend, type Clock, type Revocation, type RevocationKind, WritError } from "@writ/core";
 import {
   type AgentState,
   type LiveChange,

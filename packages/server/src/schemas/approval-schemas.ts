@@ -4,8 +4,14 @@ import { EpochMsSchema, PrincipalIdSchema } from "./common-schemas.js";
 const STATUSES = ["pending", "approved", "rejected", "consumed", "expired"] as const;
 const hash = z.string().min(1).max(128);
 
+/** What an approval releases: one call of one tool, under one leaf hop. */
 export const ApprovalBindingSchema = z
-  .object({ action: z.string().max(256), argsHash: hash, leafHash: hash })
+  .object({
+    action: z.string().max(256),
+    tool: z.string().min(1).max(256),
+    argsHash: hash,
+    leafHash: hash,
+  })
   .openapi("ApprovalBinding");
 
 export const ApprovalRequestSchema = z

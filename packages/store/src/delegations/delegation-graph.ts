@@ -1,5 +1,5 @@
 import type { Grant } from "@writ/core";
-import type { DelegationNode, DelegationRecord } from "@writ/core/backend";
+import { type DelegationNode, type DelegationRecord, delegationConflict } from "@writ/core/backend";
 import { integer, json, optionalText, text } from "../sql/row-values.js";
 import type { SqlExecutor, SqlRow } from "../sql/sql-driver.js";
 import type { StoreContext } from "../store-context.js";
@@ -15,11 +15,29 @@ export class DelegationGraph {
     this.#ctx = ctx;
   }
 
-  /** Records hops not seen before; returns the ones that were new (idempotent by jti). */
+  /**
+   * Records hops not seen before; returns the ones that were new (idempotent
+   * by jti). Refuses, as delegationConflict() says, a hop whose id is held by
+   * another hop or that does not continue its recorded parent's user and
+   * tenant; such a refusal comes before anything of the batch is recorded.
+   */
   async record(db: SqlExecutor, records: readonly DelegationRecord[]): Promise<DelegationRecord[]> {
+    const batch = new Map<string, DelegationRecord>();
+    const unseen: DelegationRecord[] = [];
+    for (const record of records) {
+      const held = await this.#held(db, record);
+      const recorded = held.recorded ?? batch.get(record.jti);
+      const parent =
+        held.parent ?? (record.parentJti === null ? undefined : batch.get(record.parentJti));
+      const conflict = delegationConflict(record, recorded, parent);
+      if (conflict) throw conflict;
+      if (recorded) continue;
+      batch.set(record.jti, record);
+      unseen.push(record);
+    }
     const fresh: DelegationRecord[] = [];
     const now = this.#ctx.clock();
-    for (const record of records) {
+    for (const record of unseen) {
       const inserted = await db.run(
         `INSERT INTO ${this.#ctx.tables.hops} (${COLUMNS}, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (jti) DO NOTHING`,
         [
@@ -36,9 +54,31 @@ export class DelegationGraph {
           now,
         ],
       );
-      if (inserted > 0) fresh.push(record);
+      if (inserted > 0) {
+        fresh.push(record);
+        continue;
+      }
+      // Recorded concurrently by another writer: the hop recorded first owns the id.
+      const raced = delegationConflict(record, (await this.#held(db, record)).recorded, undefined);
+      if (raced) throw raced;
     }
     return fresh;
+  }
+
+  /** The hops recorded under a record's id and under its parent's id. */
+  async #held(
+    db: SqlExecutor,
+    record: DelegationRecord,
+  ): Promise<{ recorded?: DelegationRecord; parent?: DelegationRecord }> {
+    const ids = record.parentJti === null ? [record.jti] : [record.jti, record.parentJti];
+    const rows = await db.all(
+      `SELECT ${COLUMNS} FROM ${this.#ctx.tables.hops} WHERE jti IN (${ids.map(() => "?").join(", ")})`,
+      ids,
+    );
+    const held = rows.map(recordOf);
+    const recorded = held.find((hop) => hop.jti === record.jti);
+    const parent = held.find((hop) => hop.jti === record.parentJti);
+    return { ...(recorded ? { recorded } : {}), ...(parent ? { parent } : {}) };
   }
 
   /** The tree under `rootJti`; `revoked` marks hops that are revoked or sit below a revoked hop. */
