@@ -361,6 +361,117 @@ export function storeAdminSuite(name: string, options: StoreAdminSuiteOptions): 
       expect(delegations.length).toBeGreaterThanOrEqual(3);
     });
 
+    it("binds a hop id to the first hop recorded under it, and keeps hops under their parent's user and tenant", async () => {
+      const { root, leaf } = await chain();
+      const rootJti = root.writ.root.claims.jti;
+      const middle = leaf.writ.hops[1]?.claims.jti as string;
+      const record = {
+        jti: "hop-x",
+        parentJti: rootJti,
+        user: "alice",
+        tenant: null,
+        fromAgent: "planner",
+        toAgent: "worker",
+        issuer: root.writ.root.claims.iss,
+        grants: [{ action: "docs.read" }],
+        issuedAt: 100,
+        expiresAt: 200,
+      };
+      await store.recordDelegations([record]);
+      await store.recordDelegations([record]); // idempotent: the same hop again
+      // Another hop under the same id, from another chain: refused, nothing of it recorded.
+      await expect(
+        store.recordDelegations([{ ...record, parentJti: middle, fromAgent: "worker" }]),
+      ).rejects.toMatchObject({ code: "writ.jti_reused", details: { name: "hop-x" } });
+      expect((await store.delegationTree("hop-x"))?.parentJti).toBe(rootJti);
+      // A hop under alice's root claiming another user or tenant: refused before anything is recorded.
+      await expect(
+        store.recordDelegations([
+          { ...record, jti: "hop-y" },
+          { ...record, jti: "hop-z", parentJti: "hop-y", user: "mallory" },
+        ]),
+      ).rejects.toMatchObject({ code: "writ.broken_chain" });
+      await expect(
+        store.recordDelegations([{ ...record, jti: "hop-t", tenant: "globex" }]),
+      ).rejects.toMatchObject({ code: "writ.broken_chain" });
+      expect(await store.delegationTree("hop-y")).toBeUndefined();
+
+      // Through guards: a hand-made chain whose middle hop reuses a recorded hop id is denied.
+      const first = await guard();
+      const read = (session: Session) =>
+        first.callFrom(session, { action: "docs.read", tool: "read_doc", args: {} });
+      expect(await first.authorize(read(leaf))).toMatchObject({ effect: "allow" });
+      // Two roots delegated with the same randomness: their middle hops share an id.
+      const delegated = async () =>
+        new Session(planner, await store.issue({ user: "alice", agent: "planner" }), {
+          clock,
+          random: seededRandom("twin"),
+        }).delegate(worker, { grants: "docs.read" }).writ;
+      const original = new Session(worker, await delegated(), { clock });
+      const twin = new Session(worker, await delegated(), { clock });
+      expect(twin.writ.leaf.claims.jti).toBe(original.writ.leaf.claims.jti);
+      expect(await first.authorize(read(original))).toMatchObject({ effect: "allow" });
+      // The same guard remembers which hop it recorded; a fresh guard meets the graph's refusal.
+      expect(await first.authorize(read(twin))).toMatchObject({
+        effect: "deny",
+        code: "writ.jti_reused",
+        hop: 1,
+      });
+      const second = await guard();
+      expect(
+        await second.authorize(
+          second.callFrom(twin, { action: "docs.read", tool: "read_doc", args: {} }),
+        ),
+      ).toMatchObject({ effect: "deny", code: "writ.jti_reused", hop: 1 });
+    });
+
+    it("turns an identity at an identity provider into the one user it is linked to", async () => {
+      const acme = { issuer: "https://login.acme.test", subject: "248289761001" };
+      await store.putUser({ id: "bob", permissions: "docs.read" });
+      expect(await store.userForIdentity(acme)).toBeUndefined();
+      const linked = await store.linkIdentity("alice", acme);
+      expect(linked).toMatchObject({ ...acme, linkedAt: clock() });
+      expect(await store.linkIdentity("alice", acme)).toEqual(linked); // idempotent
+      expect((await store.userForIdentity(acme))?.id).toBe("alice");
+      expect((await store.getUser("alice"))?.identities).toEqual([linked]);
+      // One identity, one user: linking it to bob is refused while alice holds it.
+      await expect(store.linkIdentity("bob", acme)).rejects.toMatchObject({
+        code: "store.conflict",
+      });
+      await expect(store.linkIdentity("nobody", { ...acme, subject: "x" })).rejects.toMatchObject({
+        code: "store.not_found",
+      });
+      // Provisioning creates a linked user, and never takes over one that exists.
+      const other = { issuer: "https://idp.other.test", subject: "alice" };
+      await expect(store.provisionUser({ id: "alice" }, other)).rejects.toMatchObject({
+        code: "store.conflict",
+      });
+      expect(await store.userForIdentity(other)).toBeUndefined();
+      expect((await store.getUser("alice"))?.identities).toHaveLength(1);
+      await expect(store.provisionUser({ id: "carol" }, acme)).rejects.toMatchObject({
+        code: "store.conflict",
+      });
+      expect(await store.getUser("carol")).toBeUndefined();
+      const dave = await store.provisionUser({ id: "dave", permissions: "docs.read" }, other);
+      expect(dave).toMatchObject({ id: "dave", identities: [{ ...other }] });
+      expect((await store.userForIdentity(other))?.id).toBe("dave");
+      // Unlinking takes the identity away; removing a user takes its identities with it.
+      expect(await store.unlinkIdentity("bob", acme)).toBe(false);
+      expect(await store.unlinkIdentity("alice", acme)).toBe(true);
+      expect(await store.userForIdentity(acme)).toBeUndefined();
+      await store.removeUser("dave");
+      expect(await store.userForIdentity(other)).toBeUndefined();
+      await expect(store.linkIdentity("alice", { issuer: "", subject: "x" })).rejects.toThrow(
+        TypeError,
+      );
+      const ops = (await store.queryLedger({ kind: "admin" })).records.map(
+        (record) => record.detail?.op,
+      );
+      expect(ops).toEqual(
+        expect.arrayContaining(["link_identity", "unlink_identity", "provision_user"]),
+      );
+    });
+
     it("administers users, roles, agents, keys and tenants with clear errors", async () => {
       await store.putTenant("acme");
       expect((await store.listTenants()).map((tenant) => tenant.id)).toEqual(["acme"]);

@@ -1,4 +1,14 @@
-import { type AllowDecision, type ApprovalRequiredDecision, type Call, type CallInput, type DenyDecision, type Guard, resumeApproval, type Session, streamAllowed } from "@writ/core";
+import {
+  type AllowDecision,
+  type ApprovalRequiredDecision,
+  type Call,
+  type CallInput,
+  type DenyDecision,
+  type Guard,
+  resumeApproval,
+  type Session,
+  streamAllowed,
+} from "@writ/core";
 import type { ModelMessage, ToolExecutionOptions, ToolSet } from "ai";
 import { ADAPTER } from "./adapter.js";
 import { runningCalls } from "./allowed-call.js";

@@ -1,4 +1,14 @@
-import { type AgentIdentity, type Backend, createAgentIdentity, createGuard, type Guard, IssuerKeySet, issueWrit, type LedgerRecord, Session } from "@writ/core";
+import {
+  type AgentIdentity,
+  type Backend,
+  createAgentIdentity,
+  createGuard,
+  type Guard,
+  IssuerKeySet,
+  issueWrit,
+  type LedgerRecord,
+  Session,
+} from "@writ/core";
 import { fixedClock, overrideBackend, seededRandom } from "@writ/core/testing";
 import { sqliteTestBackend } from "../../../test/support/sqlite-test-backend.js";
 

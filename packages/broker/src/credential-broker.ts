@@ -1,4 +1,12 @@
-import { type AllowDecision, type Backend, type Clock, Guard, type RandomSource, systemClock, systemRandom } from "@writ/core";
+import {
+  type AllowDecision,
+  type Backend,
+  type Clock,
+  Guard,
+  type RandomSource,
+  systemClock,
+  systemRandom,
+} from "@writ/core";
 import { type CredentialStore, isPrincipalId, type StoredAccessToken } from "@writ/core/backend";
 import { AccessTokens } from "./access-tokens.js";
 import {

@@ -55,7 +55,7 @@ describe("the writ command", { timeout: 60_000 }, () => {
     const unknown = await run("users", "frobnicate");
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain(
-      '"writ users" takes: list, show, put, remove, assign, unassign',
+      '"writ users" takes: list, show, put, remove, link, unlink, assign, unassign',
     );
     const flag = await run("users", "list", "--colour");
     expect(flag.code).toBe(2);
@@ -113,6 +113,29 @@ describe("the writ command", { timeout: 60_000 }, () => {
     const missing = await run("users", "show", "nobody");
     expect(missing.code).toBe(3);
     expect(missing.stderr).toContain('No user "nobody"');
+  });
+
+  it("links and unlinks a user's identities at identity providers", async () => {
+    const identity = ["--issuer", "https://login.example.test", "--subject", "248289761001"];
+    expect((await run("users", "link", "alice", ...identity)).code).toBe(0);
+    const alice = await json<{ identities: { issuer: string; subject: string }[] }>(
+      "users",
+      "show",
+      "alice",
+    );
+    expect(alice.identities).toMatchObject([
+      { issuer: "https://login.example.test", subject: "248289761001" },
+    ]);
+    expect((await run("users", "show", "alice")).stdout).toContain(
+      "248289761001 at https://login.example.test",
+    );
+    const taken = await run("users", "link", "nobody", ...identity);
+    expect(taken.code).toBe(3);
+    const bare = await run("users", "link", "alice", "--issuer", "https://login.example.test");
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toContain("--issuer <url> and --subject <value>");
+    expect((await run("users", "unlink", "alice", ...identity)).code).toBe(0);
+    expect((await run("users", "unlink", "alice", ...identity)).code).toBe(3);
   });
 
   it("issues, delegates and inspects writs", async () => {

@@ -7,10 +7,12 @@ import type {
   DelegationNode,
   ExportFormat,
   GrantsInput,
+  IdentityInput,
   IssueInput,
   LedgerPage,
   LedgerQuery,
   LedgerVerification,
+  LinkedIdentity,
   PublicKeyInput,
   PutAgentInput,
   PutRoleInput,
@@ -81,6 +83,34 @@ export class RemoteAdmin implements RemoteStoreAdmin {
 
   async removeUser(id: string): Promise<boolean> {
     return (await this.#http.json<{ removed: boolean }>("DELETE", `/v1/users/${path(id)}`)).removed;
+  }
+
+  linkIdentity(user: string, identity: IdentityInput): Promise<LinkedIdentity> {
+    const { issuer, subject } = identity;
+    return this.#http.json("PUT", `/v1/users/${path(user)}/identities`, {
+      body: { issuer, subject },
+    });
+  }
+
+  async unlinkIdentity(user: string, identity: IdentityInput): Promise<boolean> {
+    const { issuer, subject } = identity;
+    return (
+      await this.#http.json<{ removed: boolean }>("DELETE", `/v1/users/${path(user)}/identities`, {
+        query: { issuer, subject },
+      })
+    ).removed;
+  }
+
+  userForIdentity(identity: IdentityInput): Promise<UserRecord | undefined> {
+    const { issuer, subject } = identity;
+    return this.#http.optional("GET", "/v1/identities", { query: { issuer, subject } });
+  }
+
+  provisionUser(input: PutUserInput, identity: IdentityInput): Promise<UserRecord> {
+    const { issuer, subject } = identity;
+    return this.#http.json("POST", "/v1/users", {
+      body: { ...input, identity: { issuer, subject } },
+    });
   }
 
   putRole(input: PutRoleInput): Promise<RoleRecord> {

@@ -1,5 +1,12 @@
 import { fetchIssuerKeys, remoteBackend } from "@writ/client";
-import { type AgentIdentity, type Backend, createAgentIdentity, createGuard, type Guard, Session } from "@writ/core";
+import {
+  type AgentIdentity,
+  type Backend,
+  createAgentIdentity,
+  createGuard,
+  type Guard,
+  Session,
+} from "@writ/core";
 import type { LiveSink } from "@writ/core/backend";
 import { overrideBackend } from "@writ/core/testing";
 import { createApiKey, createWritServer, type ListeningWritServer } from "@writ/server";

@@ -25,6 +25,10 @@ const AUDIENCE = "urn:writ:exchange-test";
 describe("RFC 8693 token exchange against a real OpenID provider", () => {
   let provider: TestProvider;
   let stranger: TestProvider;
+  /** Trusted too, but without just-in-time provisioning: only identities an admin linked. */
+  let partner: TestProvider;
+  /** Trusted, naming people by email address, for example.com only. */
+  let mail: TestProvider;
   let store: Awaited<ReturnType<typeof sqliteBackend>>;
   let listening: ListeningWritServer;
   let admin: RemoteAdmin;
@@ -42,6 +46,22 @@ describe("RFC 8693 token exchange against a real OpenID provider", () => {
     provider = await startTestProvider({ clients: ["writ-agents", "other-app"], accounts });
     resourceServer = await startJwksServer(ACCESS_ISSUER);
     stranger = await startTestProvider({ clients: ["writ-agents"], accounts });
+    partner = await startTestProvider({
+      clients: ["writ-agents"],
+      accounts: {
+        // An account at the partner whose sub is the id of a user provider A owns.
+        alice: { email: "alice@partner.test", groups: ["support"] },
+        newbie: { email: "newbie@partner.test", groups: [] },
+      },
+    });
+    mail = await startTestProvider({
+      clients: ["writ-agents"],
+      accounts: {
+        carol: { email: "carol@example.com", groups: ["support"] },
+        mallory: { email: "alice@example.com", emailVerified: false, groups: [] },
+        eve: { email: "eve@elsewhere.test", groups: [] },
+      },
+    });
     store = await sqliteBackend({ path: ":memory:" });
     const created = createApiKey({ label: "exchange test operator" });
     apiKey = created.key;
@@ -57,6 +77,21 @@ describe("RFC 8693 token exchange against a real OpenID provider", () => {
             clientId: "writ-agents",
             allowInsecureHttp: true,
             claims: { roles: { claim: "groups", map: { support: "refund-desk" } } },
+            justInTimeProvisioning: true,
+          },
+          {
+            issuer: partner.issuer,
+            clientId: "writ-agents",
+            allowInsecureHttp: true,
+            claims: { roles: { claim: "groups", map: { support: "refund-desk" } } },
+          },
+          {
+            issuer: mail.issuer,
+            clientId: "writ-agents",
+            allowInsecureHttp: true,
+            claims: { user: "email", roles: { claim: "groups", map: { support: "refund-desk" } } },
+            emailDomains: ["example.com"],
+            justInTimeProvisioning: true,
           },
           {
             // An identity provider without discovery, whose JWT access tokens (RFC 9068) name this server.
@@ -83,6 +118,8 @@ describe("RFC 8693 token exchange against a real OpenID provider", () => {
     await provider?.close();
     await resourceServer?.close();
     await stranger?.close();
+    await partner?.close();
+    await mail?.close();
   });
 
   const exchange = (subjectToken: string, actor = agent) =>
@@ -136,6 +173,7 @@ describe("RFC 8693 token exchange against a real OpenID provider", () => {
 
   it("maps provider groups to roles it manages and keeps roles given by hand", async () => {
     await admin.putUser({ id: "bob", roles: ["auditor", "refund-desk"] });
+    await admin.linkIdentity("bob", { issuer: provider.issuer, subject: "bob" });
     await exchange(await provider.signIn("writ-agents", "bob"));
     // bob is not in "support": the mapping takes refund-desk away and leaves auditor alone.
     expect((await admin.getUser("bob"))?.roles).toEqual(["auditor"]);
@@ -162,6 +200,7 @@ describe("RFC 8693 token exchange against a real OpenID provider", () => {
       keys: [partnerBot],
     });
     await admin.putUser({ id: "pat", tenant: "partners", permissions: "docs.read" });
+    await admin.linkIdentity("pat", { issuer: ACCESS_ISSUER, subject: "pat" });
     const accessToken = (audience: string) =>
       resourceServer.sign({ sub: "pat", aud: audience, client_id: "partner-portal" });
     const session = await exchangeToken({
@@ -184,6 +223,64 @@ describe("RFC 8693 token exchange against a real OpenID provider", () => {
     expect(await codeOf(elsewhere)).toBe("token.wrong_audience");
     // The same provider's tokens as ID tokens are not accepted: it is configured for access tokens.
     expect(await codeOf(exchange(accessToken(AUDIENCE), partnerBot))).toBe("token.wrong_audience");
+  });
+
+  it("never reaches a user through a provider that does not own it: another provider's equal sub is refused", async () => {
+    await exchange(await provider.signIn("writ-agents", "alice")); // alice, linked at provider A
+    const partnerAlice = await partner.signIn("writ-agents", "alice");
+    expect(await codeOf(exchange(partnerAlice))).toBe("identity.not_linked");
+    expect((await admin.getUser("alice"))?.identities.map((identity) => identity.issuer)).toEqual([
+      provider.issuer,
+    ]);
+  });
+
+  it("exchanges an identity an admin linked, and provisions one only where the provider says so", async () => {
+    const newbie = await partner.signIn("writ-agents", "newbie");
+    expect(await codeOf(exchange(newbie))).toBe("identity.not_linked");
+    expect(await admin.getUser("newbie")).toBeUndefined();
+    await admin.putUser({ id: "nora", permissions: "refunds.approve(amount < 10)" });
+    await admin.linkIdentity("nora", { issuer: partner.issuer, subject: "newbie" });
+    expect((await exchange(await partner.signIn("writ-agents", "newbie"))).writ.user).toBe("nora");
+    await admin.unlinkIdentity("nora", { issuer: partner.issuer, subject: "newbie" });
+    expect(await codeOf(exchange(await partner.signIn("writ-agents", "newbie")))).toBe(
+      "identity.not_linked",
+    );
+
+    // Provider A provisions: the first exchange creates the user, linked to that identity.
+    const session = await exchange(await provider.signIn("writ-agents", "bob"));
+    expect(session.writ.user).toBe("bob");
+    expect(await admin.userForIdentity({ issuer: provider.issuer, subject: "bob" })).toMatchObject({
+      id: "bob",
+    });
+  });
+
+  it("maps email addresses only when verified and in a domain the provider may assert", async () => {
+    const carol = await exchange(await mail.signIn("writ-agents", "carol"));
+    expect(carol.writ.user).toBe("carol@example.com");
+    expect(
+      (await admin.getUser("carol@example.com"))?.identities.map(({ issuer, subject }) => ({
+        issuer,
+        subject,
+      })),
+    ).toEqual([{ issuer: mail.issuer, subject: "carol@example.com" }]);
+    expect(await codeOf(exchange(await mail.signIn("writ-agents", "mallory")))).toBe(
+      "identity.email_unverified",
+    );
+    expect(await codeOf(exchange(await mail.signIn("writ-agents", "eve")))).toBe(
+      "identity.email_domain_not_allowed",
+    );
+    expect(await admin.getUser("eve@elsewhere.test")).toBeUndefined();
+  });
+
+  it("refuses an actor token issued further in the future than the skew allows", async () => {
+    const idToken = await provider.signIn("writ-agents", "alice");
+    const ahead = await exchangeToken({
+      url: listening.url,
+      subjectToken: idToken,
+      agent,
+      clock: () => Date.now() + 3_600_000,
+    }).catch((error: unknown) => error);
+    expect(ahead).toMatchObject({ code: "token.not_yet_valid" });
   });
 
   it("refuses an expired ID token with token.expired", async () => {

@@ -1,6 +1,13 @@
 import { ToolMessage } from "@langchain/core/messages";
 import { interrupt, isGraphBubbleUp } from "@langchain/langgraph";
-import { type AllowDecision, type CallInput, describeDecision, type Guard, resumeApproval, type Session } from "@writ/core";
+import {
+  type AllowDecision,
+  type CallInput,
+  describeDecision,
+  type Guard,
+  resumeApproval,
+  type Session,
+} from "@writ/core";
 import { runningCalls } from "./allowed-call.js";
 import { approvalRequest, writApprovalResponseSchema } from "./approval-interrupt.js";
 

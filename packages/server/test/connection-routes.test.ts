@@ -1,6 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { CredentialKeyring, createCredentialBroker } from "@writ/broker";
-import { type AllowDecision, createAgentIdentity, createGuard, type Guard, Session } from "@writ/core";
+import {
+  type AllowDecision,
+  createAgentIdentity,
+  createGuard,
+  type Guard,
+  Session,
+} from "@writ/core";
 import { sqliteBackend } from "@writ/store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {

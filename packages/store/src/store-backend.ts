@@ -15,7 +15,9 @@ import type {
   ApprovalVerdict,
   DelegationNode,
   GrantsInput,
+  IdentityInput,
   IssueInput,
+  LinkedIdentity,
   PublicKeyInput,
   PutAgentInput,
   PutRoleInput,
@@ -202,6 +204,22 @@ export class StoreBackend implements Backend, StoreAdmin {
 
   removeUser(id: string): Promise<boolean> {
     return this.#directory.removeUser(id);
+  }
+
+  linkIdentity(user: string, identity: IdentityInput): Promise<LinkedIdentity> {
+    return this.#directory.linkIdentity(user, identity);
+  }
+
+  unlinkIdentity(user: string, identity: IdentityInput): Promise<boolean> {
+    return this.#directory.unlinkIdentity(user, identity);
+  }
+
+  userForIdentity(identity: IdentityInput): Promise<UserRecord | undefined> {
+    return this.#directory.userForIdentity(identity);
+  }
+
+  provisionUser(input: PutUserInput, identity: IdentityInput): Promise<UserRecord> {
+    return this.#directory.provisionUser(input, identity);
   }
 
   putRole(input: PutRoleInput): Promise<RoleRecord> {

@@ -9,7 +9,15 @@ import {
   createCredentialBroker,
   type OAuthProviderOptions,
 } from "@writ/broker";
-import { type AllowDecision, type CallInput, createAgentIdentity, createGuard, type Decision, type Guard, Session } from "@writ/core";
+import {
+  type AllowDecision,
+  type CallInput,
+  createAgentIdentity,
+  createGuard,
+  type Decision,
+  type Guard,
+  Session,
+} from "@writ/core";
 import { type StoreBackend, sqliteBackend } from "@writ/store";
 import {
   API_RESOURCE,

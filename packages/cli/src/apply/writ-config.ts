@@ -1,5 +1,11 @@
 import { readFileSync } from "node:fs";
-import { type Ed25519PublicJwk, type Grant, importPublicKey, parseGrants, type Scalar } from "@writ/core";
+import {
+  type Ed25519PublicJwk,
+  type Grant,
+  importPublicKey,
+  parseGrants,
+  type Scalar,
+} from "@writ/core";
 import { isPrincipalId } from "@writ/core/backend";
 import { grantArgument } from "../grant-argument.js";
 import { UsageError } from "../usage-error.js";

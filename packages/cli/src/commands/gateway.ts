@@ -1,4 +1,10 @@
-import { type Backend, createGuard, type IssuerKeys, type Scalar, type SetResolver } from "@writ/core";
+import {
+  type Backend,
+  createGuard,
+  type IssuerKeys,
+  type Scalar,
+  type SetResolver,
+} from "@writ/core";
 import type { Command } from "../command.js";
 import { EXIT_CODES } from "../exit-codes.js";
 import { UsageError } from "../usage-error.js";

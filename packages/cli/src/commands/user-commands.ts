@@ -4,8 +4,31 @@ import type { Command, CommandContext } from "../command.js";
 import { EXIT_CODES } from "../exit-codes.js";
 import { grantArgument } from "../grant-argument.js";
 import type { Output } from "../output/output.js";
+import { UsageError } from "../usage-error.js";
 
 const tenant = { type: "string", value: "id", description: "Only this tenant's." } as const;
+const identityOptions = {
+  issuer: {
+    type: "string",
+    value: "url",
+    description: "The identity provider's issuer, exactly as its tokens carry it in iss.",
+  },
+  subject: {
+    type: "string",
+    value: "value",
+    description: "The value of the provider's user claim (sub, or the email it is mapped to).",
+  },
+} as const;
+
+/** The --issuer and --subject an identity command needs. */
+function identityOf(context: CommandContext, command: string): { issuer: string; subject: string } {
+  const issuer = context.string("issuer");
+  const subject = context.string("subject");
+  if (issuer === undefined || subject === undefined) {
+    throw new UsageError("Name the identity with --issuer <url> and --subject <value>.", command);
+  }
+  return { issuer, subject };
+}
 
 function userRows(out: Output, users: readonly UserRecord[]): string[][] {
   return users.map((user) => [
@@ -22,6 +45,9 @@ export function showUser(out: Output, user: UserRecord): void {
   out.line(`  roles        ${user.roles.join(", ") || dim("(none)")}`);
   out.line(`  direct       ${out.grants(user.permissions)}`);
   out.line(`  effective    ${out.grants(user.effectivePermissions)}`);
+  out.line(
+    `  identities   ${user.identities.map(({ issuer, subject }) => `${subject} at ${issuer}`).join(", ") || dim("(none)")}`,
+  );
   out.line(`  updated      ${out.time(user.updatedAt)}`);
 }
 
@@ -118,6 +144,41 @@ export const userCommands: Command[] = [
         return EXIT_CODES.notFound;
       }
       context.out.done(`user ${id} removed`);
+      return EXIT_CODES.ok;
+    },
+  },
+  {
+    name: "users link",
+    summary:
+      "Link an identity at an identity provider to a user: token exchange turns that identity into this user",
+    usage: "<user> --issuer <url> --subject <value>",
+    maxPositionals: 1,
+    options: identityOptions,
+    async run(context) {
+      const user = context.positional(0, "user");
+      const linked = await (await context.target()).admin.linkIdentity(
+        user,
+        identityOf(context, "users link"),
+      );
+      if (context.out.json) context.out.data(linked);
+      else context.out.done(`${user} is linked to ${linked.subject} at ${linked.issuer}`);
+      return EXIT_CODES.ok;
+    },
+  },
+  {
+    name: "users unlink",
+    summary: "Unlink an identity from a user",
+    usage: "<user> --issuer <url> --subject <value>",
+    maxPositionals: 1,
+    options: identityOptions,
+    async run(context) {
+      const user = context.positional(0, "user");
+      const identity = identityOf(context, "users unlink");
+      if (!(await (await context.target()).admin.unlinkIdentity(user, identity))) {
+        context.out.error(`${user} is not linked to ${identity.subject} at ${identity.issuer}.`);
+        return EXIT_CODES.notFound;
+      }
+      context.out.done(`${user} is no longer linked to ${identity.subject} at ${identity.issuer}`);
       return EXIT_CODES.ok;
     },
   },

@@ -6,6 +6,8 @@ import { followAuthorization } from "../../../../test/support/oidc-interactions.
 
 export interface TestAccount {
   readonly email: string;
+  /** Whether the provider vouches for the address (`email_verified`). Default true. */
+  readonly emailVerified?: boolean;
   readonly groups: readonly string[];
 }
 
@@ -22,7 +24,7 @@ const SECRET = "test-client-secret";
 /**
  * A real oidc-provider on loopback with its development interactions (the
  * login and consent pages), two confidential clients, and accounts whose ID
- * tokens carry `email` and `groups`.
+ * tokens carry `email`, `email_verified` and `groups`.
  */
 export async function startTestProvider(options: {
   readonly clients: readonly string[];
@@ -49,7 +51,7 @@ export async function startTestProvider(options: {
       id_token_signed_response_alg: "ES256",
     })),
     scopes: ["openid", "email", "groups"],
-    claims: { openid: ["sub"], email: ["email"], groups: ["groups"] },
+    claims: { openid: ["sub"], email: ["email", "email_verified"], groups: ["groups"] },
     // Put the claims the scopes ask for into the ID token itself, as enterprise IdPs do for groups.
     conformIdTokenClaims: false,
     cookies: { keys: [randomBytes(32).toString("hex")] },
@@ -60,7 +62,12 @@ export async function startTestProvider(options: {
       if (!account) return undefined;
       return {
         accountId: id,
-        claims: () => ({ sub: id, email: account.email, groups: [...account.groups] }),
+        claims: () => ({
+          sub: id,
+          email: account.email,
+          email_verified: account.emailVerified ?? true,
+          groups: [...account.groups],
+        }),
       };
     },
   });

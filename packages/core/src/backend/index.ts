@@ -10,7 +10,7 @@
 // The Backend contract
 export type { Backend, DelegationRecord } from "./backend.js";
 export { delegationRecords } from "../writ/delegation-records.js";
-export { delegationConflict } from "../delegation-conflict.js";
+export { delegationConflict } from "../writ/delegation-conflict.js";
 
 // The administration API every store offers (and the remote client speaks)
 export type {
@@ -20,7 +20,9 @@ export type {
   ApprovalVerdict,
   DelegationNode,
   GrantsInput,
+  IdentityInput,
   IssueInput,
+  LinkedIdentity,
   PublicKeyInput,
   PutAgentInput,
   PutRoleInput,

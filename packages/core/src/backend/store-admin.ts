@@ -24,6 +24,19 @@ export interface TenantRecord {
   readonly createdAt: number;
 }
 
+/** A person at an identity provider: the provider's `iss` and the value of the claim that names them there. */
+export interface IdentityInput {
+  /** The identity provider's issuer identifier, exactly as its tokens carry it in `iss`. */
+  readonly issuer: string;
+  /** The value of the provider's user claim (`sub` unless the provider's claims mapping names another). */
+  readonly subject: string;
+}
+
+/** An identity linked to a user: the token exchange turns it into that user. */
+export interface LinkedIdentity extends IdentityInput {
+  readonly linkedAt: number;
+}
+
 export interface UserRecord {
   readonly id: string;
   readonly tenant?: string;
@@ -32,6 +45,8 @@ export interface UserRecord {
   readonly roles: readonly string[];
   /** What guards enforce: direct grants ∪ the grants of every role. */
   readonly effectivePermissions: readonly Grant[];
+  /** Identities at identity providers that the token exchange turns into this user. */
+  readonly identities: readonly LinkedIdentity[];
   readonly createdAt: number;
   readonly updatedAt: number;
 }
@@ -150,6 +165,21 @@ export interface StoreAdmin {
   getUser(id: string): Promise<UserRecord | undefined>;
   listUsers(options?: { readonly tenant?: string }): Promise<UserRecord[]>;
   removeUser(id: string): Promise<boolean>;
+  /**
+   * Links an identity at an identity provider to an existing user, so the
+   * token exchange turns that provider's tokens for it into this user.
+   * store.conflict when the identity is linked to another user.
+   */
+  linkIdentity(user: string, identity: IdentityInput): Promise<LinkedIdentity>;
+  unlinkIdentity(user: string, identity: IdentityInput): Promise<boolean>;
+  /** The user an identity is linked to. */
+  userForIdentity(identity: IdentityInput): Promise<UserRecord | undefined>;
+  /**
+   * Creates a user already linked to an identity, in one step (just-in-time
+   * provisioning): store.conflict when the user id exists or the identity is
+   * linked, so an identity never takes over a user it was not linked to.
+   */
+  provisionUser(input: PutUserInput, identity: IdentityInput): Promise<UserRecord>;
 
   putRole(input: PutRoleInput): Promise<RoleRecord>;
   getRole(id: string): Promise<RoleRecord | undefined>;

@@ -9,7 +9,6 @@ import {
 } from "../approval.js";
 import type { DelegationRecord } from "../backend/backend.js";
 import { type Clock, type RandomSource, systemClock, systemRandom } from "../clock.js";
-import { delegationConflict } from "../delegation-conflict.js";
 import { uuidV7 } from "../encoding/uuid-v7.js";
 import { WritError } from "../errors.js";
 import type { Grant } from "../grants/grant.js";
@@ -34,6 +33,7 @@ import type {
   UserState,
 } from "../live/live-state.js";
 import { LiveStateMirror } from "../live/live-state-mirror.js";
+import { delegationConflict } from "../writ/delegation-conflict.js";
 import type { TestBackend } from "./test-backend.js";
 
 export interface MemoryBackendOptions {

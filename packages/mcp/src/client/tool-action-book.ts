@@ -1,4 +1,10 @@
-import { isAction, mappedAction, type ToolActionResolver, type ToolActions, toolActionResolver } from "@writ/core";
+import {
+  isAction,
+  mappedAction,
+  type ToolActionResolver,
+  type ToolActions,
+  toolActionResolver,
+} from "@writ/core";
 import type { Client, Tool } from "../shared/mcp-sdk.js";
 import { WRIT_META } from "../shared/writ-meta.js";
 

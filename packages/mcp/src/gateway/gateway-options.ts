@@ -1,4 +1,10 @@
-import { type Guard, KeyPair, type ToolActionResolver, type ToolActions, toolActionResolver } from "@writ/core";
+import {
+  type Guard,
+  KeyPair,
+  type ToolActionResolver,
+  type ToolActions,
+  toolActionResolver,
+} from "@writ/core";
 import type { UpstreamSpec } from "../shared/mcp-sdk.js";
 import type { GatewayCredentials } from "./gateway-credentials.js";
 import type { GatewayEvent } from "./gateway-event.js";

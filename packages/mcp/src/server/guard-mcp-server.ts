@@ -1,5 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { type Call, type Guard, runAllowed, type ToolActions, toolActionResolver, usableActions } from "@writ/core";
+import {
+  type Call,
+  type Guard,
+  runAllowed,
+  type ToolActions,
+  toolActionResolver,
+  usableActions,
+} from "@writ/core";
 import { decisionResult, failureResult } from "../shared/decision-result.js";
 import { isErrorResult } from "../shared/error-result.js";
 import { proofFromDpopHeader, writFromAuthorization } from "../shared/http-carriage.js";

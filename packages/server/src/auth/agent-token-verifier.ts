@@ -1,5 +1,11 @@
 import { createHash } from "node:crypto";
-import { type Clock, importPublicKey, type PublicKey, WritError, type WritErrorCode } from "@writ/core";
+import {
+  type Clock,
+  importPublicKey,
+  type PublicKey,
+  WritError,
+  type WritErrorCode,
+} from "@writ/core";
 import { ReplayCache } from "@writ/core/backend";
 import { decodeJwt, decodeProtectedHeader, importJWK, jwtVerify } from "jose";
 import type { LiveHub } from "../live/live-hub.js";

@@ -1,10 +1,15 @@
 import { WritError } from "@writ/core";
-import { isPrincipalId } from "@writ/core/backend";
+import { hasControlCharacter, isPrincipalId } from "@writ/core/backend";
 import type { JWTPayload } from "jose";
 
-/** How an identity provider's claims name a Writ user and give Writ roles. */
+/** How an identity provider's claims name a person and give Writ roles. */
 export interface ClaimsMapping {
-  /** The claim holding the user id. Default "sub". Its value must be a valid Writ principal id. */
+  /**
+   * The claim naming the person at this provider: the subject of the
+   * identity a user is linked to. Default "sub" (stable and never reassigned
+   * by a proper provider). "email" needs the provider's `emailDomains` and a
+   * verified address (`email_verified: true`).
+   */
   readonly user?: string;
   /**
    * Roles from a claim holding a string or a list of strings (e.g. `groups`,
@@ -36,19 +41,26 @@ export function managedRoles(mapping: ClaimsMapping | undefined): Set<string> {
   );
 }
 
-/** The user id and mapped roles a verified token's claims give. */
+/** The identity and mapped roles a verified token's claims give. */
 export function mapClaims(
   claims: JWTPayload,
   mapping: ClaimsMapping | undefined,
-): { readonly user: string; readonly roles: readonly string[] } {
+  emailDomains: readonly string[] = [],
+): { readonly subject: string; readonly roles: readonly string[] } {
   const userClaim = mapping?.user ?? "sub";
-  const user = claimAt(claims, userClaim);
-  if (!isPrincipalId(user)) {
+  const subject = claimAt(claims, userClaim);
+  if (
+    typeof subject !== "string" ||
+    subject.length === 0 ||
+    subject.length > 256 ||
+    hasControlCharacter(subject)
+  ) {
     throw new WritError(
       "token.invalid",
-      `The token's "${userClaim}" claim is not usable as a Writ user id (1–128 letters, digits and . _ : @ / -).`,
+      `The token's "${userClaim}" claim does not name a person (1–256 characters, no control characters).`,
     );
   }
+  if (userClaim === "email") checkEmail(claims, subject, emailDomains);
   const roles = new Set<string>();
   if (mapping?.roles) {
     const value = claimAt(claims, mapping.roles.claim);
@@ -59,7 +71,28 @@ export function mapClaims(
       for (const role of typeof targets === "string" ? [targets] : targets) roles.add(role);
     }
   }
-  return { user, roles: [...roles].sort() };
+  return { subject, roles: [...roles].sort() };
+}
+
+/**
+ * An address names a person only when the provider verified it and may speak
+ * for its domain: otherwise anyone who can type an address at some provider
+ * would be exchanged as its owner.
+ */
+function checkEmail(claims: JWTPayload, email: string, domains: readonly string[]): void {
+  if (claims.email_verified !== true) {
+    throw new WritError(
+      "identity.email_unverified",
+      "The token's email address is not verified (email_verified is not true); verify it at the identity provider.",
+    );
+  }
+  const domain = email.slice(email.lastIndexOf("@") + 1).toLowerCase();
+  if (!email.includes("@") || !domains.includes(domain)) {
+    throw new WritError(
+      "identity.email_domain_not_allowed",
+      "The token's email address is in a domain this identity provider may not assert for this server (its emailDomains).",
+    );
+  }
 }
 
 function claimAt(claims: JWTPayload, path: string): unknown {

@@ -16,8 +16,23 @@ export interface IdentityProviderOptions {
   readonly jwksUri?: string;
   /** The tenant users from this provider belong to. Default: none. */
   readonly tenant?: string;
-  /** Which claims name the user and give roles. */
+  /** Which claims name the person and give roles. */
   readonly claims?: ClaimsMapping;
+  /**
+   * With `claims.user: "email"`, required: the domains this provider may
+   * assert addresses for (`example.com` admits `alice@example.com`, not a
+   * subdomain). The address must also be verified (`email_verified: true`).
+   */
+  readonly emailDomains?: readonly string[];
+  /**
+   * Just-in-time provisioning: the first exchange of an identity of this
+   * provider that is linked to no user creates the user (id = the subject,
+   * this provider's tenant and mapped roles) linked to it. An identity never
+   * takes over an existing user, even one whose id equals its subject: an
+   * admin links that one. Default false: only identities an admin linked
+   * (`writ users link`, `PUT /v1/users/{id}/identities`) are exchanged.
+   */
+  readonly justInTimeProvisioning?: boolean;
   /** Accepted signature algorithms. Default RS256, PS256, ES256, EdDSA (never `none` or HMAC). */
   readonly algorithms?: readonly string[];
   /** Clock skew tolerated on `exp`, `nbf` and `iat`, in seconds. Default 60. */
@@ -59,12 +74,29 @@ export class IdentityProvider {
       );
     }
     if (options.claims) checkClaimsMapping(options.claims);
+    if (options.claims?.user === "email" && (options.emailDomains ?? []).length === 0) {
+      throw new TypeError(
+        `Identity provider ${options.issuer} names users by email: list the domains it may assert addresses for in emailDomains.`,
+      );
+    }
+    for (const domain of options.emailDomains ?? []) {
+      if (typeof domain !== "string" || !/^[a-z0-9.-]+\.[a-z0-9-]+$/i.test(domain)) {
+        throw new TypeError(
+          `Identity provider ${options.issuer} lists an invalid email domain ${JSON.stringify(domain)}.`,
+        );
+      }
+    }
     this.options = options;
     this.#clock = clock;
   }
 
   get issuer(): string {
     return this.options.issuer;
+  }
+
+  /** The email domains this provider may assert addresses for, lowercased. */
+  get emailDomains(): readonly string[] {
+    return (this.options.emailDomains ?? []).map((domain) => domain.toLowerCase());
   }
 
   /** Verifies a subject token; throws token.* codes (or idp.unavailable) naming what failed. */

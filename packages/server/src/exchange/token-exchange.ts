@@ -1,4 +1,6 @@
-import { type Clock, errorSpec, WritError, type WritErrorCode } from "@writ/core";
+import { type Clock, errorSpec, isWritError, WritError, type WritErrorCode } from "@writ/core";
+import { isPrincipalId } from "@writ/core/backend";
+import type { IdentityInput, UserRecord } from "@writ/store";
 import { decodeJwt } from "jose";
 import { ACTOR_TOKEN_TYPE, type AgentTokenVerifier } from "../auth/agent-token-verifier.js";
 import type { WritStore } from "../writ-store.js";
@@ -44,12 +46,15 @@ export interface TokenExchangeResponse {
 }
 
 /**
- * RFC 8693 token exchange: the subject is a user, proven by an ID token (or
- * JWT access token) of a configured identity provider; the actor is an
+ * RFC 8693 token exchange: the subject is a person at a configured identity
+ * provider, proven by its ID token (or JWT access token); the actor is an
  * agent, proven by a token signed with its registered key and addressed to
- * this server. The user is created or updated from the provider's claims
- * (roles the mapping manages follow the provider; others are kept), and a
- * root writ for that user is issued to the agent's key.
+ * this server. The person's identity (the provider's issuer and the value of
+ * its user claim) must be linked to a Writ user, by an admin or by the
+ * provider's just-in-time provisioning: a token never reaches a user merely
+ * because a claim equals the user's id. The user's roles the mapping manages
+ * follow the provider (others are kept), and a root writ for that user is
+ * issued to the agent's key.
  */
 export class TokenExchange {
   readonly #providers: readonly IdentityProvider[];
@@ -103,7 +108,12 @@ export class TokenExchange {
     const provider = this.#providerOf(request.subject_token);
     const claims = await provider.verify(request.subject_token, subjectType);
     const actor = await this.#agents.verify(request.actor_token, ACTOR_TOKEN_TYPE);
-    const user = await this.#syncUser(provider, mapClaims(claims, provider.options.claims));
+    const mapped = mapClaims(claims, provider.options.claims, provider.emailDomains);
+    const user = await this.#syncRoles(
+      provider,
+      await this.#linkedUser(provider, mapped),
+      mapped.roles,
+    );
     const writ = await this.#store.issue({
       user,
       agent: actor.agent,
@@ -137,36 +147,72 @@ export class TokenExchange {
     return provider;
   }
 
-  /** Creates the user, or brings its provider-managed roles up to date; writes only when something changed. */
-  async #syncUser(
+  /** The user the identity is linked to, provisioned first when the provider says so. */
+  async #linkedUser(
     provider: IdentityProvider,
-    mapped: { readonly user: string; readonly roles: readonly string[] },
+    mapped: { readonly subject: string; readonly roles: readonly string[] },
+  ): Promise<UserRecord> {
+    const identity: IdentityInput = { issuer: provider.issuer, subject: mapped.subject };
+    const linked = await this.#store.userForIdentity(identity);
+    if (linked) return linked;
+    const { justInTimeProvisioning, tenant } = provider.options;
+    if (!justInTimeProvisioning) {
+      throw notLinked(
+        "This identity is not linked to a Writ user: an admin links it (writ users link, PUT /v1/users/{id}/identities), or the provider's justInTimeProvisioning creates its user.",
+      );
+    }
+    if (!isPrincipalId(mapped.subject)) {
+      throw notLinked(
+        "This identity is not linked to a Writ user, and its subject cannot be a user id: an admin must link it to a user.",
+      );
+    }
+    try {
+      return await this.#store.provisionUser(
+        { id: mapped.subject, ...(tenant === undefined ? {} : { tenant }), roles: mapped.roles },
+        identity,
+      );
+    } catch (error) {
+      if (!isWritError(error) || error.code !== "store.conflict") throw error;
+      // Linked meanwhile by a concurrent exchange, or the id is another user's, never taken over.
+      const raced = await this.#store.userForIdentity(identity);
+      if (raced) return raced;
+      throw notLinked(
+        "A user with this identity's subject as id exists and is not linked to it: an admin must link it.",
+      );
+    }
+  }
+
+  /** Brings the user's provider-managed roles up to date; writes only when something changed. */
+  async #syncRoles(
+    provider: IdentityProvider,
+    user: UserRecord,
+    mappedRoles: readonly string[],
   ): Promise<string> {
     const { tenant, claims } = provider.options;
-    const existing = await this.#store.getUser(mapped.user);
-    if (existing && existing.tenant !== tenant) {
+    if (user.tenant !== tenant) {
       throw fail(
         "auth.forbidden",
-        `User "${mapped.user}" belongs to another tenant than this identity provider's.`,
+        "The user this identity is linked to belongs to another tenant than this identity provider's.",
       );
     }
     const managed = managedRoles(claims);
-    const kept = (existing?.roles ?? []).filter((role) => !managed.has(role));
-    const roles = [...new Set([...kept, ...mapped.roles])].sort();
-    const unchanged =
-      existing !== undefined &&
-      roles.length === existing.roles.length &&
-      roles.every((role, index) => role === [...existing.roles].sort()[index]);
-    if (!unchanged) {
+    const kept = user.roles.filter((role) => !managed.has(role));
+    const roles = [...new Set([...kept, ...mappedRoles])].sort();
+    const current = [...user.roles].sort();
+    if (roles.length !== current.length || roles.some((role, index) => role !== current[index])) {
       await this.#store.putUser({
-        id: mapped.user,
+        id: user.id,
         ...(tenant === undefined ? {} : { tenant }),
-        permissions: existing?.permissions ?? [],
+        permissions: user.permissions,
         roles,
       });
     }
-    return mapped.user;
+    return user.id;
   }
+}
+
+function notLinked(message: string): WritError {
+  return new WritError("identity.not_linked", message);
 }
 
 function fail(code: WritErrorCode, message: string, cause?: unknown): WritError {
@@ -178,7 +224,12 @@ export function oauthError(error: WritError): string {
   const { code } = error;
   if (code === "token.unsupported" && error.details.name === "grant_type")
     return "unsupported_grant_type";
-  if (code === "request.invalid" || code === "token.unsupported") return "invalid_request";
+  if (
+    code === "request.invalid" ||
+    code === "request.unsupported_media_type" ||
+    code === "token.unsupported"
+  )
+    return "invalid_request";
   const { status, retryable } = errorSpec(code);
   if (retryable) return "temporarily_unavailable";
   if (status >= 500) return "server_error";

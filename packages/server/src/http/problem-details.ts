@@ -1,4 +1,11 @@
-import { errorSpec, type HttpStatus, isWritError, isWritErrorCode, type WritErrorCode, type WritErrorDetails } from "@writ/core";
+import {
+  errorSpec,
+  type HttpStatus,
+  isWritError,
+  isWritErrorCode,
+  type WritErrorCode,
+  type WritErrorDetails,
+} from "@writ/core";
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 

@@ -1,4 +1,10 @@
-import { type Backend, type Clock, type Revocation, type RevocationKind, WritError } from "@writ/core";
+import {
+  type Backend,
+  type Clock,
+  type Revocation,
+  type RevocationKind,
+  WritError,
+} from "@writ/core";
 import {
   type AgentState,
   type LiveChange,

@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { WritError } from "@writ/core";
 import {
   jsonBody,
   jsonContent,
@@ -6,21 +7,30 @@ import {
   RemovedSchema,
 } from "../schemas/common-schemas.js";
 import {
+  IdentitySchema,
+  LinkedIdentitySchema,
   PermissionsBodySchema,
+  ProvisionUserSchema,
   PutUserSchema,
   TenantQuerySchema,
   UserSchema,
 } from "../schemas/directory-schemas.js";
 import { grantsFrom } from "../schemas/grant-schemas.js";
 import { assertWritable } from "../tenancy/assert-writable.js";
-import { assertVisible, notFound, requireScope, writeTenant } from "../tenancy/tenant-access.js";
+import {
+  assertVisible,
+  isVisible,
+  notFound,
+  requireScope,
+  writeTenant,
+} from "../tenancy/tenant-access.js";
 import { idParams, listTenant } from "./path-params.js";
 import { API_KEY_SECURITY, type RouteContext, type WritApp } from "./route-context.js";
 
 const tags = ["Users"];
 const security = API_KEY_SECURITY;
 
-/** Users: who agents act for, their direct grants and their roles. */
+/** Users: who agents act for, their direct grants, their roles and their linked identities. */
 export function registerUserRoutes(app: WritApp, { store }: RouteContext): void {
   app.openapi(
     createRoute({
@@ -176,6 +186,98 @@ export function registerUserRoutes(app: WritApp, { store }: RouteContext): void 
       const { id, role } = c.req.valid("param");
       await visibleUser(caller, id);
       return c.json({ removed: await store.unassignRole(id, role) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/users",
+      tags,
+      security,
+      summary:
+        "Create a user linked to an identity at an identity provider, in one step (409 when the id exists or the identity is linked)",
+      request: { body: jsonBody(ProvisionUserSchema) },
+      responses: { 200: jsonContent(UserSchema, "The user as stored"), ...problemResponses },
+    }),
+    async (c) => {
+      const caller = c.get("caller");
+      requireScope(caller, "admin");
+      const { id, identity, ...body } = c.req.valid("json");
+      const tenant = writeTenant(caller, body.tenant);
+      const user = await store.provisionUser(
+        {
+          id,
+          ...(tenant === undefined ? {} : { tenant }),
+          ...(body.permissions === undefined ? {} : { permissions: grantsFrom(body.permissions) }),
+          ...(body.roles === undefined ? {} : { roles: body.roles }),
+        },
+        identity,
+      );
+      return c.json(user, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "put",
+      path: "/v1/users/{id}/identities",
+      tags,
+      security,
+      summary:
+        "Link an identity at an identity provider to a user: the token exchange turns that provider's tokens for it into this user",
+      request: { params: idParams("id"), body: jsonBody(IdentitySchema) },
+      responses: { 200: jsonContent(LinkedIdentitySchema, "The link"), ...problemResponses },
+    }),
+    async (c) => {
+      const caller = c.get("caller");
+      requireScope(caller, "admin");
+      const { id } = c.req.valid("param");
+      await visibleUser(caller, id);
+      return c.json(await store.linkIdentity(id, c.req.valid("json")), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "delete",
+      path: "/v1/users/{id}/identities",
+      tags,
+      security,
+      summary: "Unlink an identity from a user",
+      request: { params: idParams("id"), query: IdentitySchema },
+      responses: {
+        200: jsonContent(RemovedSchema, "Whether the identity was linked to the user"),
+        ...problemResponses,
+      },
+    }),
+    async (c) => {
+      const caller = c.get("caller");
+      requireScope(caller, "admin");
+      const { id } = c.req.valid("param");
+      await visibleUser(caller, id);
+      return c.json({ removed: await store.unlinkIdentity(id, c.req.valid("query")) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/identities",
+      tags,
+      security,
+      summary: "The user an identity at an identity provider is linked to",
+      request: { query: IdentitySchema },
+      responses: { 200: jsonContent(UserSchema, "The user"), ...problemResponses },
+    }),
+    async (c) => {
+      const caller = c.get("caller");
+      requireScope(caller, "admin");
+      const user = await store.userForIdentity(c.req.valid("query"));
+      if (!user || !isVisible(caller, user.tenant)) {
+        throw new WritError("store.not_found", "No user is linked to this identity.");
+      }
+      return c.json(user, 200);
     },
   );
 

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { hasControlCharacter } from "@writ/core/backend";
 import { EpochMsSchema, PrincipalIdSchema } from "./common-schemas.js";
 import { GrantListSchema, GrantsInputSchema } from "./grant-schemas.js";
 
@@ -22,6 +23,28 @@ export const TenantSchema = z
   .object({ id: PrincipalIdSchema, createdAt: EpochMsSchema })
   .openapi("Tenant");
 
+/** Text without control characters, as the store keeps identities. */
+const plainText = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .refine((text) => !hasControlCharacter(text), {
+      message: "Control characters are not allowed.",
+    });
+
+/** A person at an identity provider: its issuer and the value of its user claim. */
+export const IdentitySchema = z
+  .object({
+    issuer: plainText(512).openapi({ example: "https://login.example.com/realms/acme" }),
+    subject: plainText(256).openapi({ example: "248289761001" }),
+  })
+  .openapi("Identity");
+
+export const LinkedIdentitySchema = IdentitySchema.extend({ linkedAt: EpochMsSchema }).openapi(
+  "LinkedIdentity",
+);
+
 export const UserSchema = z
   .object({
     id: PrincipalIdSchema,
@@ -29,6 +52,7 @@ export const UserSchema = z
     permissions: GrantListSchema,
     roles: z.array(z.string()).readonly(),
     effectivePermissions: GrantListSchema,
+    identities: z.array(LinkedIdentitySchema).readonly(),
     createdAt: EpochMsSchema,
     updatedAt: EpochMsSchema,
   })
@@ -41,6 +65,11 @@ export const PutUserSchema = z
     roles: z.array(PrincipalIdSchema).max(256).optional(),
   })
   .openapi("PutUser");
+
+export const ProvisionUserSchema = PutUserSchema.extend({
+  id: PrincipalIdSchema,
+  identity: IdentitySchema,
+}).openapi("ProvisionUser");
 
 export const RoleSchema = z
   .object({

@@ -9,6 +9,8 @@ import type {
   AgentKeyRecord,
   AgentRecord,
   GrantsInput,
+  IdentityInput,
+  LinkedIdentity,
   PublicKeyInput,
   PutAgentInput,
   PutRoleInput,
@@ -25,6 +27,7 @@ import type { SqlExecutor, SqlRow, SqlTransaction } from "../sql/sql-driver.js";
 import type { StoreContext } from "../store-context.js";
 import { assertId, assertOptionalId } from "./assert-id.js";
 import { loadAgentStates, loadUserStates } from "./principal-states.js";
+import { assertIdentity, UserIdentities } from "./user-identities.js";
 
 /**
  * Users, roles, permissions, agents, policies and keys. Every change is an
@@ -35,10 +38,12 @@ import { loadAgentStates, loadUserStates } from "./principal-states.js";
 export class Directory {
   readonly #ctx: StoreContext;
   readonly #change: RunAdminChange;
+  readonly #identities: UserIdentities;
 
   constructor(ctx: StoreContext, change: RunAdminChange) {
     this.#ctx = ctx;
     this.#change = change;
+    this.#identities = new UserIdentities(ctx);
   }
 
   // ── Tenants ──────────────────────────────────────────────────────────────
@@ -59,33 +64,51 @@ export class Directory {
   // ── Users ────────────────────────────────────────────────────────────────
 
   async putUser(input: PutUserInput): Promise<UserRecord> {
-    assertId(input.id, "user");
-    assertOptionalId(input.tenant, "tenant");
-    const grants = toGrants(input.permissions ?? []);
-    const roles = [...new Set(input.roles ?? [])];
-    for (const role of roles) assertId(role, "role");
-    const { tables, clock } = this.#ctx;
+    const user = checkUser(input);
     await this.#change(async ({ tx, emit, audit }) => {
-      if (input.tenant !== undefined) await this.#ensureTenant(tx, input.tenant);
-      for (const role of roles) await this.#assertRoleFits(tx, role, input.tenant);
-      const now = clock();
-      await tx.run(
-        `INSERT INTO ${tables.users} (id, tenant_id, created_at, updated_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET tenant_id = excluded.tenant_id, updated_at = excluded.updated_at`,
-        [input.id, input.tenant ?? null, now, now],
-      );
-      await this.#replaceGrants(tx, "user", input.id, grants);
-      await tx.run(`DELETE FROM ${tables.roleMembers} WHERE user_id = ?`, [input.id]);
-      if (roles.length > 0) {
-        await tx.insertMany(
-          `INSERT INTO ${tables.roleMembers} (role_id, user_id, created_at)`,
-          roles.map((role) => [role, input.id, now]),
-        );
-      }
-      await this.#emitUsers(tx, emit, [input.id]);
+      await this.#writeUser(tx, emit, user, "create or replace");
       await audit("put_user", { user: input.id });
     });
     return (await this.getUser(input.id)) as UserRecord;
+  }
+
+  async provisionUser(input: PutUserInput, identity: IdentityInput): Promise<UserRecord> {
+    const user = checkUser(input);
+    assertIdentity(identity);
+    await this.#change(async ({ tx, emit, audit }) => {
+      await this.#writeUser(tx, emit, user, "create only");
+      await this.#identities.link(tx, input.id, identity);
+      await audit("provision_user", { user: input.id, ...identityFacts(identity) });
+    });
+    return (await this.getUser(input.id)) as UserRecord;
+  }
+
+  async linkIdentity(user: string, identity: IdentityInput): Promise<LinkedIdentity> {
+    assertId(user, "user");
+    assertIdentity(identity);
+    return this.#change(async ({ tx, audit }) => {
+      const [row] = await tx.all(`SELECT id FROM ${this.#ctx.tables.users} WHERE id = ?`, [user]);
+      if (!row) throw notFound("user", user);
+      const linked = await this.#identities.link(tx, user, identity);
+      await audit("link_identity", { user, ...identityFacts(identity) });
+      return linked;
+    });
+  }
+
+  async unlinkIdentity(user: string, identity: IdentityInput): Promise<boolean> {
+    assertId(user, "user");
+    assertIdentity(identity);
+    return this.#change(async ({ tx, audit }) => {
+      const unlinked = await this.#identities.unlink(tx, user, identity);
+      if (unlinked) await audit("unlink_identity", { user, ...identityFacts(identity) });
+      return unlinked;
+    });
+  }
+
+  async userForIdentity(identity: IdentityInput): Promise<UserRecord | undefined> {
+    assertIdentity(identity);
+    const user = await this.#identities.userOf(this.#ctx.driver, identity);
+    return user === undefined ? undefined : this.getUser(user);
   }
 
   async setUserPermissions(id: string, permissions: GrantsInput): Promise<UserRecord> {
@@ -126,6 +149,7 @@ export class Directory {
         [id],
       );
       await tx.run(`DELETE FROM ${tables.roleMembers} WHERE user_id = ?`, [id]);
+      await this.#identities.unlinkAll(tx, id);
       if (removed) {
         emit((seq) => ({ seq, type: "user_removed", id }));
         await audit("remove_user", { user: id });
@@ -335,6 +359,39 @@ export class Directory {
 
   // ── Internals ────────────────────────────────────────────────────────────
 
+  /** Writes a checked user; "create only" refuses (store.conflict) an id that exists. */
+  async #writeUser(
+    tx: SqlTransaction,
+    emit: EmitChange,
+    user: CheckedUser,
+    mode: "create or replace" | "create only",
+  ): Promise<void> {
+    const { tables, clock } = this.#ctx;
+    const { input, grants, roles } = user;
+    if (input.tenant !== undefined) await this.#ensureTenant(tx, input.tenant);
+    for (const role of roles) await this.#assertRoleFits(tx, role, input.tenant);
+    const now = clock();
+    const written = await tx.run(
+      `INSERT INTO ${tables.users} (id, tenant_id, created_at, updated_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (id) DO ${mode === "create only" ? "NOTHING" : "UPDATE SET tenant_id = excluded.tenant_id, updated_at = excluded.updated_at"}`,
+      [input.id, input.tenant ?? null, now, now],
+    );
+    if (written === 0) {
+      throw new WritError("store.conflict", `User "${input.id}" exists already.`, {
+        name: input.id,
+      });
+    }
+    await this.#replaceGrants(tx, "user", input.id, grants);
+    await tx.run(`DELETE FROM ${tables.roleMembers} WHERE user_id = ?`, [input.id]);
+    if (roles.length > 0) {
+      await tx.insertMany(
+        `INSERT INTO ${tables.roleMembers} (role_id, user_id, created_at)`,
+        roles.map((role) => [role, input.id, now]),
+      );
+    }
+    await this.#emitUsers(tx, emit, [input.id]);
+  }
+
   async #ensureTenant(db: SqlExecutor, id: string): Promise<void> {
     await db.run(
       `INSERT INTO ${this.#ctx.tables.tenants} (id, created_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING`,
@@ -467,6 +524,7 @@ export class Directory {
     const states = new Map(
       (await loadUserStates(this.#ctx, db, ids)).map((state) => [state.id, state]),
     );
+    const identities = await this.#identities.of(db, ids);
     return rows.map((row) => {
       const id = text(row, "id");
       const tenant = optionalText(row, "tenant_id");
@@ -480,6 +538,7 @@ export class Directory {
           .filter((member) => text(member, "user_id") === id)
           .map((member) => text(member, "role_id")),
         effectivePermissions: states.get(id)?.permissions ?? [],
+        identities: identities.get(id) ?? [],
         createdAt: integer(row, "created_at"),
         updatedAt: integer(row, "updated_at"),
       };
@@ -537,6 +596,25 @@ export class Directory {
       };
     });
   }
+}
+
+interface CheckedUser {
+  readonly input: PutUserInput;
+  readonly grants: readonly Grant[];
+  readonly roles: readonly string[];
+}
+
+function checkUser(input: PutUserInput): CheckedUser {
+  assertId(input.id, "user");
+  assertOptionalId(input.tenant, "tenant");
+  const roles = [...new Set(input.roles ?? [])];
+  for (const role of roles) assertId(role, "role");
+  return { input, grants: toGrants(input.permissions ?? []), roles };
+}
+
+/** What an admin row says about an identity: the ids it touched, no more. */
+function identityFacts(identity: IdentityInput): { issuer: string; subject: string } {
+  return { issuer: identity.issuer, subject: identity.subject };
 }
 
 export function notFound(kind: string, id: string): WritError {

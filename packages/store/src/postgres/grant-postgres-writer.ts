@@ -17,6 +17,7 @@ const ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 const READ_WRITE = [
   "writ_tenants",
   "writ_users",
+  "writ_user_identities",
   "writ_roles",
   "writ_role_members",
   "writ_permissions",

@@ -56,6 +56,7 @@ function table(spec: TableSpec) {
 // drizzle-kit finds tables by their named exports, so each is exported by name.
 export const tenants = table(TABLE_SPECS.tenants);
 export const users = table(TABLE_SPECS.users);
+export const userIdentities = table(TABLE_SPECS.userIdentities);
 export const roles = table(TABLE_SPECS.roles);
 export const roleMembers = table(TABLE_SPECS.roleMembers);
 export const permissions = table(TABLE_SPECS.permissions);

@@ -41,6 +41,17 @@ export const TABLE_SPECS = {
     columns: { id, tenant_id: optionalText, created_at: integer, updated_at: integer },
     indexes: { writ_users_tenant: ["tenant_id"] },
   },
+  /**
+   * Identities at external identity providers linked to users: the token
+   * exchange turns an (issuer, subject) it verified into the user linked
+   * here, never into a user whose id merely equals the subject.
+   */
+  userIdentities: {
+    name: "writ_user_identities",
+    columns: { issuer: text, subject: text, user_id: text, created_at: integer },
+    primaryKey: ["issuer", "subject"],
+    indexes: { writ_user_identities_user: ["user_id"] },
+  },
   roles: {
     name: "writ_roles",
     columns: { id, tenant_id: optionalText, created_at: integer, updated_at: integer },

@@ -1,5 +1,5 @@
-import type { DelegationRecord } from "./backend.js";
-import { WritError } from "./errors.js";
+import type { DelegationRecord } from "../backend.js";
+import { WritError } from "../errors.js";
 
 /**
  * Why the delegation graph must refuse to record `record`, given the hop it
