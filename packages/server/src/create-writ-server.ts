@@ -13,6 +13,7 @@ import { registerTokenRoute, TOKEN_PATH } from "./exchange/token-route.js";
 import { problem, problemOf } from "./http/problem-details.js";
 import { problemResponse } from "./http/problem-response.js";
 import { type RateLimit, RateLimiter } from "./http/rate-limiter.js";
+import { bodyError, utf8Bodies } from "./http/request-body.js";
 import { LiveHub } from "./live/live-hub.js";
 import { registerLiveRoute } from "./live/live-route.js";
 import { registerAgentRoutes } from "./routes/agent-routes.js";
@@ -180,6 +181,7 @@ export async function createWritServer(options: WritServerOptions): Promise<Writ
       },
     }),
   );
+  app.use("*", utf8Bodies());
   for (const path of [TOKEN_PATH, "/.well-known/*", "/openapi.json", "/healthz"]) {
     app.use(path, async (c, next) => {
       throttle(perAddress, addressOf(c), clock());
@@ -236,7 +238,8 @@ export async function createWritServer(options: WritServerOptions): Promise<Writ
   app.notFound(() =>
     problemResponse(problem("request.not_found", "No such route; see /openapi.json.")),
   );
-  app.onError((error, c) => {
+  app.onError((thrown, c) => {
+    const error = bodyError(thrown);
     const details = problemOf(error);
     if (details.status >= 500 && !isWritError(error)) reportError(error);
     if (c.req.path === TOKEN_PATH) {

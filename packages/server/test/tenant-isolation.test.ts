@@ -143,6 +143,7 @@ describe("tenant isolation on every route", () => {
       roles: ["b-role"],
       permissions: [{ action: "docs.read" }],
     });
+    expect(bob?.identities.map((identity) => identity.subject)).not.toContain("mallory");
   };
 
   it("users", async () => {
@@ -170,6 +171,40 @@ describe("tenant isolation on every route", () => {
     expect((await call("a", "PUT", "/v1/users/alice/roles/b-role")).status).toBe(404);
     route("delete", "/v1/users/{id}/roles/{role}");
     expect((await call("a", "DELETE", "/v1/users/bob/roles/b-role")).status).toBe(404);
+    // Linked identities: B's are B's to link, read and unlink.
+    const bIdentity = { issuer: "https://login.b.test", subject: "bob-at-b" };
+    expect((await call("b", "PUT", "/v1/users/bob/identities", bIdentity)).status).toBe(200);
+    route("put", "/v1/users/{id}/identities");
+    expect(
+      (
+        await call("a", "PUT", "/v1/users/bob/identities", {
+          issuer: "https://login.a.test",
+          subject: "mallory",
+        })
+      ).status,
+    ).toBe(404);
+    // A's own user cannot take B's identity: one identity, one user.
+    expect((await call("a", "PUT", "/v1/users/alice/identities", bIdentity)).body.code).toBe(
+      "store.conflict",
+    );
+    route("delete", "/v1/users/{id}/identities");
+    const query = new URLSearchParams(bIdentity).toString();
+    expect((await call("a", "DELETE", `/v1/users/bob/identities?${query}`)).status).toBe(404);
+    route("get", "/v1/identities");
+    expect((await call("a", "GET", `/v1/identities?${query}`)).status).toBe(404);
+    expect((await call("b", "GET", `/v1/identities?${query}`)).body.id).toBe("bob");
+    route("post", "/v1/users");
+    const provision = { identity: { issuer: "https://login.a.test", subject: "x" } };
+    expect((await call("a", "POST", "/v1/users", { ...provision, id: "bob" })).body.code).toBe(
+      "store.conflict",
+    );
+    expect(
+      (await call("a", "POST", "/v1/users", { ...provision, id: "newcomer", tenant: "b" })).status,
+    ).toBe(403);
+    expect(
+      (await call("a", "POST", "/v1/users", { id: "alex", identity: bIdentity })).body.code,
+    ).toBe("store.conflict");
+    expect((await store.userForIdentity(bIdentity))?.id).toBe("bob");
     await bobIntact();
     expect((await store.getUser("alice"))?.roles).toEqual([]);
   });
@@ -339,6 +374,7 @@ describe("tenant isolation on every route", () => {
     route("post", "/v1/approvals/{id}/consume");
     const spent = await call("aGuard", "POST", `/v1/approvals/${bApproval}/consume`, {
       action: "docs.read",
+      tool: "read",
       argsHash: "h",
       leafHash: "l",
     });
@@ -411,6 +447,20 @@ describe("tenant isolation on every route", () => {
     };
     expect((await call("aGuard", "POST", "/v1/delegations", { records: [record] })).status).toBe(
       403,
+    );
+    // A's guard key cannot file a hop id of B's under A, nor a hop of A's under B's hop:
+    // the hop id is B's (409 writ.jti_reused), the lineage is B's (400 writ.broken_chain).
+    const squatted = await call("aGuard", "POST", "/v1/delegations", {
+      records: [{ ...record, jti: bRootJti, parentJti: null, tenant: "a", fromAgent: null }],
+    });
+    expect([squatted.status, squatted.body.code]).toEqual([409, "writ.jti_reused"]);
+    const grafted = await call("aGuard", "POST", "/v1/delegations", {
+      records: [{ ...record, tenant: "a", user: "alice" }],
+    });
+    expect([grafted.status, grafted.body.code]).toEqual([400, "writ.broken_chain"]);
+    // So A's key can never come to revoke B's hop.
+    expect((await call("a", "POST", "/v1/revocations", { kind: "hop", id: bRootJti })).status).toBe(
+      404,
     );
     route("get", "/v1/delegations/{jti}");
     expect((await call("a", "GET", `/v1/delegations/${bRootJti}`)).status).toBe(404);

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import {
   type Clock,
-  importPublicKey,
+  importHeaderKey,
   type PublicKey,
   WritError,
   type WritErrorCode,
@@ -55,7 +55,10 @@ export class AgentTokenVerifier {
 
   constructor(options: AgentTokenVerifierOptions) {
     this.#options = options;
-    this.#replays = new ReplayCache(100_000, (options.maxLifetime + options.clockSkew) * 1000);
+    // A token first accepted at t has iat ≤ t + skew (checked below) and
+    // exp ≤ iat + maxLifetime, and is accepted until exp + skew: its id is
+    // kept that long, so it can never be accepted twice.
+    this.#replays = new ReplayCache(100_000, (options.maxLifetime + 2 * options.clockSkew) * 1000);
   }
 
   async verify(
@@ -66,6 +69,9 @@ export class AgentTokenVerifier {
     if (typeof token !== "string" || token.length === 0 || token.length > MAX_TOKEN_BYTES) {
       throw fail("token.invalid", "The agent token is missing or too large.");
     }
+    // Bounded split before jose's: a token of nothing but dots is refused cheaply.
+    if (token.split(".", 4).length !== 3)
+      throw fail("token.invalid", "The agent token is not a JWT.");
     const { key, agent } = this.#agentKey(token, typ);
     const { clock, clockSkew, audience, hub, maxLifetime } = this.#options;
     let payload: Record<string, unknown>;
@@ -78,6 +84,10 @@ export class AgentTokenVerifier {
         subject: agent,
         clockTolerance: clockSkew,
         currentDate: new Date(clock()),
+        // Also refuses an iat further in the future than the skew allows
+        // (token.not_yet_valid): exp − iat alone would let a token issued far
+        // ahead outlive the replay window.
+        maxTokenAge: maxLifetime,
         requiredClaims: ["jti", "iat", "exp"],
       }));
     } catch (error) {
@@ -119,11 +129,11 @@ export class AgentTokenVerifier {
     }
     let key: PublicKey;
     try {
-      key = importPublicKey(header.jwk);
+      key = importHeaderKey(header.jwk);
     } catch (error) {
       throw fail(
         "token.invalid",
-        'The agent token must carry the agent\'s public key in "jwk".',
+        'The agent token must carry the agent\'s public key in "jwk" (kty, crv, x only).',
         error,
       );
     }

@@ -30,6 +30,7 @@ const TITLES: Readonly<Record<HttpStatus, string>> = {
   404: "Not Found",
   409: "Conflict",
   413: "Content Too Large",
+  415: "Unsupported Media Type",
   429: "Too Many Requests",
   500: "Internal Server Error",
   502: "Bad Gateway",
