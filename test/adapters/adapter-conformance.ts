@@ -13,7 +13,13 @@
  * `helpers.session` holds no session where the tool runs (an MCP server: the
  * session and its key stay with the client).
  */
-import { type AllowDecision, type Guard, isWritError, type Session, type ToolActions } from "@writ/core";
+import {
+  type AllowDecision,
+  type Guard,
+  isWritError,
+  type Session,
+  type ToolActions,
+} from "@writ/core";
 import { createTestWorld, MemoryBackend, type TestBackend } from "@writ/core/testing";
 import { describe, expect, it } from "vitest";
 

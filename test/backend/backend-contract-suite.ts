@@ -1,4 +1,13 @@
-import { type AgentIdentity, type Clock, createAgentIdentity, type Guard, issueWrit, type LedgerRecord, Session, WritError } from "@writ/core";
+import {
+  type AgentIdentity,
+  type Clock,
+  createAgentIdentity,
+  type Guard,
+  issueWrit,
+  type LedgerRecord,
+  Session,
+  WritError,
+} from "@writ/core";
 import { delegationRecords, LedgerChainVerifier, REVOCATION_KINDS } from "@writ/core/backend";
 import {
   createTestWorld,
@@ -388,7 +397,11 @@ export function backendContractSuite(name: string, options: BackendContractOptio
       const binding = { action: "refunds.approve", tool: "t", argsHash: "a", leafHash: "l" };
       // Bound to the tool too: another tool mapped to the same action cannot spend it.
       expect(
-        await backend.consumeApproval("approval-race", { ...binding, tool: "bulk_refund" }, clock()),
+        await backend.consumeApproval(
+          "approval-race",
+          { ...binding, tool: "bulk_refund" },
+          clock(),
+        ),
       ).toBe("mismatch");
       const spent = await Promise.all(
         Array.from({ length: 5 }, () => backend.consumeApproval("approval-race", binding, clock())),

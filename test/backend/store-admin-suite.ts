@@ -1,4 +1,14 @@
-import { type AgentIdentity, type Backend, type Clock, createAgentIdentity, createGuard, type Guard, type LedgerRecord, Session, type Writ } from "@writ/core";
+import {
+  type AgentIdentity,
+  type Backend,
+  type Clock,
+  createAgentIdentity,
+  createGuard,
+  type Guard,
+  type LedgerRecord,
+  Session,
+  type Writ,
+} from "@writ/core";
 import { fixedClock, seededRandom } from "@writ/core/testing";
 import type { StoreAdmin } from "@writ/store";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";

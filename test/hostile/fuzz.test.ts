@@ -3,7 +3,16 @@
  * allows a mutated call, nothing crashes, and every refusal carries a code.
  * CI runs a bounded number; WRIT_FUZZ_ITERATIONS=100000 runs the full campaign.
  */
-import { createAgentIdentity, createGuard, IssuerKeySet, issueWrit, parseGrants, parseGrantText, Session, WritError } from "@writ/core";
+import {
+  createAgentIdentity,
+  createGuard,
+  IssuerKeySet,
+  issueWrit,
+  parseGrants,
+  parseGrantText,
+  Session,
+  WritError,
+} from "@writ/core";
 import { fixedClock, MemoryBackend } from "@writ/core/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";

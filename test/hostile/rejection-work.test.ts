@@ -4,7 +4,14 @@
  * the work itself: a string of 16 KiB of separators is never split into
  * thousands of pieces before the hop bound refuses it.
  */
-import { createAgentIdentity, IssuerKeySet, issueWrit, Session, WRIT_LIMITS, WritError } from "@writ/core";
+import {
+  createAgentIdentity,
+  IssuerKeySet,
+  issueWrit,
+  Session,
+  WRIT_LIMITS,
+  WritError,
+} from "@writ/core";
 import { ProofVerifier, WritVerifier } from "@writ/core/backend";
 import { describe, expect, it, vi } from "vitest";
 

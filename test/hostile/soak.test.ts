@@ -11,7 +11,14 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { type AgentIdentity, createAgentIdentity, createGuard, type Guard, type RevocationKind, Session } from "@writ/core";
+import {
+  type AgentIdentity,
+  createAgentIdentity,
+  createGuard,
+  type Guard,
+  type RevocationKind,
+  Session,
+} from "@writ/core";
 import { type StoreBackend, sqliteBackend } from "@writ/store";
 import { afterAll, describe, expect, it } from "vitest";
 import { allLedgerRows } from "../support/ledger-rows.js";

@@ -1,5 +1,12 @@
 import { readFileSync } from "node:fs";
-import { createAgentIdentity, IssuerKeySet, importPublicKey, issuerKeysFromJwks, issueWrit, Session } from "@writ/core";
+import {
+  createAgentIdentity,
+  IssuerKeySet,
+  importPublicKey,
+  issuerKeysFromJwks,
+  issueWrit,
+  Session,
+} from "@writ/core";
 import { WritVerifier } from "@writ/core/backend";
 import { fixedClock } from "@writ/core/testing";
 import fc from "fast-check";

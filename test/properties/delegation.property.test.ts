@@ -1,4 +1,11 @@
-import { createAgentIdentity, createGuard, IssuerKeySet, issueWrit, parseGrants, Session } from "@writ/core";
+import {
+  createAgentIdentity,
+  createGuard,
+  IssuerKeySet,
+  issueWrit,
+  parseGrants,
+  Session,
+} from "@writ/core";
 import { fixedClock, MemoryBackend } from "@writ/core/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";

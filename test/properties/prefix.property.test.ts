@@ -1,7 +1,7 @@
 import { posix } from "node:path";
-import { CompiledGrants } from "../../packages/core/src/grants/compiled-grants.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { CompiledGrants } from "../../packages/core/src/grants/compiled-grants.js";
 
 /**
  * `prefix` against the consumers that resolve its values (DESIGN §9): the

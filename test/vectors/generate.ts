@@ -10,7 +10,18 @@
 import { createHash, createHmac } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { type AgentIdentity, type Call, createAgentIdentity, type Grant, IssuerKeySet, issueWrit, KeyPair, parseGrantText, Session, type Writ } from "@writ/core";
+import {
+  type AgentIdentity,
+  type Call,
+  createAgentIdentity,
+  type Grant,
+  IssuerKeySet,
+  issueWrit,
+  KeyPair,
+  parseGrantText,
+  Session,
+  Writ,
+} from "@writ/core";
 import { canonicalJson } from "@writ/core/backend";
 import { fixedClock, seededRandom } from "@writ/core/testing";
 
@@ -28,6 +39,8 @@ export interface VectorStep {
   readonly expect: string;
   /** The hop the decision must name, where one is responsible. */
   readonly hop?: number;
+  /** When the guard decides, in epoch ms. Default: the world's `now`. */
+  readonly at?: number;
 }
 
 export interface Vector {
@@ -92,9 +105,11 @@ export function generateVectors(): VectorFile {
   const attackerKey = attacker.key;
 
   const permissions = parseGrantText(
-    "refunds.approve(amount < 5000, currency in [USD, EUR]); refunds.approve(amount >= 5000, amount < 20000) needs approval; email.send(to in @crm.contacts); docs.read(label == public)",
+    'refunds.approve(amount < 5000, currency in [USD, EUR]); refunds.approve(amount >= 5000, amount < 20000) needs approval; email.send(to in @crm.contacts); docs.read(label == public); files.read(path startsWith "/srv/public/"); http.fetch(url startsWith "https://api.example.com/v1/"); webhook.post(url startsWith "https://hooks.example.com")',
   );
-  const policy = parseGrantText("refunds.*; email.send; docs.read");
+  const policy = parseGrantText(
+    "refunds.*; email.send; docs.read; files.read; http.fetch; webhook.post",
+  );
   const issueFor = (user: string, options: { ttl?: number; grants?: string } = {}) =>
     new Session(
       planner,
@@ -731,6 +746,222 @@ export function generateVectors(): VectorFile {
       ],
     },
   ];
+
+  /** A hop header's key with one more member: refused whatever the member, as jose does. */
+  const jwkWith = (extra: Record<string, unknown>) =>
+    withWrit(
+      `${rootHop}~${reMiddle({}, { alg: "EdDSA", typ: "writ+jwt", jwk: { ...planner.key.publicJwk, ...extra } })}`,
+    );
+  const proofClaims = (proof: string) => decodePart(proof, 1);
+  for (const [name, extra] of [
+    ["alg", { alg: "EdDSA" }],
+    ["use", { use: "sig" }],
+    ["key-ops", { key_ops: ["verify"] }],
+    ["kid-string", { kid: planner.thumbprint }],
+    ["kid-number", { kid: 7 }],
+    ["ext", { ext: true }],
+  ] as const) {
+    vectors.push(
+      deny(
+        `jwk-member-${name}`,
+        "jwk members",
+        `A delegated hop's header key carries "${Object.keys(extra)[0]}": only kty, crv and x are accepted.`,
+        jwkWith(extra),
+        "writ.bad_header",
+        1,
+      ),
+    );
+  }
+  vectors.push(
+    deny(
+      "proof-jwk-member-kid",
+      "jwk members",
+      'A proof whose header key carries "kid" besides kty, crv and x.',
+      (() => {
+        const honest = call(leaf);
+        return {
+          ...honest,
+          proof: craft(
+            { alg: "EdDSA", typ: "writ-call+jwt", jwk: { ...subWorker.key.publicJwk, kid: "k" } },
+            proofClaims(honest.proof as string),
+            subWorker.key,
+          ),
+        };
+      })(),
+      "proof.bad_header",
+    ),
+    deny(
+      "jti-reused-in-chain",
+      "jti reuse",
+      "A hand-signed hop reusing its root's jti: a hop id must name one hop.",
+      withWrit(`${rootHop}~${reMiddle({ jti: rootClaims.jti })}`),
+      "writ.jti_reused",
+      1,
+    ),
+    {
+      name: "jti-reused-across-chains",
+      attack: "jti reuse",
+      description:
+        "Bob's middle hop re-signed by the planner with the jti of Alice's middle hop, after Alice's was recorded.",
+      steps: (() => {
+        const [bobRoot, bobMiddleHop] = hopsOf(bobMiddle.writ) as [string, string];
+        const squatted = craft(
+          decodePart(bobMiddleHop, 0),
+          { ...decodePart(bobMiddleHop, 1), jti: middleClaims.jti },
+          planner.key,
+        );
+        const squatter = new Session(worker, Writ.parse(`${bobRoot}~${squatted}`), {
+          clock,
+          random,
+        });
+        return [
+          { call: call(middle), expect: "granted" },
+          { call: call(squatter), expect: "writ.jti_reused", hop: 1 },
+        ];
+      })(),
+    },
+    {
+      name: "approval-for-other-tool",
+      attack: "approval replay",
+      description:
+        "An approval given for approve_refund spent by bulk_refund, another tool mapped to the same action, with the same arguments.",
+      steps: [
+        { call: call(root, refund(7000)), expect: "approval.required" },
+        { decideApproval: { from: 0, approved: true } },
+        {
+          call: call(root, { ...refund(7000), tool: "bulk_refund" }),
+          approvalFrom: 0,
+          expect: "approval.invalid",
+        },
+        { call: call(root, refund(7000)), approvalFrom: 0, expect: "approval.granted" },
+      ],
+    },
+    {
+      name: "proof-replay-at-window-end",
+      attack: "proof replay",
+      description:
+        "A proof issued 60 s ahead (the most skew allowed), used, then replayed at the last millisecond it is still fresh (120 s later), then just after.",
+      steps: (() => {
+        clock.set(NOW + 60_000);
+        const ahead = call(leaf);
+        clock.set(NOW);
+        return [
+          { call: ahead, expect: "granted" },
+          { call: ahead, expect: "proof.replayed", at: NOW + 120_000 },
+          { call: ahead, expect: "proof.expired", at: NOW + 121_000 },
+        ];
+      })(),
+    },
+    deny(
+      "separators-only",
+      "oversized input",
+      "16 KiB of hop separators, refused at the hop bound without splitting them all.",
+      withWrit("~".repeat(16 * 1024)),
+      "writ.too_many_hops",
+    ),
+    deny(
+      "dots-only",
+      "oversized input",
+      "16 KiB of dots in one hop, refused as malformed without splitting them all.",
+      withWrit(".".repeat(16 * 1024)),
+      "writ.malformed",
+      0,
+    ),
+  );
+
+  /** A call whose argument must stay under a prefix the user's permissions set. */
+  const under = (action: string, tool: string, key: string, value: string) =>
+    call(root, { action, tool, args: { [key]: value } });
+  const file = (path: string) => under("files.read", "read_file", "path", path);
+  const fetchUrl = (url: string) => under("http.fetch", "fetch", "url", url);
+  const webhook = (url: string) => under("webhook.post", "post_webhook", "url", url);
+  vectors.push(
+    deny(
+      "prefix-within",
+      "valid",
+      "A path inside its prefix.",
+      file("/srv/public/reports/q1.pdf"),
+      "granted",
+    ),
+    deny(
+      "prefix-url-within",
+      "valid",
+      "A URL inside its prefix, with a query.",
+      fetchUrl("https://api.example.com/v1/orders?id=7"),
+      "granted",
+    ),
+    deny(
+      "prefix-host-within",
+      "valid",
+      "A URL on the host a host-only prefix names.",
+      webhook("https://hooks.example.com/incoming/42"),
+      "granted",
+    ),
+  );
+  for (const [name, description, stepCall] of [
+    [
+      "dot-dot-query",
+      "`..` ended by `?`: the URL parser resolves it.",
+      fetchUrl("https://api.example.com/v1/..?admin=1"),
+    ],
+    ["dot-dot-fragment", "`..` ended by `#`.", fetchUrl("https://api.example.com/v1/..#top")],
+    [
+      "dot-dot-path-parameter",
+      "`..;` climbs on servers that strip path parameters.",
+      file("/srv/public/..;/secrets"),
+    ],
+    [
+      "encoded-dots",
+      "`%2e%2e` is `..` to the URL parser.",
+      fetchUrl("https://api.example.com/v1/%2e%2e/admin"),
+    ],
+    ["encoded-slash", "`..%2f` is `../` once decoded.", file("/srv/public/..%2fsecrets")],
+    ["encoded-backslash", "`..%5c` is `..\\` once decoded.", file("/srv/public/..%5csecrets")],
+    [
+      "backslash",
+      "`\\` separates segments in special URLs and on Windows.",
+      fetchUrl("https://api.example.com/v1/..\\admin"),
+    ],
+    [
+      "double-encoded",
+      "`%252e%252e` is `..` once decoded twice.",
+      file("/srv/public/%252e%252e/secrets"),
+    ],
+    [
+      "tab",
+      "The URL parser drops a tab, leaving `..`.",
+      fetchUrl("https://api.example.com/v1/.\t./admin"),
+    ],
+    [
+      "newline",
+      "The URL parser drops a line feed, leaving `..`.",
+      fetchUrl("https://api.example.com/v1/.\n./admin"),
+    ],
+    [
+      "nul",
+      "A NUL: C APIs stop at it, and no tool needs one.",
+      file("/srv/public/report.pdf\u0000.exe"),
+    ],
+    [
+      "host-extension",
+      "A host-only prefix extended into another host.",
+      webhook("https://hooks.example.com.evil.test/x"),
+    ],
+    [
+      "userinfo",
+      "A host-only prefix turned into user info before another host.",
+      webhook("https://hooks.example.com@evil.test/x"),
+    ],
+    [
+      "port",
+      "A host-only prefix extended with another port.",
+      webhook("https://hooks.example.com:8443/x"),
+    ],
+  ] as const) {
+    vectors.push(
+      deny(`prefix-${name}`, "prefix escape", description, stepCall, "grant.condition_failed", 0),
+    );
+  }
 
   return {
     comment: "Generated by test/vectors/generate.ts (pnpm vectors). Do not edit by hand.",

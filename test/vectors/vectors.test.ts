@@ -20,9 +20,11 @@ function decodeSpecialNumbers(value: unknown): unknown {
   return value;
 }
 
-async function vectorGuard(revocations: readonly { kind: string; id: string }[] = []) {
+async function vectorGuard(
+  clock: ReturnType<typeof fixedClock>,
+  revocations: readonly { kind: string; id: string }[] = [],
+) {
   const { world } = file;
-  const clock = fixedClock(world.now);
   const backend = new MemoryBackend({ clock, random: seededRandom("vector-run") });
   for (const user of world.users) backend.putUser({ ...user, tenant: "acme" });
   for (const agent of world.agents) backend.putAgent({ ...agent, tenant: "acme" });
@@ -76,6 +78,10 @@ describe("writ and proof vectors", () => {
       "set values smuggled in a token",
       "duplicate JSON keys",
       "approval replay",
+      // Found by attacking Writ from outside (issue 13).
+      "jwk members",
+      "jti reuse",
+      "prefix escape",
     ]) {
       expect(attacks, attack).toContain(attack);
     }
@@ -86,7 +92,8 @@ describe("writ and proof vectors", () => {
     "%s",
     (_name, vector) => {
       it(`${vector.description}`, async () => {
-        const guard = await vectorGuard(vector.revocations);
+        const clock = fixedClock(file.world.now);
+        const guard = await vectorGuard(clock, vector.revocations);
         const decisions: Decision[] = [];
         for (const step of vector.steps) {
           if ("decideApproval" in step) {
@@ -98,7 +105,8 @@ describe("writ and proof vectors", () => {
             decisions.push(earlier as Decision);
             continue;
           }
-          const { call, expect: code, hop, approvalFrom } = step as VectorStep;
+          const { call, expect: code, hop, approvalFrom, at } = step as VectorStep;
+          clock.set(at ?? file.world.now);
           const approvalId =
             approvalFrom === undefined ? undefined : decisions[approvalFrom]?.approvalId;
           const decision = await guard.authorize({
