@@ -41,8 +41,8 @@ export interface Backend {
    * Records hops seen for the first time (idempotent by jti). Refuses, with
    * the error delegationConflict() gives, a hop whose id is recorded for
    * another hop (writ.jti_reused, `details.name` = the jti) or whose parent is
-   * recorded for another user or tenant (writ.broken_chain); hops before it in
-   * `records` stay recorded.
+   * recorded for another user or tenant (writ.broken_chain), and then records
+   * nothing of `records`.
    */
   recordDelegations(records: readonly DelegationRecord[]): Promise<void>;
   /**

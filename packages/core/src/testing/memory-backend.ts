@@ -186,13 +186,16 @@ export class MemoryBackend implements TestBackend {
 
   async recordDelegations(records: readonly DelegationRecord[]): Promise<void> {
     this.#assertOpen();
+    const batch = new Map<string, DelegationRecord>();
+    const held = (jti: string | null) =>
+      jti === null ? undefined : (this.#delegations.get(jti) ?? batch.get(jti));
     for (const record of records) {
-      const recorded = this.#delegations.get(record.jti);
-      const parent =
-        record.parentJti === null ? undefined : this.#delegations.get(record.parentJti);
-      const conflict = delegationConflict(record, recorded, parent);
+      const conflict = delegationConflict(record, held(record.jti), held(record.parentJti));
       if (conflict) throw conflict;
-      if (recorded) continue;
+      batch.set(record.jti, record);
+    }
+    for (const record of batch.values()) {
+      if (this.#delegations.has(record.jti)) continue;
       this.#delegations.set(record.jti, record);
       this.#seal(delegationEntry(record, this.#clock()));
     }
