@@ -69,7 +69,7 @@ describe("request bodies on every route that takes one", () => {
     await store?.close();
   });
 
-  const send = (route: BodyRoute, body: string | Uint8Array, contentType?: string) =>
+  const send = async (route: BodyRoute, body: string | Uint8Array, contentType?: string) =>
     server.app.request(route.path, {
       method: route.method,
       headers: {
