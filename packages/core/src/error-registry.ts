@@ -358,12 +358,7 @@ const WRIT_ERRORS = {
   // Identities from identity providers: a token whose person is not linked to a
   // Writ user, or whose email address the provider may not vouch for, is
   // invalid_grant like the token codes (400).
-  "identity.not_linked": {
-    ...REFUSED,
-    status: 400,
-    message:
-      "Denied: the signed-in identity is not linked to a Writ user, so {action} was not run.",
-  },
+  "identity.not_linked": { ...REFUSED, status: 400 },
   "identity.email_unverified": { ...REFUSED, status: 400 },
   "identity.email_domain_not_allowed": { ...REFUSED, status: 400 },
 
