@@ -4,7 +4,14 @@
  * raw node:crypto Ed25519 measured in the same run (the floor).
  */
 import { generateKeyPairSync, sign, verify } from "node:crypto";
-import { createAgentIdentity, createGuard, IssuerKeySet, issueWrit, parseGrantText, Session } from "@writ/core";
+import {
+  createAgentIdentity,
+  createGuard,
+  IssuerKeySet,
+  issueWrit,
+  parseGrantText,
+  Session,
+} from "@writ/core";
 import { argumentsHash, ProofVerifier, WritVerifier } from "@writ/core/backend";
 import { MemoryBackend } from "@writ/core/testing";
 import { CompiledGrants } from "../packages/core/src/grants/compiled-grants.js";

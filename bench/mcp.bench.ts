@@ -16,7 +16,14 @@ import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { createAgentIdentity, createGuard, IssuerKeySet, issueWrit, parseGrantText, Session } from "@writ/core";
+import {
+  createAgentIdentity,
+  createGuard,
+  IssuerKeySet,
+  issueWrit,
+  parseGrantText,
+  Session,
+} from "@writ/core";
 import { connectWithWrit, createGateway, type Gateway } from "@writ/mcp";
 import { sqliteBackend } from "@writ/store";
 import type { BenchResult } from "./result.js";

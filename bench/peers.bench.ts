@@ -12,7 +12,14 @@
  * - node:crypto: one Ed25519 sign + verify, the floor.
  */
 import { generateKeyPairSync, sign, verify } from "node:crypto";
-import { createAgentIdentity, createGuard, IssuerKeySet, issueWrit, parseGrantText, Session } from "@writ/core";
+import {
+  createAgentIdentity,
+  createGuard,
+  IssuerKeySet,
+  issueWrit,
+  parseGrantText,
+  Session,
+} from "@writ/core";
 import { MemoryBackend } from "@writ/core/testing";
 import { measure, measureSync, median, p99 } from "./measure.js";
 import type { BenchResult } from "./result.js";

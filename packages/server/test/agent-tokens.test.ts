@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
-import { createAgentIdentity, signCompactJws } from "@writ/core";
+import { createAgentIdentity } from "@writ/core";
+import { signCompactJws } from "@writ/core/backend";
 import { fixedClock } from "@writ/core/testing";
 import { type StoreBackend, sqliteBackend } from "@writ/store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

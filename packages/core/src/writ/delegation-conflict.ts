@@ -1,4 +1,4 @@
-import type { DelegationRecord } from "../backend.js";
+import type { DelegationRecord } from "../backend/backend.js";
 import { WritError } from "../errors.js";
 
 /**

@@ -1,12 +1,6 @@
 import { createHash } from "node:crypto";
-import {
-  type Clock,
-  importHeaderKey,
-  type PublicKey,
-  WritError,
-  type WritErrorCode,
-} from "@writ/core";
-import { ReplayCache } from "@writ/core/backend";
+import { type Clock, type PublicKey, WritError, type WritErrorCode } from "@writ/core";
+import { importHeaderKey, ReplayCache } from "@writ/core/backend";
 import { decodeJwt, decodeProtectedHeader, importJWK, jwtVerify } from "jose";
 import type { LiveHub } from "../live/live-hub.js";
 import { joseErrorCode } from "./jose-error-code.js";

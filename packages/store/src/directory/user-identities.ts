@@ -1,8 +1,8 @@
 import { WritError } from "@writ/core";
+import type { IdentityInput, LinkedIdentity } from "@writ/core/backend";
 import { hasControlCharacter } from "@writ/core/backend";
 import { integer, text } from "../sql/row-values.js";
 import type { SqlExecutor } from "../sql/sql-driver.js";
-import type { IdentityInput, LinkedIdentity } from "../store-admin.js";
 import type { StoreContext } from "../store-context.js";
 
 const MAX_ISSUER_LENGTH = 512;
