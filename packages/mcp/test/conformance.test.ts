@@ -19,7 +19,6 @@ const CLI = join(
   "dist",
   "index.js",
 );
-const NODE20 = fileURLToPath(new URL("./node20/register.mjs", import.meta.url));
 const BASELINE = fileURLToPath(new URL("./conformance-baseline.yml", import.meta.url));
 
 const closers: (() => Promise<void>)[] = [];
@@ -57,7 +56,7 @@ describe("@modelcontextprotocol/conformance server scenarios through the gateway
       (resolve) => {
         execFile(
           process.execPath,
-          ["--import", NODE20, CLI, "server", "--url", proxy.url, "--expected-failures", BASELINE],
+          [CLI, "server", "--url", proxy.url, "--expected-failures", BASELINE],
           { cwd: results, timeout: 120_000 },
           (error, stdout, stderr) =>
             resolve({

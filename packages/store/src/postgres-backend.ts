@@ -1,5 +1,4 @@
 import { WritError } from "@writ/core";
-import pg from "pg";
 import type { Listen } from "./live/notify-live-feed.js";
 import { quoteIdentifier } from "./migrations/apply-migrations.js";
 import { openPostgresStore, type PostgresStoreOptions } from "./postgres/open-postgres-store.js";
@@ -26,6 +25,8 @@ export async function postgresBackend(options: PostgresBackendOptions): Promise<
   if (typeof options?.url !== "string")
     throw new TypeError("postgresBackend needs { url: 'postgres://…' }.");
   const where = describeServer(options.url);
+  // Loaded on use: SQLite users (the writ command's start-up among them) never pay for pg.
+  const { default: pg } = await import("pg");
   const connectionTimeoutMillis = options.connectTimeoutMs ?? 5000;
   const pool = new pg.Pool({
     connectionString: options.url,

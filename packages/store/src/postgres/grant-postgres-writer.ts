@@ -1,4 +1,3 @@
-import pg from "pg";
 import { quoteIdentifier } from "../migrations/apply-migrations.js";
 import { toStoreError } from "../sql/store-errors.js";
 import { checkSchemaName } from "./open-postgres-store.js";
@@ -57,6 +56,7 @@ export async function grantPostgresWriter(options: GrantPostgresWriterOptions): 
   const role = quoteIdentifier(options.role);
   const qualified = (tables: readonly string[]) =>
     tables.map((table) => `${schema}.${table}`).join(", ");
+  const { default: pg } = await import("pg"); // on use: SQLite users never load pg
   const client = new pg.Client({ connectionString: options.url, connectionTimeoutMillis: 5000 });
   client.on("error", () => undefined);
   try {
