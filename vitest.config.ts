@@ -1,20 +1,48 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 // Workspace packages resolve to their TypeScript sources through the
-// "@writ/source" export condition, so tests never need a build first.
+// "@writ/source" export condition, so most tests never need a build first.
 const conditions = ["@writ/source", "module", "node", "import", "default"];
 // Vitest passes ssr.resolve.conditions to Node as --conditions, which steer
 // require() too: "import" or "module" there makes CommonJS packages (pg)
 // require the ESM builds of their dependencies. Vite adds import/require/default itself.
 const serverConditions = ["@writ/source", "node"];
 
+// Tests that run what users install: the `writ` binary and the packed packages.
+// They run the build (dist/), which their project's global setup brings up to date.
+const builtOutput = ["packages/cli/test/**/*.test.ts", "test/packaging/**/*.test.ts"];
+
 export default defineConfig({
   resolve: { conditions },
   ssr: { resolve: { conditions: serverConditions, externalConditions: ["@writ/source"] } },
   test: {
-    include: ["packages/*/test/**/*.test.ts", "test/**/*.test.ts", "examples/*/test/**/*.test.ts"],
     pool: "forks",
     maxWorkers: 2,
     testTimeout: 20_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "sources",
+          include: [
+            "packages/*/test/**/*.test.ts",
+            "test/**/*.test.ts",
+            "examples/*/test/**/*.test.ts",
+          ],
+          exclude: [...configDefaults.exclude, ...builtOutput],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "built",
+          include: builtOutput,
+          globalSetup: ["test/support/build-packages.ts"],
+          // Each test runs whole commands and installs: this only stops one that hangs.
+          testTimeout: 600_000,
+          hookTimeout: 600_000,
+        },
+      },
+    ],
   },
 });

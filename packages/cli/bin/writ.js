@@ -1,16 +1,16 @@
 #!/usr/bin/env node
-// The `writ` command. An installed package runs its build (dist/). Inside the
-// Writ repository, where there is no build, it runs the TypeScript sources
-// through tsx, resolving workspace packages to their sources ("@writ/source").
+// The `writ` command runs the build in dist/ (a clone of the Writ repository
+// builds it on `pnpm install`). Node keeps the code it compiles for these
+// modules between runs, so every command after the first starts faster.
 import { existsSync } from "node:fs";
-import { register } from "node:module";
+import { enableCompileCache } from "node:module";
 
-const built = new URL("../dist/main.js", import.meta.url);
-if (existsSync(built)) {
-  await import(built.href);
-} else {
-  register(new URL("./source-conditions.js", import.meta.url));
-  const { register: registerTypeScript } = await import("tsx/esm/api");
-  registerTypeScript();
-  await import(new URL("../src/main.ts", import.meta.url).href);
+const main = new URL("../dist/main.js", import.meta.url);
+if (!existsSync(main)) {
+  process.stderr.write(
+    "writ: this copy of @writ/cli is not built (no dist/main.js). In a clone of the Writ repository, run `pnpm build`.\n",
+  );
+  process.exit(1);
 }
+enableCompileCache();
+await import(main.href);

@@ -11,7 +11,7 @@ import { startWrit, writ } from "./support/run-writ.js";
  * The real `writ` binary against one project, in order: each step builds on
  * the last, as a person would use it.
  */
-describe("the writ command", { timeout: 60_000 }, () => {
+describe("the writ command", () => {
   let cwd: string;
   const run = (...args: string[]) => writ(args, { cwd });
   const json = async <T>(...args: string[]): Promise<T> => {
