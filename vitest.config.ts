@@ -19,6 +19,9 @@ export default defineConfig({
     pool: "forks",
     maxWorkers: 2,
     testTimeout: 20_000,
+    // Hooks start and drop servers and databases: on a loaded machine that takes
+    // longer than vitest's 10 s default. This only stops a hook that hangs.
+    hookTimeout: 60_000,
     projects: [
       {
         extends: true,
