@@ -366,6 +366,12 @@ export function backendContractSuite(name: string, options: BackendContractOptio
         code: "approval.rejected",
         approvalId: second.approvalId,
       });
+      // Each decision is recorded once, by the backend that stored it.
+      expect(
+        (await backend.ledger())
+          .filter((row) => row.kind === "approval")
+          .map((row) => `${row.callId} ${row.reason}`),
+      ).toEqual(["call-big approval.granted", "call-rejected approval.rejected"]);
 
       const third = await guard.authorize(refund(session, 4000, "call-late"));
       clock.advance(2 * 3600 * 1000);

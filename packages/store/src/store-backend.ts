@@ -151,8 +151,13 @@ export class StoreBackend implements Backend, StoreAdmin {
     return this.#approvals.request(request);
   }
 
+  /** Decides a pending request and appends the row that records it, in one transaction. */
   decideApproval(id: string, decision: ApprovalDecisionInput): Promise<Approval> {
-    return this.#approvals.decide(id, decision);
+    return this.#writer.transaction(async (tx, append) => {
+      const approval = await this.#approvals.decideIn(tx, id, decision);
+      await append([{ entry: approvalEntry(approval, decision) }]);
+      return approval;
+    });
   }
 
   consumeApproval(id: string, binding: ApprovalBinding, at: number): Promise<ApprovalConsumption> {

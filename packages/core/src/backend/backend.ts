@@ -54,6 +54,11 @@ export interface Backend {
   requestApproval(
     request: ApprovalRequest,
   ): Promise<{ readonly approval: Approval; readonly created: boolean }>;
+  /**
+   * Decides a pending approval request and appends the row that records it
+   * (`approvalEntry`) to this writer's chain, atomically: the decision takes
+   * effect only with its row, and no row records a decision not taken.
+   */
   decideApproval(id: string, decision: ApprovalDecisionInput): Promise<Approval>;
   /** Spends an approved approval exactly once, if its binding matches. Atomic. */
   consumeApproval(id: string, binding: ApprovalBinding, at: number): Promise<ApprovalConsumption>;

@@ -2,7 +2,6 @@ import type { Approval } from "../approval.js";
 import type { Backend } from "../backend/backend.js";
 import { type Clock, systemClock, systemRandom } from "../clock.js";
 import type { WritErrorCode } from "../errors.js";
-import { approvalEntry } from "../ledger/approval-entry.js";
 import type { LiveWatch } from "../live/live-state.js";
 import { LiveView } from "../live/live-view.js";
 import { ProofVerifier } from "../proof/verify-proof.js";
@@ -183,15 +182,16 @@ export class Guard {
     await this.#ledger.recordOutcome(decision, outcome, call, started);
   }
 
-  /** Approves or rejects a pending approval request and records who decided. */
-  async decideApproval(
+  /**
+   * Approves or rejects a pending approval request and records who decided:
+   * the backend stores the decision and its ledger row together, so no
+   * approval takes effect unrecorded.
+   */
+  decideApproval(
     id: string,
     decision: { readonly approved: boolean; readonly by: string; readonly reason?: string },
   ): Promise<Approval> {
-    const at = this.#clock();
-    const approval = await this.#backend.decideApproval(id, { ...decision, at });
-    await this.#backend.append([{ entry: approvalEntry(approval, { ...decision, at }) }]);
-    return approval;
+    return this.#backend.decideApproval(id, { ...decision, at: this.#clock() });
   }
 
   /**

@@ -14,6 +14,7 @@ import { WritError } from "../errors.js";
 import type { Grant } from "../grants/grant.js";
 import { toGrants } from "../grants/to-grants.js";
 import { type AgentReference, assertPrincipalId } from "../keys/agent-identity.js";
+import { approvalEntry } from "../ledger/approval-entry.js";
 import { delegationEntry } from "../ledger/delegation-entry.js";
 import {
   GENESIS_HASH,
@@ -218,8 +219,10 @@ export class MemoryBackend implements TestBackend {
   }
 
   async decideApproval(id: string, decision: ApprovalDecisionInput): Promise<Approval> {
+    this.#assertOpen();
     const approval = applyApprovalDecision(this.#approvals.get(id), id, decision);
     this.#approvals.set(id, approval);
+    this.#seal(approvalEntry(approval, decision));
     return approval;
   }
 

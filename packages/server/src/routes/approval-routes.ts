@@ -106,7 +106,7 @@ export function registerApprovalRoutes(app: WritApp, { store, clock }: RouteCont
       path: "/v1/approvals/{id}/decision",
       tags,
       security,
-      summary: "Record a decision made through a guard (the guard appends its ledger row)",
+      summary: "Record a decision made through a guard, with its ledger row",
       request: { params: ApprovalIdParamsSchema, body: jsonBody(ApprovalDecisionSchema) },
       responses: { 200: jsonContent(ApprovalSchema, "The decided request"), ...problemResponses },
     }),

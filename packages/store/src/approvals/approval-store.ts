@@ -73,11 +73,7 @@ export class ApprovalStore {
     });
   }
 
-  decide(id: string, decision: ApprovalDecisionInput): Promise<Approval> {
-    return this.#ctx.driver.transaction((tx) => this.decideIn(tx, id, decision));
-  }
-
-  /** Decides inside the caller's transaction, so an administrator's decision commits with its ledger row. */
+  /** Decides inside the caller's transaction, so the decision commits with its ledger row. */
   async decideIn(
     tx: SqlTransaction,
     id: string,

@@ -111,6 +111,10 @@ export function auditAtomicityCases(name: string, options: AuditAtomicityOptions
         await expect(store.rotateIssuerKey()).rejects.toMatchObject(refused);
         await expect(store.erasePayload(payload)).rejects.toMatchObject(refused);
         await expect(store.approve(pending.id, { by: "ops" })).rejects.toMatchObject(refused);
+        // A person's answer given through a guard (an adapter resuming a call) likewise.
+        await expect(
+          guard.decideApproval(pending.id, { approved: true, by: "bob" }),
+        ).rejects.toMatchObject(refused);
 
         expect(await store.getUser("bob")).toBeUndefined();
         expect((await store.getUser("alice"))?.permissions).toEqual([{ action: "docs.read" }]);
