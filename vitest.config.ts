@@ -12,8 +12,18 @@ const serverConditions = ["@writ/source", "node"];
 // They run the build (dist/), which their project's global setup brings up to date.
 const builtOutput = ["packages/cli/test/**/*.test.ts", "test/packaging/**/*.test.ts"];
 
+// The AI SDK suites run against the workspace's ai@7, and with WRIT_AI_SDK=6
+// against AI SDK 6: "ai" (and "ai/test") then resolve to the ai6 package, an
+// npm alias of ai@6 beside it.
+// biome-ignore lint/suspicious/noUndeclaredEnvVars: vitest reads it; turbo runs no tests
+const aiSdk = process.env.WRIT_AI_SDK ?? "7";
+if (aiSdk !== "6" && aiSdk !== "7") {
+  throw new Error(`WRIT_AI_SDK must be 6 or 7 (the AI SDK major version to test), not "${aiSdk}".`);
+}
+const alias = aiSdk === "6" ? [{ find: /^ai(\/test)?$/, replacement: "ai6$1" }] : [];
+
 export default defineConfig({
-  resolve: { conditions },
+  resolve: { conditions, alias },
   ssr: { resolve: { conditions: serverConditions, externalConditions: ["@writ/source"] } },
   test: {
     pool: "forks",

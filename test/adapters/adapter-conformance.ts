@@ -359,15 +359,24 @@ export function describeAdapterConformance(
         expect(approval?.detail?.by).toBe("ops@example.com");
       });
 
-      it("never run a call a human rejected", async () => {
-        const { approvalCall, runs, rows } = await approvalWorld();
+      it("never run a call a human rejected, and record the rejection, closing the request", async () => {
+        const { approvalCall, runs, rows, backend } = await approvalWorld();
         const result = await harness.approve(approvalCall(), {
           approved: false,
           by: "ops@example.com",
         });
         expect(result.isError).toBe(true);
         expect(runs()).toBe(0);
-        expect((await rows()).filter(([kind]) => kind === "outcome")).toEqual([]);
+        const recorded = await rows();
+        expect(recorded.slice(0, 2)).toEqual([
+          ["decision", "approval_required", "approval.required", "refunds.approve"],
+          ["approval", "deny", "approval.rejected", "refunds.approve"],
+        ]);
+        expect(recorded.filter(([kind]) => kind === "outcome")).toEqual([]);
+        const approval = (await backend.ledger()).find((row) => row.kind === "approval");
+        expect(approval?.detail?.by).toBe("ops@example.com");
+        const request = await backend.getApproval(String(approval?.detail?.approvalId));
+        expect(request?.status).toBe("rejected");
       });
     });
 

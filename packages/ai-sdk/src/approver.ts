@@ -13,11 +13,15 @@ export interface ApprovalContext {
 export type Approver = string | ((context: ApprovalContext) => string);
 
 /**
- * The `by` recorded with an approval. Without an approver it is the session's
- * user: in the SDK's flow the approval response comes from the application's
- * own approval UI.
+ * The `by` recorded for an answer given in the SDK's approval flow when
+ * nobody was named: the SDK's approval response carries no name, and the
+ * session's user is the one the call was made for, so recording them would
+ * claim they approved their own agent's request.
  */
+export const SDK_APPROVAL_RESPONSE = "ai-sdk-approval-response";
+
+/** The `by` recorded with an answer: the approver's name, or {@link SDK_APPROVAL_RESPONSE}. */
 export function approverName(approver: Approver | undefined, context: ApprovalContext): string {
   if (typeof approver === "function") return approver(context);
-  return approver ?? context.session.user;
+  return approver ?? SDK_APPROVAL_RESPONSE;
 }

@@ -1,23 +1,6 @@
-import { type Guard, type Session, usableActions } from "@writ/core";
+import { type Session, usableActions } from "@writ/core";
 import type { ToolSet } from "ai";
-
-/** What withWrit guarded each tool with, by the guarded tool. */
-const guardedTools = new WeakMap<
-  object,
-  { readonly guard: Guard; readonly action: string; readonly session: Session | undefined }
->();
-
-/** Notes a tool withWrit made, so usableTools can judge it. */
-export function noteGuardedTool(
-  tool: object,
-  guarded: {
-    readonly guard: Guard;
-    readonly action: string;
-    readonly session: Session | undefined;
-  },
-): void {
-  guardedTools.set(tool, guarded);
-}
+import { guardedToolOf } from "./guarded-tool.js";
 
 /**
  * The names of the tools of a set that a session could ever use, for the
@@ -33,7 +16,7 @@ export function usableTools<TOOLS extends ToolSet>(
   session?: Session,
 ): (keyof TOOLS & string)[] {
   return Object.keys(tools).filter((name) => {
-    const guarded = guardedTools.get(tools[name] as object);
+    const guarded = guardedToolOf(tools[name]);
     if (guarded === undefined) return true;
     const writ = (session ?? guarded.session)?.writ;
     if (writ === undefined) {

@@ -2,16 +2,20 @@ import { Guard, Session, toolActionResolver } from "@writ/core";
 import type { Tool, ToolSet } from "ai";
 import type { Approver } from "./approver.js";
 import { guardTool } from "./guard-tool.js";
+import { GuardedTool } from "./guarded-tool.js";
+import type { ContextSchema } from "./sdk-shapes.js";
 import type { WritDenial } from "./writ-denial.js";
+import type { WritToolContext } from "./writ-tools-context.js";
 
 export interface WithWritOptions<TOOLS extends ToolSet> {
   /** The guard that decides, records and approves every call. */
   readonly guard: Guard;
   /**
    * The session every call is made with. Default: the one each
-   * generateText / streamText call passes as `experimental_context` (the
-   * Session, or an object with a `session` property), so one ToolSet can
-   * serve many users.
+   * generateText / streamText call gives the tool, so one ToolSet can serve
+   * many users: on AI SDK 7 its `toolsContext` entry (`toolsContext:
+   * writToolsContext(tools, session)`), on AI SDK 6 `experimental_context`
+   * (the Session, or an object with a `session` property).
    */
   readonly session?: Session;
   /**
@@ -32,11 +36,12 @@ export interface WithWritOptions<TOOLS extends ToolSet> {
    */
   readonly denial?: "error" | "result";
   /**
-   * Who answers the SDK's approval requests, recorded with each approval the
-   * guard asked for. Default: the session's user, since in the SDK's flow the
-   * approval response comes from the application's own approval UI. Whoever
-   * can send that response approves: keep message history on the server, or
-   * set `experimental_toolApprovalSecret`, so clients cannot forge requests.
+   * Who answers the SDK's approval requests, recorded with each answer to a
+   * request the guard asked for. Default: `"ai-sdk-approval-response"` (the
+   * SDK's response names nobody, and the session's user is the one the call
+   * was made for). Whoever can send that response answers: keep message
+   * history on the server, or set `experimental_toolApprovalSecret`, so
+   * clients cannot forge requests.
    */
   readonly approver?: Approver;
 }
@@ -49,6 +54,38 @@ export type WithDenials<TOOLS extends ToolSet> = {
 };
 
 /**
+ * The context a tool declares itself (AI SDK 7's `contextSchema`), read from
+ * its execute options; unknown for a tool that declares none (and on AI SDK 6).
+ */
+type OwnContext<TOOL> = TOOL extends {
+  readonly execute?: (input: never, options: infer OPTIONS) => unknown;
+}
+  ? OPTIONS extends { readonly context: infer CONTEXT }
+    ? string extends keyof CONTEXT
+      ? unknown
+      : CONTEXT
+    : unknown
+  : unknown;
+
+/**
+ * A tool guarded without a session: its context (AI SDK 7) carries the
+ * session beside its own fields, so `toolsContext` is typed to give it one.
+ */
+export type WithSessionContext<TOOL, OWN = TOOL> = TOOL extends unknown
+  ? Omit<TOOL, "contextSchema"> & {
+      readonly contextSchema: ContextSchema<OwnContext<OWN> & WritToolContext>;
+    }
+  : never;
+
+/** The tools of a set guarded without a session (`OWN`: the tools as given, for their own contexts). */
+export type WithSessionContexts<
+  TOOLS,
+  OWN extends { readonly [NAME in keyof TOOLS]: unknown } = TOOLS,
+> = {
+  [NAME in keyof TOOLS]: WithSessionContext<TOOLS[NAME], OWN[NAME]>;
+};
+
+/**
  * Guards every tool of a ToolSet with Writ: each call is decided and
  * recorded by the guard before the tool runs, approvals the policy asks for
  * go through the SDK's approval flow, and refusals reach the model in words
@@ -56,16 +93,24 @@ export type WithDenials<TOOLS extends ToolSet> = {
  */
 export function withWrit<TOOLS extends ToolSet>(
   tools: TOOLS,
-  options: WithWritOptions<TOOLS> & { readonly denial?: "error" },
+  options: WithWritOptions<TOOLS> & { readonly session: Session; readonly denial?: "error" },
 ): TOOLS;
 export function withWrit<TOOLS extends ToolSet>(
   tools: TOOLS,
-  options: WithWritOptions<TOOLS> & { readonly denial: "result" },
+  options: WithWritOptions<TOOLS> & { readonly session: Session; readonly denial: "result" },
 ): WithDenials<TOOLS>;
 export function withWrit<TOOLS extends ToolSet>(
   tools: TOOLS,
+  options: WithWritOptions<TOOLS> & { readonly denial?: "error" },
+): WithSessionContexts<TOOLS>;
+export function withWrit<TOOLS extends ToolSet>(
+  tools: TOOLS,
+  options: WithWritOptions<TOOLS> & { readonly denial: "result" },
+): WithSessionContexts<WithDenials<TOOLS>, TOOLS>;
+export function withWrit<TOOLS extends ToolSet>(
+  tools: TOOLS,
   options: WithWritOptions<TOOLS>,
-): TOOLS | WithDenials<TOOLS> {
+): TOOLS {
   if (typeof tools !== "object" || tools === null || Array.isArray(tools)) {
     throw new TypeError("withWrit needs a ToolSet: an object of tools keyed by name.");
   }
@@ -105,8 +150,12 @@ export function withWrit<TOOLS extends ToolSet>(
         `Tool "${name}" declares an outputSchema that a WritDenial would not match; guard it with denial: "error".`,
       );
     }
-    guarded[name] = guardTool(tool, { guard, name, action, session, denial, approver });
+    guarded[name] = guardTool(
+      tool,
+      new GuardedTool({ guard, name, action, session, approver }),
+      denial,
+    );
   }
-  // Same names as the input, each tool with the same shape and types.
+  // Same names as the input, each tool with the same shape: the overloads say what its types are.
   return guarded as TOOLS;
 }

@@ -16,7 +16,7 @@ export function writSession(options: unknown): Session {
     (options !== null && typeof options === "object" ? sessionFromContext(options) : undefined);
   if (session === undefined) {
     throw new TypeError(
-      "writSession(options) found no session: call it with the options the SDK passed execute, in a tool guarded by withWrit or run with experimental_context: session (or { session }).",
+      "writSession(options) found no session: call it with the options the SDK passed execute, in a tool guarded by withWrit, or in a tool whose context holds one ({ session }: its toolsContext entry on AI SDK 7, experimental_context on AI SDK 6).",
     );
   }
   return session;

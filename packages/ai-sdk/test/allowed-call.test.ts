@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { allowedCall, withWrit } from "../src/index.js";
 import { call, say, scriptedModel } from "./model.js";
+import { executionOptions } from "./sdk-version.js";
 import { createWorld } from "./world.js";
 
 type Seen = { decision: AllowDecision; valid: boolean };
@@ -38,7 +39,7 @@ describe("allowedCall", () => {
     expect(guard.checkCall(seen[0]?.decision as AllowDecision).valid).toBe(false);
     // Outside a guarded execute there is no call to serve.
     const outside = await Promise.resolve()
-      .then(() => lookup.execute?.({ order: "1" }, { toolCallId: "x", messages: [] }))
+      .then(() => lookup.execute?.({ order: "1" }, executionOptions("x")))
       .catch((error: unknown) => error);
     expect(isWritError(outside) && outside.code).toBe("credential.outside_call");
   });

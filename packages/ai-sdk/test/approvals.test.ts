@@ -2,8 +2,9 @@ import { WritError } from "@writ/core";
 import { generateText, type ModelMessage, stepCountIs, type ToolSet, tool } from "ai";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { withWrit } from "../src/index.js";
+import { recordApprovalResponses, SDK_APPROVAL_RESPONSE, withWrit } from "../src/index.js";
 import { call, say, scriptedModel, toolResultSeen } from "./model.js";
+import { perCallSession, shownError } from "./sdk-version.js";
 import { actions, refundTools } from "./tools.js";
 import { createWorld, summary } from "./world.js";
 
@@ -75,7 +76,12 @@ describe("approvals through the SDK's approval flow", () => {
       "outcome:ok",
     ]);
     const approvalId = recorded[0]?.detail?.approvalId;
-    expect(recorded[1]?.detail).toEqual({ approvalId, by: "alice", reason: "customer verified" });
+    // Nobody was named, and the session's user is the one the call was made for: not them.
+    expect(recorded[1]?.detail).toEqual({
+      approvalId,
+      by: SDK_APPROVAL_RESPONSE,
+      reason: "customer verified",
+    });
     expect(recorded[2]?.detail?.approvalId).toBe(approvalId);
     expect(new Set(recorded.map((row) => row.callId))).toEqual(new Set(["call-1"]));
   });
@@ -120,7 +126,7 @@ describe("approvals through the SDK's approval flow", () => {
     expect(ran).toEqual([]);
     expect(toolResultSeen(model.doGenerateCalls, 1)).toEqual({
       type: "error-text",
-      value: "The store is unreachable.",
+      value: shownError(new WritError("store.unavailable", "The store is unreachable.")),
     });
     expect((await rows()).map(summary)).toEqual(["decision:approval_required:approval.required"]);
 
@@ -217,17 +223,23 @@ describe("approvals through the SDK's approval flow", () => {
     expect(approval?.detail?.by).toBe("ops:approve_refund:call-1");
   });
 
-  it("run nothing when the human rejects, and leave the guard's request unspent", async () => {
+  it("record a human's rejection, closing the guard's request, when the run resumes with it", async () => {
     const { guard, session, backend, rows } = await createWorld();
     const { tools, ran } = refundTools();
     const guarded = withWrit(tools, { guard, session, actions });
-    const model = scriptedModel([call("approve_refund", { amount: 5000 }), say("Not refunded.")]);
+    const model = scriptedModel([
+      call("approve_refund", { amount: 5000 }),
+      say("Not refunded."),
+      say("Still not refunded."),
+    ]);
     const { answer } = await untilApprovalRequest(model, guarded);
+    const rejected = answer(false, "not eligible");
 
+    await recordApprovalResponses(guarded, rejected, { by: "dana" });
     const resumed = await generateText({
       model,
       tools: guarded,
-      messages: answer(false, "not eligible"),
+      messages: rejected,
       stopWhen: stepCountIs(3),
     });
     expect(resumed.text).toBe("Not refunded.");
@@ -237,9 +249,104 @@ describe("approvals through the SDK's approval flow", () => {
       reason: "not eligible",
     });
     const recorded = await rows();
-    expect(recorded.map(summary)).toEqual(["decision:approval_required:approval.required"]);
+    expect(recorded.map(summary)).toEqual([
+      "decision:approval_required:approval.required",
+      "approval:deny:approval.rejected",
+    ]);
     const approvalId = String(recorded[0]?.detail?.approvalId);
-    expect(await backend.getApproval(approvalId)).toMatchObject({ status: "pending" });
+    expect(recorded[1]?.detail).toEqual({ approvalId, by: "dana", reason: "not eligible" });
+    expect(recorded[1]?.callId).toBe("call-1");
+    expect(await backend.getApproval(approvalId)).toMatchObject({
+      status: "rejected",
+      decidedBy: "dana",
+    });
+
+    // Closed: nobody approves it later, and the same answer recorded again adds nothing.
+    await expect(
+      guard.decideApproval(approvalId, { approved: true, by: "ops@example.com" }),
+    ).rejects.toMatchObject({ code: "approval.invalid" });
+    await recordApprovalResponses(guarded, rejected, { by: "dana" });
+    // A history edited to say "approved" meets the rejected request: refused, recorded.
+    await generateText({ model, tools: guarded, messages: answer(true), stopWhen: stepCountIs(3) });
+    expect(ran).toEqual([]);
+    expect((await rows()).map(summary)).toEqual([
+      "decision:approval_required:approval.required",
+      "approval:deny:approval.rejected",
+      "decision:deny:approval.rejected",
+    ]);
+  });
+
+  it("record the answers of a run with withWrit's approver, or as the SDK's approval response", async () => {
+    const { guard, session, rows } = await createWorld();
+    const { tools } = refundTools();
+    const named = withWrit(tools, { guard, session, actions, approver: () => "support-lead" });
+    const first = await untilApprovalRequest(
+      scriptedModel([call("approve_refund", { amount: 5000 }, "call-1"), say("ok")]),
+      named,
+    );
+    await recordApprovalResponses(named, first.answer(false));
+
+    const shared = withWrit(tools, { guard, actions });
+    const model = scriptedModel([call("approve_refund", { amount: 6000 }, "call-2"), say("ok")]);
+    const history = await generateText({
+      model,
+      tools: shared,
+      messages: prompt,
+      stopWhen: stepCountIs(3),
+      ...perCallSession(shared, session),
+    });
+    const request = history.content.find((part) => part.type === "tool-approval-request");
+    const messages: ModelMessage[] = [
+      ...prompt,
+      ...history.response.messages,
+      {
+        role: "tool",
+        content: [
+          {
+            type: "tool-approval-response",
+            approvalId: String(request?.approvalId),
+            approved: false,
+          },
+        ],
+      },
+    ];
+    await expect(recordApprovalResponses(shared, messages)).rejects.toThrow(
+      /recordApprovalResponses has no session for tool "approve_refund"/,
+    );
+    await recordApprovalResponses(shared, messages, { session });
+
+    expect(
+      (await rows(["approval"])).map((row) => [row.callId, row.reason, row.detail?.by]),
+    ).toEqual([
+      ["call-1", "approval.rejected", "support-lead"],
+      ["call-2", "approval.rejected", SDK_APPROVAL_RESPONSE],
+    ]);
+    expect(SDK_APPROVAL_RESPONSE).not.toBe(session.writ.user);
+  });
+
+  it("keep the request open when a rejection cannot be recorded, and say so", async () => {
+    let storeDown = true;
+    const { guard, session, backend, rows } = await createWorld({
+      decideApproval: (id, decision) =>
+        storeDown
+          ? Promise.reject(new WritError("store.unavailable", "The store is unreachable."))
+          : backend.decideApproval(id, decision),
+    });
+    const { tools } = refundTools();
+    const guarded = withWrit(tools, { guard, session, actions });
+    const model = scriptedModel([call("approve_refund", { amount: 5000 }), say("ok")]);
+    const { answer } = await untilApprovalRequest(model, guarded);
+
+    await expect(recordApprovalResponses(guarded, answer(false))).rejects.toMatchObject({
+      code: "store.unavailable",
+    });
+    expect((await rows()).map(summary)).toEqual(["decision:approval_required:approval.required"]);
+    storeDown = false;
+    await recordApprovalResponses(guarded, answer(false));
+    expect((await rows()).map(summary)).toEqual([
+      "decision:approval_required:approval.required",
+      "approval:deny:approval.rejected",
+    ]);
   });
 
   it("refuse an approved call whose authority was revoked before the run resumed", async () => {

@@ -7,7 +7,14 @@ import {
   describeAdapterConformance,
 } from "../../../test/adapters/adapter-conformance.js";
 import { sqliteTestBackend } from "../../../test/support/sqlite-test-backend.js";
-import { ADAPTER, allowedCall, usableTools, withWrit, writSession } from "../src/index.js";
+import {
+  ADAPTER,
+  allowedCall,
+  recordApprovalResponses,
+  usableTools,
+  withWrit,
+  writSession,
+} from "../src/index.js";
 import { call, say, scriptedModel, toolResultSeen } from "./model.js";
 
 const inputSchema = jsonSchema<Record<string, unknown>>({ type: "object" });
@@ -73,25 +80,23 @@ const harness: AdapterHarness = {
     const first = await generateText({ model, tools, messages: prompt, stopWhen: stepCountIs(2) });
     const request = first.content.find((part) => part.type === "tool-approval-request");
     if (request === undefined) throw new Error("The SDK asked for no approval.");
-    await generateText({
-      model,
-      tools,
-      messages: [
-        ...prompt,
-        ...first.response.messages,
-        {
-          role: "tool",
-          content: [
-            {
-              type: "tool-approval-response",
-              approvalId: request.approvalId,
-              approved: answer.approved,
-            },
-          ],
-        },
-      ],
-      stopWhen: stepCountIs(2),
-    });
+    const messages: ModelMessage[] = [
+      ...prompt,
+      ...first.response.messages,
+      {
+        role: "tool",
+        content: [
+          {
+            type: "tool-approval-response",
+            approvalId: request.approvalId,
+            approved: answer.approved,
+          },
+        ],
+      },
+    ];
+    // The SDK acts on a rejection itself: the application records the answer as it resumes.
+    await recordApprovalResponses(tools, messages);
+    await generateText({ model, tools, messages, stopWhen: stepCountIs(2) });
     return seen(model, 1);
   },
   async offered({ guard, session, tools: names, actions }) {

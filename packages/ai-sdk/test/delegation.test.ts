@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { sessionFromContext, withWrit, writSession } from "../src/index.js";
 import { call, say, scriptedModel, toolResultSeen } from "./model.js";
+import { perCallSession, rawToolContext } from "./sdk-version.js";
 import { refundTools } from "./tools.js";
 import { createWorld } from "./world.js";
 
@@ -36,7 +37,7 @@ describe("a planner delegating to a worker agent", () => {
             tools: guardedWorkerTools,
             prompt: task,
             stopWhen: stepCountIs(4),
-            experimental_context: { session: workerSession },
+            ...perCallSession(guardedWorkerTools, workerSession),
           });
           return result.text;
         },
@@ -46,12 +47,16 @@ describe("a planner delegating to a worker agent", () => {
       call("ask_refund_worker", { task: "Refund 40 and 500.", limit: 100 }, "plan-1"),
       say("The worker refunded 40 and was refused 500."),
     ]);
+    const guardedPlannerTools = withWrit(plannerTools, {
+      guard,
+      actions: { ask_refund_worker: "refunds.delegate" },
+    });
     const result = await generateText({
       model: plannerModel,
-      tools: withWrit(plannerTools, { guard, actions: { ask_refund_worker: "refunds.delegate" } }),
+      tools: guardedPlannerTools,
       prompt: "Refund 40 and 500.",
       stopWhen: stepCountIs(3),
-      experimental_context: { session },
+      ...perCallSession(guardedPlannerTools, session),
     });
 
     expect(result.text).toBe("The worker refunded 40 and was refused 500.");
@@ -111,18 +116,19 @@ describe("writSession", () => {
         return "ok";
       },
     });
-    const run = (tools: ToolSet, context?: unknown) =>
+    const run = (tools: ToolSet, context: object = {}) =>
       generateText({
         model: scriptedModel([call("who_am_i", {}), say("Done.")]),
         tools,
         prompt: "Who?",
         stopWhen: stepCountIs(2),
-        ...(context === undefined ? {} : { experimental_context: context }),
+        ...context,
       });
     const actions = { who_am_i: "orders.lookup" };
     await run(withWrit({ who_am_i: whoAmI }, { guard, session, actions }));
-    await run(withWrit({ who_am_i: whoAmI }, { guard, actions }), { session });
-    await run({ who_am_i: whoAmI }, other);
+    const shared = withWrit({ who_am_i: whoAmI }, { guard, actions });
+    await run(shared, perCallSession(shared, session));
+    await run({ who_am_i: whoAmI }, rawToolContext("who_am_i", other));
     expect(seen).toEqual([session, undefined, session, session, other, other]);
     expect(() => writSession({ toolCallId: "x", messages: [] })).toThrow(
       /writSession\(options\) found no session/,

@@ -1,9 +1,10 @@
 import { canonicalJson, sha256Hex } from "@writ/core/backend";
-import { generateText, stepCountIs, tool } from "ai";
+import { generateText, stepCountIs, type ToolSet, tool } from "ai";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { isWritDenial, withWrit } from "../src/index.js";
+import { isWritDenial, withWrit, writToolsContext } from "../src/index.js";
 import { call, say, scriptedModel, toolResultSeen } from "./model.js";
+import { AI_SDK_MAJOR, perCallSession, shownError } from "./sdk-version.js";
 import { actions, refundTools } from "./tools.js";
 import { createWorld, summary } from "./world.js";
 
@@ -82,37 +83,71 @@ describe("withWrit with generateText", () => {
     expect(toolResultSeen(model.doGenerateCalls, 1)).toEqual({ type: "json", value: output });
   });
 
-  it("takes the session from experimental_context, as the Session or as { session }", async () => {
-    const { guard, session, rows } = await createWorld();
+  it("takes each call's session from what the call gives its tools, and refuses to guess", async () => {
+    const { guard, session, sessionFor, worker, rows } = await createWorld();
     const { tools, ran } = refundTools();
     const guarded = withWrit(tools, { guard, actions });
-    for (const [id, context] of [
+    const workerSession = sessionFor(worker, "refunds.approve");
+    for (const [id, caller] of [
       ["call-a", session],
-      ["call-b", { session, requestId: "r1" }],
+      ["call-b", workerSession],
     ] as const) {
       await generateText({
         model: scriptedModel([call("approve_refund", { amount: 5 }, id), say("ok")]),
         tools: guarded,
         prompt: "Refund.",
         stopWhen: stepCountIs(2),
-        experimental_context: context,
+        ...perCallSession(guarded, caller),
       });
     }
     expect(ran).toEqual([5, 5]);
     expect((await rows(["decision"])).map((row) => [row.callId, row.agent])).toEqual([
       ["call-a", "support"],
-      ["call-b", "support"],
+      ["call-b", "refund-worker"],
     ]);
-    await expect(
-      generateText({
-        model: scriptedModel([call("approve_refund", { amount: 5 }), say("ok")]),
-        tools: guarded,
-        prompt: "Refund.",
-        stopWhen: stepCountIs(2),
-      }),
-    ).rejects.toThrow(/withWrit has no session for tool "approve_refund"/);
+    // The other version's way of passing it is not read: no session, nothing runs.
+    // (A ToolSet-typed set, as an application that lost the types would pass it.)
+    const untyped: ToolSet = guarded;
+    const otherWay =
+      AI_SDK_MAJOR === 7
+        ? { experimental_context: { session } }
+        : { toolsContext: writToolsContext(guarded, session) };
+    for (const given of [{}, otherWay]) {
+      await expect(
+        generateText({
+          model: scriptedModel([call("approve_refund", { amount: 5 }), say("ok")]),
+          tools: untyped,
+          prompt: "Refund.",
+          stopWhen: stepCountIs(2),
+          ...given,
+        }),
+      ).rejects.toThrow(/withWrit has no session for tool "approve_refund"/);
+    }
     expect(ran).toEqual([5, 5]);
   });
+
+  it.runIf(AI_SDK_MAJOR === 6)(
+    "takes experimental_context as the Session itself or as { session } (AI SDK 6)",
+    async () => {
+      const { guard, session, rows } = await createWorld();
+      const { tools, ran } = refundTools();
+      const guarded: ToolSet = withWrit(tools, { guard, actions });
+      for (const [id, context] of [
+        ["call-a", session],
+        ["call-b", { session, requestId: "r1" }],
+      ] as const) {
+        await generateText({
+          model: scriptedModel([call("approve_refund", { amount: 5 }, id), say("ok")]),
+          tools: guarded,
+          prompt: "Refund.",
+          stopWhen: stepCountIs(2),
+          ...{ experimental_context: context },
+        });
+      }
+      expect(ran).toEqual([5, 5]);
+      expect((await rows(["decision"])).map((row) => row.callId)).toEqual(["call-a", "call-b"]);
+    },
+  );
 
   it("enforces a revocation made between two steps of one run", async () => {
     const { guard, session, backend, rows } = await createWorld();
@@ -175,7 +210,7 @@ describe("withWrit with generateText", () => {
     expect(result.steps[0]?.toolResults[0]?.output).toEqual({ order: "A1", status: "shipped" });
     expect(toolResultSeen(model.doGenerateCalls, 2, "call-2")).toEqual({
       type: "error-text",
-      value: "order system down",
+      value: shownError(new Error("order system down")),
     });
     const recorded = await rows();
     expect(recorded.map(summary)).toEqual([

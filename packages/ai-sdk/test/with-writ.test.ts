@@ -1,12 +1,12 @@
 import { canonicalJson, sha256Hex } from "@writ/core/backend";
-import { type InferToolOutput, type ModelMessage, tool } from "ai";
+import { type InferToolOutput, tool } from "ai";
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { z } from "zod";
 import { usableTools, type WritDenial, withWrit } from "../src/index.js";
+import { executionOptions } from "./sdk-version.js";
 import { actions, refundTools } from "./tools.js";
 import { createWorld, summary } from "./world.js";
 
-const noMessages: ModelMessage[] = [];
 const MAPPED: Record<string, string | undefined> = {
   approve_refund: "refunds.approve",
   payroll_run: "payroll.run",
@@ -119,7 +119,7 @@ describe("withWrit", () => {
     );
     const stream = guarded.lookup_order.execute?.(
       { order: "C3" },
-      { toolCallId: "call-early", messages: noMessages },
+      executionOptions("call-early"),
     ) as AsyncIterable<string>;
     for await (const value of stream) {
       expect(value).toBe("C3: searching");
@@ -151,7 +151,7 @@ describe("withWrit", () => {
       session,
       actions: { lookup_order: "orders.lookup" },
     });
-    const options = { toolCallId: "call-d4", messages: noMessages };
+    const options = executionOptions("call-d4");
     expect(await guarded.lookup_order.execute?.({ order: "D4" }, options)).toBe("D4: shipped");
     const recorded = await rows();
     expect(recorded.map(summary)).toEqual(["decision:allow:granted", "outcome:ok"]);
