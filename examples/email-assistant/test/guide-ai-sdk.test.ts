@@ -41,10 +41,17 @@ describe("docs/guide-ai-sdk.md", () => {
       input: { to: "lee@globex.example" },
     });
     expect(outbox.map((email) => email.to)).toEqual(["dana@acme.example"]);
-    expect(await review("t-2", true)).toEqual({ text: "Sent Lee the introduction." });
+    expect(await review("t-2", "sam", true)).toEqual({ text: "Sent Lee the introduction." });
     // Outside mail-bot's policy: refused, whatever Sam may do himself.
     expect(await chat("sam", "t-3", "Delete message m-17.")).toEqual({
       text: "I am not allowed to delete email.",
+    });
+    // Sam says no: nothing is sent, and the rejection is recorded.
+    expect(await chat("sam", "t-4", "Send Kim at Initech our offer.")).toMatchObject({
+      waitingFor: "send_email",
+    });
+    expect(await review("t-4", "sam", false, "Not before the contract is signed.")).toEqual({
+      text: "I did not send Kim the offer.",
     });
     expect(outbox.map((email) => email.to)).toEqual(["dana@acme.example", "lee@globex.example"]);
 
@@ -62,8 +69,16 @@ describe("docs/guide-ai-sdk.md", () => {
       "call-2 decision allow approval.granted",
       "call-2 outcome ok",
       "call-3 decision deny grant.action_not_granted",
+      "call-4 decision approval_required approval.required",
+      "call-4 approval deny approval.rejected",
     ]);
-    expect(records.find((row) => row.kind === "approval")?.detail).toMatchObject({ by: "sam" });
+    const approvals = records.filter((row) => row.kind === "approval");
+    expect(approvals.map((row) => row.detail)).toMatchObject([
+      { by: "sam" },
+      { by: "sam", reason: "Not before the contract is signed." },
+    ]);
+    const rejected = String(approvals[1]?.detail?.approvalId);
+    expect((await store.getApproval(rejected))?.status).toBe("rejected");
     expect((await store.verifyLedger()).ok).toBe(true);
   });
 });

@@ -1,22 +1,22 @@
 // chat.ts: how your server runs the model for a signed-in user, and continues after a review.
-import type { Session } from "@writ/core";
+import { recordApprovalResponses } from "@writ/ai-sdk";
 import { generateText, type ModelMessage, stepCountIs } from "ai";
 import { model } from "./model.js";
-import { tools } from "./tools.js";
+import { toolsFor } from "./tools.js";
 import { sessionFor } from "./writ.js";
 
 interface Conversation {
-  readonly session: Session;
+  readonly tools: ReturnType<typeof toolsFor>;
   readonly messages: ModelMessage[];
   waitingFor: string | undefined;
 }
 
-// Kept on the server: whoever can add an approval response to the history approves.
+// Kept on the server: whoever can add an approval response to the history answers it.
 const conversations = new Map<string, Conversation>();
 
 export async function chat(user: string, thread: string, text: string) {
   const conversation: Conversation = {
-    session: await sessionFor(user),
+    tools: toolsFor(await sessionFor(user)),
     messages: [{ role: "user", content: text }],
     waitingFor: undefined,
   };
@@ -24,7 +24,7 @@ export async function chat(user: string, thread: string, text: string) {
   return next(conversation);
 }
 
-export async function review(thread: string, approved: boolean, reason = "") {
+export async function review(thread: string, reviewer: string, approved: boolean, reason = "") {
   const conversation = conversations.get(thread);
   if (!conversation?.waitingFor) throw new Error(`No approval is pending on thread ${thread}.`);
   conversation.messages.push({
@@ -33,6 +33,8 @@ export async function review(thread: string, approved: boolean, reason = "") {
       { type: "tool-approval-response", approvalId: conversation.waitingFor, approved, reason },
     ],
   });
+  // The SDK acts on a rejection itself: record the answer, and who gave it, before continuing.
+  await recordApprovalResponses(conversation.tools, conversation.messages, { by: reviewer });
   return next(conversation);
 }
 
@@ -40,10 +42,9 @@ export async function review(thread: string, approved: boolean, reason = "") {
 async function next(conversation: Conversation) {
   const result = await generateText({
     model,
-    tools,
+    tools: conversation.tools,
     messages: conversation.messages,
     stopWhen: stepCountIs(5),
-    experimental_context: { session: conversation.session },
   });
   conversation.messages.push(...result.response.messages);
   const request = result.content.find((part) => part.type === "tool-approval-request");

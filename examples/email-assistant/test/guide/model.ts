@@ -30,5 +30,7 @@ export const model: LanguageModel = new MockLanguageModelV3({
     say("Sent Lee the introduction."),
     call("call-3", "delete_email", { id: "m-17" }),
     say("I am not allowed to delete email."),
+    call("call-4", "send_email", { to: "kim@initech.example", subject: "Offer", body: "Hi Kim…" }),
+    say("I did not send Kim the offer."),
   ],
 });
