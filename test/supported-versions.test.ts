@@ -1,0 +1,84 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+
+const root = new URL("../", import.meta.url);
+const read = (path: string) => readFileSync(new URL(path, root), "utf8");
+interface Manifest {
+  readonly version: string;
+  readonly scripts?: Readonly<Record<string, string>>;
+  readonly dependencies?: Readonly<Record<string, string>>;
+  readonly devDependencies?: Readonly<Record<string, string>>;
+  readonly peerDependencies?: Readonly<Record<string, string>>;
+}
+const json = (path: string) => JSON.parse(read(path)) as Manifest;
+const major = (version: string) => Number(/^\D*(\d+)/.exec(version)?.[1]);
+
+/** The README's "Supported versions" table: the versions column of each row, by what it names. */
+function supportedVersions(): Map<string, string> {
+  const section = /## Supported versions\n([\s\S]*?)\n## /.exec(read("README.md"))?.[1] ?? "";
+  const rows = section
+    .split("\n")
+    .filter((line) => line.startsWith("|"))
+    .map((line) => line.split("|").map((cell) => cell.trim()))
+    .slice(2);
+  return new Map(rows.map(([, what, versions]) => [what ?? "", versions ?? ""]));
+}
+
+describe("the README's supported versions, as CI runs them", () => {
+  it("AI SDK 6 and 7: the peer range, the two installed for CI, their job, the package README", () => {
+    const versions = supportedVersions().get("AI SDK (`ai`)");
+    expect(versions).toBe("6, 7");
+    const majors = (versions ?? "").split(", ").map(Number);
+
+    const aiSdk = json("packages/ai-sdk/package.json");
+    expect(aiSdk.peerDependencies?.ai?.split("||").map(major)).toEqual(majors);
+    // CI tests the workspace's `ai` and the `ai6` alias beside it: one of each major.
+    const installed = ["ai", "ai6"].map(
+      (name) => json(`packages/ai-sdk/node_modules/${name}/package.json`).version,
+    );
+    expect(installed.map(major).sort()).toEqual(majors);
+    expect(aiSdk.devDependencies?.ai6).toBe(`npm:ai@${installed[1]}`);
+    expect(json("examples/email-assistant/package.json").dependencies?.ai).toBe(installed[0]);
+
+    // The job that runs them on AI SDK 6, and what it runs.
+    expect(read(".ci/run")).toMatch(/^\s*pnpm test$/m);
+    expect(read(".ci/run")).toMatch(/^job_ai_sdk_6\(\) \{\n(?:.*\n)*?\s*pnpm test:ai-sdk-6$/m);
+    expect(read(".ci/run")).toMatch(/^JOBS=\(.*\bai_sdk_6\b.*\)$/m);
+    const job = json("package.json").scripts?.["test:ai-sdk-6"] ?? "";
+    for (const part of [
+      "tsc -p packages/ai-sdk/tsconfig.ai6.json",
+      "tsc -p examples/email-assistant/tsconfig.ai6.json",
+      "WRIT_AI_SDK=6 vitest run packages/ai-sdk/ examples/email-assistant/",
+    ]) {
+      expect(job).toContain(part);
+    }
+
+    // The package README names the versions tested.
+    const compatibility = read("packages/ai-sdk/README.md").split("## Compatibility")[1] ?? "";
+    for (const version of installed) {
+      expect(compatibility).toContain(`| ${major(version)} (${version})`);
+    }
+  });
+
+  it("LangChain 1.x: the peer ranges, and every workspace pin a 1.x release", () => {
+    expect(supportedVersions().get("LangChain (`langchain`, `@langchain/*`)")).toBe("1.x");
+    const peers = json("packages/langchain/package.json").peerDependencies ?? {};
+    for (const name of ["langchain", "@langchain/core", "@langchain/langgraph"]) {
+      expect(peers[name], name).toBe("^1");
+    }
+    const manifests = [
+      "packages/langchain/package.json",
+      "packages/mcp/package.json",
+      "examples/mcp-gateway/package.json",
+      "examples/research-chain/package.json",
+      "examples/support-refunds/package.json",
+    ];
+    for (const manifest of manifests) {
+      const { dependencies = {}, devDependencies = {} } = json(manifest);
+      for (const [name, version] of Object.entries({ ...dependencies, ...devDependencies })) {
+        if (name !== "langchain" && !name.startsWith("@langchain/")) continue;
+        expect(version, `${manifest}: ${name}`).toMatch(/^1\.\d+\.\d+$/);
+      }
+    }
+  });
+});
