@@ -43,7 +43,9 @@ describe.runIf(AI_SDK_MAJOR === 7)("AI SDK 7's toolApproval and toolsContext", (
   it("put the policy's approval to a person through writToolApproval, then run the call once", async () => {
     const { guard, session, rows } = await createWorld();
     const { tools, ran } = refundTools();
-    const guarded = withWrit(tools, { guard, session, actions });
+    // A shared set: the session comes from each call's toolsContext.
+    const guarded = withWrit(tools, { guard, actions });
+    const toolsContext = writToolsContext(guarded, session);
     const model = scriptedModel([call("approve_refund", { amount: 5000 }), say("Refunded.")]);
     const toolApproval = writToolApproval(() => "denied");
     const first = await generateText({
@@ -52,6 +54,7 @@ describe.runIf(AI_SDK_MAJOR === 7)("AI SDK 7's toolApproval and toolsContext", (
       messages: prompt,
       stopWhen: stepCountIs(3),
       toolApproval,
+      toolsContext,
     });
     const request = first.content.find((part) => part.type === "tool-approval-request");
     expect(request?.toolCall.toolCallId).toBe("call-1");
@@ -64,6 +67,7 @@ describe.runIf(AI_SDK_MAJOR === 7)("AI SDK 7's toolApproval and toolsContext", (
       messages: answered(first.response.messages, String(request?.approvalId)),
       stopWhen: stepCountIs(3),
       toolApproval,
+      toolsContext,
     });
     expect(ran).toEqual([5000]);
     expect((await rows()).map(summary)).toEqual([

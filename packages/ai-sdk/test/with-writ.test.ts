@@ -2,7 +2,14 @@ import { canonicalJson, sha256Hex } from "@writ/core/backend";
 import { type InferToolOutput, tool } from "ai";
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { z } from "zod";
-import { usableTools, type WritDenial, withWrit } from "../src/index.js";
+import {
+  recordApprovalResponses,
+  usableTools,
+  type WritDenial,
+  withWrit,
+  writToolApproval,
+  writToolsContext,
+} from "../src/index.js";
 import { executionOptions } from "./sdk-version.js";
 import { actions, refundTools } from "./tools.js";
 import { createWorld, summary } from "./world.js";
@@ -24,6 +31,10 @@ describe("withWrit", () => {
     expectTypeOf(guarded).toEqualTypeOf(tools);
     const results = withWrit(tools, { guard, session, actions, denial: "result" });
     expectTypeOf<InferToolOutput<typeof results.approve_refund>>().toEqualTypeOf<
+      string | WritDenial
+    >();
+    const shared = withWrit(tools, { guard, actions, denial: "result" });
+    expectTypeOf<InferToolOutput<typeof shared.approve_refund>>().toEqualTypeOf<
       string | WritDenial
     >();
   });
@@ -72,6 +83,17 @@ describe("withWrit", () => {
         { guard, denial: "result" },
       ),
     ).toThrow(/outputSchema/);
+    // The helpers around a guarded set say what they need, too.
+    expect(() => writToolsContext(tools, {} as never)).toThrow(/needs the Session/);
+    expect(() => writToolApproval({ approve_refund: "user-approval" } as never)).toThrow(
+      /your own approval rules as one function/,
+    );
+    await expect(recordApprovalResponses(tools, "messages" as never)).rejects.toThrow(
+      /needs the guarded tools and the messages/,
+    );
+    await expect(recordApprovalResponses(tools, [], { by: "" })).rejects.toThrow(
+      /by must be a non-empty string/,
+    );
   });
 
   it("names the tools a session could ever use, for activeTools", async () => {
