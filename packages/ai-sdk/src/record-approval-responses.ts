@@ -18,10 +18,10 @@ export interface RecordApprovalResponsesOptions {
  * the guard's request is closed as rejected, with who rejected it and why,
  * and nobody can approve it later. An approval is recorded here too (the
  * resumed run spends it; without this it is recorded when it does). Only
- * requests the guard opened for tools of `tools` that withWrit guards, and
- * still pending, are decided: calling it again with the same messages
- * records nothing more. Throws when an answer cannot be recorded (the
- * store unreachable): answer again, rather than resume without it.
+ * calls of tools withWrit guards that the policy holds for approval are
+ * decided, while their request is pending: calling it again with the same
+ * messages records nothing more. Throws when an answer cannot be recorded
+ * (the store unreachable): answer again, rather than resume without it.
  */
 export async function recordApprovalResponses(
   tools: ToolSet,

@@ -4,21 +4,17 @@ import type { ModelMessage } from "ai";
 // their shape in AI SDK 6 and 7 alike: where the two differ (the tool's
 // context, the generic execute options of 7), only what both have is named.
 
-/** What the SDK passes a tool's `execute`: AI SDK 6 names the context `experimental_context`, 7 `context`. */
-export interface ExecuteOptions {
-  readonly toolCallId: string;
-  readonly messages: ModelMessage[];
-  readonly abortSignal?: AbortSignal;
-  readonly context?: unknown;
-  readonly experimental_context?: unknown;
-}
-
-/** What the SDK passes a tool's `needsApproval`. */
+/** What the SDK passes a tool's `needsApproval`: AI SDK 6 names the context `experimental_context`, 7 `context`. */
 export interface ApprovalOptions {
   readonly toolCallId: string;
   readonly messages: ModelMessage[];
   readonly context?: unknown;
   readonly experimental_context?: unknown;
+}
+
+/** What the SDK passes a tool's `execute`. */
+export interface ExecuteOptions extends ApprovalOptions {
+  readonly abortSignal?: AbortSignal;
 }
 
 /**
