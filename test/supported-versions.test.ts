@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 
 const root = new URL("../", import.meta.url);
@@ -9,6 +9,7 @@ interface Manifest {
   readonly dependencies?: Readonly<Record<string, string>>;
   readonly devDependencies?: Readonly<Record<string, string>>;
   readonly peerDependencies?: Readonly<Record<string, string>>;
+  readonly engines?: Readonly<Record<string, string>>;
 }
 const json = (path: string) => JSON.parse(read(path)) as Manifest;
 const major = (version: string) => Number(/^\D*(\d+)/.exec(version)?.[1]);
@@ -25,6 +26,24 @@ function supportedVersions(): Map<string, string> {
 }
 
 describe("the README's supported versions, as CI runs them", () => {
+  it("Node 22 and 24: every package's engines, and one CI job on each", () => {
+    expect(supportedVersions().get("Node")).toBe("22, 24");
+    const ci = read(".ci/run");
+    for (const version of [22, 24]) {
+      expect(ci).toMatch(
+        new RegExp(`^job_node${version}\\(\\) \\{\\n\\s*use_node ${version}$`, "m"),
+      );
+      expect(ci).toMatch(new RegExp(`^JOBS=\\(.*\\bnode${version}\\b.*\\)$`, "m"));
+    }
+    const manifests = [
+      "package.json",
+      ...readdirSync(new URL("packages/", root)).map((name) => `packages/${name}/package.json`),
+    ];
+    for (const manifest of manifests) {
+      expect(json(manifest).engines?.node, manifest).toBe(">=22");
+    }
+  });
+
   it("AI SDK 6 and 7: the peer range, the two installed for CI, their job, the package README", () => {
     const versions = supportedVersions().get("AI SDK (`ai`)");
     expect(versions).toBe("6, 7");
