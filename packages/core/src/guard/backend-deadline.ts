@@ -1,5 +1,6 @@
 import type { Backend } from "../backend/backend.js";
 import { WritError } from "../errors.js";
+import { withinDeadline } from "./within-deadline.js";
 
 /**
  * The backend with every call a decision waits on bounded in time. A store
@@ -11,22 +12,16 @@ import { WritError } from "../errors.js";
 export function withDeadline(backend: Backend, deadlineMs: number): Backend {
   const bounded =
     <A extends unknown[], R>(operation: string, call: (...args: A) => Promise<R>) =>
-    (...args: A): Promise<R> => {
-      let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () =>
-            reject(
-              new WritError(
-                "store.unavailable",
-                `The backend did not answer ${operation} within ${deadlineMs} ms; refusing the call.`,
-              ),
-            ),
-          deadlineMs,
-        );
-      });
-      return Promise.race([call(...args), deadline]).finally(() => clearTimeout(timer));
-    };
+    (...args: A): Promise<R> =>
+      withinDeadline(
+        call(...args),
+        deadlineMs,
+        () =>
+          new WritError(
+            "store.unavailable",
+            `The backend did not answer ${operation} within ${deadlineMs} ms; refusing the call.`,
+          ),
+      );
   return {
     watch: (sink) => backend.watch(sink),
     close: () => backend.close(),

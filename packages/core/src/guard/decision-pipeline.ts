@@ -26,6 +26,7 @@ export class DecisionPipeline {
   readonly #proofs: ProofVerifier;
   readonly #view: LiveView;
   readonly #sets: Readonly<Record<string, SetResolver>>;
+  readonly #setDeadlineMs: number;
   readonly #clock: Clock;
   readonly #maxStalenessMs: number;
   readonly #delegations: DelegationRecorder;
@@ -36,6 +37,7 @@ export class DecisionPipeline {
     readonly proofs: ProofVerifier;
     readonly view: LiveView;
     readonly sets: Readonly<Record<string, SetResolver>>;
+    readonly setDeadlineMs: number;
     readonly clock: Clock;
     readonly maxStalenessMs: number;
     readonly delegations: DelegationRecorder;
@@ -45,6 +47,7 @@ export class DecisionPipeline {
     this.#proofs = parts.proofs;
     this.#view = parts.view;
     this.#sets = parts.sets;
+    this.#setDeadlineMs = parts.setDeadlineMs;
     this.#clock = parts.clock;
     this.#maxStalenessMs = parts.maxStalenessMs;
     this.#delegations = parts.delegations;
@@ -52,16 +55,26 @@ export class DecisionPipeline {
   }
 
   /**
-   * Decides a call. Caller misuse (no call object, an invalid action) is a
-   * TypeError; anything else that goes wrong is a deny, never an exception.
-   * `preflight` decides ahead of a run: nothing is spent.
+   * Decides a call. Only a missing call object is a TypeError (nothing could
+   * be decided or recorded); anything else that goes wrong, a malformed call
+   * included, is a deny, never an exception. `preflight` decides ahead of a
+   * run: nothing is spent.
    */
   async evaluate(
     call: Call,
     preflight: boolean,
   ): Promise<{ context: DecisionContext; decision: Decision }> {
-    assertCallShape(call);
-    const context: DecisionContext = { call, started: this.#clock(), preflight };
+    if (call === null || typeof call !== "object") {
+      throw new TypeError("guard.authorize needs a call object.");
+    }
+    const started = this.#clock();
+    if (!isWellFormed(call)) {
+      // Tool names and actions often come from the caller (an MCP client, a
+      // model): a malformed one is refused and recorded in a printable form.
+      const context: DecisionContext = { call: printableCall(call), started, preflight };
+      return { context, decision: denialFor(context, "request.invalid", {}) };
+    }
+    const context: DecisionContext = { call, started, preflight };
     try {
       return { context, decision: await this.#decide(context) };
     } catch (error) {
@@ -97,12 +110,17 @@ export class DecisionPipeline {
     const membership =
       queries.length === 0
         ? () => undefined
-        : await resolveSets(this.#sets, queries, {
-            user: verified.user,
-            tenant: verified.tenant,
-            agent: verified.leaf.claims.aud,
-            action: call.action,
-          });
+        : await resolveSets(
+            this.#sets,
+            queries,
+            {
+              user: verified.user,
+              tenant: verified.tenant,
+              agent: verified.leaf.claims.aud,
+              action: call.action,
+            },
+            this.#setDeadlineMs,
+          );
     const verdict = evaluateAuthority(layers, call.action, call.args, membership);
     if (verdict.effect === "deny") {
       const { effect: _effect, code, ...where } = verdict;
@@ -113,18 +131,29 @@ export class DecisionPipeline {
   }
 }
 
-function assertCallShape(call: Call): void {
-  if (call === null || typeof call !== "object")
-    throw new TypeError("guard.authorize needs a call object.");
-  if (!isAction(call.action)) {
-    throw new TypeError(
-      `Invalid action ${JSON.stringify(call.action)}: use a dotted name like "refunds.approve".`,
-    );
-  }
-  if (typeof call.tool !== "string" || call.tool.length === 0)
-    throw new TypeError("A call needs the tool's name.");
-  if (typeof call.callId !== "string" || call.callId.length === 0)
-    throw new TypeError("A call needs a call id.");
+function isWellFormed(call: Call): boolean {
+  return (
+    isAction(call.action) &&
+    typeof call.tool === "string" &&
+    call.tool.length > 0 &&
+    typeof call.callId === "string" &&
+    call.callId.length > 0
+  );
+}
+
+/** The longest malformed name a refusal records. */
+const MAX_PRINTED = 200;
+
+/** The call with its names as text that is safe to record and show: escaped, bounded. */
+function printableCall(call: Call): Call {
+  const printable = (name: unknown) =>
+    typeof name === "string" ? JSON.stringify(name).slice(1, -1).slice(0, MAX_PRINTED) : "";
+  return {
+    ...call,
+    action: isAction(call.action) ? call.action : printable(call.action),
+    tool: printable(call.tool),
+    callId: printable(call.callId),
+  };
 }
 
 function hashArguments(args: unknown): string {

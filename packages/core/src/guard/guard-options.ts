@@ -11,13 +11,20 @@ export interface GuardOptions {
   readonly issuer: IssuerKeys;
   /** This guard's audience: proofs must name it (e.g. `urn:writ:guard:support`, or a server URL). */
   readonly audience: string;
-  /** Resolvers for named sets (`inSet`). A set without a resolver never matches. */
+  /**
+   * Resolvers for named sets (`inSet`). A set without a resolver never matches;
+   * one that throws or does not answer within `backendDeadlineMs` refuses the
+   * call as `grant.set_unavailable`.
+   */
   readonly sets?: Readonly<Record<string, SetResolver>>;
   readonly clock?: Clock;
   readonly random?: RandomSource;
   /** How old the live view may be before every call is refused, in ms. Default 2000. */
   readonly maxStalenessMs?: number;
-  /** How long a decision waits on the backend (ledger, approvals) before refusing, in ms. Default 5000. */
+  /**
+   * How long a decision waits on the backend (ledger, approvals) and on each
+   * set resolver before refusing, in ms. Default 5000.
+   */
   readonly backendDeadlineMs?: number;
   /** Clock skew tolerated on writ and proof times, in seconds. Default 60. */
   readonly clockSkew?: number;

@@ -69,7 +69,8 @@ export class Guard {
       throw new TypeError("createGuard needs an audience: the name proofs must be addressed to.");
     }
     this.audience = options.audience;
-    this.#backend = withDeadline(options.backend, options.backendDeadlineMs ?? 5000);
+    const deadlineMs = options.backendDeadlineMs ?? 5000;
+    this.#backend = withDeadline(options.backend, deadlineMs);
     this.#clock = options.clock ?? systemClock;
     this.#view = new LiveView(this.#clock);
     this.#verifier = new WritVerifier({
@@ -90,6 +91,7 @@ export class Guard {
       }),
       view: this.#view,
       sets: options.sets ?? {},
+      setDeadlineMs: deadlineMs,
       clock: this.#clock,
       maxStalenessMs: this.#maxStalenessMs,
       delegations: new DelegationRecorder(this.#backend),
