@@ -14,6 +14,7 @@ const context: SetContext = {
   tenant: undefined,
   agent: DOCS_BOT,
   action: "fs.read_text_file",
+  signal: new AbortController().signal,
 };
 
 describe("mcp-gateway", () => {
