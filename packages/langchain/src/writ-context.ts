@@ -10,7 +10,12 @@ const MISSING_SESSION =
  * signs a proof for every tool call. Its private key never leaves the process.
  */
 export const writContextSchema = z.object({
-  writSession: z.custom<Session>((value) => value instanceof Session, { error: MISSING_SESSION }),
+  writSession: z.custom<Session>((value) => {
+    if (value instanceof Session) return true;
+    // createAgent parses the context before the run starts and would report a
+    // failed check as a ZodError listing issues: the caller's mistake is thrown as itself.
+    throw new TypeError(MISSING_SESSION);
+  }),
 });
 
 export type WritContext = z.infer<typeof writContextSchema>;

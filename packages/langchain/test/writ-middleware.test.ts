@@ -291,7 +291,14 @@ describe("writMiddleware", () => {
       tools: [refundTool([])],
       middleware: [writMiddleware({ guard: world.guard, actions: REFUND_ACTIONS })],
     });
-    await expect(agent.invoke(ask)).rejects.toThrow(/writSession/);
+    for (const config of [undefined, { context: {} }, { context: { writSession: "alice" } }]) {
+      const error = await agent.invoke(ask, config as never).catch((thrown: unknown) => thrown);
+      expect(error).toBeInstanceOf(TypeError);
+      expect((error as TypeError).message).toMatch(
+        /^Writ needs the caller's session: invoke with \{ context: \{ writSession \} \}/,
+      );
+    }
+    expect(await world.calls()).toEqual([]);
   });
 
   it("says how to map a tool whose name is not a Writ action", async () => {
