@@ -8,9 +8,13 @@ const conditions = ["@writ/source", "module", "node", "import", "default"];
 // require the ESM builds of their dependencies. Vite adds import/require/default itself.
 const serverConditions = ["@writ/source", "node"];
 
-// Tests that run what users install: the `writ` binary and the packed packages.
+// Tests that run what users install: the `writ` binary, the packed packages, the docs' code.
 // They run the build (dist/), which their project's global setup brings up to date.
-const builtOutput = ["packages/cli/test/**/*.test.ts", "test/packaging/**/*.test.ts"];
+const builtOutput = [
+  "packages/cli/test/**/*.test.ts",
+  "test/packaging/**/*.test.ts",
+  "test/docs/**/*.test.ts",
+];
 
 // The AI SDK suites run against the workspace's ai@7, and with WRIT_AI_SDK=6
 // against AI SDK 6: "ai" (and "ai/test") then resolve to the ai6 package, an

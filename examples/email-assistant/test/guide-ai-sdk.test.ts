@@ -1,20 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
-import { guideFileBlocks } from "../../../test/support/guide-files.js";
-
-const guide = new URL("../../../docs/guide-ai-sdk.md", import.meta.url);
 
 describe("docs/guide-ai-sdk.md", () => {
-  it("shows the code this test runs", () => {
-    const blocks = guideFileBlocks(guide);
-    expect([...blocks.keys()]).toEqual(["setup.ts", "crm.ts", "writ.ts", "tools.ts", "chat.ts"]);
-    for (const [name, body] of blocks) {
-      expect(body, name).toBe(readFileSync(new URL(`./guide/${name}`, import.meta.url), "utf8"));
-    }
-  });
-
   it("guards the tools as the guide says: allowed, approved, refused, all recorded", async () => {
     const dir = mkdtempSync(join(tmpdir(), "writ-guide-ai-sdk-"));
     process.env.WRIT_DIR = dir;

@@ -1,7 +1,5 @@
-/**
- * The guide's model is `openai("gpt-4.1-mini")` from @ai-sdk/openai; its test
- * runs this scripted one instead, offline.
- */
+// model.ts: your model; in your app, openai("gpt-4.1-mini") from @ai-sdk/openai.
+// This guide's test scripts one, offline: three requests, one tool call each.
 import type { LanguageModel } from "ai";
 import { MockLanguageModelV3 } from "ai/test";
 

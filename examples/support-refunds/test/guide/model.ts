@@ -1,7 +1,5 @@
-/**
- * The guide's model is `new ChatOpenAI({ model: "gpt-4.1-mini" })`; its test
- * runs this scripted one instead, offline: three requests, one refund each.
- */
+// model.ts: your chat model; in your app, new ChatOpenAI({ model: "gpt-4.1-mini" }) from
+// @langchain/openai. This guide's test scripts one, offline: three requests, one refund each.
 import { AIMessage, fakeModel } from "langchain";
 
 const refund = (id: string, order: string, amount: number) => [
