@@ -83,8 +83,8 @@ export function codeBlocks(root: string, doc: string): CodeBlock[] {
 /** Where a block is, as an editor opens it. */
 export const placeOf = (block: CodeBlock): string => `${block.doc}:${block.line}`;
 
-/** An elision in a fragment: `…` or `// …` alone on a line. */
-const ELISION = /^(\/\/\s*)?…$/;
+/** An elision in a fragment: a line `…`, or a comment that starts with one (`// … more`). */
+const ELISION = /^(\/\/\s*)?…/;
 
 /**
  * The first line of a fragment that the file does not hold at that point: a
