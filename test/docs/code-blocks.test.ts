@@ -313,6 +313,7 @@ function firstOutput(child: ChildProcess): Promise<string | undefined> {
 
 const rootPackage = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
   scripts: Record<string, string>;
+  packageManager: string;
 };
 const workspacePackages = ["packages", "examples"].flatMap((group) =>
   readdirSync(join(ROOT, group))
@@ -342,11 +343,12 @@ const knownPackages = new Set(
       peerDependencies?: Record<string, string>;
     };
     return [
-      ...("name" in pkg ? [String(pkg.name)] : ["pnpm"]), // the root: packageManager
+      ...("name" in pkg ? [String(pkg.name)] : []),
       ...Object.keys({ ...dependencies, ...devDependencies, ...peerDependencies }),
     ];
   }),
 );
+knownPackages.add(rootPackage.packageManager.replace(/@.*$/, ""));
 
 /**
  * The commands a page gives that a test cannot run as written (installs from
