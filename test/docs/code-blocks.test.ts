@@ -26,7 +26,7 @@ import {
 
 /*
  * Every code block of the READMEs and docs is one of:
- * - marked `*Fragment of [name](path)*`: its lines are in that file, in order,
+ * - marked `_Fragment of [name](path)_`: its lines are in that file, in order,
  *   and a test runs the file (it is a test, or a test imports it);
  * - marked `<!-- file: path -->`: it is that whole file, and a test runs it;
  * - unmarked TypeScript: complete, so it type-checks on its own (one program

@@ -12,7 +12,7 @@ export interface CodeBlock {
   readonly code: string;
   /**
    * What the block says it is, from the line right before it:
-   * `*Fragment of [name](path)*` (visible) or `<!-- file: path -->` (the block
+   * `_Fragment of [name](path)_` (visible, in italics) or `<!-- file: path -->` (the block
    * is that whole file; its first line names it). Paths are relative to the repository.
    */
   readonly marker?: { readonly kind: "fragment" | "file"; readonly path: string };
@@ -41,7 +41,7 @@ export function documentationFiles(root: string): string[] {
 }
 
 const FENCE = /^(\s*)```(\S*)\s*$/;
-const FRAGMENT = /^\s*\*Fragment of \[[^\]]+\]\(([^)#\s]+)\)[^*]*\*\s*$/;
+const FRAGMENT = /^\s*_Fragment of \[[^\]]+\]\(([^)#\s]+)\)[^_]*_\s*$/;
 const FILE = /^\s*<!-- file: (\S+) -->\s*$/;
 
 export function codeBlocks(root: string, doc: string): CodeBlock[] {

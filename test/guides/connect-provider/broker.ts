@@ -14,11 +14,15 @@ export const guard = await createGuard({
   audience: "urn:writ:mail-assistant",
 });
 
+const { GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET } = process.env;
+if (!GOOGLE_CLIENT_ID || !GOOGLE_CLIENT_SECRET)
+  throw new Error("Set GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET.");
+
 export const google: OAuthProviderOptions = {
   id: "google",
   issuer: "https://accounts.google.com",
-  clientId: process.env.GOOGLE_CLIENT_ID!,
-  clientSecret: process.env.GOOGLE_CLIENT_SECRET!,
+  clientId: GOOGLE_CLIENT_ID,
+  clientSecret: GOOGLE_CLIENT_SECRET,
   redirectUri: "https://app.example.com/connections/google/callback",
   scopes: {
     "email.send": ["https://www.googleapis.com/auth/gmail.send"],
