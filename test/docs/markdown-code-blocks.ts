@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 
 /** A fenced code block of a markdown file, with what is written right before it. */
@@ -18,26 +18,24 @@ export interface CodeBlock {
   readonly marker?: { readonly kind: "fragment" | "file"; readonly path: string };
 }
 
-/** The markdown a team reads: every README and everything under docs/. */
+/** The markdown a team reads: every README (the root's, each package's and example's) and docs. */
 export function documentationFiles(root: string): string[] {
-  const files = ["README.md"];
-  for (const group of ["packages", "examples"]) {
-    for (const entry of readdirSync(join(root, group), { withFileTypes: true })) {
-      if (!entry.isDirectory()) continue;
-      const readme = join(group, entry.name, "README.md");
-      if (readdirSync(join(root, group, entry.name)).includes("README.md")) files.push(readme);
-    }
-  }
-  if (readdirSync(join(root, "examples")).includes("README.md")) files.push("examples/README.md");
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
+  const markdown = (dir: string): string[] =>
+    readdirSync(join(root, dir), { withFileTypes: true }).flatMap((entry) => {
       const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith(".md")) files.push(path);
-    }
-  };
-  walk("docs");
-  return files.sort();
+      if (entry.isDirectory()) return entry.name === "node_modules" ? [] : markdown(path);
+      return entry.name.endsWith(".md") ? [path] : [];
+    });
+  const readmes = (group: string) =>
+    readdirSync(join(root, group))
+      .map((name) => join(group, name, "README.md"))
+      .filter((path) => existsSync(join(root, path)));
+  return [
+    "README.md",
+    ...readmes("packages"),
+    ...markdown("examples").filter((path) => path.endsWith("README.md")),
+    ...markdown("docs"),
+  ].sort();
 }
 
 const FENCE = /^(\s*)```(\S*)\s*$/;
