@@ -83,7 +83,10 @@ describe("docs/guide-connect-provider.md", () => {
     const { calendarTools } = await import("./connect-provider/ai-sdk-tools.js");
     const listEvents = calendarTools(session).list_events;
     await expect(
-      listEvents.execute?.({ day: "2026-12-06" }, { toolCallId: "call-1", messages: [] }),
+      listEvents?.execute?.(
+        { day: "2026-12-06" },
+        { toolCallId: "call-1", messages: [], context: {} },
+      ),
     ).rejects.toMatchObject(notConnected);
 
     const mcp = await import("./connect-provider/mcp-tools.js");

@@ -1,13 +1,13 @@
 // ai-sdk-tools.ts: an AI SDK tool that reads the user's Google Calendar with their token.
 import { allowedCall, withWrit } from "@writ/ai-sdk";
 import type { Session } from "@writ/core";
-import { tool } from "ai";
+import { type ToolSet, tool } from "ai";
 import { z } from "zod";
 import { broker, guard } from "./broker.js";
 import { listEvents } from "./google-apis.js";
 
 /** The calendar tools of one conversation, guarded with its session. */
-export function calendarTools(session: Session) {
+export function calendarTools(session: Session): ToolSet {
   const tools = withWrit(
     {
       list_events: tool({
