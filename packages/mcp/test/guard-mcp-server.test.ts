@@ -1,13 +1,8 @@
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
-import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import type { Session } from "@writ/core";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { z } from "zod";
-import { connectWithWrit, guardMcpServer, WRIT_META, withWrit } from "../src/index.js";
+import { allowedCall, connectWithWrit, guardMcpServer, WRIT_META, withWrit } from "../src/index.js";
+import { SDKS, type Sdk, type TestClient, type TestServer } from "./sdk-generations.js";
 import { createWorld, type World } from "./world.js";
 
 const AUDIENCE = "urn:writ:test:mcp-server";
@@ -15,47 +10,53 @@ const PERMISSIONS =
   "refunds.approve(amount < 1000); refunds.approve(amount >= 1000, amount < 5000) needs approval; email.send";
 const POLICY = "refunds.*; email.send";
 
-/** An McpServer with three tools, counting the runs of each. */
-function refundServer(): { server: McpServer; runs: Map<string, number> } {
-  const server = new McpServer({ name: "refunds", version: "1.0.0" });
-  const runs = new Map<string, number>();
-  const count = (tool: string) => runs.set(tool, (runs.get(tool) ?? 0) + 1);
-  server.registerTool(
-    "approve_refund",
-    { inputSchema: { amount: z.number() } },
-    async ({ amount }) => {
-      count("approve_refund");
-      return { content: [{ type: "text", text: `refunded ${amount}` }] };
-    },
-  );
-  server.registerTool("send_email", { inputSchema: { to: z.string() } }, async ({ to }) => {
-    count("send_email");
-    return { content: [{ type: "text", text: `sent to ${to}` }] };
-  });
-  return { server, runs };
-}
-
-async function connected(server: McpServer, session: Session | undefined): Promise<Client> {
-  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-  await server.connect(serverSide);
-  const client = new Client({ name: "test", version: "1.0.0" });
-  if (session) withWrit(client, { session, audience: AUDIENCE });
-  await client.connect(clientSide);
-  onTestFinished(() => client.close());
-  return client;
-}
+const actions = { approve_refund: "refunds.approve", send_email: "email.send" };
 
 async function world(): Promise<World> {
   return createWorld({ permissions: PERMISSIONS, policy: POLICY, audience: AUDIENCE });
 }
 
-const actions = { approve_refund: "refunds.approve", send_email: "email.send" };
+describe.each(SDKS)("guardMcpServer on MCP SDK $generation", (sdk: Sdk) => {
+  /** An McpServer with two tools, counting the runs of each. */
+  function refundServer(): { server: TestServer; runs: Map<string, number> } {
+    const server = sdk.server("refunds");
+    const runs = new Map<string, number>();
+    const count = (tool: string) => runs.set(tool, (runs.get(tool) ?? 0) + 1);
+    server.registerTool(
+      "approve_refund",
+      { inputSchema: { amount: z.number() } },
+      async ({ amount }) => {
+        count("approve_refund");
+        return { content: [{ type: "text", text: `refunded ${amount}` }] };
+      },
+    );
+    server.registerTool("send_email", { inputSchema: { to: z.string() } }, async ({ to }) => {
+      count("send_email");
+      return { content: [{ type: "text", text: `sent to ${to}` }] };
+    });
+    return { server, runs };
+  }
 
-describe("guardMcpServer", () => {
+  function refundGuarded(w: World): TestServer {
+    const { server } = refundServer();
+    guardMcpServer(server.sdk, { guard: w.guard, actions });
+    return server;
+  }
+
+  async function connected(server: TestServer, session: Session | undefined): Promise<TestClient> {
+    const [clientSide, serverSide] = sdk.linkedPair();
+    await server.connect(serverSide);
+    const client = sdk.client("test");
+    if (session) withWrit(client, { session, audience: AUDIENCE });
+    await client.connect(clientSide);
+    onTestFinished(() => client.close());
+    return client;
+  }
+
   it("runs an allowed call once and records its decision and outcome", async () => {
     const w = await world();
     const { server, runs } = refundServer();
-    guardMcpServer(server, { guard: w.guard, actions });
+    guardMcpServer(server.sdk, { guard: w.guard, actions });
     const client = await connected(server, w.delegate("refunds.approve(amount < 50)"));
     const result = await client.callTool({ name: "approve_refund", arguments: { amount: 20 } });
     expect(result).toMatchObject({ content: [{ type: "text", text: "refunded 20" }] });
@@ -72,7 +73,7 @@ describe("guardMcpServer", () => {
   it("refuses a call outside a condition with a model-safe isError result, and runs nothing", async () => {
     const w = await world();
     const { server, runs } = refundServer();
-    guardMcpServer(server, { guard: w.guard, actions });
+    guardMcpServer(server.sdk, { guard: w.guard, actions });
     const client = await connected(server, w.delegate("refunds.approve(amount < 50)"));
     const result = await client.callTool({ name: "approve_refund", arguments: { amount: 700 } });
     expect(result.isError).toBe(true);
@@ -88,7 +89,7 @@ describe("guardMcpServer", () => {
   it("lists to each caller only the tools its writ could use, with their actions", async () => {
     const w = await world();
     const { server } = refundServer();
-    guardMcpServer(server, { guard: w.guard, actions });
+    guardMcpServer(server.sdk, { guard: w.guard, actions });
     const worker = await connected(server, w.delegate("refunds.approve(amount < 50)"));
     expect((await worker.listTools()).tools.map((tool) => [tool.name, tool._meta])).toEqual([
       ["approve_refund", { [WRIT_META.action]: "refunds.approve" }],
@@ -105,7 +106,7 @@ describe("guardMcpServer", () => {
   it("guards tools registered after it, and refuses to register a tool with no action", async () => {
     const w = await world();
     const { server } = refundServer();
-    guardMcpServer(server, { guard: w.guard, actions });
+    guardMcpServer(server.sdk, { guard: w.guard, actions });
     const client = await connected(server, w.session);
     let sent = 0;
     server.registerTool("email_bulk", {}, async () => {
@@ -143,13 +144,13 @@ describe("guardMcpServer", () => {
     // So is one registered before the guard.
     const early = refundServer().server;
     early.registerTool("ops..purge", {}, async () => ({ content: [] }));
-    expect(() => guardMcpServer(early, { guard: w.guard, actions })).toThrow(TypeError);
+    expect(() => guardMcpServer(early.sdk, { guard: w.guard, actions })).toThrow(TypeError);
   });
 
   it("refuses a call without a writ, a replayed proof and a proof for other arguments", async () => {
     const w = await world();
     const { server, runs } = refundServer();
-    guardMcpServer(server, { guard: w.guard, actions });
+    guardMcpServer(server.sdk, { guard: w.guard, actions });
     const client = await connected(server, undefined);
     const bare = await client.callTool({ name: "approve_refund", arguments: { amount: 1 } });
     expect(bare._meta?.[WRIT_META.decision]).toMatchObject({ code: "writ.malformed" });
@@ -190,7 +191,7 @@ describe("guardMcpServer", () => {
   it("asks for a human approval, then allows the approved call once", async () => {
     const w = await world();
     const { server, runs } = refundServer();
-    guardMcpServer(server, { guard: w.guard, actions });
+    guardMcpServer(server.sdk, { guard: w.guard, actions });
     const client = await connected(server, w.session);
     const asked = await client.callTool({ name: "approve_refund", arguments: { amount: 2000 } });
     const decision = asked._meta?.[WRIT_META.decision] as { code: string; approvalId: string };
@@ -210,58 +211,70 @@ describe("guardMcpServer", () => {
   });
 
   it("reads the writ and an HTTP-bound proof from the headers over Streamable HTTP", async () => {
-    const http = createServer();
-    await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
-    onTestFinished(() => new Promise<void>((resolve) => http.close(() => resolve())));
-    const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`;
-    const w = await createWorld({ permissions: PERMISSIONS, policy: POLICY, audience: url });
-    const runs: number[] = [];
-    http.on("request", async (req, res) => {
-      // Stateless: one server and transport per request, as the SDK's examples do.
-      const { server, runs: counted } = refundServer();
-      guardMcpServer(server, { guard: w.guard, actions });
-      const transport = new StreamableHTTPServerTransport({});
-      res.on("close", () => {
-        runs.push(counted.get("approve_refund") ?? 0);
-        void transport.close();
-      });
-      await server.connect(transport);
-      await transport.handleRequest(req, res);
+    let runs = 0;
+    // The guard's audience is the URL the server gets, so it is created once the server listens.
+    let guard: World["guard"] | undefined;
+    const served = await sdk.serveHttp(() => {
+      const { server } = refundServer();
+      guardMcpServer(server.sdk, { guard: guard as World["guard"], actions });
+      return server;
     });
-    const client = new Client({ name: "test", version: "1.0.0" });
-    await connectWithWrit(client, url, { session: w.delegate("refunds.approve(amount < 50)") });
+    onTestFinished(() => served.close());
+    const w = await createWorld({ permissions: PERMISSIONS, policy: POLICY, audience: served.url });
+    guard = w.guard;
+    const client = sdk.client("test");
+    await connectWithWrit(client, served.url, {
+      session: w.delegate("refunds.approve(amount < 50)"),
+    });
     onTestFinished(() => client.close());
     expect(
       await client.callTool({ name: "approve_refund", arguments: { amount: 5 } }),
-    ).toMatchObject({
-      content: [{ text: "refunded 5" }],
-    });
+    ).toMatchObject({ content: [{ text: "refunded 5" }] });
+    runs++;
     const denied = await client.callTool({ name: "approve_refund", arguments: { amount: 60 } });
     expect(denied._meta?.[WRIT_META.decision]).toMatchObject({ code: "grant.condition_failed" });
 
-    const elsewhere = new Client({ name: "test", version: "1.0.0" });
-    const moved = url.replace("/mcp", "/other");
+    const elsewhere = sdk.client("test");
+    const moved = served.url.replace("/mcp", "/other");
     await connectWithWrit(elsewhere, moved, {
       session: w.session,
-      audience: url,
-      fetch: (_input, init) => fetch(url, init),
+      audience: served.url,
+      fetch: (_input, init) => fetch(served.url, init),
     });
     onTestFinished(() => elsewhere.close());
     const misbound = await elsewhere.callTool({ name: "approve_refund", arguments: { amount: 5 } });
     expect(misbound._meta?.[WRIT_META.decision]).toMatchObject({ code: "proof.wrong_audience" });
-    expect(runs.reduce((sum, run) => sum + run, 0)).toBe(1);
+    expect((await w.calls()).filter((row) => row.kind === "outcome")).toHaveLength(runs);
+  });
+
+  it("lets a running tool find its allowed call from the context the SDK hands it", async () => {
+    const w = await world();
+    const server = sdk.server("calendar");
+    const seen: string[] = [];
+    server.registerTool("list_events", { inputSchema: {} }, async (_args, context) => {
+      const decision = allowedCall(context);
+      seen.push(`${decision.user} ${decision.action}`);
+      return { content: [{ type: "text", text: "none" }] };
+    });
+    guardMcpServer(server.sdk, { guard: w.guard, actions: { list_events: "email.send" } });
+    const client = await connected(server, w.session);
+    await client.callTool({ name: "list_events", arguments: {} });
+    expect(seen).toEqual(["alice email.send"]);
+    expect(() => allowedCall({})).toThrow(
+      expect.objectContaining({ code: "credential.outside_call" }),
+    );
   });
 
   it("refuses to guard a server twice or without a guard", async () => {
     const w = await world();
     const { server } = refundServer();
-    guardMcpServer(server, { guard: w.guard });
-    expect(() => guardMcpServer(server, { guard: w.guard })).toThrow(TypeError);
+    guardMcpServer(server.sdk, { guard: w.guard });
+    expect(() => guardMcpServer(server.sdk, { guard: w.guard })).toThrow(TypeError);
     expect(() =>
-      guardMcpServer(refundServer().server, { guard: undefined as unknown as World["guard"] }),
+      guardMcpServer(refundServer().server.sdk, { guard: undefined as unknown as World["guard"] }),
     ).toThrow(TypeError);
     expect(() =>
-      guardMcpServer(refundServer().server, {
+      guardMcpServer(refundServer().server.sdk, {
         guard: w.guard,
         actions: { approve_refund: "not an action" },
       }),
@@ -269,7 +282,23 @@ describe("guardMcpServer", () => {
   });
 });
 
-function refundGuarded(w: World): McpServer {
-  const { server } = refundServer();
-  return guardMcpServer(server, { guard: w.guard, actions });
-}
+describe("guardMcpServer and the client helpers on an object no SDK generation has", () => {
+  it("refuse it with a TypeError naming both generations, rather than guard it wrongly", async () => {
+    const w = await world();
+    const impostor = { server: {}, connect: async () => {} };
+    expect(() => guardMcpServer(impostor, { guard: w.guard })).toThrow(
+      /@modelcontextprotocol\/sdk \^1\.32 \(v1\) or @modelcontextprotocol\/server \^2 \(v2\)/,
+    );
+    const stranger = {
+      connect: async () => {},
+      callTool: async () => ({}),
+      listTools: async () => ({}),
+    };
+    expect(() => withWrit(stranger, { session: w.session, audience: AUDIENCE })).toThrow(
+      /withWrit needs a Client from @modelcontextprotocol\/sdk \^1\.32 \(v1\) or @modelcontextprotocol\/client \^2 \(v2\)/,
+    );
+    await expect(
+      connectWithWrit(stranger, "http://127.0.0.1:1/mcp", { session: w.session }),
+    ).rejects.toThrow(/connectWithWrit needs a Client/);
+  });
+});

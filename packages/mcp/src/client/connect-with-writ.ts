@@ -1,10 +1,10 @@
 import type { Session, ToolActions } from "@writ/core";
 import { dpopAuthorization } from "../shared/http-carriage.js";
 import {
-  type Client,
   connectHttpClient,
   type FetchLike,
-  interceptClientTools,
+  interceptClient,
+  type McpClientLike,
 } from "../shared/mcp-sdk.js";
 import { sessionSource } from "./session-source.js";
 import { ToolActionBook } from "./tool-action-book.js";
@@ -25,13 +25,14 @@ export interface ConnectWithWritOptions {
 }
 
 /**
- * Connects an SDK Client to a Writ-guarded Streamable HTTP endpoint (a Writ
- * gateway, or an McpServer guarded with guardMcpServer over HTTP): every
- * request carries `Authorization: DPoP <writ>`, and every tools/call a `DPoP`
- * proof signed for exactly that call and bound to the method and URL.
+ * Connects an MCP SDK Client (v1 or v2) to a Writ-guarded Streamable HTTP
+ * endpoint (a Writ gateway, or an McpServer guarded with guardMcpServer over
+ * HTTP): every request carries `Authorization: DPoP <writ>`, and every
+ * tools/call a `DPoP` proof signed for exactly that call and bound to the
+ * method and URL.
  */
 export async function connectWithWrit(
-  client: Client,
+  client: McpClientLike,
   url: string | URL,
   options: ConnectWithWritOptions,
 ): Promise<void> {
@@ -40,17 +41,12 @@ export async function connectWithWrit(
   const session = sessionSource(options.session, "connectWithWrit");
   const book = new ToolActionBook(options.actions, "connectWithWrit");
   const send = options.fetch ?? fetch;
-  interceptClientTools(client, {
-    async list(params, next) {
-      const result = await next(params);
-      book.learn(result.tools);
-      return result;
+  interceptClient(client, "connectWithWrit", {
+    // The proof is signed in fetch, from the request body; it needs the action first.
+    async beforeCall(name) {
+      if (!book.knows(name)) await book.learnFrom(client);
     },
-    async call(params, next) {
-      // The proof is signed in fetch, from the request body; it needs the action first.
-      if (!book.knows(params.name)) await book.learnFrom(client);
-      return next({ ...params, arguments: params.arguments ?? {} });
-    },
+    listed: (tools) => book.learn(tools),
   });
   const signingFetch: FetchLike = (input, init) => {
     const current = session();

@@ -5,8 +5,11 @@ import {
   type ToolActions,
   toolActionResolver,
 } from "@writ/core";
-import type { Client, Tool } from "../shared/mcp-sdk.js";
+import type { McpClientLike } from "../shared/mcp-sdk.js";
+import type { Tool } from "../shared/mcp-types.js";
 import { WRIT_META } from "../shared/writ-meta.js";
+
+type ListTools = (params: { cursor?: string }) => Promise<{ nextCursor?: string }>;
 
 /**
  * What a client knows of the action each tool performs, which its proofs must
@@ -31,10 +34,11 @@ export class ToolActionBook {
   }
 
   /** Lists every page of tools through the client (whose listTools feeds learn()). */
-  async learnFrom(client: Client): Promise<void> {
+  async learnFrom(client: McpClientLike): Promise<void> {
+    const listTools = (client.listTools as ListTools).bind(client);
     let cursor: string | undefined;
     do {
-      const page = await client.listTools(cursor === undefined ? {} : { cursor });
+      const page = await listTools(cursor === undefined ? {} : { cursor });
       cursor = page.nextCursor;
     } while (cursor !== undefined);
   }

@@ -1,5 +1,6 @@
 import type { Session, ToolActions } from "@writ/core";
-import { type Client, interceptClientTools } from "../shared/mcp-sdk.js";
+import { interceptClient, type McpClientLike, type OutgoingMessage } from "../shared/mcp-sdk.js";
+import { isRecord } from "../shared/mcp-types.js";
 import { WRIT_META } from "../shared/writ-meta.js";
 import { sessionSource } from "./session-source.js";
 import { ToolActionBook } from "./tool-action-book.js";
@@ -18,11 +19,12 @@ export interface WithWritOptions {
 }
 
 /**
- * Makes an SDK Client carry Writ in `params._meta` (any transport, for servers
- * guarded with guardMcpServer): the writ on tools/list, the writ and a fresh
- * proof for exactly that call on every callTool. Returns the same client.
+ * Makes an MCP SDK Client (v1 or v2) carry Writ in `params._meta` (any
+ * transport, for servers guarded with guardMcpServer): the writ on
+ * tools/list, the writ and a fresh proof for exactly that call on every
+ * tools/call it sends, retries included. Returns the same client.
  */
-export function withWrit<C extends Client>(client: C, options: WithWritOptions): C {
+export function withWrit<C extends McpClientLike>(client: C, options: WithWritOptions): C {
   const { audience } = options;
   if (typeof audience !== "string" || audience.length === 0) {
     throw new TypeError(
@@ -31,35 +33,39 @@ export function withWrit<C extends Client>(client: C, options: WithWritOptions):
   }
   const session = sessionSource(options.session, "withWrit");
   const book = new ToolActionBook(options.actions, "withWrit");
-  interceptClientTools(client, {
-    async list(params, next) {
-      const result = await next({
-        ...params,
-        _meta: { ...params?._meta, [WRIT_META.writ]: session().writ.toString() },
-      });
-      book.learn(result.tools);
-      return result;
-    },
-    async call(params, next) {
-      if (!book.knows(params.name)) await book.learnFrom(client);
-      const current = session();
-      const args = params.arguments ?? {};
-      const proof = current.prove({
-        audience,
-        action: book.actionOf(params.name),
-        tool: params.name,
-        args,
-      });
-      return next({
+  const carry = (message: OutgoingMessage): OutgoingMessage => {
+    const params = isRecord(message.params) ? message.params : {};
+    const meta = isRecord(params._meta) ? params._meta : {};
+    const current = session();
+    if (message.method === "tools/list") {
+      return {
+        ...message,
+        params: { ...params, _meta: { ...meta, [WRIT_META.writ]: current.writ.toString() } },
+      };
+    }
+    if (message.method !== "tools/call" || typeof params.name !== "string") return message;
+    const args = params.arguments ?? {};
+    const proof = current.prove({
+      audience,
+      action: book.actionOf(params.name),
+      tool: params.name,
+      args,
+    });
+    return {
+      ...message,
+      params: {
         ...params,
         arguments: args,
-        _meta: {
-          ...params._meta,
-          [WRIT_META.writ]: current.writ.toString(),
-          [WRIT_META.proof]: proof,
-        },
-      });
+        _meta: { ...meta, [WRIT_META.writ]: current.writ.toString(), [WRIT_META.proof]: proof },
+      },
+    };
+  };
+  interceptClient(client, "withWrit", {
+    async beforeCall(name) {
+      if (!book.knows(name)) await book.learnFrom(client);
     },
+    listed: (tools) => book.learn(tools),
+    outgoing: carry,
   });
   return client;
 }

@@ -13,7 +13,7 @@ import { proofFromDpopHeader, writFromAuthorization } from "../shared/http-carri
 import {
   checkToolNames,
   interceptToolRequests,
-  type McpServer,
+  type McpServerLike,
   type RequestContext,
 } from "../shared/mcp-sdk.js";
 import { readMetaCredentials, WRIT_META } from "../shared/writ-meta.js";
@@ -36,17 +36,20 @@ export interface GuardMcpServerOptions {
   readonly resource?: string;
 }
 
-const guarded = new WeakSet<McpServer>();
+const guarded = new WeakSet<McpServerLike>();
 
 /**
- * Guards every tool of an McpServer, whether registered before or after this
- * call: each tools/call is authorized by the guard (writ and proof from
+ * Guards every tool of an McpServer from MCP SDK v1 or v2, whether registered
+ * before or after this call: each tools/call is authorized by the guard (writ and proof from
  * `params._meta`, or from `Authorization: DPoP` and `DPoP` over HTTP) before
  * the tool runs, a refusal comes back as an `isError` result with the guard's
  * model-safe message, and tools/list shows each caller only the tools its writ
  * could ever use. Returns the same server.
  */
-export function guardMcpServer(server: McpServer, options: GuardMcpServerOptions): McpServer {
+export function guardMcpServer<S extends McpServerLike>(
+  server: S,
+  options: GuardMcpServerOptions,
+): S {
   const { guard, resource } = options;
   if (!guard || typeof guard.authorize !== "function") {
     throw new TypeError("guardMcpServer needs { guard }: a Guard from createGuard().");
@@ -100,7 +103,7 @@ export function guardMcpServer(server: McpServer, options: GuardMcpServerOptions
         guard,
         decision,
         call,
-        () => runningCalls.within(raw.toolContext, String(raw.requestId), { decision }, next),
+        () => runningCalls.within(raw.toolContext, raw.requestId, { decision }, next),
         { failed: isErrorResult },
       );
     },
@@ -126,11 +129,11 @@ function credentialsOf(context: RequestContext, resource: string | undefined): C
   const approval = meta.approvalId === undefined ? {} : { approvalId: meta.approvalId };
   if (meta.writ !== undefined) return { writ: meta.writ, proof: meta.proof ?? "", ...approval };
   const url = resource ?? context.url?.href;
-  const writ = writFromAuthorization(context.headers?.authorization);
+  const writ = writFromAuthorization(context.header("authorization"));
   if (writ === undefined || url === undefined) return { writ: "", proof: "", ...approval };
   return {
     writ,
-    proof: proofFromDpopHeader(context.headers?.dpop) ?? "",
+    proof: proofFromDpopHeader(context.header("dpop")) ?? "",
     http: { method: "POST", url },
     ...approval,
   };

@@ -1,49 +1,41 @@
 /**
- * The one module that touches `@modelcontextprotocol/sdk` (v1): every SDK
- * import and call of @writ/mcp is here, behind small interfaces in Writ's
- * terms, so a move to the SDK v2 packages changes this file only.
+ * The one module that touches the MCP TypeScript SDK. @writ/mcp works with
+ * both generations users have: v1 (`@modelcontextprotocol/sdk` ^1.32) and v2
+ * (`@modelcontextprotocol/server` / `@modelcontextprotocol/client` ^2). Each
+ * object handed in is recognized as one or the other when Writ is installed
+ * on it, and a shape neither generation has is refused with a TypeError:
+ * never a server left unguarded, never one guarded wrongly (refusing every
+ * call). Nothing is imported from an SDK statically; connectWithWrit loads
+ * the HTTP transport of the generation its client comes from.
+ *
+ * The gateway speaks MCP itself (it relays JSON-RPC in both protocol
+ * generations) and needs no SDK.
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
-import type { FetchLike, Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import {
-  type CallToolResult,
-  ErrorCode,
-  ListToolsRequestSchema,
-  type ListToolsResult,
-  LoggingLevelSchema,
-  McpError,
-  SetLevelRequestSchema,
-  type Tool,
-  ToolListChangedNotificationSchema,
-} from "@modelcontextprotocol/sdk/types.js";
-import { JsonRpcFailure } from "./json-rpc-failure.js";
+import type { CallToolResult, Tool } from "./mcp-types.js";
 
-export type { CallToolResult, Client, FetchLike, ListToolsResult, McpServer, Tool };
+export type SdkGeneration = "v1" | "v2";
 
-/** Headers as the SDK hands them to handlers (lower-case names). */
-export type RequestHeaders = Readonly<Record<string, string | readonly string[] | undefined>>;
+/** A McpServer of either generation, as guardMcpServer takes it. */
+export interface McpServerLike {
+  readonly server: object;
+  connect(transport: never): Promise<void>;
+}
+
+/** An MCP SDK Client of either generation, as withWrit and connectWithWrit take it. */
+export interface McpClientLike {
+  connect(transport: never, options?: never): Promise<void>;
+  callTool(...args: never[]): Promise<unknown>;
+  listTools(...args: never[]): Promise<unknown>;
+}
 
 /** What a handler knows about the request around a tool call or listing. */
 export interface RequestContext {
   /** The request's `params._meta`. */
   readonly meta: Readonly<Record<string, unknown>> | undefined;
-  /** HTTP headers, when the request came over HTTP. */
-  readonly headers: RequestHeaders | undefined;
+  /** An HTTP header of the request (lower-case name), when it came over HTTP; a repeated one is none. */
+  header(name: string): string | undefined;
   /** The request URL, when it came over HTTP. */
   readonly url: URL | undefined;
-  /** What the HTTP layer in front of the server established, if there is one. */
-  readonly auth: RequestAuth | undefined;
-}
-
-/** What an HTTP layer in front of the MCP handlers established: the caller's writ. */
-export interface RequestAuth {
-  readonly token: string;
 }
 
 /** A tools/call request as it arrived: nothing in it is trusted or validated yet. */
@@ -51,33 +43,96 @@ export interface RawToolCall {
   readonly name: unknown;
   readonly arguments: unknown;
   /** The JSON-RPC id, unique among the session's in-flight requests. */
-  readonly requestId: string | number;
-  /** What the SDK hands the tool's callback as its last argument (`extra`), by which the tool finds its call. */
+  readonly requestId: string;
+  /** What the SDK hands the tool's callback as its last argument, by which the tool finds its call. */
   readonly toolContext: object;
 }
 
-type RawHandler = (request: unknown, extra: HandlerExtra) => Promise<unknown>;
-
-interface HandlerExtra {
-  readonly _meta?: Record<string, unknown>;
-  readonly requestId: string | number;
-  readonly authInfo?: { readonly token: string };
-  readonly requestInfo?: { readonly headers: RequestHeaders; readonly url?: URL };
+interface ListToolsResult {
+  readonly tools: readonly Tool[];
+  readonly [key: string]: unknown;
 }
+
+type RawHandler = (request: unknown, context: unknown) => Promise<unknown>;
 
 interface McpServerInternals {
-  setToolRequestHandlers?: () => void;
-  server?: { _requestHandlers?: unknown };
+  setToolRequestHandlers?: unknown;
   _registeredTools?: unknown;
+  server?: { _requestHandlers?: unknown; getNegotiatedProtocolVersion?: unknown };
 }
 
-function contextOf(extra: HandlerExtra): RequestContext {
-  return {
-    meta: extra._meta,
-    headers: extra.requestInfo?.headers,
-    url: extra.requestInfo?.url,
-    auth: extra.authInfo,
+const SERVER_SHAPE =
+  "guardMcpServer needs an McpServer from @modelcontextprotocol/sdk ^1.32 (v1) or @modelcontextprotocol/server ^2 (v2)";
+
+/**
+ * Which SDK generation an McpServer comes from. The tool handlers and the
+ * tool table are what Writ hooks into; v2's Server alone negotiates protocol
+ * versions per request (`getNegotiatedProtocolVersion`).
+ */
+export function serverGeneration(server: McpServerLike): SdkGeneration {
+  const internals = server as unknown as McpServerInternals;
+  const inner = internals.server;
+  if (
+    typeof internals.setToolRequestHandlers !== "function" ||
+    internals._registeredTools === null ||
+    typeof internals._registeredTools !== "object" ||
+    !(inner?._requestHandlers instanceof Map)
+  ) {
+    throw new TypeError(
+      `${SERVER_SHAPE}; this object has neither one's tool handlers, so it cannot be guarded.`,
+    );
+  }
+  return typeof inner.getNegotiatedProtocolVersion === "function" ? "v2" : "v1";
+}
+
+/** v1 hands handlers `extra`: `_meta`, `requestId`, `requestInfo` (headers as a record, url). */
+interface V1Extra {
+  readonly _meta?: Record<string, unknown>;
+  readonly requestId?: string | number;
+  readonly requestInfo?: {
+    readonly headers?: Readonly<Record<string, string | readonly string[] | undefined>>;
+    readonly url?: URL;
   };
+}
+
+/** v2 hands handlers `ctx`: `mcpReq` (`id`, `_meta`) and `http.req`, the web Request. */
+interface V2Context {
+  readonly mcpReq?: { readonly id?: string | number; readonly _meta?: Record<string, unknown> };
+  readonly http?: { readonly req?: { readonly headers: Headers; readonly url: string } };
+}
+
+function contextOf(generation: SdkGeneration, raw: unknown): RequestContext {
+  if (generation === "v1") {
+    const extra = (raw ?? {}) as V1Extra;
+    const headers = extra.requestInfo?.headers;
+    return {
+      meta: extra._meta,
+      header: (name) => {
+        const value = headers?.[name];
+        return typeof value === "string" ? value : undefined;
+      },
+      url: extra.requestInfo?.url,
+    };
+  }
+  const ctx = (raw ?? {}) as V2Context;
+  const req = ctx.http?.req;
+  return {
+    meta: ctx.mcpReq?._meta,
+    // A repeated header arrives joined with ", ": a value that holds one is ambiguous, so none.
+    header: (name) => {
+      const value = req?.headers.get(name) ?? undefined;
+      return value === undefined || value.includes(", ") ? undefined : value;
+    },
+    url: req && URL.canParse(req.url) ? new URL(req.url) : undefined,
+  };
+}
+
+/** The JSON-RPC id of the request a handler context belongs to, in either generation. */
+export function requestIdOf(context: unknown): string | undefined {
+  if (context === null || typeof context !== "object") return undefined;
+  const v1 = (context as V1Extra).requestId;
+  const id = v1 ?? (context as V2Context).mcpReq?.id;
+  return typeof id === "string" || typeof id === "number" ? String(id) : undefined;
 }
 
 function paramsOf(request: unknown): Record<string, unknown> {
@@ -91,12 +146,11 @@ function paramsOf(request: unknown): Record<string, unknown> {
 /**
  * Puts hooks around an McpServer's tools/list and tools/call handlers. The
  * McpServer looks its tools up at call time, so tools registered before or
- * after this call are all covered. The SDK has no public hook for this, so it
- * reaches the server's handler table; an SDK whose internals moved is refused
- * rather than silently left unguarded.
+ * after this call are all covered. Neither SDK has a public hook for this,
+ * so it reaches the server's handler table, which both generations keep.
  */
 export function interceptToolRequests(
-  server: McpServer,
+  server: McpServerLike,
   hooks: {
     list(context: RequestContext, next: () => Promise<ListToolsResult>): Promise<ListToolsResult>;
     call(
@@ -106,39 +160,36 @@ export function interceptToolRequests(
     ): Promise<CallToolResult>;
   },
 ): void {
-  const internals = server as unknown as McpServerInternals;
-  const table = internals.server?._requestHandlers;
-  if (typeof internals.setToolRequestHandlers !== "function" || !(table instanceof Map)) {
-    throw new TypeError(
-      "guardMcpServer needs an McpServer from @modelcontextprotocol/sdk ^1.32; this one's internals differ.",
-    );
-  }
+  const generation = serverGeneration(server);
+  const internals = server as unknown as Required<McpServerInternals>;
   try {
-    internals.setToolRequestHandlers();
+    (internals.setToolRequestHandlers as () => void).call(server);
   } catch (error) {
     throw new TypeError(
       "guardMcpServer must run before server.connect() when no tool is registered yet.",
       { cause: error },
     );
   }
-  const handlers = table as Map<string, RawHandler>;
+  const handlers = internals.server._requestHandlers as Map<string, RawHandler>;
   const list = handlers.get("tools/list");
   const call = handlers.get("tools/call");
   if (!list || !call) throw new TypeError("The McpServer has no tool handlers to guard.");
-  handlers.set("tools/list", (request, extra) =>
-    hooks.list(contextOf(extra), async () => (await list(request, extra)) as ListToolsResult),
+  handlers.set("tools/list", (request, context) =>
+    hooks.list(
+      contextOf(generation, context),
+      async () => (await list(request, context)) as ListToolsResult,
+    ),
   );
-  handlers.set("tools/call", (request, extra) => {
+  handlers.set("tools/call", (request, context) => {
     const params = paramsOf(request);
+    const requestId = requestIdOf(context);
+    if (requestId === undefined || context === null || typeof context !== "object") {
+      throw new TypeError(`${SERVER_SHAPE}; its tools/call handler got no request id.`);
+    }
     return hooks.call(
-      {
-        name: params.name,
-        arguments: params.arguments,
-        requestId: extra.requestId,
-        toolContext: extra,
-      },
-      contextOf(extra),
-      async () => (await call(request, extra)) as CallToolResult,
+      { name: params.name, arguments: params.arguments, requestId, toolContext: context },
+      contextOf(generation, context),
+      async () => (await call(request, context)) as CallToolResult,
     );
   });
 }
@@ -147,17 +198,12 @@ export function interceptToolRequests(
  * Runs `check` on the name of every tool of an McpServer: those registered
  * already, now, and each one registered or renamed later, before it takes
  * the name. A check that throws refuses the registration with its error.
- * The SDK has no public hook for this either, so it watches the server's
- * tool table; an SDK whose internals moved is refused.
+ * Both generations keep their tools in one table, which this watches.
  */
-export function checkToolNames(server: McpServer, check: (name: string) => void): void {
-  const internals = server as unknown as McpServerInternals;
+export function checkToolNames(server: McpServerLike, check: (name: string) => void): void {
+  serverGeneration(server);
+  const internals = server as unknown as { _registeredTools: Record<string, unknown> };
   const table = internals._registeredTools;
-  if (table === null || typeof table !== "object") {
-    throw new TypeError(
-      "guardMcpServer needs an McpServer from @modelcontextprotocol/sdk ^1.32; this one's internals differ.",
-    );
-  }
   for (const name of Object.keys(table)) check(name);
   internals._registeredTools = new Proxy(table, {
     set(target, name, tool) {
@@ -167,36 +213,145 @@ export function checkToolNames(server: McpServer, check: (name: string) => void)
   });
 }
 
-type CallToolParams = Parameters<Client["callTool"]>[0];
-type ListToolsParams = Parameters<Client["listTools"]>[0];
+// ── Clients ──────────────────────────────────────────────────────────────
 
-/** Puts hooks around an SDK Client's listTools and callTool, for the calls every framework makes through them. */
-export function interceptClientTools(
-  client: Client,
+const CLIENT_SHAPE =
+  "needs a Client from @modelcontextprotocol/sdk ^1.32 (v1) or @modelcontextprotocol/client ^2 (v2)";
+
+/** Which SDK generation a Client comes from: v2's alone negotiates a protocol era. */
+export function clientGeneration(client: McpClientLike, where: string): SdkGeneration {
+  const candidate = client as unknown as Record<string, unknown> | null;
+  if (
+    candidate === null ||
+    typeof candidate !== "object" ||
+    typeof candidate.callTool !== "function" ||
+    typeof candidate.listTools !== "function" ||
+    typeof candidate.connect !== "function" ||
+    typeof candidate.getServerCapabilities !== "function"
+  ) {
+    throw new TypeError(`${where} ${CLIENT_SHAPE}; this object is neither.`);
+  }
+  return typeof candidate.getProtocolEra === "function" ? "v2" : "v1";
+}
+
+/** A JSON-RPC message on its way out of a client. */
+export type OutgoingMessage = Record<string, unknown>;
+
+interface TransportLike {
+  send(message: OutgoingMessage, options?: unknown): Promise<void>;
+}
+
+/**
+ * Puts hooks on an SDK Client: `beforeCall` runs before each callTool (so the
+ * client can learn a tool's action by listing first), `listed` sees every
+ * tools/list result, and `outgoing` rewrites every JSON-RPC message the
+ * client sends, on the transport it is connected to now or later. Rewriting
+ * on the transport reaches every request the SDK makes, also the retries a
+ * v2 client makes on its own for a multi-round-trip result (each then gets a
+ * proof of its own).
+ */
+export function interceptClient(
+  client: McpClientLike,
+  where: string,
   hooks: {
-    list(
-      params: ListToolsParams,
-      next: (params: ListToolsParams) => Promise<ListToolsResult>,
-    ): Promise<ListToolsResult>;
-    call(
-      params: CallToolParams,
-      next: (params: CallToolParams) => ReturnType<Client["callTool"]>,
-    ): ReturnType<Client["callTool"]>;
+    beforeCall?(name: string): Promise<void>;
+    listed(tools: readonly Tool[]): void;
+    outgoing?(message: OutgoingMessage): OutgoingMessage;
   },
 ): void {
-  const listTools = client.listTools.bind(client);
-  const callTool = client.callTool.bind(client);
-  client.listTools = (params, options) =>
-    hooks.list(params, (changed) => listTools(changed, options));
-  client.callTool = (params, resultSchema, options) =>
-    hooks.call(params, (changed) => callTool(changed, resultSchema, options));
+  clientGeneration(client, where);
+  const target = client as unknown as {
+    callTool(...args: unknown[]): Promise<unknown>;
+    listTools(...args: unknown[]): Promise<unknown>;
+    connect(transport: unknown, ...rest: unknown[]): Promise<void>;
+    transport?: unknown;
+  };
+  const callTool = target.callTool.bind(client);
+  const listTools = target.listTools.bind(client);
+  const connect = target.connect.bind(client);
+  target.callTool = async (...args: unknown[]) => {
+    const name = (args[0] as { name?: unknown } | undefined)?.name;
+    if (hooks.beforeCall && typeof name === "string") await hooks.beforeCall(name);
+    return callTool(...args);
+  };
+  target.listTools = async (...args: unknown[]) => {
+    const result = (await listTools(...args)) as { tools?: unknown };
+    if (Array.isArray(result?.tools)) hooks.listed(result.tools as Tool[]);
+    return result;
+  };
+  const { outgoing } = hooks;
+  if (outgoing === undefined) return;
+  const rewrite = (transport: unknown) => {
+    const wire = transport as TransportLike | null;
+    if (wire === null || typeof wire !== "object" || typeof wire.send !== "function") {
+      throw new TypeError(
+        `${where}: the client's transport has no send(); it is not an MCP transport.`,
+      );
+    }
+    const send = wire.send.bind(wire);
+    wire.send = (message, options) => send(outgoing(message), options);
+  };
+  if (target.transport !== undefined) rewrite(target.transport);
+  target.connect = (transport, ...rest) => {
+    rewrite(transport);
+    return connect(transport, ...rest);
+  };
 }
 
-/** Connects an SDK Client over Streamable HTTP, every request going through `fetch`. */
-export async function connectHttpClient(client: Client, url: URL, fetch: FetchLike): Promise<void> {
-  await client.connect(new StreamableHTTPClientTransport(url, { fetch }));
+/** A fetch as the SDK transports take it. */
+export type FetchLike = (url: string | URL, init?: RequestInit) => Promise<Response>;
+
+/** Connects an SDK Client over Streamable HTTP with its own generation's transport, every request going through `fetch`. */
+export async function connectHttpClient(
+  client: McpClientLike,
+  url: URL,
+  fetch: FetchLike,
+): Promise<void> {
+  const generation = clientGeneration(client, "connectWithWrit");
+  const { StreamableHTTPClientTransport } =
+    generation === "v2"
+      ? await import("@modelcontextprotocol/client")
+      : await import("@modelcontextprotocol/sdk/client/streamableHttp.js");
+  const transport = new StreamableHTTPClientTransport(url, { fetch });
+  await (client.connect as (transport: unknown) => Promise<void>)(transport);
 }
 
+// ── The gateway's use of SDK v1, until the gateway speaks MCP itself ─────
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import {
+  ErrorCode,
+  ListToolsRequestSchema,
+  LoggingLevelSchema,
+  McpError,
+  SetLevelRequestSchema,
+  ToolListChangedNotificationSchema,
+} from "@modelcontextprotocol/sdk/types.js";
+import { JsonRpcFailure } from "./json-rpc-failure.js";
+import type { LogMessage, Progress } from "./mcp-types.js";
+
+export type { CallToolResult, LogMessage, Progress, Tool } from "./mcp-types.js";
+
+export interface RequestAuth {
+  readonly token: string;
+}
+interface HandlerExtra {
+  readonly _meta?: Record<string, unknown>;
+  readonly requestId: string | number;
+  readonly authInfo?: { readonly token: string };
+  readonly requestInfo?: {
+    readonly headers: Record<string, string | readonly string[] | undefined>;
+    readonly url?: URL;
+  };
+}
+function v1ContextOf(extra: HandlerExtra): RequestContext & { auth: RequestAuth | undefined } {
+  return { ...contextOf("v1", extra), auth: extra.authInfo };
+}
 // ── Upstream servers (the gateway's side as a client) ────────────────────
 
 export type UpstreamSpec =
@@ -215,12 +370,6 @@ export interface ClientCallOptions {
   readonly signal?: AbortSignal;
   readonly timeoutMs: number;
   readonly onProgress?: (progress: Progress) => void;
-}
-
-export interface Progress {
-  readonly progress: number;
-  readonly total?: number;
-  readonly message?: string;
 }
 
 /** A connected upstream MCP server. */
@@ -301,7 +450,7 @@ export async function connectUpstreamClient(
         const page = await client.listTools(cursor === undefined ? {} : { cursor }, {
           timeout: listTimeoutMs,
         });
-        tools.push(...page.tools);
+        tools.push(...(page.tools as unknown as Tool[]));
         cursor = page.nextCursor;
       } while (cursor !== undefined);
       return tools;
@@ -370,13 +519,6 @@ function deferResponses(transport: Transport): void {
 
 // ── The gateway's side as a server, one per MCP session ──────────────────
 
-/** A `notifications/message` body (MCP logging). */
-export interface LogMessage {
-  readonly level: string;
-  readonly logger?: string;
-  readonly data: unknown;
-}
-
 export interface SessionEndpoint {
   /** Hands one HTTP request to the session's transport; `body` is already parsed. */
   handle(
@@ -398,7 +540,7 @@ export interface SessionEndpoint {
 const LOG_LEVELS: readonly string[] = LoggingLevelSchema.options;
 
 export interface SessionHandlers {
-  listTools(context: RequestContext): Promise<Tool[]>;
+  listTools(context: RequestContext & { auth: RequestAuth | undefined }): Promise<Tool[]>;
 }
 
 /**
@@ -459,7 +601,7 @@ export async function createSessionEndpoint(options: {
   });
   transport.onclose = () => options.onClosed(transport.sessionId);
   server.setRequestHandler(ListToolsRequestSchema, async (_request, extra) => ({
-    tools: await options.handlers.listTools(contextOf(extra as unknown as HandlerExtra)),
+    tools: await options.handlers.listTools(v1ContextOf(extra as unknown as HandlerExtra)),
   }));
   await server.connect(transport);
   return endpoint;
