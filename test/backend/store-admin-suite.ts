@@ -6,6 +6,7 @@ import {
   createGuard,
   type Guard,
   type LedgerRecord,
+  type PayloadPolicy,
   Session,
   type Writ,
 } from "@writ/core";
@@ -71,13 +72,14 @@ export function storeAdminSuite(name: string, options: StoreAdminSuiteOptions): 
       await store.close();
     });
 
-    async function guard(): Promise<Guard> {
+    async function guard(payloads?: PayloadPolicy): Promise<Guard> {
       const created = await createGuard({
         backend: store,
         issuer: await store.issuerKeys(),
         audience: AUDIENCE,
         clock,
         random: seededRandom(`guard-${guards.length}`),
+        ...(payloads === undefined ? {} : { payloads }),
       });
       guards.push(created);
       return created;
@@ -304,7 +306,8 @@ export function storeAdminSuite(name: string, options: StoreAdminSuiteOptions): 
     });
 
     it("erases a payload and still verifies the chain", async () => {
-      const g = await guard();
+      // Bodies are kept only for what the payload policy opts in.
+      const g = await guard({ full: { actions: ["email.send"] } });
       const { root } = await chain();
       const decision = await g.authorize(
         g.callFrom(root, {

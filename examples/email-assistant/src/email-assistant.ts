@@ -61,6 +61,8 @@ export async function runEmailAssistant(options: {
     issuer: await store.issuerKeys(),
     audience: AUDIENCE,
     sets: { "crm.contacts": crm.isContact, "docs.public": library.isPublic },
+    // Keep the full arguments of outgoing email (erasable), so an investigator sees what an injection tried.
+    payloads: { full: { actions: ["email.send"] } },
   });
   try {
     const session = new Session(

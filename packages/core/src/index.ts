@@ -78,6 +78,7 @@ export type {
 export { describeDecision } from "./guard/describe-decision.js";
 export type { ToolOutcome } from "./guard/guard-ledger.js";
 export type { CallCheck } from "./guard/open-calls.js";
+export type { PayloadPolicy } from "./guard/payload-policy.js";
 export { type RunAllowedOptions, runAllowed } from "./guard/run-allowed.js";
 export type { SetContext, SetResolver } from "./guard/set-resolver.js";
 

@@ -41,8 +41,8 @@ describe("guard.run", () => {
       ["outcome", "ok"],
     ]);
     expect(rows[0]?.id).toBe(result.decision.eventId);
-    expect(backend.payload(rows[0]?.inputHash as string)).toEqual({ amount: 100 });
-    expect(backend.payload(rows[1]?.outputHash as string)).toEqual({ refunded: 100 });
+    expect(rows[0]?.inputHash).toBe(sha256Hex(canonicalJson({ amount: 100 })));
+    expect(rows[1]?.outputHash).toBe(sha256Hex(canonicalJson({ refunded: 100 })));
   });
 
   it("never runs a denied call, and names the hop that refused it", async () => {
@@ -91,14 +91,50 @@ describe("guard.run", () => {
     expect(backend.records.map((row) => row.kind)).toContain("delegation");
   });
 
-  it("stores redacted payloads while the hash covers the real arguments", async () => {
+  it("records only the hashes and sizes of arguments and results by default", async () => {
+    const { guard, backend, plannerSession } = await createWorld();
+    const { decision } = await guard.run(guard.callFrom(plannerSession(), refund(7)), () => ({
+      refunded: 7,
+    }));
+    const rows = backend.records.filter((record) => record.callId === decision.callId);
+    expect(rows.map((row) => [row.kind, row.detail?.inputBytes, row.detail?.outputBytes])).toEqual([
+      ["decision", canonicalJson({ amount: 7 }).length, undefined],
+      ["outcome", undefined, canonicalJson({ refunded: 7 }).length],
+    ]);
+    expect(rows[0]?.inputHash).toBe(sha256Hex(canonicalJson({ amount: 7 })));
+    expect(rows[1]?.outputHash).toBe(sha256Hex(canonicalJson({ refunded: 7 })));
+    expect(backend.payload(rows[0]?.inputHash as string)).toBeUndefined();
+    expect(backend.payload(rows[1]?.outputHash as string)).toBeUndefined();
+  });
+
+  it("stores full payloads for the actions and tools opted in, redacted, while the hash covers the real values", async () => {
     const { guard, backend, plannerSession } = await createWorld({
-      redact: (payload, { kind }) => (kind === "input" ? { redacted: true } : payload),
+      payloads: {
+        full: { actions: ["refunds.*"] },
+        redact: (payload, { kind }) => (kind === "input" ? { redacted: true } : payload),
+      },
     });
     const { decision } = await guard.run(guard.callFrom(plannerSession(), refund(7)), () => "ok");
-    const row = backend.records.find((record) => record.id === decision.eventId);
+    const [row, outcome] = backend.records.filter((record) => record.callId === decision.callId);
     expect(backend.payload(row?.inputHash as string)).toEqual({ redacted: true });
     expect(row?.inputHash).toBe(sha256Hex(canonicalJson({ amount: 7 })));
+    expect(backend.payload(outcome?.outputHash as string)).toBe("ok");
+
+    const byTool = await createWorld({ payloads: { full: { tools: ["approve_refund"] } } });
+    const other = await byTool.guard.run(
+      byTool.guard.callFrom(byTool.plannerSession(), refund(8)),
+      () => "ok",
+    );
+    const kept = byTool.backend.records.find((record) => record.id === other.decision.eventId);
+    expect(byTool.backend.payload(kept?.inputHash as string)).toEqual({ amount: 8 });
+  });
+
+  it("refuses a payload policy naming something that is not an action pattern", async () => {
+    await expect(
+      createWorld({ payloads: { full: { actions: ["refunds approve"] } } }),
+    ).rejects.toThrow(
+      /payloads\.full\.actions holds "refunds approve", which is not an action pattern/,
+    );
   });
 });
 

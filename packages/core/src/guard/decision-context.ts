@@ -10,6 +10,8 @@ export interface DecisionContext {
   readonly started: number;
   verified?: VerifiedWrit;
   argsHash?: string;
+  /** The size of the arguments' canonical JSON, in bytes. */
+  argsBytes?: number;
   /** A resumed run asked again for an approval already requested and recorded. */
   alreadyRecorded?: boolean;
   /** Deciding ahead of a run (preflight): nothing may be spent. */

@@ -2,7 +2,7 @@ import type { Clock } from "../clock.js";
 import { WritError } from "../errors.js";
 import { isAction } from "../grants/action-pattern.js";
 import type { LiveView } from "../live/live-view.js";
-import { argumentsHash } from "../proof/arguments-hash.js";
+import { argumentsDigest } from "../proof/arguments-hash.js";
 import type { ProofVerifier } from "../proof/verify-proof.js";
 import type { WritVerifier } from "../writ/verify-writ.js";
 import type { ApprovalFlow } from "./approval-flow.js";
@@ -88,8 +88,9 @@ export class DecisionPipeline {
     const { call, started: now } = context;
     const verified = this.#verifier.verify(call.writ, now);
     context.verified = verified;
-    const argsHash = hashArguments(call.args);
+    const { hash: argsHash, bytes } = digestArguments(call.args);
     context.argsHash = argsHash;
+    context.argsBytes = bytes;
     this.#proofs.verify(
       call.proof,
       {
@@ -156,9 +157,9 @@ function printableCall(call: Call): Call {
   };
 }
 
-function hashArguments(args: unknown): string {
+function digestArguments(args: unknown): { readonly hash: string; readonly bytes: number } {
   try {
-    return argumentsHash(args);
+    return argumentsDigest(args);
   } catch (error) {
     throw new WritError(
       "proof.args_mismatch",

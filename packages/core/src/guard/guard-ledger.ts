@@ -8,6 +8,7 @@ import type { AllowDecision, Decision, DenyDecision } from "./decision.js";
 import type { DecisionContext } from "./decision-context.js";
 import { describeDecision } from "./describe-decision.js";
 import type { GuardOptions } from "./guard-options.js";
+import { type PayloadKeeper, payloadKeeper } from "./payload-policy.js";
 
 /** How a tool run ended, for guard.complete(). */
 export type ToolOutcome =
@@ -16,24 +17,25 @@ export type ToolOutcome =
 
 /**
  * The guard's rows in the ledger: each decision before anything runs, and the
- * outcome of each allowed call after it ran. Inputs and outputs go to the
- * erasable payloads, redacted; the rows hold their hashes.
+ * outcome of each allowed call after it ran. The rows hold the hashes and
+ * sizes of inputs and outputs; the bodies go to the erasable payloads only
+ * for the calls the payload policy opts in, redacted.
  */
 export class GuardLedger {
   readonly #backend: Backend;
   readonly #clock: Clock;
-  readonly #redact: NonNullable<GuardOptions["redact"]>;
+  readonly #keep: PayloadKeeper;
   readonly #onLedgerError: (error: unknown) => void;
 
   constructor(options: {
     readonly backend: Backend;
     readonly clock: Clock;
-    readonly redact?: GuardOptions["redact"];
+    readonly payloads?: GuardOptions["payloads"];
     readonly onLedgerError?: GuardOptions["onLedgerError"];
   }) {
     this.#backend = options.backend;
     this.#clock = options.clock;
-    this.#redact = options.redact ?? ((payload) => payload);
+    this.#keep = payloadKeeper(options.payloads);
     this.#onLedgerError =
       options.onLedgerError ??
       ((error) =>
@@ -58,16 +60,13 @@ export class GuardLedger {
       reason: decision.code,
       durationMs: this.#clock() - context.started,
       inputHash,
-      detail: decisionDetail(decision),
+      detail: decisionDetail(decision, context.argsBytes),
     };
+    const body =
+      inputHash === undefined ? undefined : this.#keep(call.args, { kind: "input", call });
     try {
       const [record] = await this.#backend.append([
-        {
-          entry,
-          payloads: inputHash
-            ? [{ hash: inputHash, body: this.#redact(call.args, { kind: "input", call }) }]
-            : [],
-        },
+        { entry, payloads: inputHash && body !== undefined ? [{ hash: inputHash, body }] : [] },
       ]);
       return { ...decision, ...(record ? { eventId: record.id } : {}) };
     } catch {
@@ -93,11 +92,13 @@ export class GuardLedger {
     started?: number,
   ): Promise<void> {
     const now = this.#clock();
-    const outputHash = outcome.ok ? hashOutput(outcome.output) : undefined;
+    const digest = outcome.ok ? digestOutput(outcome.output) : undefined;
+    const body =
+      digest && call && outcome.ok
+        ? this.#keep(outcome.output, { kind: "output", call })
+        : undefined;
     const payloads: LedgerPayload[] =
-      outcome.ok && outputHash && call
-        ? [{ hash: outputHash, body: this.#redact(outcome.output, { kind: "output", call }) }]
-        : [];
+      digest && body !== undefined ? [{ hash: digest.hash, body }] : [];
     try {
       await this.#backend.append([
         {
@@ -108,7 +109,8 @@ export class GuardLedger {
             outcome: outcome.ok ? "ok" : "error",
             error: outcome.ok ? undefined : errorSummary(outcome.error),
             durationMs: started === undefined ? undefined : now - started,
-            outputHash,
+            outputHash: digest?.hash,
+            ...(digest ? { detail: { outputBytes: digest.bytes } } : {}),
           },
           payloads,
         },
@@ -141,8 +143,12 @@ function decisionEntryFacts(
   };
 }
 
-function decisionDetail(decision: Decision): Record<string, string | number> | undefined {
+function decisionDetail(
+  decision: Decision,
+  inputBytes: number | undefined,
+): Record<string, string | number> | undefined {
   const detail: Record<string, string | number> = {};
+  if (inputBytes !== undefined) detail.inputBytes = inputBytes;
   if (decision.hop !== undefined) detail.hop = decision.hop;
   if (decision.decidedBy !== undefined) detail.decidedBy = decision.decidedBy;
   if (decision.grant !== undefined) detail.grant = decision.grant;
@@ -152,9 +158,11 @@ function decisionDetail(decision: Decision): Record<string, string | number> | u
   return Object.keys(detail).length > 0 ? detail : undefined;
 }
 
-function hashOutput(output: unknown): string | undefined {
+/** The output's hex SHA-256 and the size of its canonical JSON, from one canonicalisation. */
+function digestOutput(output: unknown): { hash: string; bytes: number } | undefined {
   try {
-    return sha256Hex(canonicalJson(output ?? null));
+    const canonical = canonicalJson(output ?? null);
+    return { hash: sha256Hex(canonical), bytes: Buffer.byteLength(canonical) };
   } catch {
     return undefined; // an output with no JSON form is recorded without a hash
   }

@@ -1,7 +1,7 @@
 import type { Backend } from "../backend/backend.js";
 import type { Clock, RandomSource } from "../clock.js";
 import type { IssuerKeys } from "../keys/issuer-keys.js";
-import type { Call } from "./call.js";
+import type { PayloadPolicy } from "./payload-policy.js";
 import type { SetResolver } from "./set-resolver.js";
 
 export interface GuardOptions {
@@ -42,11 +42,12 @@ export interface GuardOptions {
    * this many the oldest are forgotten, and then count as finished. Default 10,000.
    */
   readonly maxOpenCalls?: number;
-  /** Rewrites inputs and outputs before they are stored (the hashes always cover the real values). */
-  readonly redact?: (
-    payload: unknown,
-    context: { readonly kind: "input" | "output"; readonly call: Call },
-  ) => unknown;
+  /**
+   * What the ledger keeps of arguments and results. Default: hashes and sizes
+   * only; full bodies are opted into per action or tool (`{ full: { actions:
+   * ["crm.*"] }, redact }`).
+   */
+  readonly payloads?: PayloadPolicy;
   /** Told when an outcome could not be recorded after a tool ran. Default: a process warning. */
   readonly onLedgerError?: (error: unknown) => void;
 }

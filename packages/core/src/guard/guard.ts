@@ -105,7 +105,7 @@ export class Guard {
     this.#ledger = new GuardLedger({
       backend: this.#backend,
       clock: this.#clock,
-      ...(options.redact === undefined ? {} : { redact: options.redact }),
+      ...(options.payloads === undefined ? {} : { payloads: options.payloads }),
       ...(options.onLedgerError === undefined ? {} : { onLedgerError: options.onLedgerError }),
     });
     this.#openCalls = new OpenCalls(options.maxOpenCalls ?? 10_000);

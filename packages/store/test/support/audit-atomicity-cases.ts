@@ -66,6 +66,8 @@ export function auditAtomicityCases(name: string, options: AuditAtomicityOptions
           issuer: await store.issuerKeys(),
           audience: "urn:writ:audit",
           clock,
+          // The erasure below needs a stored payload: this action's bodies are kept.
+          payloads: { full: { actions: ["docs.read"] } },
         });
         const session = new Session(
           planner,
