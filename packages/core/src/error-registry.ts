@@ -320,6 +320,14 @@ const WRIT_ERRORS = {
     message:
       "The server that runs {action} did not answer in time; the call may still complete. Check before you try again later.",
   },
+  // The gateway bounds the MCP sessions callers hold: per principal and in all.
+  // A new session is refused until one ends (DELETE) or idles out.
+  "gateway.mcp_session_limit": {
+    ...UNAVAILABLE_NOW,
+    status: 429,
+    message:
+      "Denied: too many MCP sessions are open, so {action} was not run. End unused sessions or try again later.",
+  },
 
   // The Writ server's HTTP API: requests, API authentication and tenancy.
   "request.invalid": BAD_INPUT,

@@ -24,7 +24,9 @@ export type {
   UpstreamConfig,
 } from "./gateway/gateway-options.js";
 export type { ProtectedResourceMetadata } from "./gateway/protected-resource-metadata.js";
+export type { UpstreamStatus } from "./gateway/upstream.js";
 // The in-process server guard
 export { allowedCall } from "./server/allowed-call.js";
 export { type GuardMcpServerOptions, guardMcpServer } from "./server/guard-mcp-server.js";
+export type { McpClientLike, McpServerLike } from "./shared/mcp-sdk.js";
 export { WRIT_META } from "./shared/writ-meta.js";

@@ -3,10 +3,19 @@ import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/
 import {
   CallToolRequestSchema,
   type CallToolResult,
+  CompleteRequestSchema,
   CreateMessageResultSchema,
   ElicitResultSchema,
+  GetPromptRequestSchema,
+  ListPromptsRequestSchema,
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
   ListToolsRequestSchema,
+  McpError,
+  ReadResourceRequestSchema,
+  SubscribeRequestSchema,
   type Tool,
+  UnsubscribeRequestSchema,
 } from "@modelcontextprotocol/sdk/types.js";
 import { closeServer, loopbackServer } from "./gateway-fixture.js";
 
@@ -235,14 +244,121 @@ const TOOLS: readonly (Tool & { readonly run: Handler })[] = [
   },
 ];
 
+/** The resources, templates and prompts the conformance scenarios read and get, as they describe them. */
+const RESOURCES = [
+  { uri: "test://static-text", name: "static-text", mimeType: "text/plain" },
+  { uri: "test://static-binary", name: "static-binary", mimeType: "image/png" },
+  { uri: "test://watched-resource", name: "watched-resource", mimeType: "text/plain" },
+];
+const TEMPLATE = {
+  uriTemplate: "test://template/{id}/data",
+  name: "template",
+  mimeType: "application/json",
+};
+const PROMPTS = [
+  { name: "test_simple_prompt", description: "A prompt without arguments." },
+  {
+    name: "test_prompt_with_arguments",
+    description: "A prompt with two arguments.",
+    arguments: [
+      { name: "arg1", description: "First test argument", required: true },
+      { name: "arg2", description: "Second test argument", required: true },
+    ],
+  },
+  {
+    name: "test_prompt_with_embedded_resource",
+    description: "A prompt embedding a resource.",
+    arguments: [
+      { name: "resourceUri", description: "URI of the resource to embed", required: true },
+    ],
+  },
+  { name: "test_prompt_with_image", description: "A prompt with an image." },
+];
+
+function readResource(uri: string) {
+  if (uri === "test://static-text") {
+    return {
+      uri,
+      mimeType: "text/plain",
+      text: "This is the content of the static text resource.",
+    };
+  }
+  if (uri === "test://static-binary") return { uri, mimeType: "image/png", blob: PNG };
+  if (uri === "test://watched-resource")
+    return { uri, mimeType: "text/plain", text: "Watched resource content" };
+  const id = /^test:\/\/template\/([^/]+)\/data$/.exec(uri)?.[1];
+  if (id !== undefined) {
+    return {
+      uri,
+      mimeType: "application/json",
+      text: JSON.stringify({ id, templateTest: true, data: `Data for ID: ${id}` }),
+    };
+  }
+  throw new McpError(-32002, `Resource ${uri} not found.`);
+}
+
+function getPrompt(name: string, args: Record<string, string>) {
+  const user = (content: unknown) => ({ role: "user", content });
+  switch (name) {
+    case "test_simple_prompt":
+      return { messages: [user({ type: "text", text: "This is a simple prompt for testing." })] };
+    case "test_prompt_with_arguments":
+      return {
+        messages: [
+          user({
+            type: "text",
+            text: `Prompt with arguments: arg1='${args.arg1}', arg2='${args.arg2}'`,
+          }),
+        ],
+      };
+    case "test_prompt_with_embedded_resource":
+      return {
+        messages: [
+          user({
+            type: "resource",
+            resource: {
+              uri: args.resourceUri,
+              mimeType: "text/plain",
+              text: "Embedded resource content for testing.",
+            },
+          }),
+          user({ type: "text", text: "Please process the embedded resource above." }),
+        ],
+      };
+    case "test_prompt_with_image":
+      return {
+        messages: [
+          user({ type: "image", data: PNG, mimeType: "image/png" }),
+          user({ type: "text", text: "Please analyze the image above." }),
+        ],
+      };
+  }
+  throw new McpError(-32602, `Prompt ${name} not found.`);
+}
+
 /**
- * A Streamable HTTP MCP server on loopback with the conformance scenarios'
- * tools, for running the scenarios against the gateway in front of it.
+ * A Streamable HTTP MCP server on loopback with what the conformance
+ * scenarios exercise (tools, resources, templates, subscriptions, prompts,
+ * completions, logging), for running the scenarios against it directly and
+ * through the gateway in front of it. Like any local server it serves only
+ * its own Host (DNS rebinding protection).
  */
 export async function conformanceUpstream(): Promise<{ url: string; close(): Promise<void> }> {
   const { server, origin } = await loopbackServer();
   const sessions = new Map<string, StreamableHTTPServerTransport>();
+  const host = new URL(origin).host;
   server.on("request", async (req, res) => {
+    if (req.headers.host !== host) {
+      res.writeHead(403, { "content-type": "application/json" });
+      res.end(
+        JSON.stringify({
+          jsonrpc: "2.0",
+          error: { code: -32000, message: "Forbidden Host." },
+          id: null,
+        }),
+      );
+      return;
+    }
     const id = req.headers["mcp-session-id"];
     const known = typeof id === "string" ? sessions.get(id) : undefined;
     if (known) return known.handleRequest(req, res);
@@ -266,8 +382,42 @@ export async function conformanceUpstream(): Promise<{ url: string; close(): Pro
 function toolServer(): Server {
   const mcp = new Server(
     { name: "conformance-upstream", version: "1.0.0" },
-    { capabilities: { tools: {}, logging: {} } },
+    {
+      capabilities: {
+        tools: {},
+        logging: {},
+        resources: { subscribe: true, listChanged: true },
+        prompts: {},
+        completions: {},
+      },
+    },
   );
+  const subscribed = new Set<string>();
+  mcp.setRequestHandler(ListResourcesRequestSchema, () => ({ resources: RESOURCES }));
+  mcp.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({
+    resourceTemplates: [TEMPLATE],
+  }));
+  mcp.setRequestHandler(ReadResourceRequestSchema, (request) => ({
+    contents: [readResource(request.params.uri)],
+  }));
+  mcp.setRequestHandler(SubscribeRequestSchema, (request) => {
+    subscribed.add(request.params.uri);
+    return {};
+  });
+  mcp.setRequestHandler(UnsubscribeRequestSchema, (request) => {
+    subscribed.delete(request.params.uri);
+    return {};
+  });
+  mcp.setRequestHandler(ListPromptsRequestSchema, () => ({ prompts: PROMPTS }));
+  mcp.setRequestHandler(GetPromptRequestSchema, (request) =>
+    getPrompt(request.params.name, request.params.arguments ?? {}),
+  );
+  mcp.setRequestHandler(CompleteRequestSchema, (request) => {
+    const values = ["paris", "park", "party"].filter((value) =>
+      value.startsWith(request.params.argument.value),
+    );
+    return { completion: { values, total: values.length, hasMore: false } };
+  });
   mcp.setRequestHandler(ListToolsRequestSchema, () => ({
     tools: TOOLS.map(({ run: _run, ...tool }) => tool),
   }));

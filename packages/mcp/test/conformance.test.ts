@@ -1,15 +1,14 @@
-import { execFile } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { CreateMessageRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectWithWrit } from "../src/index.js";
+import type { UpstreamConfig } from "../src/index.js";
 import { conformanceUpstream } from "./conformance-upstream.js";
-import { type GatewayWorld, gatewayWorld } from "./gateway-fixture.js";
+import { type GatewayWorld, gatewayWorld, serverBin } from "./gateway-fixture.js";
 import { signingProxy } from "./signing-proxy.js";
 
 const require = createRequire(import.meta.url);
@@ -19,92 +18,129 @@ const CLI = join(
   "dist",
   "index.js",
 );
-const BASELINE = fileURLToPath(new URL("./conformance-baseline.yml", import.meta.url));
 
 const closers: (() => Promise<void>)[] = [];
-let w: GatewayWorld;
-let proxy: { url: string; close(): Promise<void> };
 let results: string;
 
-beforeAll(async () => {
-  const upstream = await conformanceUpstream();
-  closers.push(upstream.close);
-  w = await gatewayWorld({
-    permissions: "*",
-    policy: "*",
-    closeWith: (close) => closers.push(close),
-    upstreams: () => ({ conformance: { url: upstream.url } }),
-  });
-  proxy = await signingProxy({
-    session: w.session,
-    gateway: w.url,
-    action: (tool) => `conformance.${tool}`,
-  });
+beforeAll(() => {
   results = mkdtempSync(join(tmpdir(), "writ-conformance-"));
-}, 30_000);
+});
 
 afterAll(async () => {
-  await proxy?.close();
-  await w?.close();
   for (const close of closers.reverse()) await close();
   rmSync(results, { recursive: true, force: true });
 });
 
-describe("@modelcontextprotocol/conformance server scenarios through the gateway", () => {
-  it("passes every scenario but the documented expected failures", async () => {
-    const { code, output } = await new Promise<{ code: number | null; output: string }>(
-      (resolve) => {
-        execFile(
-          process.execPath,
-          [CLI, "server", "--url", proxy.url, "--expected-failures", BASELINE],
-          { cwd: results, timeout: 120_000 },
-          (error, stdout, stderr) =>
-            resolve({
-              code: error ? (typeof error.code === "number" ? error.code : -1) : 0,
-              output: `${stdout}\n${stderr}`,
-            }),
-        );
-      },
+/** Runs @modelcontextprotocol/conformance's server scenarios against `url`: each scenario and whether it passed. */
+async function conformance(url: string): Promise<Record<string, boolean>> {
+  const output = await new Promise<string>((resolve) => {
+    execFile(
+      process.execPath,
+      [CLI, "server", "--url", url],
+      { cwd: results, timeout: 150_000 },
+      (_error, stdout, stderr) => resolve(`${stdout}\n${stderr}`),
     );
-    const summary = output.slice(output.indexOf("=== SUMMARY ==="));
-    // The exit code is 0 only when exactly the baseline's scenarios fail.
-    expect({ code, summary }).toMatchObject({ code: 0 });
-    // 18 of the 30 active scenarios (28 of 40 checks); the 12 others are the baseline's.
-    expect(summary).toMatch(/Total: 28 passed, 12 failed/);
-    for (const relayed of [
-      "tools-call-with-progress",
-      "tools-call-sampling",
-      "tools-call-with-logging",
-    ]) {
-      expect(summary).toContain(`✓ ${relayed}`);
-    }
-    expect(summary).toContain("✓ dns-rebinding-protection: 2 passed");
-  }, 150_000);
-});
-
-describe("requests an HTTP upstream makes during a call", () => {
-  it("reach the caller who made the call, when its client can answer them", async () => {
-    const answering = new Client(
-      { name: "sampler", version: "1.0.0" },
-      { capabilities: { sampling: {} } },
-    );
-    const asked: string[] = [];
-    answering.setRequestHandler(CreateMessageRequestSchema, async (request) => {
-      asked.push(JSON.stringify(request.params.messages));
-      return { role: "assistant", content: { type: "text", text: "forty-two" }, model: "test" };
-    });
-    await connectWithWrit(answering, w.url, { session: w.session });
-    const answered = await answering.callTool({
-      name: "test_sampling",
-      arguments: { prompt: "6×7?" },
-    });
-    expect(JSON.stringify(answered.content)).toContain("forty-two");
-    expect(asked).toEqual([expect.stringContaining("6×7?")]);
-    await answering.close();
-
-    const silent = await w.connect(w.session);
-    const refused = await silent.callTool({ name: "test_sampling", arguments: { prompt: "6×7?" } });
-    expect(refused.isError).toBe(true);
-    expect(JSON.stringify(refused.content)).toContain("Method not found");
   });
+  const summary = output.slice(output.indexOf("=== SUMMARY ==="));
+  const scenarios = Object.fromEntries(
+    [...summary.matchAll(/^([✓✗]) ([\w-]+):/gmu)].map(([, mark, name]) => [name, mark === "✓"]),
+  );
+  expect(Object.keys(scenarios).length, output).toBeGreaterThan(0);
+  return scenarios;
+}
+
+/** The scenarios `direct` passes that `gateway` fails: what the gateway breaks. */
+function broken(direct: Record<string, boolean>, gateway: Record<string, boolean>): string[] {
+  return Object.keys(direct).filter((name) => direct[name] && !gateway[name]);
+}
+
+function passed(scenarios: Record<string, boolean>): number {
+  return Object.values(scenarios).filter(Boolean).length;
+}
+
+/** A gateway whose one upstream is `upstream`, with the conformance CLI's requests signed on their way to it. */
+async function throughGateway(name: string, upstream: UpstreamConfig): Promise<string> {
+  const w: GatewayWorld = await gatewayWorld({
+    permissions: "*",
+    policy: "*",
+    closeWith: (close) => closers.push(close),
+    upstreams: () => ({ [name]: upstream }),
+  });
+  closers.push(() => w.close());
+  const proxy = await signingProxy({ session: w.session, gateway: w.url, upstream: name });
+  closers.push(() => proxy.close());
+  return proxy.url;
+}
+
+describe("@modelcontextprotocol/conformance server scenarios, directly and through the gateway", () => {
+  it("the reference upstream passes every scenario through the gateway it passes directly: all", async () => {
+    const upstream = await conformanceUpstream();
+    closers.push(upstream.close);
+    const direct = await conformance(upstream.url);
+    const gateway = await conformance(await throughGateway("conformance", { url: upstream.url }));
+    expect(broken(direct, gateway)).toEqual([]);
+    expect({
+      direct: passed(direct),
+      gateway: passed(gateway),
+      of: Object.keys(gateway).length,
+    }).toEqual({
+      direct: 30,
+      gateway: 30,
+      of: 30,
+    });
+  }, 400_000);
+
+  it("server-everything passes every scenario through the gateway it passes directly, over HTTP and stdio", async () => {
+    const port = await freePort();
+    const everything = spawn(process.execPath, [serverBin("server-everything"), "streamableHttp"], {
+      env: { ...process.env, PORT: String(port) },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    closers.push(() => stop(everything));
+    await listening(everything);
+    const url = `http://127.0.0.1:${port}/mcp`;
+    const direct = await conformance(url);
+    const overHttp = await conformance(await throughGateway("everything", { url }));
+    const overStdio = await conformance(
+      await throughGateway("everything", {
+        command: process.execPath,
+        args: [serverBin("server-everything"), "stdio"],
+        stderr: "ignore",
+        perSession: true,
+      }),
+    );
+    expect({ http: broken(direct, overHttp), stdio: broken(direct, overStdio) }).toEqual({
+      http: [],
+      stdio: [],
+    });
+    expect(passed(direct)).toBeGreaterThan(10);
+  }, 600_000);
 });
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+async function listening(child: ChildProcess): Promise<void> {
+  let output = "";
+  await new Promise<void>((resolve, reject) => {
+    child.once("exit", (code) =>
+      reject(new Error(`server-everything exited (${code}): ${output}`)),
+    );
+    // It says where it listens on stderr.
+    child.stderr?.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      if (/listening on port/i.test(output)) resolve();
+    });
+  });
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  child.kill("SIGTERM");
+  await once(child, "exit");
+}

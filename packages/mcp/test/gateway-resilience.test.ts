@@ -136,10 +136,13 @@ describe("upstream failures", { timeout: 2 * RESTART_WAIT_MS }, () => {
     upstreams.probe = { command: process.execPath, args: [PROBE, "changed"], stderr: "ignore" };
     const client = await w.connect(w.session);
     await client.callTool({ name: "crash", arguments: {} });
-    await reconnected();
+    // Until the restarted server answers: a wait for a condition, not a budget.
     const again = await w.connect(w.session);
-    expect(JSON.parse(textOf(await again.callTool({ name: "argv", arguments: {} })))).toEqual([
-      "first",
-    ]);
+    await expect
+      .poll(async () => textOf(await again.callTool({ name: "argv", arguments: {} })), {
+        timeout: RESTART_WAIT_MS,
+        interval: 50,
+      })
+      .toBe(JSON.stringify(["first"]));
   });
 });

@@ -6,8 +6,8 @@ import {
   interceptClient,
   type McpClientLike,
 } from "../shared/mcp-sdk.js";
+import { ActionBook, type ListedKind, proofSubject } from "./action-book.js";
 import { sessionSource } from "./session-source.js";
-import { ToolActionBook } from "./tool-action-book.js";
 
 export interface ConnectWithWritOptions {
   /** The session whose writ the client carries and whose key signs each proof; a function to pick up renewed sessions. */
@@ -28,8 +28,9 @@ export interface ConnectWithWritOptions {
  * Connects an MCP SDK Client (v1 or v2) to a Writ-guarded Streamable HTTP
  * endpoint (a Writ gateway, or an McpServer guarded with guardMcpServer over
  * HTTP): every request carries `Authorization: DPoP <writ>`, and every
- * tools/call a `DPoP` proof signed for exactly that call and bound to the
- * method and URL.
+ * request the guard decides (tools/call; through a gateway also prompts/get,
+ * resources/read and resources/subscribe) a `DPoP` proof signed for exactly
+ * that request and bound to the method and URL.
  */
 export async function connectWithWrit(
   client: McpClientLike,
@@ -39,30 +40,27 @@ export async function connectWithWrit(
   const endpoint = new URL(url);
   const audience = options.audience ?? `${endpoint.origin}${endpoint.pathname}`;
   const session = sessionSource(options.session, "connectWithWrit");
-  const book = new ToolActionBook(options.actions, "connectWithWrit");
+  const book = new ActionBook(options.actions, "connectWithWrit");
   const send = options.fetch ?? fetch;
   interceptClient(client, "connectWithWrit", {
     // The proof is signed in fetch, from the request body; it needs the action first.
-    async beforeCall(name) {
-      if (!book.knows(name)) await book.learnFrom(client);
+    async before(method, params) {
+      if (!book.knows(method, params)) await book.learnFrom(client, LISTED_BY[method] ?? "tools");
+      if (method.startsWith("resources/") && !book.knows(method, params)) {
+        await book.learnFrom(client, "resourceTemplates");
+      }
     },
-    listed: (tools) => book.learn(tools),
+    listed: (kind, items) => book.learn(kind, items),
   });
   const signingFetch: FetchLike = (input, init) => {
     const current = session();
     const headers = new Headers(init?.headers);
     headers.set("authorization", dpopAuthorization(current.writ.toString()));
-    const toolCall = init?.method === "POST" ? toolCallIn(init.body) : undefined;
-    if (toolCall) {
+    const subject = init?.method === "POST" ? proofSubject(parse(init.body), book) : undefined;
+    if (subject) {
       headers.set(
         "dpop",
-        current.prove({
-          audience,
-          action: book.actionOf(toolCall.name),
-          tool: toolCall.name,
-          args: toolCall.args,
-          http: { method: "POST", url: String(input) },
-        }),
+        current.prove({ audience, ...subject, http: { method: "POST", url: String(input) } }),
       );
     }
     return send(input, { ...init, headers });
@@ -70,18 +68,20 @@ export async function connectWithWrit(
   await connectHttpClient(client, endpoint, signingFetch);
 }
 
-/** The tools/call request in a JSON-RPC body the SDK is about to send, if there is one. */
-function toolCallIn(body: unknown): { name: string; args: unknown } | undefined {
+/** Where the action of what a request names is announced. */
+const LISTED_BY: Readonly<Record<string, ListedKind>> = {
+  "tools/call": "tools",
+  "prompts/get": "prompts",
+  "resources/read": "resources",
+  "resources/subscribe": "resources",
+};
+
+/** The JSON-RPC message in a body the SDK is about to send, if it is one. */
+function parse(body: unknown): unknown {
   if (typeof body !== "string") return undefined;
-  let message: unknown;
   try {
-    message = JSON.parse(body);
+    return JSON.parse(body);
   } catch {
     return undefined;
   }
-  if (message === null || typeof message !== "object" || Array.isArray(message)) return undefined;
-  const { method, params } = message as { method?: unknown; params?: unknown };
-  if (method !== "tools/call" || params === null || typeof params !== "object") return undefined;
-  const { name, arguments: args } = params as { name?: unknown; arguments?: unknown };
-  return typeof name === "string" ? { name, args: args ?? {} } : undefined;
 }

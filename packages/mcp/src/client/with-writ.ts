@@ -2,8 +2,8 @@ import type { Session, ToolActions } from "@writ/core";
 import { interceptClient, type McpClientLike, type OutgoingMessage } from "../shared/mcp-sdk.js";
 import { isRecord } from "../shared/mcp-types.js";
 import { WRIT_META } from "../shared/writ-meta.js";
+import { ActionBook } from "./action-book.js";
 import { sessionSource } from "./session-source.js";
-import { ToolActionBook } from "./tool-action-book.js";
 
 export interface WithWritOptions {
   /** The session whose writ the client carries and whose key signs each proof; a function to pick up renewed sessions. */
@@ -32,7 +32,7 @@ export function withWrit<C extends McpClientLike>(client: C, options: WithWritOp
     );
   }
   const session = sessionSource(options.session, "withWrit");
-  const book = new ToolActionBook(options.actions, "withWrit");
+  const book = new ActionBook(options.actions, "withWrit");
   const carry = (message: OutgoingMessage): OutgoingMessage => {
     const params = isRecord(message.params) ? message.params : {};
     const meta = isRecord(params._meta) ? params._meta : {};
@@ -47,7 +47,7 @@ export function withWrit<C extends McpClientLike>(client: C, options: WithWritOp
     const args = params.arguments ?? {};
     const proof = current.prove({
       audience,
-      action: book.actionOf(params.name),
+      action: book.toolAction(params.name),
       tool: params.name,
       args,
     });
@@ -61,10 +61,12 @@ export function withWrit<C extends McpClientLike>(client: C, options: WithWritOp
     };
   };
   interceptClient(client, "withWrit", {
-    async beforeCall(name) {
-      if (!book.knows(name)) await book.learnFrom(client);
+    // A server guarded in-process guards its tools: their actions are what proofs name.
+    async before(method, params) {
+      if (method === "tools/call" && !book.knows(method, params))
+        await book.learnFrom(client, "tools");
     },
-    listed: (tools) => book.learn(tools),
+    listed: (kind, items) => book.learn(kind, items),
     outgoing: carry,
   });
   return client;

@@ -1,27 +1,40 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { type JsonWebKeySet, systemClock, usableActions } from "@writ/core";
-import { writFromAuthorization } from "../shared/http-carriage.js";
+import { isWritError, type JsonWebKeySet, systemClock } from "@writ/core";
+import { canonicalJson } from "@writ/core/backend";
 import {
-  createSessionEndpoint,
-  type LogMessage,
-  type SessionHandlers,
-  type Tool,
-} from "../shared/mcp-sdk.js";
-import { WRIT_META } from "../shared/writ-meta.js";
+  isNotification,
+  isRequest,
+  isResponse,
+  type JsonRpcErrorBody,
+  type JsonRpcRequest,
+  RPC_ERROR,
+} from "../shared/json-rpc.js";
+import { headerMismatch } from "../shared/mcp-headers.js";
+import {
+  isModernVersion,
+  LEGACY_VERSIONS,
+  MCP_META,
+  MODERN_VERSIONS,
+} from "../shared/mcp-protocol.js";
+import { isRecord, type LogMessage } from "../shared/mcp-types.js";
+import { authenticateCaller, type Caller, requestCredentials } from "./caller-credentials.js";
+import type { CallerSession } from "./caller-session.js";
+import { CallerSessions } from "./caller-sessions.js";
 import { DownstreamTokens } from "./downstream-tokens.js";
+import { GatewayCatalog } from "./gateway-catalog.js";
 import type { GatewayEvent } from "./gateway-event.js";
 import { checkGatewayOptions, type GatewayOptions } from "./gateway-options.js";
-import { GatewaySessions } from "./gateway-sessions.js";
-import { gatewayTokenFetch } from "./gateway-token-fetch.js";
-import { GatewayToolCalls, isToolCallMessage } from "./gateway-tool-calls.js";
-import { challengeFor, type HttpChallenge, wwwAuthenticate } from "./http-challenge.js";
+import { GatewayRequests } from "./gateway-requests.js";
+import { type HttpChallenge, wwwAuthenticate } from "./http-challenge.js";
+import { InputContinuations } from "./input-continuations.js";
 import {
   protectedResourceMetadata,
   protectedResourceMetadataPaths,
 } from "./protected-resource-metadata.js";
 import { readJsonBody } from "./read-json-body.js";
-import { ToolCatalog } from "./tool-catalog.js";
-import { Upstream } from "./upstream.js";
+import { RequestRelay } from "./relay-request.js";
+import { ResponseStream } from "./response-stream.js";
+import { Upstream, type UpstreamStatus } from "./upstream.js";
 
 export interface Gateway {
   /** The public URL of the MCP endpoint (the guard's audience). */
@@ -44,6 +57,8 @@ export interface Gateway {
   jwks(): JsonWebKeySet;
   /** Whether each upstream is connected right now. */
   upstreams(): Readonly<Record<string, boolean>>;
+  /** Each upstream's state: connected, its protocol, why it is down, the last lines of a stdio server's stderr. */
+  status(): Readonly<Record<string, UpstreamStatus>>;
   /** Closes sessions, upstream connections (stopping stdio servers) and the server listen() started. */
   close(): Promise<void>;
 }
@@ -51,14 +66,18 @@ export interface Gateway {
 const JWKS_PATH = "/.well-known/jwks.json";
 
 /**
- * A Streamable HTTP MCP server in front of existing MCP servers. Each request
- * needs a valid writ (`Authorization: DPoP`, else 401 with the resource
- * metadata's address); each tools/call a proof bound to it (`DPoP` header).
- * The guard decides the call (403 `insufficient_scope` when the writ lacks
- * the action; a condition or live refusal is an `isError` result), records
- * the decision, and only then is the call forwarded, with a short-lived token
- * of the gateway's own for HTTP upstreams in place of the writ, which never
- * leaves the gateway. tools/list shows each caller only what its writ could use.
+ * A Streamable HTTP MCP server in front of existing MCP servers, speaking MCP
+ * 2025-11-25 (sessions) and 2026-07-28 (stateless) to callers and to
+ * upstreams, whichever each speaks. Each request needs a valid writ
+ * (`Authorization: DPoP`, else 401 with the resource metadata's address);
+ * each guarded request (tools/call, prompts/get, resources/read,
+ * resources/subscribe) a proof bound to it (`DPoP` header). The guard decides
+ * (403 `insufficient_scope` when the writ lacks the action; a condition or
+ * live refusal is answered in MCP), records the decision, and only then is
+ * the request relayed, with a short-lived token of the gateway's own for HTTP
+ * upstreams in place of the writ, which never leaves the gateway. Lists show
+ * each caller only what its writ could use; what upstreams ask of callers
+ * (sampling, elicitation, roots) reaches the caller it is for.
  */
 export function createGateway(options: GatewayOptions): Gateway {
   const settings = checkGatewayOptions(options);
@@ -69,51 +88,82 @@ export function createGateway(options: GatewayOptions): Gateway {
     ttl: settings.tokenTtl,
     clock: systemClock,
   });
-  const sessions = new GatewaySessions(settings.sessionIdleMs);
+  const sessions = new CallerSessions(settings.sessions);
+  const continuations = new InputContinuations(settings.timeouts.callMs);
   // Callers hear about upstream failures and recoveries as log messages too.
   const report = (event: GatewayEvent): void => {
     onEvent(event);
     const message = upstreamLog(event);
     if (message === undefined) return;
-    for (const endpoint of sessions.endpoints()) void endpoint.log(message).catch(() => {});
+    for (const session of sessions.all()) {
+      if (session.wantsLog(message.level)) {
+        session.push({ jsonrpc: "2.0", method: "notifications/message", params: { ...message } });
+      }
+    }
   };
-  const notifySessions = () => {
-    for (const endpoint of sessions.endpoints()) void endpoint.notifyToolsChanged().catch(() => {});
-  };
-  const upstreams = settings.upstreams.map(({ name, spec, actions, audience, provider }) => ({
-    actions,
-    audience,
-    provider,
-    upstream: new Upstream({
-      name,
-      spec:
-        spec.kind === "http"
-          ? { kind: "http", url: spec.url, fetch: gatewayTokenFetch(tokens, audience ?? "") }
-          : spec,
-      timeouts: settings.timeouts,
-      backoff: settings.backoff,
-      onEvent: report,
-      onToolsChanged: notifySessions,
+  let requests: GatewayRequests | undefined;
+  const configured = settings.upstreams.map(
+    ({ name, spec, actions, prompts, resourceAction, audience, provider }) => ({
+      tools: actions,
+      prompts,
+      resourceAction,
+      audience,
+      provider,
+      upstream: new Upstream({
+        name,
+        spec:
+          spec.kind === "http"
+            ? { kind: "http", url: spec.url, token: () => tokens.forGateway(audience ?? "") }
+            : spec,
+        timeouts: settings.timeouts,
+        backoff: settings.backoff,
+        onEvent: report,
+        onChanged: (kind) => requests?.listChanged(kind, sessions.all()),
+        onResourceUpdated: () => {
+          // Resource updates reach callers through their own sessions' subscriptions.
+        },
+      }),
     }),
-  }));
-  const catalog = new ToolCatalog(upstreams, report);
-  const toolCalls = new GatewayToolCalls({
+  );
+  const catalog = new GatewayCatalog(configured, report);
+  const relay = new RequestRelay({
+    continuations,
+    // Callers without a session that declare the same capabilities share a connection to a legacy upstream.
+    modernScope: (capabilities) => ({
+      key: `capabilities:${canonicalJson(capabilities)}`,
+      capabilities,
+      listener: {
+        onNotification: () => {},
+        onRequest: async () => ({
+          error: {
+            code: -32601,
+            message: "A caller without a session cannot be asked outside a request.",
+          },
+        }),
+        onClose: () => {},
+      },
+    }),
+  });
+  requests = new GatewayRequests({
     guard,
     catalog,
+    relay,
+    continuations,
     tokens,
     resource,
     audiences: new Map(
-      upstreams.flatMap(({ upstream, audience }) =>
+      configured.flatMap(({ upstream, audience }) =>
         audience === undefined ? [] : [[upstream, audience] as const],
       ),
     ),
     providers: new Map(
-      upstreams.flatMap(({ upstream, provider }) =>
+      configured.flatMap(({ upstream, provider }) =>
         provider === undefined ? [] : [[upstream, provider] as const],
       ),
     ),
     ...(settings.credentials ? { credentials: settings.credentials } : {}),
   });
+  const answering = requests;
   const resourceUrl = new URL(resource);
   const metadataPaths = new Set(protectedResourceMetadataPaths(resourceUrl));
   const metadataUrl = `${resourceUrl.origin}${protectedResourceMetadataPaths(resourceUrl).at(-1)}`;
@@ -124,19 +174,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       ? { authorizationServers: settings.authorizationServers }
       : {}),
   });
-
-  const handlers: SessionHandlers = {
-    async listTools(context) {
-      const usable = usableActions(guard, context.auth?.token);
-      const tools: Tool[] = [];
-      for (const { action, tool } of catalog.entries()) {
-        if (usable(action)) {
-          tools.push({ ...tool, _meta: { ...tool._meta, [WRIT_META.action]: action } });
-        }
-      }
-      return tools;
-    },
-  };
+  /** The caller's requests in flight, by session and request id, for notifications/cancelled. */
+  const inFlight = new Map<string, AbortController>();
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? "/").split("?")[0] ?? "/";
@@ -144,85 +183,256 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (req.method === "GET" && path === JWKS_PATH) return sendJson(res, 200, tokens.jwks());
     if (path !== resourceUrl.pathname) return sendJson(res, 404, { error: "not_found" });
     if (!settings.allowedHosts.includes(req.headers.host ?? "")) {
-      return sendRpcError(res, 403, "Forbidden: this Host is not served here.");
+      return sendRpcError(res, 403, {
+        code: -32000,
+        message: "Forbidden: this Host is not served here.",
+      });
     }
     const origin = req.headers.origin;
     if (origin !== undefined && !settings.allowedOrigins.includes(origin)) {
-      return sendRpcError(res, 403, "Forbidden: requests from this Origin are not accepted.");
+      return sendRpcError(res, 403, {
+        code: -32000,
+        message: "Forbidden: requests from this Origin are not accepted.",
+      });
     }
     if (req.method !== "POST" && req.method !== "GET" && req.method !== "DELETE") {
       res.setHeader("allow", "GET, POST, DELETE");
-      return sendRpcError(res, 405, "Method not allowed.");
+      return sendRpcError(res, 405, { code: -32000, message: "Method not allowed." });
     }
-    const writ = writFromAuthorization(req.headers.authorization);
-    if (writ === undefined) return sendChallenge(res, { status: 401 }, metadataUrl);
-    const check = guard.checkWrit(writ);
-    if (!check.valid) {
-      return sendChallenge(res, challengeFor(check.code) ?? { status: 401 }, metadataUrl);
-    }
-    const principal = JSON.stringify([check.tenant ?? null, check.user, check.agent]);
+    const credentials = requestCredentials(req);
+    const authenticated = authenticateCaller(guard, credentials);
+    if ("challenge" in authenticated)
+      return sendChallenge(res, authenticated.challenge, metadataUrl);
+    const { caller } = authenticated;
     const header = req.headers["mcp-session-id"];
-    const sessionId = typeof header === "string" ? header : undefined;
-    const session = sessionId === undefined ? undefined : sessions.find(sessionId, principal);
-    if (sessionId !== undefined && session === undefined) {
-      return sendRpcError(res, 404, "Session not found.", -32001);
+    const session =
+      typeof header === "string" ? sessions.find(header, caller.principal) : undefined;
+    if (typeof header === "string" && session === undefined) {
+      return sendRpcError(res, 404, { code: -32001, message: "Session not found." });
     }
-    if (req.method !== "POST") {
+    if (req.method === "GET") {
       if (session === undefined) {
-        return sendRpcError(res, 400, "Bad Request: an Mcp-Session-Id header is required.");
+        return isModernVersion(req.headers["mcp-protocol-version"])
+          ? sendRpcError(res, 405, {
+              code: -32000,
+              message:
+                "Method not allowed: MCP 2026-07-28 has no GET stream; use subscriptions/listen.",
+            })
+          : sendRpcError(res, 400, {
+              code: -32000,
+              message: "Bad Request: an Mcp-Session-Id header is required.",
+            });
       }
-      return session.handle(req, res, undefined, { token: writ });
-    }
-    const read = await readJsonBody(req, settings.maxBodyBytes);
-    if (!read.ok) return sendRpcError(res, read.status, read.message, -32700);
-    const messages: unknown[] = Array.isArray(read.body) ? read.body : [read.body];
-    const toolCall = messages.find(isToolCallMessage);
-    if (toolCall !== undefined) {
-      if (messages.length > 1) {
-        return sendRpcError(
-          res,
-          400,
-          "Bad Request: send tools/call on its own, since its proof travels in the DPoP header.",
-          -32600,
-        );
+      const stream = new ResponseStream(res, { "mcp-session-id": session.id });
+      if (!session.attachStandalone(stream)) {
+        return sendRpcError(res, 409, {
+          code: -32000,
+          message: "Conflict: this session's stream is already open.",
+        });
       }
-      if (session === undefined || sessionId === undefined) {
-        return sendRpcError(res, 400, "Bad Request: no valid session; initialize first.");
-      }
-      if (!acceptsStreamableHttp(req)) {
-        return sendRpcError(
-          res,
-          406,
-          "Not Acceptable: accept application/json and text/event-stream.",
-        );
-      }
-      const challenge = await toolCalls.answer(toolCall, { writ, sessionId, session, req, res });
-      if (challenge) sendChallenge(res, challenge, metadataUrl);
       return;
     }
-    if (session !== undefined && sessionId !== undefined) {
-      for (const message of messages) {
-        const cancelled = cancelledRequest(message);
-        if (cancelled !== undefined) toolCalls.cancel(sessionId, cancelled);
+    if (req.method === "DELETE") {
+      if (session === undefined) {
+        return sendRpcError(res, 405, {
+          code: -32000,
+          message: "Method not allowed: no session to end.",
+        });
       }
-      // Answers to requests relayed from an upstream go back to it, not to this session's server.
-      const rest = messages.filter((message) => !toolCalls.settle(sessionId, message));
-      if (rest.length === 0) {
-        res.writeHead(202).end();
-        return;
-      }
-      const body = Array.isArray(read.body) ? rest : rest[0];
-      return session.handle(req, res, body, { token: writ });
+      await sessions.end(session);
+      res.writeHead(200).end();
+      return;
     }
-    if (!messages.some(isInitializeMessage)) {
-      return sendRpcError(res, 400, "Bad Request: no valid session; initialize first.");
+    if (!acceptsStreamableHttp(req)) {
+      return sendRpcError(res, 406, {
+        code: -32000,
+        message: "Not Acceptable: accept application/json and text/event-stream.",
+      });
     }
-    const endpoint = await createSessionEndpoint({
-      onInitialized: (id, opened) => sessions.add(id, opened, principal),
-      onClosed: (id) => sessions.remove(id),
-      handlers,
+    const read = await readJsonBody(req, settings.maxBodyBytes);
+    if (!read.ok)
+      return sendRpcError(res, read.status, { code: RPC_ERROR.parse, message: read.message });
+    const message = read.body;
+    if (Array.isArray(message)) {
+      return sendRpcError(res, 400, {
+        code: RPC_ERROR.invalidRequest,
+        message:
+          "Invalid Request: send one JSON-RPC message per POST (batches are not part of MCP 2025-06-18 and later).",
+      });
+    }
+    if (session !== undefined)
+      return legacyMessage(message, session, caller, credentials.proof, res);
+    if (isRequest(message) && message.method === "initialize")
+      return initialize(message, caller, res);
+    const modern = modernRequest(req, message);
+    if (modern === undefined) {
+      return sendRpcError(res, 400, {
+        code: -32000,
+        message:
+          "Bad Request: no valid session; initialize first (MCP 2025-11-25), or send MCP 2026-07-28 request metadata.",
+      });
+    }
+    if (modern !== true)
+      return sendRpcError(res, 400, modern, isRequest(message) ? message.id : null);
+    if (!isRequest(message)) {
+      res.writeHead(202).end();
+      return;
+    }
+    const stream = new ResponseStream(res);
+    const cancel = new AbortController();
+    stream.onHangUp(() => cancel.abort());
+    const meta = isRecord(message.params?._meta) ? message.params._meta : {};
+    const capabilities = meta[MCP_META.clientCapabilities];
+    const logLevel = meta[MCP_META.logLevel];
+    const challenge = await answering.answer(message, {
+      caller,
+      era: "modern",
+      session: undefined,
+      capabilities: isRecord(capabilities) ? capabilities : {},
+      logLevel: typeof logLevel === "string" ? logLevel : undefined,
+      proof: credentials.proof,
+      stream,
+      signal: cancel.signal,
     });
-    return endpoint.handle(req, res, read.body, { token: writ });
+    if (challenge) sendChallenge(res, challenge, metadataUrl);
+  }
+
+  /**
+   * Whether a POST without a session is a 2026-07-28 request: its version in
+   * `_meta` (or, for a notification, in the header). Returns the error to
+   * answer (400) when its version is not spoken here or its headers do not
+   * match its body; undefined when it is not one.
+   */
+  function modernRequest(
+    req: IncomingMessage,
+    message: unknown,
+  ): true | JsonRpcErrorBody | undefined {
+    const params = isRecord(message) && isRecord(message.params) ? message.params : {};
+    const meta = isRecord(params._meta) ? params._meta : {};
+    const header = req.headers["mcp-protocol-version"];
+    const version =
+      meta[MCP_META.protocolVersion] ?? (isNotification(message) ? header : undefined);
+    if (version === undefined) return undefined;
+    if (!isModernVersion(version)) {
+      return {
+        code: RPC_ERROR.unsupportedVersion,
+        message: "Unsupported protocol version",
+        data: { supported: [...MODERN_VERSIONS, ...LEGACY_VERSIONS], requested: version },
+      };
+    }
+    const mismatch =
+      header !== version
+        ? "the MCP-Protocol-Version header does not match the request's protocol version"
+        : isRequest(message)
+          ? headerMismatch(
+              (name) => {
+                const value = req.headers[name];
+                return typeof value === "string" ? value : undefined;
+              },
+              message,
+              message.method === "tools/call" && typeof params.name === "string"
+                ? (catalog.tool(params.name)?.paramHeaders ?? [])
+                : [],
+            )
+          : undefined;
+    if (mismatch !== undefined) {
+      return { code: RPC_ERROR.headerMismatch, message: `Header mismatch: ${mismatch}.` };
+    }
+    return true;
+  }
+
+  function initialize(message: JsonRpcRequest, caller: Caller, res: ServerResponse): void {
+    const params = message.params ?? {};
+    let session: CallerSession;
+    try {
+      session = sessions.open({
+        principal: caller.principal,
+        protocolVersion: String(answering.initialized(params.protocolVersion).protocolVersion),
+        capabilities: isRecord(params.capabilities) ? params.capabilities : {},
+        relayTimeoutMs: settings.timeouts.callMs,
+      });
+    } catch (error) {
+      if (!isWritError(error)) throw error;
+      res.setHeader("retry-after", "60");
+      sendRpcError(
+        res,
+        429,
+        { code: -32000, message: error.message, data: { code: error.code } },
+        message.id,
+      );
+      return;
+    }
+    new ResponseStream(res, { "mcp-session-id": session.id }).result(
+      message.id,
+      answering.initialized(params.protocolVersion),
+    );
+  }
+
+  async function legacyMessage(
+    message: unknown,
+    session: CallerSession,
+    caller: Caller,
+    proof: string | undefined,
+    res: ServerResponse,
+  ): Promise<void> {
+    if (isResponse(message) || isNotification(message)) {
+      // Answers to requests relayed from an upstream go back to it; notifications are acted on.
+      if (!session.settle(message) && isNotification(message)) notified(session, message);
+      res.writeHead(202).end();
+      return;
+    }
+    if (!isRequest(message)) {
+      return sendRpcError(res, 400, {
+        code: RPC_ERROR.invalidRequest,
+        message: "Invalid Request.",
+      });
+    }
+    if (message.method === "initialize") {
+      return sendRpcError(
+        res,
+        400,
+        {
+          code: RPC_ERROR.invalidRequest,
+          message: "Invalid Request: the session is already initialized.",
+        },
+        message.id,
+      );
+    }
+    const stream = new ResponseStream(res, { "mcp-session-id": session.id });
+    const cancel = new AbortController();
+    const key = `${session.id} ${JSON.stringify(message.id)}`;
+    inFlight.set(key, cancel);
+    stream.onHangUp(() => cancel.abort());
+    session.track(stream);
+    try {
+      const challenge = await answering.answer(message, {
+        caller,
+        era: "legacy",
+        session,
+        capabilities: session.capabilities,
+        logLevel: undefined,
+        proof,
+        stream,
+        signal: cancel.signal,
+      });
+      if (challenge) sendChallenge(res, challenge, metadataUrl);
+    } finally {
+      inFlight.delete(key);
+      session.untrack(stream);
+    }
+  }
+
+  function notified(
+    session: CallerSession,
+    notification: { method: string; params?: Record<string, unknown> },
+  ): void {
+    if (notification.method === "notifications/cancelled") {
+      inFlight.get(`${session.id} ${JSON.stringify(notification.params?.requestId)}`)?.abort();
+    } else if (notification.method === "notifications/roots/list_changed") {
+      for (const upstream of session.upstreams()) {
+        void upstream.notifyScoped(session.id, notification.method);
+      }
+    }
   }
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
@@ -231,12 +441,13 @@ export function createGateway(options: GatewayOptions): Gateway {
         type: "gateway.error",
         reason: error instanceof Error ? error.message : String(error),
       });
-      if (!res.headersSent) sendRpcError(res, 500, "Internal error.", -32603);
+      if (!res.headersSent)
+        sendRpcError(res, 500, { code: RPC_ERROR.internal, message: "Internal error." });
       else res.destroy();
     });
   };
 
-  const started = Promise.all(upstreams.map(({ upstream }) => upstream.start())).then(() => {});
+  const started = Promise.all(configured.map(({ upstream }) => upstream.start())).then(() => {});
   let listening: Server | undefined;
 
   return {
@@ -256,10 +467,13 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
     jwks: () => tokens.jwks(),
     upstreams: () =>
-      Object.fromEntries(upstreams.map(({ upstream }) => [upstream.name, upstream.connected])),
+      Object.fromEntries(configured.map(({ upstream }) => [upstream.name, upstream.connected])),
+    status: () =>
+      Object.fromEntries(configured.map(({ upstream }) => [upstream.name, upstream.status()])),
     async close() {
+      answering.close();
       await sessions.close();
-      await Promise.allSettled(upstreams.map(({ upstream }) => upstream.close()));
+      await Promise.allSettled(configured.map(({ upstream }) => upstream.close()));
       const server = listening;
       listening = undefined;
       if (server) {
@@ -293,21 +507,6 @@ function upstreamLog(event: GatewayEvent): LogMessage | undefined {
   }
 }
 
-function isInitializeMessage(message: unknown): boolean {
-  return (
-    message !== null &&
-    typeof message === "object" &&
-    (message as { method?: unknown }).method === "initialize"
-  );
-}
-
-/** The request id a notifications/cancelled names, if the message is one. */
-function cancelledRequest(message: unknown): unknown {
-  if (message === null || typeof message !== "object") return undefined;
-  const { method, params } = message as { method?: unknown; params?: { requestId?: unknown } };
-  return method === "notifications/cancelled" ? params?.requestId : undefined;
-}
-
 /** Streamable HTTP asks clients to accept both a JSON answer and an event stream. */
 function acceptsStreamableHttp(req: IncomingMessage): boolean {
   const accept = req.headers.accept ?? "";
@@ -319,8 +518,13 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-function sendRpcError(res: ServerResponse, status: number, message: string, code = -32000): void {
-  sendJson(res, status, { jsonrpc: "2.0", error: { code, message }, id: null });
+function sendRpcError(
+  res: ServerResponse,
+  status: number,
+  error: JsonRpcErrorBody,
+  id: JsonRpcRequest["id"] | null = null,
+): void {
+  sendJson(res, status, { jsonrpc: "2.0", error, id });
 }
 
 function sendChallenge(res: ServerResponse, challenge: HttpChallenge, metadataUrl: string): void {

@@ -7,6 +7,8 @@ export type GatewayEvent =
       readonly reason: string;
       /** When the next connection attempt is made. */
       readonly retryInMs: number;
+      /** The last lines a stdio server wrote to stderr, when it wrote any. */
+      readonly stderr?: string;
     }
   | { readonly type: "upstream.hung"; readonly upstream: string }
   | {
@@ -17,4 +19,18 @@ export type GatewayEvent =
       readonly by: string;
     }
   | { readonly type: "tool.unmapped"; readonly tool: string; readonly upstream: string }
+  | {
+      /** A tool whose `x-mcp-header` annotations are invalid is not served (2026-07-28 asks clients to leave it out). */
+      readonly type: "tool.invalid";
+      readonly tool: string;
+      readonly upstream: string;
+      readonly reason: string;
+    }
+  | {
+      /** A prompt, resource or template two upstreams share: the one configured first serves it. */
+      readonly type: "prompt.shadowed" | "resource.shadowed";
+      readonly name: string;
+      readonly upstream: string;
+      readonly by: string;
+    }
   | { readonly type: "gateway.error"; readonly reason: string };

@@ -1,13 +1,14 @@
 import {
   type Guard,
+  isAction,
   KeyPair,
   type ToolActionResolver,
   type ToolActions,
   toolActionResolver,
 } from "@writ/core";
-import type { UpstreamSpec } from "../shared/mcp-sdk.js";
 import type { GatewayCredentials } from "./gateway-credentials.js";
 import type { GatewayEvent } from "./gateway-event.js";
+import type { StdioLaunch } from "./stdio-upstream-connection.js";
 
 const UPSTREAM_NAME = /^[A-Za-z0-9_-]+$/;
 
@@ -19,10 +20,27 @@ export interface StdioUpstreamConfig {
   /** Variables for the server, on top of a minimal set (PATH, HOME, USER …): the gateway's own environment is not passed on. */
   readonly env?: Readonly<Record<string, string>>;
   readonly cwd?: string;
-  /** The server's stderr: the gateway's (default), or discarded. */
+  /**
+   * The server's stderr. Its last lines are always kept (the `upstream.down`
+   * event and `gateway.status()` carry them); `inherit` (default) also passes
+   * each line to the gateway's stderr, prefixed with the upstream's name.
+   */
   readonly stderr?: "inherit" | "ignore";
+  /**
+   * Start one process per caller MCP session instead of one shared by all
+   * callers. A legacy (2025-11-25) server then learns each caller's client
+   * capabilities, and what it asks or says outside a request (sampling,
+   * elicitation, roots, log messages) reaches that caller; a shared process is
+   * offered no client capabilities, since those could not be told apart.
+   * Default false. Bounded by the session limits.
+   */
+  readonly perSession?: boolean;
   /** Tool → action: a table or a function. Default: `<upstream name>.<tool>`, `/` read as `.`. */
   readonly actions?: ToolActions;
+  /** Prompt → action: a table or a function. Default: `<upstream name>.prompts.<prompt>`. */
+  readonly prompts?: ToolActions;
+  /** The action reading and subscribing to its resources performs, with `{ uri }` as arguments. Default `<upstream name>.resources.read`. */
+  readonly resourceAction?: string;
 }
 
 /** An MCP server reached over Streamable HTTP. It receives a token minted per call, never the caller's writ. */
@@ -32,6 +50,10 @@ export interface HttpUpstreamConfig {
   readonly audience?: string;
   /** Tool → action: a table or a function. Default: `<upstream name>.<tool>`, `/` read as `.`. */
   readonly actions?: ToolActions;
+  /** Prompt → action: a table or a function. Default: `<upstream name>.prompts.<prompt>`. */
+  readonly prompts?: ToolActions;
+  /** The action reading and subscribing to its resources performs, with `{ uri }` as arguments. Default `<upstream name>.resources.read`. */
+  readonly resourceAction?: string;
   /**
    * Send the user's own token for this provider (from `credentials`) on its
    * tool calls instead of a minted Writ token: for servers that call a
@@ -73,8 +95,12 @@ export interface GatewayOptions {
   readonly pingTimeoutMs?: number;
   /** Reconnection delays after an upstream fails: doubling from `initialMs` up to `maxMs`. Default 500 / 30,000. */
   readonly restartBackoff?: { readonly initialMs?: number; readonly maxMs?: number };
-  /** MCP sessions unused this long are closed, in ms. Default 30 minutes. */
+  /** MCP sessions unused this long are closed, in ms. Default 10 minutes. */
   readonly sessionIdleMs?: number;
+  /** Most MCP sessions open at once, in all. Default 4096. */
+  readonly maxSessions?: number;
+  /** Most MCP sessions one principal (tenant, user, leaf agent) holds open. Default 32. */
+  readonly maxSessionsPerPrincipal?: number;
   /** Largest request body accepted, in bytes. Default 4 MiB. */
   readonly maxBodyBytes?: number;
   /** Told about upstream restarts and configuration problems. Default: a process warning for each upstream failure. */
@@ -83,19 +109,25 @@ export interface GatewayOptions {
   readonly credentials?: GatewayCredentials;
 }
 
-/** A stdio upstream's launch, as the SDK takes it. */
-export type StdioSpec = Extract<UpstreamSpec, { kind: "stdio" }>;
-
 /** The options, checked and copied: what the gateway runs on. */
 export interface GatewaySettings {
   readonly guard: Guard;
   readonly resource: string;
   readonly upstreams: readonly {
     readonly name: string;
-    /** For HTTP, the fetch with the gateway's token is attached once the token minter exists. */
-    readonly spec: StdioSpec | { readonly kind: "http"; readonly url: URL };
+    readonly spec:
+      | {
+          readonly kind: "stdio";
+          readonly launch: StdioLaunch;
+          readonly stderr: "inherit" | "ignore";
+          readonly perSession: boolean;
+        }
+      | { readonly kind: "http"; readonly url: URL };
     /** Its tools' actions; a tool with none is left out. */
     readonly actions: ToolActionResolver;
+    /** Its prompts' actions; a prompt with none is left out. */
+    readonly prompts: ToolActionResolver;
+    readonly resourceAction: string;
     readonly audience?: string;
     /** The provider whose user token its tool calls carry. */
     readonly provider?: string;
@@ -114,13 +146,21 @@ export interface GatewaySettings {
     readonly pingMs: number;
   };
   readonly backoff: { readonly initialMs: number; readonly maxMs: number };
-  readonly sessionIdleMs: number;
+  readonly sessions: {
+    readonly idleMs: number;
+    readonly max: number;
+    readonly maxPerPrincipal: number;
+  };
   readonly maxBodyBytes: number;
   readonly onEvent: (event: GatewayEvent) => void;
 }
 
 /** Checks the options once and copies what is kept, so later changes to the object cannot reach a spawn. */
 export function checkGatewayOptions(options: GatewayOptions): GatewaySettings {
+  if (options === null || typeof options !== "object") {
+    throw new TypeError("createGateway needs options: { guard, upstreams }.");
+  }
+  refuseUnknown(options, GATEWAY_KEYS, "createGateway");
   const { guard } = options;
   if (!guard || typeof guard.authorize !== "function" || typeof guard.checkWrit !== "function") {
     throw new TypeError("createGateway needs { guard }: a Guard from createGuard().");
@@ -168,7 +208,14 @@ export function checkGatewayOptions(options: GatewayOptions): GatewaySettings {
       pingMs: positive(options.pingTimeoutMs ?? 5_000, "pingTimeoutMs"),
     },
     backoff,
-    sessionIdleMs: positive(options.sessionIdleMs ?? 30 * 60_000, "sessionIdleMs"),
+    sessions: {
+      idleMs: positive(options.sessionIdleMs ?? 10 * 60_000, "sessionIdleMs"),
+      max: wholePositive(options.maxSessions ?? 4096, "maxSessions"),
+      maxPerPrincipal: wholePositive(
+        options.maxSessionsPerPrincipal ?? 32,
+        "maxSessionsPerPrincipal",
+      ),
+    },
     maxBodyBytes: positive(options.maxBodyBytes ?? 4 * 1024 * 1024, "maxBodyBytes"),
     onEvent:
       options.onEvent ??
@@ -194,7 +241,24 @@ function checkUpstream(
   }
   if (config === null || typeof config !== "object")
     throw new TypeError(`${where} needs a configuration.`);
-  const actions = { actions: toolActionResolver(config.actions, { where, prefix: `${name}.` }) };
+  if (!("url" in config) && "providerToken" in config) {
+    throw new TypeError(
+      `${where}: providerToken is for HTTP upstreams; a stdio process cannot carry a user's token per call.`,
+    );
+  }
+  refuseUnknown(config, "url" in config ? HTTP_UPSTREAM_KEYS : STDIO_UPSTREAM_KEYS, where);
+  const resourceAction = config.resourceAction ?? `${name}.resources.read`;
+  if (!isAction(resourceAction)) {
+    throw new TypeError(`${where}: resourceAction must be an action like "files.read".`);
+  }
+  const actions = {
+    actions: toolActionResolver(config.actions, { where, prefix: `${name}.` }),
+    prompts: toolActionResolver(config.prompts, {
+      where: `${where} (prompts)`,
+      prefix: `${name}.prompts.`,
+    }),
+    resourceAction,
+  };
   if ("url" in config) {
     if (!URL.canParse(config.url) || !/^https?:$/.test(new URL(config.url).protocol)) {
       throw new TypeError(`${where}: url must be an http(s) URL.`);
@@ -214,11 +278,6 @@ function checkUpstream(
       ...(provider === undefined ? {} : { provider }),
     };
   }
-  if ("providerToken" in config) {
-    throw new TypeError(
-      `${where}: providerToken is for HTTP upstreams; one stdio process serves every caller and cannot carry a user's token.`,
-    );
-  }
   if (typeof config.command !== "string" || config.command.length === 0) {
     throw new TypeError(`${where} needs a command (stdio) or a url (Streamable HTTP).`);
   }
@@ -230,18 +289,87 @@ function checkUpstream(
   if (env !== undefined && !Object.values(env).every((value) => typeof value === "string")) {
     throw new TypeError(`${where}: env values must be strings.`);
   }
+  const stderr = config.stderr ?? "inherit";
+  if (stderr !== "inherit" && stderr !== "ignore") {
+    throw new TypeError(`${where}: stderr is "inherit" or "ignore".`);
+  }
+  if (config.perSession !== undefined && typeof config.perSession !== "boolean") {
+    throw new TypeError(`${where}: perSession is true or false.`);
+  }
   return {
     name,
     spec: {
       kind: "stdio",
-      command: config.command,
-      args: [...args],
-      ...(env === undefined ? {} : { env: { ...env } }),
-      ...(config.cwd === undefined ? {} : { cwd: config.cwd }),
-      stderr: config.stderr ?? "inherit",
+      launch: {
+        command: config.command,
+        args: [...args],
+        ...(env === undefined ? {} : { env: { ...env } }),
+        ...(config.cwd === undefined ? {} : { cwd: config.cwd }),
+      },
+      stderr,
+      perSession: config.perSession === true,
     },
     ...actions,
   };
+}
+
+const GATEWAY_KEYS = [
+  "guard",
+  "upstreams",
+  "signingKey",
+  "tokenTtl",
+  "issuer",
+  "clientId",
+  "authorizationServers",
+  "allowedHosts",
+  "allowedOrigins",
+  "callTimeoutMs",
+  "connectTimeoutMs",
+  "pingTimeoutMs",
+  "restartBackoff",
+  "sessionIdleMs",
+  "maxSessions",
+  "maxSessionsPerPrincipal",
+  "maxBodyBytes",
+  "onEvent",
+  "credentials",
+] as const satisfies readonly (keyof GatewayOptions)[];
+
+const STDIO_UPSTREAM_KEYS = [
+  "command",
+  "args",
+  "env",
+  "cwd",
+  "stderr",
+  "perSession",
+  "actions",
+  "prompts",
+  "resourceAction",
+] as const satisfies readonly (keyof StdioUpstreamConfig)[];
+
+const HTTP_UPSTREAM_KEYS = [
+  "url",
+  "audience",
+  "actions",
+  "prompts",
+  "resourceAction",
+  "providerToken",
+] as const satisfies readonly (keyof HttpUpstreamConfig)[];
+
+/** A misspelt option is an error naming it, never an option silently left at its default. */
+function refuseUnknown(object: object, known: readonly string[], where: string): void {
+  for (const key of Object.keys(object)) {
+    if (!known.includes(key)) {
+      throw new TypeError(`${where}: unknown option "${key}". Known: ${known.join(", ")}.`);
+    }
+  }
+}
+
+function wholePositive(value: number, name: string): number {
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new TypeError(`createGateway: ${name} must be a positive whole number.`);
+  }
+  return value;
 }
 
 function positive(value: number, name: string): number {

@@ -1,38 +1,45 @@
+import { Agent as HttpAgent } from "node:http";
+import { Agent as HttpsAgent } from "node:https";
 import { WritError } from "@writ/core";
 import { JsonRpcFailure } from "../shared/json-rpc-failure.js";
-import {
-  type CallToolResult,
-  classifyUpstreamError,
-  connectUpstreamClient,
-  type LogMessage,
-  type Progress,
-  relayedProtocolError,
-  type Tool,
-  type UpstreamClient,
-  type UpstreamSpec,
-} from "../shared/mcp-sdk.js";
+import type { ProtocolEra } from "../shared/mcp-protocol.js";
+import { isRecord, type JsonObject, type ListedItem, type Tool } from "../shared/mcp-types.js";
 import type { GatewayEvent } from "./gateway-event.js";
-import { HttpCallFailure, type HttpToolCall, postToolCall } from "./post-tool-call.js";
+import { HttpUpstreamConnection } from "./http-upstream-connection.js";
+import { StderrTail } from "./stderr-tail.js";
+import { type StdioLaunch, StdioUpstreamConnection } from "./stdio-upstream-connection.js";
+import {
+  type RelayAnswer,
+  reasonOf,
+  type UpstreamConnection,
+  UpstreamFailure,
+  type UpstreamListener,
+  type UpstreamRequestOptions,
+} from "./upstream-connection.js";
+
+/** How the gateway reaches one upstream server. */
+export type UpstreamSpec =
+  | {
+      readonly kind: "stdio";
+      readonly launch: StdioLaunch;
+      readonly stderr: "inherit" | "ignore";
+      /** One process per caller session (its requests then reach that caller) instead of one shared. */
+      readonly perSession: boolean;
+    }
+  | {
+      readonly kind: "http";
+      readonly url: URL;
+      /** The gateway's own token for this upstream. */
+      readonly token: () => string;
+    };
 
 export interface UpstreamTimeouts {
-  /** Connecting, the handshake and the first tools/list. */
+  /** Connecting, the handshake and the first listings. */
   readonly connectMs: number;
-  /** One tool call, reset whenever the upstream reports progress. */
+  /** One request, reset whenever the upstream reports progress. */
   readonly callMs: number;
-  /** The ping that tells a slow upstream from a hung one after a call timed out. */
+  /** The liveness probe that tells a slow upstream from a hung one after a request timed out. */
   readonly pingMs: number;
-}
-
-/** How a call is made and what the caller hears while it runs. */
-export interface UpstreamCallOptions {
-  readonly signal?: AbortSignal;
-  readonly onProgress?: (progress: Progress) => void;
-  /** The upstream's log messages during the call (HTTP upstreams: they arrive on the call's stream). */
-  readonly onLog?: (message: LogMessage) => void;
-  /** Answers the upstream's requests during the call (HTTP upstreams only). */
-  readonly onRequest?: HttpToolCall["onRequest"];
-  /** For an HTTP upstream: the Authorization header of this call (its minted token). */
-  readonly authorization?: string;
 }
 
 export interface UpstreamBackoff {
@@ -41,11 +48,56 @@ export interface UpstreamBackoff {
 }
 
 /**
- * One upstream MCP server behind the gateway: a single shared connection,
- * reconnected (a stdio server respawned from its configuration) with
- * exponential backoff when it crashes, closes or stops answering. The last
- * tool list it gave is kept while it is down, so callers get "unavailable"
- * rather than "no such tool".
+ * Whose request this is, for an upstream that keeps a connection per caller:
+ * a legacy server learns its client's capabilities at initialize and speaks
+ * outside requests on its session, so each caller gets its own (mirrored)
+ * connection, declaring that caller's capabilities, with what the server
+ * says outside a request going to `listener`.
+ */
+export interface CallerScope {
+  /** The caller's MCP session, or its capabilities when it has no session. */
+  readonly key: string;
+  readonly capabilities: JsonObject;
+  readonly listener: UpstreamListener;
+}
+
+/** What the upstream offers, as it last listed it. */
+export interface UpstreamOffer {
+  readonly tools: readonly Tool[];
+  readonly prompts: readonly ListedItem[];
+  readonly resources: readonly ListedItem[];
+  readonly templates: readonly ListedItem[];
+  /** The server's capabilities. */
+  readonly capabilities: JsonObject;
+}
+
+/** An upstream's state, for operators. */
+export interface UpstreamStatus {
+  readonly connected: boolean;
+  readonly era?: ProtocolEra;
+  readonly protocolVersion?: string;
+  /** Why it is down, when it is. */
+  readonly lastError?: string;
+  /** The last lines a stdio server wrote to stderr. */
+  readonly stderr?: string;
+}
+
+const EMPTY: UpstreamOffer = {
+  tools: [],
+  prompts: [],
+  resources: [],
+  templates: [],
+  capabilities: {},
+};
+
+/**
+ * One upstream MCP server behind the gateway. A shared connection lists what
+ * it offers (kept while it is down, so callers hear "unavailable" rather than
+ * "no such tool") and carries requests that need no caller of their own; it
+ * is reconnected (a stdio server respawned from its configuration) with
+ * exponential backoff when it crashes, closes or stops answering. Where the
+ * server is legacy and can tell callers apart (HTTP sessions, or a process per
+ * caller), each caller's requests go through a connection of its own.
  */
 export class Upstream {
   readonly name: string;
@@ -53,15 +105,20 @@ export class Upstream {
   readonly #timeouts: UpstreamTimeouts;
   readonly #backoff: UpstreamBackoff;
   readonly #onEvent: (event: GatewayEvent) => void;
-  readonly #onToolsChanged: () => void;
-  #client: UpstreamClient | undefined;
-  #tools: readonly Tool[] = [];
+  readonly #onChanged: (kind: "tools" | "prompts" | "resources") => void;
+  readonly #onResourceUpdated: (uri: string) => void;
+  readonly #agent: HttpAgent | HttpsAgent | undefined;
+  readonly #stderr: StderrTail | undefined;
+  readonly #scoped = new Map<string, Promise<UpstreamConnection>>();
+  #shared: UpstreamConnection | undefined;
+  #era: ProtocolEra | undefined;
+  #offer: UpstreamOffer = EMPTY;
   #version = 0;
   #failures = 0;
   #retryAt = 0;
+  #lastError: string | undefined;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
-  #calls = 0;
 
   constructor(options: {
     readonly name: string;
@@ -69,28 +126,52 @@ export class Upstream {
     readonly timeouts: UpstreamTimeouts;
     readonly backoff: UpstreamBackoff;
     readonly onEvent: (event: GatewayEvent) => void;
-    readonly onToolsChanged: () => void;
+    /** The upstream's list of tools, prompts or resources changed. */
+    readonly onChanged: (kind: "tools" | "prompts" | "resources") => void;
+    /** A resource the gateway subscribed to changed (shared connection). */
+    readonly onResourceUpdated: (uri: string) => void;
   }) {
     this.name = options.name;
     this.#spec = options.spec;
     this.#timeouts = options.timeouts;
     this.#backoff = options.backoff;
     this.#onEvent = options.onEvent;
-    this.#onToolsChanged = options.onToolsChanged;
+    this.#onChanged = options.onChanged;
+    this.#onResourceUpdated = options.onResourceUpdated;
+    if (options.spec.kind === "http") {
+      // Upstream connections are reused across calls: a TCP (and TLS) handshake per call is most of a hop.
+      const Agent = options.spec.url.protocol === "https:" ? HttpsAgent : HttpAgent;
+      this.#agent = new Agent({ keepAlive: true, scheduling: "lifo" });
+    } else {
+      this.#stderr = new StderrTail(options.name, options.spec.stderr);
+    }
   }
 
-  /** The last tools the upstream listed. */
-  get tools(): readonly Tool[] {
-    return this.#tools;
+  /** What it offers, as last listed. */
+  get offer(): UpstreamOffer {
+    return this.#offer;
   }
 
-  /** Changes whenever the tool list does. */
+  /** Changes whenever the offer does. */
   get version(): number {
     return this.#version;
   }
 
   get connected(): boolean {
-    return this.#client !== undefined;
+    return this.#shared !== undefined;
+  }
+
+  status(): UpstreamStatus {
+    const shared = this.#shared;
+    const stderr = this.#stderr?.tail();
+    return {
+      connected: shared !== undefined,
+      ...(shared ? { era: shared.era, protocolVersion: shared.protocolVersion } : {}),
+      ...(shared === undefined && this.#lastError !== undefined
+        ? { lastError: this.#lastError }
+        : {}),
+      ...(stderr === undefined ? {} : { stderr }),
+    };
   }
 
   /** The first connection attempt; a failure is reported and retried, never thrown. */
@@ -99,152 +180,256 @@ export class Upstream {
   }
 
   /**
-   * Calls a tool. Resolves with the upstream's result; rejects with a
-   * JsonRpcFailure when it answered with a JSON-RPC error, a WritError
-   * (`upstream.unavailable`, `upstream.timeout`) when it did not answer.
+   * Sends one request for a caller. Resolves with the upstream's result;
+   * rejects with a JsonRpcFailure when it answered with a JSON-RPC error,
+   * a WritError (`upstream.unavailable`, `upstream.timeout`) when it did not
+   * answer, and an UpstreamFailure `aborted` when the caller cancelled.
    */
-  async call(
-    tool: string,
-    args: Readonly<Record<string, unknown>>,
-    meta: Readonly<Record<string, unknown>> | undefined,
-    options: UpstreamCallOptions,
-  ): Promise<CallToolResult> {
-    const client = this.#client;
-    if (client === undefined) {
-      const seconds = Math.max(1, Math.ceil((this.#retryAt - Date.now()) / 1000));
-      throw new WritError(
-        "upstream.unavailable",
-        `The MCP server "${this.name}" behind the gateway is unavailable and is being restarted; try again in about ${seconds} s.`,
-        { name: this.name },
-      );
-    }
-    const session = client.httpSession();
-    if (this.#spec.kind === "http" && session !== undefined) {
-      return this.#post(client, { url: this.#spec.url, ...session }, tool, args, meta, options);
-    }
+  async request(
+    method: string,
+    params: Record<string, unknown> | undefined,
+    options: Omit<UpstreamRequestOptions, "timeoutMs">,
+    scope: CallerScope | undefined,
+    what = method,
+  ): Promise<Record<string, unknown>> {
+    const connection = await this.#connectionFor(scope, what);
     try {
-      return await client.callTool(tool, args, meta, {
-        ...(options.signal ? { signal: options.signal } : {}),
-        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      return await connection.request(method, params, {
+        ...options,
         timeoutMs: this.#timeouts.callMs,
       });
     } catch (error) {
-      if (options.signal?.aborted)
-        throw new Error("The caller cancelled the call.", { cause: error });
-      const failure = classifyUpstreamError(error);
-      if (failure === "protocol") throw relayedProtocolError(error);
-      if (failure === "timeout") {
-        void this.#probe(client);
-        throw this.#timedOut(tool, error);
-      }
-      throw this.#failed(tool, "its connection closed", error);
-    }
-  }
-
-  async #post(
-    client: UpstreamClient,
-    session: {
-      readonly url: URL;
-      readonly sessionId: string | undefined;
-      readonly protocolVersion: string | undefined;
-    },
-    tool: string,
-    args: Readonly<Record<string, unknown>>,
-    meta: Readonly<Record<string, unknown>> | undefined,
-    options: UpstreamCallOptions,
-  ): Promise<CallToolResult> {
-    try {
-      return await postToolCall({
-        session,
-        authorization: options.authorization ?? "",
-        id: `writ-${++this.#calls}`,
-        name: tool,
-        args,
-        meta,
-        timeoutMs: this.#timeouts.callMs,
-        ...(options.signal ? { signal: options.signal } : {}),
-        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-        ...(options.onLog ? { onLog: options.onLog } : {}),
-        ...(options.onRequest ? { onRequest: options.onRequest } : {}),
-      });
-    } catch (error) {
-      if (error instanceof JsonRpcFailure || !(error instanceof HttpCallFailure)) throw error;
+      if (error instanceof JsonRpcFailure) throw error;
+      if (!(error instanceof UpstreamFailure)) throw error;
       switch (error.kind) {
         case "aborted":
-          throw new Error("The caller cancelled the call.", { cause: error });
+          throw error;
         case "timeout":
-          void this.#probe(client);
-          throw this.#timedOut(tool, error);
-        case "session_expired":
-          this.#lost(client, "it no longer knows the gateway's session");
-          await client.close().catch(() => undefined);
-          throw this.#failed(tool, "it lost the session", error);
+          void this.#probe(connection);
+          throw new WritError(
+            "upstream.timeout",
+            `The MCP server "${this.name}" did not answer ${what} within ${this.#timeouts.callMs} ms; it may still complete there.`,
+            { name: this.name },
+            error,
+          );
         case "refused":
-          throw this.#failed(tool, `it refused the call (HTTP ${error.status})`, error);
-        case "closed":
-          void this.#probe(client);
-          throw this.#failed(tool, "the connection closed", error);
+          throw this.#failed(what, `it refused the request (HTTP ${error.status ?? "?"})`, error);
+        default:
+          if (connection !== this.#shared) this.#dropScoped(scope?.key);
+          throw this.#failed(what, "its connection closed", error);
       }
     }
   }
 
-  #timedOut(tool: string, cause: unknown): WritError {
-    return new WritError(
-      "upstream.timeout",
-      `The MCP server "${this.name}" did not answer "${tool}" within ${this.#timeouts.callMs} ms; it may still complete there.`,
-      { name: this.name },
-      cause,
-    );
+  /** Ends the caller's own connection, if it has one (its MCP session ended). */
+  async release(key: string): Promise<void> {
+    const connection = this.#scoped.get(key);
+    this.#scoped.delete(key);
+    await (await connection?.catch(() => undefined))?.close().catch(() => undefined);
   }
 
-  #failed(tool: string, why: string, cause: unknown): WritError {
-    return new WritError(
-      "upstream.unavailable",
-      `The MCP server "${this.name}" failed while running "${tool}" (${why}); the call may or may not have completed.`,
-      { name: this.name },
-      cause,
-    );
+  /** Notifies the caller's own connection, if it has one (e.g. its roots changed). */
+  async notifyScoped(key: string, method: string, params?: Record<string, unknown>): Promise<void> {
+    const connection = await this.#scoped.get(key)?.catch(() => undefined);
+    connection?.notify(method, params);
   }
 
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#timer);
-    const client = this.#client;
-    this.#client = undefined;
-    await client?.close();
+    const shared = this.#shared;
+    this.#shared = undefined;
+    const scoped = [...this.#scoped.keys()];
+    await Promise.allSettled([shared?.close(), ...scoped.map((key) => this.release(key))]);
+    this.#agent?.destroy();
+  }
+
+  /** The connection a request goes through: the caller's own where the server keeps one per client. */
+  async #connectionFor(scope: CallerScope | undefined, what: string): Promise<UpstreamConnection> {
+    const shared = this.#shared;
+    if (shared === undefined) throw this.#unavailable();
+    if (scope === undefined || !this.#perCaller(shared.era)) return shared;
+    let connection = this.#scoped.get(scope.key);
+    if (connection === undefined) {
+      connection = this.#open("legacy", scope.capabilities, {
+        ...scope.listener,
+        onClose: (reason) => {
+          this.#dropScoped(scope.key);
+          scope.listener.onClose(reason);
+        },
+      });
+      this.#scoped.set(scope.key, connection);
+    }
+    try {
+      return await connection;
+    } catch (error) {
+      this.#dropScoped(scope.key);
+      throw this.#failed(what, `a connection for this caller failed (${reasonOf(error)})`, error);
+    }
+  }
+
+  #perCaller(era: ProtocolEra): boolean {
+    return era === "legacy" && (this.#spec.kind === "http" || this.#spec.perSession);
+  }
+
+  #dropScoped(key: string | undefined): void {
+    if (key !== undefined) void this.release(key);
+  }
+
+  #open(
+    era: ProtocolEra | undefined,
+    capabilities: JsonObject,
+    listener: UpstreamListener,
+  ): Promise<UpstreamConnection> {
+    const spec = this.#spec;
+    if (spec.kind === "http") {
+      return HttpUpstreamConnection.connect({
+        url: spec.url,
+        agent: this.#agent as HttpAgent,
+        token: spec.token,
+        era,
+        capabilities,
+        timeoutMs: this.#timeouts.connectMs,
+        listener,
+      });
+    }
+    return StdioUpstreamConnection.start({
+      launch: spec.launch,
+      stderr: this.#stderr as StderrTail,
+      era,
+      capabilities,
+      timeoutMs: this.#timeouts.connectMs,
+      listener,
+    });
   }
 
   async #connect(): Promise<void> {
     if (this.#closed) return;
-    let client: UpstreamClient | undefined;
+    let connection: UpstreamConnection | undefined;
     try {
-      client = await connectUpstreamClient(
-        this.#spec,
-        {
-          onClose: () => this.#lost(client, "the connection closed"),
-          onToolsChanged: () => void this.#refresh(client),
-        },
-        this.#timeouts.connectMs,
+      // The shared connection declares no client capabilities: nothing it hears outside a request can be told apart by caller.
+      connection = await this.#open(
+        this.#era,
+        {},
+        this.#sharedListener(() => connection),
       );
-      this.#setTools(await client.listTools(this.#timeouts.connectMs));
+      this.#era = connection.era;
+      this.#setOffer(await this.#list(connection));
     } catch (error) {
-      client?.kill();
-      await client?.close().catch(() => undefined);
+      connection?.kill();
+      await connection?.close().catch(() => undefined);
       this.#scheduleRetry(reasonOf(error));
       return;
     }
     if (this.#closed) {
-      await client.close();
+      await connection.close();
       return;
     }
-    this.#client = client;
+    this.#shared = connection;
     this.#failures = 0;
-    this.#onEvent({ type: "upstream.connected", upstream: this.name, tools: this.#tools.length });
+    this.#lastError = undefined;
+    this.#onEvent({
+      type: "upstream.connected",
+      upstream: this.name,
+      tools: this.#offer.tools.length,
+    });
   }
 
-  #lost(client: UpstreamClient | undefined, reason: string): void {
-    if (client === undefined || this.#client !== client || this.#closed) return;
-    this.#client = undefined;
+  #sharedListener(connection: () => UpstreamConnection | undefined): UpstreamListener {
+    return {
+      onNotification: (notification) => {
+        const kind = /^notifications\/(tools|prompts|resources)\/list_changed$/.exec(
+          notification.method,
+        )?.[1] as "tools" | "prompts" | "resources" | undefined;
+        if (kind !== undefined) {
+          void this.#refresh(connection());
+          return;
+        }
+        const uri = notification.params?.uri;
+        if (notification.method === "notifications/resources/updated" && typeof uri === "string") {
+          this.#onResourceUpdated(uri);
+        }
+        // Log messages outside a request cannot be told apart by caller: they are not relayed.
+      },
+      onRequest: async ({ method }): Promise<RelayAnswer> =>
+        method === "ping"
+          ? { result: {} }
+          : {
+              error: {
+                code: -32601,
+                message: `The gateway cannot tell which caller ${method} is for on a shared connection.`,
+              },
+            },
+      onClose: (reason) => this.#lost(connection(), reason),
+    };
+  }
+
+  /** Everything the server offers, following pagination. */
+  async #list(connection: UpstreamConnection): Promise<UpstreamOffer> {
+    const { capabilities } = connection;
+    const all = async (method: string, key: string): Promise<ListedItem[]> => {
+      const items: ListedItem[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await connection.request(
+          method,
+          cursor === undefined ? undefined : { cursor },
+          {
+            timeoutMs: this.#timeouts.connectMs,
+          },
+        );
+        const listed = page[key];
+        if (Array.isArray(listed)) items.push(...listed.filter(isRecord));
+        cursor = typeof page.nextCursor === "string" ? page.nextCursor : undefined;
+      } while (cursor !== undefined);
+      return items;
+    };
+    const offers = (capability: string) => isRecord(capabilities[capability]);
+    const [tools, prompts, resources, templates] = await Promise.all([
+      offers("tools") ? all("tools/list", "tools") : [],
+      offers("prompts") ? all("prompts/list", "prompts") : [],
+      offers("resources") ? all("resources/list", "resources") : [],
+      offers("resources") ? all("resources/templates/list", "resourceTemplates") : [],
+    ]);
+    return {
+      tools: tools.filter(
+        (tool) => typeof tool.name === "string",
+      ) as readonly ListedItem[] as Tool[],
+      prompts: prompts.filter((prompt) => typeof prompt.name === "string"),
+      resources: resources.filter((resource) => typeof resource.uri === "string"),
+      templates: templates.filter((template) => typeof template.uriTemplate === "string"),
+      capabilities,
+    };
+  }
+
+  #setOffer(offer: UpstreamOffer): void {
+    const before = this.#offer;
+    this.#offer = offer;
+    this.#version++;
+    const differs = (a: unknown, b: unknown) => JSON.stringify(a) !== JSON.stringify(b);
+    if (differs(before.tools, offer.tools)) this.#onChanged("tools");
+    if (differs(before.prompts, offer.prompts)) this.#onChanged("prompts");
+    if (differs([before.resources, before.templates], [offer.resources, offer.templates])) {
+      this.#onChanged("resources");
+    }
+  }
+
+  async #refresh(connection: UpstreamConnection | undefined): Promise<void> {
+    if (connection === undefined || this.#shared !== connection) return;
+    try {
+      this.#setOffer(await this.#list(connection));
+    } catch (error) {
+      this.#onEvent({
+        type: "gateway.error",
+        reason: `refreshing what "${this.name}" offers failed: ${reasonOf(error)}`,
+      });
+    }
+  }
+
+  #lost(connection: UpstreamConnection | undefined, reason: string): void {
+    if (connection === undefined || this.#shared !== connection || this.#closed) return;
+    this.#shared = undefined;
+    for (const key of [...this.#scoped.keys()]) void this.release(key);
     this.#scheduleRetry(reason);
   }
 
@@ -253,44 +438,61 @@ export class Upstream {
     const delay = Math.min(this.#backoff.initialMs * 2 ** this.#failures, this.#backoff.maxMs);
     this.#failures++;
     this.#retryAt = Date.now() + delay;
+    this.#lastError = reason;
     this.#timer = setTimeout(() => void this.#connect(), delay);
     this.#timer.unref();
-    this.#onEvent({ type: "upstream.down", upstream: this.name, reason, retryInMs: delay });
+    const stderr = this.#stderr?.tail();
+    this.#onEvent({
+      type: "upstream.down",
+      upstream: this.name,
+      reason,
+      retryInMs: delay,
+      ...(stderr === undefined ? {} : { stderr }),
+    });
   }
 
-  /** After a timeout: a server that cannot even answer a ping is hung, so it is ended and restarted. */
-  async #probe(client: UpstreamClient): Promise<void> {
+  /** After a timeout: a server that cannot answer a liveness probe is hung, so it is ended and restarted. */
+  async #probe(connection: UpstreamConnection): Promise<void> {
+    const probe = connection.era === "modern" ? "server/discover" : "ping";
     try {
-      await client.ping(this.#timeouts.pingMs);
-    } catch {
-      if (this.#client !== client) return;
+      await connection.request(probe, undefined, {
+        timeoutMs: this.#timeouts.pingMs,
+        capabilities: {},
+      });
+    } catch (error) {
+      if (error instanceof JsonRpcFailure) return; // it answered: alive
+      if (this.#shared !== connection) {
+        // A caller's own connection: ended; the caller's next request opens a new one.
+        connection.kill();
+        for (const [key, scoped] of this.#scoped) {
+          if ((await scoped.catch(() => undefined)) === connection) void this.release(key);
+        }
+        return;
+      }
       this.#onEvent({ type: "upstream.hung", upstream: this.name });
-      this.#client = undefined;
-      client.kill();
-      await client.close().catch(() => undefined);
+      this.#shared = undefined;
+      connection.kill();
+      await connection.close().catch(() => undefined);
+      for (const key of [...this.#scoped.keys()]) void this.release(key);
       this.#scheduleRetry("it stopped answering");
     }
   }
 
-  async #refresh(client: UpstreamClient | undefined): Promise<void> {
-    if (client === undefined || this.#client !== client) return;
-    try {
-      this.#setTools(await client.listTools(this.#timeouts.connectMs));
-    } catch (error) {
-      this.#onEvent({
-        type: "gateway.error",
-        reason: `refreshing the tools of "${this.name}" failed: ${reasonOf(error)}`,
-      });
-    }
+  #unavailable(): WritError {
+    const seconds = Math.max(1, Math.ceil((this.#retryAt - Date.now()) / 1000));
+    return new WritError(
+      "upstream.unavailable",
+      `The MCP server "${this.name}" behind the gateway is unavailable and is being restarted; try again in about ${seconds} s.`,
+      { name: this.name },
+    );
   }
 
-  #setTools(tools: readonly Tool[]): void {
-    this.#tools = tools;
-    this.#version++;
-    this.#onToolsChanged();
+  #failed(what: string, why: string, cause: unknown): WritError {
+    return new WritError(
+      "upstream.unavailable",
+      `The MCP server "${this.name}" failed while answering ${what} (${why}); it may or may not have completed.`,
+      { name: this.name },
+      cause,
+    );
   }
-}
-
-function reasonOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

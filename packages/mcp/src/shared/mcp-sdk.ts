@@ -11,7 +11,7 @@
  * The gateway speaks MCP itself (it relays JSON-RPC in both protocol
  * generations) and needs no SDK.
  */
-import type { CallToolResult, Tool } from "./mcp-types.js";
+import type { CallToolResult, ListedItem, Tool } from "./mcp-types.js";
 
 export type SdkGeneration = "v1" | "v2";
 
@@ -241,44 +241,69 @@ interface TransportLike {
   send(message: OutgoingMessage, options?: unknown): Promise<void>;
 }
 
+/** The client methods that send a request Writ may need to know the action of first, by that request's method. */
+const SENDERS = {
+  callTool: "tools/call",
+  getPrompt: "prompts/get",
+  readResource: "resources/read",
+  subscribeResource: "resources/subscribe",
+} as const;
+
+/** The client methods that list, by what their result holds. */
+const LISTERS = {
+  listTools: "tools",
+  listPrompts: "prompts",
+  listResources: "resources",
+  listResourceTemplates: "resourceTemplates",
+} as const;
+
+export type ListedKind = (typeof LISTERS)[keyof typeof LISTERS];
+
 /**
- * Puts hooks on an SDK Client: `beforeCall` runs before each callTool (so the
- * client can learn a tool's action by listing first), `listed` sees every
- * tools/list result, and `outgoing` rewrites every JSON-RPC message the
- * client sends, on the transport it is connected to now or later. Rewriting
- * on the transport reaches every request the SDK makes, also the retries a
- * v2 client makes on its own for a multi-round-trip result (each then gets a
- * proof of its own).
+ * Puts hooks on an SDK Client: `before` runs before each tool call, prompt
+ * get and resource read or subscription (so the client can learn what it
+ * names by listing first), `listed` sees every list result, and `outgoing`
+ * rewrites every JSON-RPC message the client sends, on the transport it is
+ * connected to now or later. Rewriting on the transport reaches every request
+ * the SDK makes, also the retries a v2 client makes on its own for a
+ * multi-round-trip result (each then gets a proof of its own).
  */
 export function interceptClient(
   client: McpClientLike,
   where: string,
   hooks: {
-    beforeCall?(name: string): Promise<void>;
-    listed(tools: readonly Tool[]): void;
+    before?(method: string, params: Record<string, unknown>): Promise<void>;
+    listed(kind: ListedKind, items: readonly ListedItem[]): void;
     outgoing?(message: OutgoingMessage): OutgoingMessage;
   },
 ): void {
   clientGeneration(client, where);
-  const target = client as unknown as {
-    callTool(...args: unknown[]): Promise<unknown>;
-    listTools(...args: unknown[]): Promise<unknown>;
-    connect(transport: unknown, ...rest: unknown[]): Promise<void>;
-    transport?: unknown;
-  };
-  const callTool = target.callTool.bind(client);
-  const listTools = target.listTools.bind(client);
-  const connect = target.connect.bind(client);
-  target.callTool = async (...args: unknown[]) => {
-    const name = (args[0] as { name?: unknown } | undefined)?.name;
-    if (hooks.beforeCall && typeof name === "string") await hooks.beforeCall(name);
-    return callTool(...args);
-  };
-  target.listTools = async (...args: unknown[]) => {
-    const result = (await listTools(...args)) as { tools?: unknown };
-    if (Array.isArray(result?.tools)) hooks.listed(result.tools as Tool[]);
-    return result;
-  };
+  const target = client as unknown as Record<string, unknown> & { transport?: unknown };
+  type Method = (...args: unknown[]) => Promise<unknown>;
+  const { before } = hooks;
+  if (before) {
+    for (const [name, method] of Object.entries(SENDERS)) {
+      const original = target[name];
+      if (typeof original !== "function") continue;
+      target[name] = async (...args: unknown[]) => {
+        const params = args[0];
+        if (params !== null && typeof params === "object") {
+          await before(method, params as Record<string, unknown>);
+        }
+        return (original as Method).apply(client, args);
+      };
+    }
+  }
+  for (const [name, kind] of Object.entries(LISTERS)) {
+    const original = target[name];
+    if (typeof original !== "function") continue;
+    target[name] = async (...args: unknown[]) => {
+      const result = (await (original as Method).apply(client, args)) as Record<string, unknown>;
+      const items = result?.[kind];
+      if (Array.isArray(items)) hooks.listed(kind, items as ListedItem[]);
+      return result;
+    };
+  }
   const { outgoing } = hooks;
   if (outgoing === undefined) return;
   const rewrite = (transport: unknown) => {
@@ -292,7 +317,8 @@ export function interceptClient(
     wire.send = (message, options) => send(outgoing(message), options);
   };
   if (target.transport !== undefined) rewrite(target.transport);
-  target.connect = (transport, ...rest) => {
+  const connect = (target.connect as Method).bind(client);
+  target.connect = (transport: unknown, ...rest: unknown[]) => {
     rewrite(transport);
     return connect(transport, ...rest);
   };
@@ -314,295 +340,4 @@ export async function connectHttpClient(
       : await import("@modelcontextprotocol/sdk/client/streamableHttp.js");
   const transport = new StreamableHTTPClientTransport(url, { fetch });
   await (client.connect as (transport: unknown) => Promise<void>)(transport);
-}
-
-// ── The gateway's use of SDK v1, until the gateway speaks MCP itself ─────
-import type { IncomingMessage, ServerResponse } from "node:http";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
-import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import {
-  ErrorCode,
-  ListToolsRequestSchema,
-  LoggingLevelSchema,
-  McpError,
-  SetLevelRequestSchema,
-  ToolListChangedNotificationSchema,
-} from "@modelcontextprotocol/sdk/types.js";
-import { JsonRpcFailure } from "./json-rpc-failure.js";
-import type { LogMessage, Progress } from "./mcp-types.js";
-
-export type { CallToolResult, LogMessage, Progress, Tool } from "./mcp-types.js";
-
-export interface RequestAuth {
-  readonly token: string;
-}
-interface HandlerExtra {
-  readonly _meta?: Record<string, unknown>;
-  readonly requestId: string | number;
-  readonly authInfo?: { readonly token: string };
-  readonly requestInfo?: {
-    readonly headers: Record<string, string | readonly string[] | undefined>;
-    readonly url?: URL;
-  };
-}
-function v1ContextOf(extra: HandlerExtra): RequestContext & { auth: RequestAuth | undefined } {
-  return { ...contextOf("v1", extra), auth: extra.authInfo };
-}
-// ── Upstream servers (the gateway's side as a client) ────────────────────
-
-export type UpstreamSpec =
-  | {
-      readonly kind: "stdio";
-      readonly command: string;
-      readonly args: readonly string[];
-      readonly env?: Readonly<Record<string, string>>;
-      readonly cwd?: string;
-      readonly stderr: "inherit" | "ignore";
-    }
-  | { readonly kind: "http"; readonly url: URL; readonly fetch: FetchLike };
-
-/** How the SDK client makes one call (stdio upstreams). */
-export interface ClientCallOptions {
-  readonly signal?: AbortSignal;
-  readonly timeoutMs: number;
-  readonly onProgress?: (progress: Progress) => void;
-}
-
-/** A connected upstream MCP server. */
-export interface UpstreamClient {
-  /** Every tool, following pagination. */
-  listTools(timeoutMs: number): Promise<Tool[]>;
-  callTool(
-    name: string,
-    args: Readonly<Record<string, unknown>>,
-    meta: Readonly<Record<string, unknown>> | undefined,
-    options: ClientCallOptions,
-  ): Promise<CallToolResult>;
-  ping(timeoutMs: number): Promise<void>;
-  /** For an HTTP upstream: the MCP session the connection holds, which calls are posted in. */
-  httpSession():
-    | { readonly sessionId: string | undefined; readonly protocolVersion: string | undefined }
-    | undefined;
-  /** Closes the connection (a stdio server is asked to exit, then signalled). */
-  close(): Promise<void>;
-  /** Ends a stdio server at once, for one that stopped answering. */
-  kill(): void;
-}
-
-/** How an upstream request failed, for the caller's error and the restart policy. */
-export type UpstreamFailure = "timeout" | "closed" | "protocol" | "other";
-
-export function classifyUpstreamError(error: unknown): UpstreamFailure {
-  if (!(error instanceof McpError)) return "other";
-  if (error.code === ErrorCode.RequestTimeout) return "timeout";
-  if (error.code === ErrorCode.ConnectionClosed) return "closed";
-  return "protocol";
-}
-
-/** An error the upstream answered with, as the JSON-RPC error the caller is given. */
-export function relayedProtocolError(error: unknown): JsonRpcFailure {
-  return error instanceof McpError
-    ? new JsonRpcFailure(error.code, error.message, error.data)
-    : new JsonRpcFailure(ErrorCode.InternalError, String(error));
-}
-
-export async function connectUpstreamClient(
-  spec: UpstreamSpec,
-  events: { onClose(): void; onToolsChanged(): void },
-  timeoutMs: number,
-): Promise<UpstreamClient> {
-  // Over HTTP a server's request during a call arrives on that call's own
-  // stream, so it can be relayed to the caller who made the call. A stdio
-  // server shares one stream among every caller: it is offered nothing.
-  const client = new Client(
-    { name: "writ-mcp-gateway", version: "0.1.0" },
-    { capabilities: spec.kind === "http" ? { sampling: {}, elicitation: {} } : {} },
-  );
-  const transport =
-    spec.kind === "stdio"
-      ? new StdioClientTransport({
-          command: spec.command,
-          args: [...spec.args],
-          ...(spec.env ? { env: { ...spec.env } } : {}),
-          ...(spec.cwd ? { cwd: spec.cwd } : {}),
-          stderr: spec.stderr,
-        })
-      : new StreamableHTTPClientTransport(spec.url, { fetch: spec.fetch });
-  client.setNotificationHandler(ToolListChangedNotificationSchema, () => events.onToolsChanged());
-  try {
-    await client.connect(transport, { timeout: timeoutMs });
-  } catch (error) {
-    await client.close().catch(() => undefined);
-    throw error;
-  }
-  // Set after connect so a failed handshake is reported once, by the rejection above.
-  client.onclose = () => events.onClose();
-  deferResponses(transport);
-  return {
-    async listTools(listTimeoutMs) {
-      const tools: Tool[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = await client.listTools(cursor === undefined ? {} : { cursor }, {
-          timeout: listTimeoutMs,
-        });
-        tools.push(...(page.tools as unknown as Tool[]));
-        cursor = page.nextCursor;
-      } while (cursor !== undefined);
-      return tools;
-    },
-    async callTool(name, args, meta, options) {
-      const result = await client.callTool(
-        { name, arguments: { ...args }, ...(meta ? { _meta: { ...meta } } : {}) },
-        undefined,
-        {
-          timeout: options.timeoutMs,
-          resetTimeoutOnProgress: true,
-          ...(options.signal ? { signal: options.signal } : {}),
-          ...(options.onProgress
-            ? {
-                onprogress: ({ progress, total, message }) =>
-                  options.onProgress?.({
-                    progress,
-                    ...(total === undefined ? {} : { total }),
-                    ...(message === undefined ? {} : { message }),
-                  }),
-              }
-            : {}),
-        },
-      );
-      return result as CallToolResult;
-    },
-    async ping(pingTimeoutMs) {
-      await client.ping({ timeout: pingTimeoutMs });
-    },
-    httpSession() {
-      return transport instanceof StreamableHTTPClientTransport
-        ? { sessionId: transport.sessionId, protocolVersion: transport.protocolVersion }
-        : undefined;
-    },
-    async close() {
-      await client.close();
-    },
-    kill() {
-      const pid = transport instanceof StdioClientTransport ? transport.pid : null;
-      if (pid !== null) {
-        try {
-          process.kill(pid, "SIGKILL");
-        } catch {
-          // already gone
-        }
-      }
-    },
-  };
-}
-
-/**
- * The SDK hands notifications to their handlers a microtask late but settles
- * responses at once, so when a server's last progress notification and its
- * result arrive in one read (common over stdio), the result retires the
- * progress handler first and that progress is lost. Settling each response a
- * microtask later keeps the order the server sent them in.
- */
-function deferResponses(transport: Transport): void {
-  const deliver = transport.onmessage;
-  if (deliver === undefined) return;
-  transport.onmessage = (message, extra) => {
-    if ("id" in message && !("method" in message)) queueMicrotask(() => deliver(message, extra));
-    else deliver(message, extra);
-  };
-}
-
-// ── The gateway's side as a server, one per MCP session ──────────────────
-
-export interface SessionEndpoint {
-  /** Hands one HTTP request to the session's transport; `body` is already parsed. */
-  handle(
-    req: IncomingMessage,
-    res: ServerResponse,
-    body: unknown,
-    auth: RequestAuth,
-  ): Promise<void>;
-  /** Whether the caller wants log messages of this level (logging/setLevel; all until it sets one). */
-  wantsLog(level: string): boolean;
-  /** Sends a log message of the gateway's own on the session's event stream, if the caller wants it. */
-  log(message: LogMessage): Promise<void>;
-  /** Whether the caller's client can answer this server-to-client request (sampling, elicitation). */
-  canAnswer(method: string): boolean;
-  notifyToolsChanged(): Promise<void>;
-  close(): Promise<void>;
-}
-
-const LOG_LEVELS: readonly string[] = LoggingLevelSchema.options;
-
-export interface SessionHandlers {
-  listTools(context: RequestContext & { auth: RequestAuth | undefined }): Promise<Tool[]>;
-}
-
-/**
- * A Streamable HTTP MCP server for one session: the handshake, pings,
- * tools/list through `handlers`, the event stream and the session's end.
- * (The gateway answers tools/call itself, before this server.)
- */
-export async function createSessionEndpoint(options: {
-  readonly onInitialized: (sessionId: string, endpoint: SessionEndpoint) => void;
-  readonly onClosed: (sessionId: string | undefined) => void;
-  readonly handlers: SessionHandlers;
-}): Promise<SessionEndpoint> {
-  const server = new Server(
-    { name: "writ-mcp-gateway", version: "0.1.0" },
-    { capabilities: { tools: { listChanged: true }, logging: {} } },
-  );
-  let minimum = 0;
-  server.setRequestHandler(SetLevelRequestSchema, (request) => {
-    minimum = LOG_LEVELS.indexOf(request.params.level);
-    return {};
-  });
-  const endpoint: SessionEndpoint = {
-    wantsLog: (level) => LOG_LEVELS.indexOf(level) >= minimum,
-    async log(message) {
-      if (!endpoint.wantsLog(message.level)) return;
-      await server.notification({
-        method: "notifications/message",
-        params: { ...message, level: message.level as (typeof LoggingLevelSchema.options)[number] },
-      });
-    },
-    canAnswer(method) {
-      const capabilities = server.getClientCapabilities();
-      if (method === "sampling/createMessage") return capabilities?.sampling !== undefined;
-      if (method === "elicitation/create") return capabilities?.elicitation !== undefined;
-      return false;
-    },
-    async handle(req, res, body, auth) {
-      const request = req as IncomingMessage & {
-        auth?: RequestAuth & { clientId: string; scopes: string[] };
-      };
-      request.auth = { ...auth, clientId: "", scopes: [] };
-      await transport.handleRequest(
-        request as Parameters<typeof transport.handleRequest>[0],
-        res,
-        body,
-      );
-    },
-    async notifyToolsChanged() {
-      await server.sendToolListChanged();
-    },
-    async close() {
-      await server.close();
-    },
-  };
-  const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
-    sessionIdGenerator: () => crypto.randomUUID(),
-    onsessioninitialized: (sessionId) => options.onInitialized(sessionId, endpoint),
-  });
-  transport.onclose = () => options.onClosed(transport.sessionId);
-  server.setRequestHandler(ListToolsRequestSchema, async (_request, extra) => ({
-    tools: await options.handlers.listTools(v1ContextOf(extra as unknown as HandlerExtra)),
-  }));
-  await server.connect(transport);
-  return endpoint;
 }
