@@ -7,7 +7,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Client as ClientV2 } from "@modelcontextprotocol/client";
-import { toNodeHandler } from "@modelcontextprotocol/node";
+import { NodeStreamableHTTPServerTransport, toNodeHandler } from "@modelcontextprotocol/node";
 import { Client as ClientV1 } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport as MemoryV1 } from "@modelcontextprotocol/sdk/inMemory.js";
 import { McpServer as McpServerV1 } from "@modelcontextprotocol/sdk/server/mcp.js";
@@ -15,6 +15,7 @@ import { StreamableHTTPServerTransport as HttpServerV1 } from "@modelcontextprot
 import {
   CreateMessageRequestSchema,
   ElicitRequestSchema,
+  ListRootsRequestSchema,
 } from "@modelcontextprotocol/sdk/types.js";
 import {
   createMcpHandler,
@@ -68,10 +69,13 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** What a client answers when a server asks it for something. */
+/** What a client answers when a server asks it for something; it declares the capabilities it answers for. */
 export interface ClientAnswers {
   readonly sampling?: (params: { messages: unknown[] }) => Promise<Record<string, unknown>>;
   readonly elicitation?: (params: { message: string }) => Promise<Record<string, unknown>>;
+  readonly roots?: readonly { readonly uri: string; readonly name?: string }[];
+  /** v2 only: speak MCP 2026-07-28 when the server does (`versionNegotiation: auto`). */
+  readonly modern?: boolean;
 }
 
 export interface Sdk {
@@ -80,8 +84,20 @@ export interface Sdk {
   client(name: string, answers?: ClientAnswers): TestClient;
   /** A connected in-memory transport pair: [client side, server side]. */
   linkedPair(): [never, never];
-  /** Serves a fresh server per session (v1) or per request (v2, both protocol eras) over Streamable HTTP on loopback. */
+  /**
+   * Serves over Streamable HTTP on loopback: a fresh server per MCP session
+   * (2025-11-25), and with v2 also per 2026-07-28 request (both eras on one
+   * endpoint, as v2's docs deploy it).
+   */
   serveHttp(build: () => TestServer): Promise<{ url: string; close(): Promise<void> }>;
+}
+
+function capabilitiesFor(answers: ClientAnswers): Record<string, object> {
+  return {
+    ...(answers.sampling ? { sampling: {} } : {}),
+    ...(answers.elicitation ? { elicitation: {} } : {}),
+    ...(answers.roots ? { roots: {} } : {}),
+  };
 }
 
 type AnyRegister = (name: string, config: object, callback: ToolCallback) => unknown;
@@ -110,16 +126,13 @@ const v1: Sdk = {
   generation: "v1",
   server: (name) => wrapServer(new McpServerV1({ name, version: "1.0.0" }), (shape) => shape),
   client(name, answers = {}) {
+    if (answers.modern) throw new Error("SDK v1 speaks MCP 2025-11-25 only.");
     const client = new ClientV1(
       { name, version: "1.0.0" },
-      {
-        capabilities: {
-          ...(answers.sampling ? { sampling: {} } : {}),
-          ...(answers.elicitation ? { elicitation: {} } : {}),
-        },
-      },
+      { capabilities: capabilitiesFor(answers) },
     );
-    const { sampling, elicitation } = answers;
+    const { sampling, elicitation, roots } = answers;
+    if (roots) client.setRequestHandler(ListRootsRequestSchema, () => ({ roots: [...roots] }));
     if (sampling) {
       client.setRequestHandler(
         CreateMessageRequestSchema,
@@ -159,13 +172,12 @@ const v2: Sdk = {
     const client = new ClientV2(
       { name, version: "1.0.0" },
       {
-        capabilities: {
-          ...(answers.sampling ? { sampling: {} } : {}),
-          ...(answers.elicitation ? { elicitation: {} } : {}),
-        },
+        capabilities: capabilitiesFor(answers),
+        ...(answers.modern ? { versionNegotiation: { mode: "auto" } } : {}),
       },
     );
-    const { sampling, elicitation } = answers;
+    const { sampling, elicitation, roots } = answers;
+    if (roots) client.setRequestHandler("roots/list", () => ({ roots: [...roots] }));
     if (sampling) {
       client.setRequestHandler(
         "sampling/createMessage",
@@ -182,10 +194,35 @@ const v2: Sdk = {
   },
   linkedPair: () => MemoryV2.createLinkedPair() as [never, never],
   async serveHttp(build) {
-    const handler = toNodeHandler(createMcpHandler(() => build().sdk as McpServerV2));
-    return serve((req, res) => handler(req as never, res));
+    const modern = toNodeHandler(createMcpHandler(() => build().sdk as McpServerV2));
+    const sessions = new Map<string, NodeStreamableHTTPServerTransport>();
+    return serve(async (req, res) => {
+      const id = req.headers["mcp-session-id"];
+      const known = typeof id === "string" ? sessions.get(id) : undefined;
+      if (known) return known.handleRequest(req, res);
+      const body = req.method === "POST" ? await readBody(req) : undefined;
+      if ((body as { method?: unknown } | undefined)?.method !== "initialize") {
+        return modern(req as never, res, body);
+      }
+      const transport: NodeStreamableHTTPServerTransport = new NodeStreamableHTTPServerTransport({
+        sessionIdGenerator: () => crypto.randomUUID(),
+        onsessioninitialized: (sessionId) => void sessions.set(sessionId, transport),
+      });
+      await build().connect(transport as never);
+      await transport.handleRequest(req, res, body);
+    });
   },
 };
+
+async function readBody(req: import("node:http").IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+  } catch {
+    return undefined;
+  }
+}
 
 async function serve(
   handle: (
