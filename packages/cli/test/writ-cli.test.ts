@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createAgentIdentity, Writ } from "@writ/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -310,19 +310,36 @@ describe("the writ command", () => {
 
   it("gateway runs the MCP gateway from the project's config, guarding an upstream server", async () => {
     const port = await freePort();
-    const config = JSON.parse(readFileSync(join(cwd, ".writ", "config.json"), "utf8")) as Record<
-      string,
-      unknown
-    >;
+    const configFile = join(cwd, ".writ", "config.json");
+    const config = JSON.parse(readFileSync(configFile, "utf8")) as Record<string, unknown>;
     const resource = `http://127.0.0.1:${port}/mcp`;
     config.gateway = {
       resource,
-      upstreams: { probe: { command: process.execPath, args: [PROBE_SERVER], stderr: "ignore" } },
+      upstreams: {
+        // Relative to the configuration file, not to the folder writ runs in.
+        probe: {
+          command: process.execPath,
+          args: [relative(join(cwd, ".writ"), PROBE_SERVER)],
+          stderr: "ignore",
+        },
+        broken: {
+          command: process.execPath,
+          args: ["-e", 'console.error("no license file found"); process.exit(1)'],
+          stderr: "ignore",
+        },
+      },
+      restartBackoff: { initialMs: 60_000, maxMs: 60_000 },
+      maxSessionsPerPrincipal: 1,
     };
-    writeFileSync(join(cwd, ".writ", "config.json"), JSON.stringify(config));
+    writeFileSync(configFile, JSON.stringify(config));
     const gateway = await startWrit(["gateway", "--json"], { cwd });
+    let stderr = "";
     try {
-      expect(gateway.ready).toMatchObject({ resource, port, upstreams: { probe: true } });
+      expect(gateway.ready).toMatchObject({
+        resource,
+        port,
+        upstreams: { probe: true, broken: false },
+      });
       const refused = await fetch(resource, {
         method: "POST",
         headers: {
@@ -334,8 +351,19 @@ describe("the writ command", () => {
       expect(refused.status).toBe(401);
       expect(refused.headers.get("www-authenticate")).toContain("resource_metadata");
     } finally {
-      expect((await gateway.stop()).code).toBe(0);
+      const stopped = await gateway.stop();
+      expect(stopped.code).toBe(0);
+      stderr = stopped.stderr;
     }
+    // A failed upstream's own words reach the operator.
+    expect(stderr).toContain('MCP upstream "broken" is down');
+    expect(stderr).toContain("broken stderr │ no license file found");
+
+    config.gateway = { ...(config.gateway as object), sesionIdleMs: 1000 };
+    writeFileSync(configFile, JSON.stringify(config));
+    const misspelt = await run("gateway");
+    expect(misspelt.code).toBe(2);
+    expect(misspelt.stderr).toContain('unknown key "sesionIdleMs"');
   });
 });
 

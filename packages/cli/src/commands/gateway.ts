@@ -5,9 +5,11 @@ import {
   type Scalar,
   type SetResolver,
 } from "@writ/core";
+import type { GatewayEvent } from "@writ/mcp";
 import type { Command } from "../command.js";
 import { EXIT_CODES } from "../exit-codes.js";
-import { UsageError } from "../usage-error.js";
+import type { Output } from "../output/output.js";
+import { gatewayConfig } from "./gateway-config.js";
 import { waitForSignal } from "./wait-for-signal.js";
 
 export const gatewayCommand: Command = {
@@ -21,13 +23,7 @@ export const gatewayCommand: Command = {
   },
   async run(context) {
     const { out, project, string } = context;
-    const gateway = project.config().gateway;
-    if (!gateway) {
-      throw new UsageError(
-        'Declare the gateway in .writ/config.json: "gateway": { "resource": "http://127.0.0.1:8080/mcp", "upstreams": { … } }.',
-        "gateway",
-      );
-    }
+    const { resource, payloads, options } = gatewayConfig(project.config().gateway, project.dir);
     const target = await context.target();
     let backend: Backend;
     let issuer: IssuerKeys;
@@ -46,14 +42,21 @@ export const gatewayCommand: Command = {
         return [name, (value: Scalar) => members.has(value)];
       }),
     );
-    const guard = await createGuard({ backend, issuer, audience: gateway.resource, sets });
+    const guard = await createGuard({
+      backend,
+      issuer,
+      audience: resource,
+      sets,
+      ...(payloads === undefined ? {} : { payloads }),
+    });
     const { createGateway } = await import("@writ/mcp");
-    const running = await createGateway({
-      guard,
-      upstreams: gateway.upstreams as Parameters<typeof createGateway>[0]["upstreams"],
+    const running = createGateway({
       ...(target.connection.kind === "remote"
         ? { authorizationServers: [target.connection.url] }
         : {}),
+      ...options,
+      guard,
+      onEvent: (event) => report(out, event),
     });
     const port = string("port");
     const bound = await running.listen({
@@ -80,3 +83,42 @@ export const gatewayCommand: Command = {
     return EXIT_CODES.ok;
   },
 };
+
+/** What the operator is told about upstreams, on stderr: a failed stdio server's last words included. */
+function report(out: Output, event: GatewayEvent): void {
+  switch (event.type) {
+    case "upstream.down": {
+      out.warn(
+        `MCP upstream "${event.upstream}" is down (${event.reason}); retrying in ${event.retryInMs} ms.`,
+      );
+      if (event.stderr !== undefined) {
+        out.note(
+          event.stderr
+            .split("\n")
+            .map((line) => `  ${event.upstream} stderr │ ${line}`)
+            .join("\n"),
+        );
+      }
+      return;
+    }
+    case "upstream.hung":
+      out.warn(`MCP upstream "${event.upstream}" stopped answering; restarting it.`);
+      return;
+    case "tool.shadowed":
+      out.warn(
+        `Tool "${event.tool}" of "${event.upstream}" is not served: "${event.by}" has one of that name.`,
+      );
+      return;
+    case "tool.unmapped":
+    case "tool.invalid":
+      out.warn(
+        `Tool "${event.tool}" of "${event.upstream}" is not served (${event.type === "tool.invalid" ? event.reason : "no valid action"}).`,
+      );
+      return;
+    case "gateway.error":
+      out.warn(`MCP gateway: ${event.reason}`);
+      return;
+    default:
+      return;
+  }
+}

@@ -22,11 +22,11 @@ export interface ProjectConfig {
   readonly audience?: string;
   /** Identity providers for token exchange, read by `writ serve`. */
   readonly tokenExchange?: TokenExchangeOptions;
-  /** The MCP gateway `writ gateway` runs: its public MCP URL and the servers behind it. */
-  readonly gateway?: {
-    readonly resource: string;
-    readonly upstreams: Readonly<Record<string, unknown>>;
-  };
+  /**
+   * The MCP gateway `writ gateway` runs: its public MCP URL, the servers
+   * behind it and any other gateway option (checked by `writ gateway`).
+   */
+  readonly gateway?: Readonly<Record<string, unknown>>;
 }
 
 /** Where a running `writ serve` on this project's SQLite store listens: the CLI then goes through it. */
