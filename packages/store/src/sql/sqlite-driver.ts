@@ -1,13 +1,17 @@
+import { WritError } from "@writ/core";
 import type BetterSqlite3 from "better-sqlite3";
 import type { SqlDriver, SqlRow, SqlTransaction, SqlValue } from "./sql-driver.js";
 import { toStoreError } from "./store-errors.js";
+import type { WalFlusher } from "./wal-flusher.js";
 
 type Statement = BetterSqlite3.Statement<SqlValue[], SqlRow>;
 
 /**
  * better-sqlite3 behind the async driver interface. One connection, so every
  * use takes a lock: an async transaction must not interleave with another
- * caller's statements. Statements are prepared once and reused.
+ * caller's statements. Statements are prepared once and reused. With a
+ * WAL flusher, a write resolves once the flusher has made it durable; the
+ * lock is released before that, so the next commit can join the same flush.
  */
 export class SqliteDriver implements SqlDriver {
   readonly dialect = "sqlite";
@@ -15,28 +19,38 @@ export class SqliteDriver implements SqlDriver {
   readonly #db: BetterSqlite3.Database;
   readonly #where: string;
   readonly #statements = new Map<string, Statement>();
+  readonly #flusher: WalFlusher | undefined;
   #lock: Promise<void> = Promise.resolve();
   #closed = false;
 
-  constructor(db: BetterSqlite3.Database, where: string) {
+  constructor(db: BetterSqlite3.Database, where: string, flusher?: WalFlusher) {
     this.#db = db;
     this.#where = where;
+    this.#flusher = flusher;
   }
 
   all(text: string, params: readonly SqlValue[] = []): Promise<SqlRow[]> {
     return this.#locked(() => this.#all(text, params));
   }
 
-  run(text: string, params: readonly SqlValue[] = []): Promise<number> {
-    return this.#locked(() => this.#run(text, params));
+  async run(text: string, params: readonly SqlValue[] = []): Promise<number> {
+    const changes = await this.#locked(() => this.#run(text, params));
+    await this.#durable();
+    return changes;
   }
 
-  insertMany(insert: string, rows: readonly (readonly SqlValue[])[], suffix = ""): Promise<void> {
-    return this.#locked(() => this.#insertMany(insert, rows, suffix));
+  async insertMany(
+    insert: string,
+    rows: readonly (readonly SqlValue[])[],
+    suffix = "",
+  ): Promise<void> {
+    await this.#locked(() => this.#insertMany(insert, rows, suffix));
+    await this.#durable();
   }
 
-  transaction<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
-    return this.#locked(async () => {
+  async transaction<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+    let wrote = false;
+    const result = await this.#locked(async () => {
       const effects: (() => void)[] = [];
       const tx: SqlTransaction = {
         all: async (text, params = []) => this.#all(text, params),
@@ -45,9 +59,11 @@ export class SqliteDriver implements SqlDriver {
         afterCommit: (effect) => effects.push(effect),
       };
       this.#exec("BEGIN IMMEDIATE");
+      const before = this.#totalChanges();
       let result: T;
       try {
         result = await work(tx);
+        wrote = this.#totalChanges() !== before;
         this.#exec("COMMIT");
       } catch (error) {
         if (this.#db.inTransaction) this.#db.exec("ROLLBACK");
@@ -56,13 +72,37 @@ export class SqliteDriver implements SqlDriver {
       for (const effect of effects) effect();
       return result;
     });
+    if (wrote) await this.#durable();
+    return result;
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     await this.#lock;
+    await this.#flusher?.close();
     this.#db.close();
+  }
+
+  /** Rows this connection has changed since it opened: a transaction that changed none has nothing to flush. */
+  #totalChanges(): number {
+    if (this.#flusher === undefined) return 0;
+    return Number((this.#statement("SELECT total_changes() AS n").get() as SqlRow).n);
+  }
+
+  async #durable(): Promise<void> {
+    try {
+      await this.#flusher?.flush();
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      const name = typeof code === "string" ? code : "fdatasync";
+      throw new WritError(
+        "store.unavailable",
+        `${this.#where} could not make a commit durable (${name}).`,
+        { name },
+        error,
+      );
+    }
   }
 
   /** Direct access for the few places that need SQLite itself (pragmas at open). */
