@@ -3,7 +3,7 @@ import type { BenchResult } from "./result.js";
 const format = (value: number, unit: BenchResult["unit"]) =>
   unit === "ops/s" || unit === "rows/s"
     ? `${Math.round(value).toLocaleString("en-US")} ${unit}`
-    : `${value < 10 ? value.toFixed(2) : value < 100 ? value.toFixed(1) : Math.round(value).toLocaleString("en-US")} ${unit}`;
+    : `${Math.abs(value) < 10 ? value.toFixed(2) : Math.abs(value) < 100 ? value.toFixed(1) : Math.round(value).toLocaleString("en-US")} ${unit}`;
 
 /** Prints results as one table: median, p99, ratio to its baseline, target and verdict. */
 export function printTable(results: readonly BenchResult[]): string {
