@@ -79,6 +79,30 @@ describe("the README's supported versions, as CI runs them", () => {
     }
   });
 
+  it("MCP SDK 1.x and 2.x: the peer ranges, one of each installed, and both run in every job", () => {
+    expect(
+      supportedVersions().get(
+        "MCP TypeScript SDK (`@modelcontextprotocol/sdk`; `/server`, `/client`)",
+      ),
+    ).toBe("1.x (≥ 1.32), 2.x");
+    const mcp = json("packages/mcp/package.json");
+    expect(mcp.peerDependencies).toMatchObject({
+      "@modelcontextprotocol/sdk": "^1.32",
+      "@modelcontextprotocol/server": "^2",
+      "@modelcontextprotocol/client": "^2",
+    });
+    const installed = ["sdk", "server", "client"].map(
+      (name) =>
+        json(`packages/mcp/node_modules/@modelcontextprotocol/${name}/package.json`).version,
+    );
+    expect(installed.map(major)).toEqual([1, 2, 2]);
+    expect(read("README.md")).toContain(`SDK ${installed[0]} and ${installed[1]}`);
+    // Nothing in CI narrows the MCP tests to one generation.
+    const ci = read(".ci/run");
+    expect(ci).toMatch(/^export WRIT_MCP_SDK=both$/m);
+    expect(ci).not.toMatch(/WRIT_MCP_SDK=v[12]/);
+  });
+
   it("LangChain 1.x: the peer ranges, and every workspace pin a 1.x release", () => {
     expect(supportedVersions().get("LangChain (`langchain`, `@langchain/*`)")).toBe("1.x");
     const peers = json("packages/langchain/package.json").peerDependencies ?? {};

@@ -2,7 +2,7 @@
  * The two MCP SDK generations users have, behind one test-facing shape, so a
  * suite runs against both: v1 (`@modelcontextprotocol/sdk`) and v2
  * (`@modelcontextprotocol/server`, `/client`, `/node`). `WRIT_MCP_SDK=v1` or
- * `=v2` runs one of them (the CI jobs per generation); unset runs both.
+ * `=v2` runs one of them; unset or `both` runs both (as CI does).
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
