@@ -166,7 +166,7 @@ export function storeAdminSuite(name: string, options: StoreAdminSuiteOptions): 
       await expect(store.issue({ user: "alice", agent: "planner" })).rejects.toMatchObject({
         code: "revoked.issuer_key",
       });
-      const revocations = await store.listRevocations();
+      const revocations = (await store.listRevocations()).items;
       expect(revocations.map((revocation) => revocation.kind)).toEqual([
         "user",
         "agent",
@@ -196,7 +196,7 @@ export function storeAdminSuite(name: string, options: StoreAdminSuiteOptions): 
       });
       const first = await g.authorize(refund(session, 2500, g, "call-big"));
       const approvalId = first.approvalId as string;
-      const pending = await store.listApprovals();
+      const pending = (await store.listApprovals()).items;
       expect(pending.map((approval) => approval.id)).toEqual([approvalId]);
       expect(pending[0]).toMatchObject({
         status: "pending",
@@ -211,7 +211,7 @@ export function storeAdminSuite(name: string, options: StoreAdminSuiteOptions): 
         code: "approval.invalid",
       });
       await expect(store.approve(approvalId, { by: "" })).rejects.toThrow(TypeError);
-      expect(await store.listApprovals({ status: "approved" })).toEqual([approved]);
+      expect((await store.listApprovals({ status: "approved" })).items).toEqual([approved]);
       expect(
         await g.authorize(
           g.callFrom(session, {
@@ -241,9 +241,9 @@ export function storeAdminSuite(name: string, options: StoreAdminSuiteOptions): 
 
       const third = await g.authorize(refund(session, 4000, g, "call-late"));
       clock.advance(2 * 3600 * 1000);
-      expect(await store.listApprovals()).toEqual([]);
+      expect((await store.listApprovals()).items).toEqual([]);
       expect(
-        (await store.listApprovals({ status: "expired" })).map((approval) => approval.id),
+        (await store.listApprovals({ status: "expired" })).items.map((approval) => approval.id),
       ).toEqual([third.approvalId]);
       await expect(
         store.approve(third.approvalId as string, { by: "manager" }),
@@ -485,17 +485,144 @@ export function storeAdminSuite(name: string, options: StoreAdminSuiteOptions): 
       );
     });
 
+    // More than a thousand approvals, each its own transaction: slow on a busy machine, never a budget.
+    it("pages every list in the query, per tenant, in a stable order past any page size", {
+      timeout: 300_000,
+    }, async () => {
+      /** Every item of a list, read page by page with `limit`. */
+      async function readAll<T>(
+        list: (query: { limit: number; cursor?: string }) => Promise<{
+          items: readonly T[];
+          nextCursor?: string;
+        }>,
+        limit: number,
+      ): Promise<{ items: T[]; pages: number }> {
+        const items: T[] = [];
+        let cursor: string | undefined;
+        let pages = 0;
+        do {
+          const page = await list({ limit, ...(cursor === undefined ? {} : { cursor }) });
+          expect(page.items.length).toBeLessThanOrEqual(limit);
+          items.push(...page.items);
+          cursor = page.nextCursor;
+          pages++;
+        } while (cursor !== undefined);
+        return { items, pages };
+      }
+      await store.putTenant("a");
+      await store.putTenant("b");
+      for (let index = 0; index < 60; index++) {
+        const tenant = index % 3 === 0 ? "b" : "a";
+        await store.putUser({ id: `u-${String(index).padStart(3, "0")}`, tenant });
+      }
+      const users = await readAll((query) => store.listUsers({ ...query, tenant: "b" }), 7);
+      expect(users.items.map((user) => user.id)).toEqual(
+        Array.from({ length: 20 }, (_, index) => `u-${String(index * 3).padStart(3, "0")}`),
+      );
+      expect(users.pages).toBe(3);
+      expect((await readAll((query) => store.listUsers(query), 25)).items).toHaveLength(61);
+      await expect(store.listUsers({ cursor: "not-a-cursor" })).rejects.toThrow(TypeError);
+      await expect(store.listUsers({ limit: 1001 })).rejects.toThrow(TypeError);
+
+      // More approvals than the largest page: tenant a's first, tenant b's after them.
+      const at = clock();
+      const request = (index: number, tenant: string) =>
+        store.requestApproval({
+          id: `ap-${tenant}-${String(index).padStart(4, "0")}`,
+          callId: `call-${tenant}-${index}`,
+          action: "refunds.approve",
+          argsHash: `h${index}`,
+          leafHash: "leaf",
+          tool: "approve_refund",
+          user: "alice",
+          agent: "planner",
+          tenant,
+          chain: ["planner"],
+          requestedAt: at + index,
+          expiresAt: at + 3_600_000,
+        });
+      for (let index = 0; index < 1005; index++) await request(index, "a");
+      for (let index = 1005; index < 1012; index++) await request(index, "b");
+      const pendingB = await readAll(
+        (query) => store.listApprovals({ ...query, tenant: "b" }),
+        1000,
+      );
+      expect(pendingB.items.map((approval) => approval.id)).toEqual(
+        Array.from({ length: 7 }, (_, index) => `ap-b-${1005 + index}`),
+      );
+      const pendingA = await readAll(
+        (query) => store.listApprovals({ ...query, tenant: "a" }),
+        400,
+      );
+      expect(pendingA.items).toHaveLength(1005);
+      expect(pendingA.pages).toBe(3);
+      expect(new Set(pendingA.items.map((approval) => approval.tenant))).toEqual(new Set(["a"]));
+
+      await store.revoke({ kind: "user", id: "u-000" }); // b's
+      await store.revoke({ kind: "user", id: "u-001", reason: "a's" });
+      await store.revoke({ kind: "hop", id: "some-hop", reason: "written by a" });
+      const forB = await readAll((query) => store.listRevocations({ ...query, tenant: "b" }), 1);
+      expect(forB.items.map((revocation) => [revocation.kind, revocation.id])).toEqual([
+        ["user", "u-000"],
+        ["hop", "some-hop"],
+      ]);
+      expect(forB.items[1]?.reason).toBeUndefined();
+      expect((await store.listRevocations({ kind: "hop" })).items[0]?.reason).toBe("written by a");
+    });
+
+    it("keeps API keys hashed and tenant-scoped, lists them without hashes, and revokes them for good", async () => {
+      const created = await store.createApiKey({
+        tenant: "acme",
+        scopes: ["read", "approve"],
+        label: "support leads",
+        expiresAt: clock() + 86_400_000,
+        by: "operator",
+      });
+      expect(created.key).toMatch(/^writ_[0-9a-f]{16}\.[A-Za-z0-9_-]{43}$/);
+      expect(created.apiKey).toMatchObject({ tenant: "acme", scopes: ["read", "approve"] });
+      expect(created.apiKey).not.toHaveProperty("hash");
+      const operator = await store.createApiKey({ label: "ops" });
+      const info = await store.getApiKey(created.apiKey.id);
+      // Through a server the creator is the caller's own key, whatever it claims.
+      expect(info).toMatchObject({ id: created.apiKey.id, label: "support leads" });
+      expect(info?.createdBy).toEqual(expect.any(String));
+      expect(info).not.toHaveProperty("hash");
+      expect((await store.listApiKeys({ tenant: "acme" })).items.map((key) => key.id)).toEqual([
+        created.apiKey.id,
+      ]);
+      expect((await store.listApiKeys()).items.map((key) => key.id).sort()).toEqual(
+        [created.apiKey.id, operator.apiKey.id].sort(),
+      );
+      await store.revoke({ kind: "api_key", id: created.apiKey.id, reason: "rotated", by: "ops" });
+      expect((await store.getApiKey(created.apiKey.id))?.revoked).toEqual({
+        at: clock(),
+        reason: "rotated",
+      });
+      expect(
+        (await store.listRevocations({ tenant: "acme", kind: "api_key" })).items.map(
+          (revocation) => revocation.id,
+        ),
+      ).toEqual([created.apiKey.id]);
+      const audit = (await store.queryLedger({ kind: "admin" })).records.map(
+        (row) => row.detail?.op,
+      );
+      expect(audit).toContain("create_api_key");
+      await expect(store.createApiKey({ scopes: ["root" as "admin"] })).rejects.toThrow(TypeError);
+    });
+
     it("administers users, roles, agents, keys and tenants with clear errors", async () => {
       await store.putTenant("acme");
-      expect((await store.listTenants()).map((tenant) => tenant.id)).toEqual(["acme"]);
+      expect((await store.listTenants()).items.map((tenant) => tenant.id)).toEqual(["acme"]);
       const dave = await store.putUser({
         id: "dave",
         tenant: "acme",
         permissions: [{ action: "docs.read" }],
       });
       expect(dave).toMatchObject({ id: "dave", tenant: "acme", roles: [] });
-      expect((await store.listUsers({ tenant: "acme" })).map((user) => user.id)).toEqual(["dave"]);
-      expect((await store.listUsers()).map((user) => user.id)).toEqual(["alice", "dave"]);
+      expect((await store.listUsers({ tenant: "acme" })).items.map((user) => user.id)).toEqual([
+        "dave",
+      ]);
+      expect((await store.listUsers()).items.map((user) => user.id)).toEqual(["alice", "dave"]);
       const helper = createAgentIdentity("helper");
       const agent = await store.putAgent({
         id: "helper",
@@ -516,9 +643,9 @@ export function storeAdminSuite(name: string, options: StoreAdminSuiteOptions): 
       });
       expect(writ.tenant).toBe("acme");
       expect(await store.removeAgentKey("helper", second.thumbprint)).toBe(true);
-      expect((await store.listAgents({ tenant: "acme" })).map((listed) => listed.id)).toEqual([
-        "helper",
-      ]);
+      expect((await store.listAgents({ tenant: "acme" })).items.map((listed) => listed.id)).toEqual(
+        ["helper"],
+      );
 
       await expect(store.putUser({ id: "erin", roles: ["nope"] })).rejects.toMatchObject({
         code: "store.not_found",

@@ -42,7 +42,7 @@ it("carries a three-hop writ, and revoking the middle hop cuts off the writer bu
   expect(teamRefusal?.detail).toMatchObject({ decidedBy: RESEARCHER, path: "channel" });
 
   // Only the middle hop was revoked; the writer's own hop never was.
-  const revocations = await store.listRevocations();
+  const revocations = (await store.listRevocations()).items;
   expect(revocations.map((r) => [r.kind, r.id, r.reason])).toEqual([
     ["hop", researcher?.writ.leaf.claims.jti, REVOCATION_REASON],
   ]);

@@ -1,6 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { type AllowDecision, type CallCheck, type Clock, type Guard, WritError } from "@writ/core";
+import {
+  type AllowDecision,
+  type CallCheck,
+  type Clock,
+  type Guard,
+  ProviderAccessToken,
+  WritError,
+} from "@writ/core";
 import type {
   CredentialStore,
   SealedValue,
@@ -11,12 +18,11 @@ import type { TokenEndpointResponse } from "oauth4webapi";
 import type { CredentialKeyring } from "./credential-keyring.js";
 import type { CredentialLedger } from "./credential-ledger.js";
 import type { OAuthProvider } from "./oauth-provider.js";
-import { ProviderAccessToken } from "./provider-access-token.js";
 import { normalizeScopes } from "./scope-translation.js";
 import { sealContext } from "./seal-context.js";
 import { SingleFlight } from "./single-flight.js";
 
-type AllowedCall = Extract<CallCheck, { readonly valid: true }>;
+export type AllowedCall = Extract<CallCheck, { readonly valid: true }>;
 
 /** A connection that can be refreshed: active, with its sealed refresh token. */
 type UsableConnection = StoredConnection & { readonly refreshToken: SealedValue };
@@ -73,6 +79,27 @@ export class AccessTokens {
         name: provider.id,
       });
     }
+    return this.#forAllowedCall(check, provider);
+  }
+
+  /**
+   * For a call another process's guard allowed, which the caller verified
+   * itself (the Writ server, from the ledger and its live state): only the
+   * call's age is checked here, against the same bound.
+   */
+  async forVerifiedCall(check: AllowedCall, providerId: string): Promise<ProviderAccessToken> {
+    const provider = this.#options.provider(providerId);
+    if (this.#options.clock() - check.decidedAt > this.#options.maxCallAgeMs) {
+      throw new WritError(
+        "credential.call_expired",
+        `No token from "${provider.id}": the call was allowed more than ${this.#options.maxCallAgeMs} ms ago; only a recent decision qualifies.`,
+        { name: provider.id },
+      );
+    }
+    return this.#forAllowedCall(check, provider);
+  }
+
+  async #forAllowedCall(check: AllowedCall, provider: OAuthProvider): Promise<ProviderAccessToken> {
     const mapped = provider.scopes.scopesFor(check.action);
     if (mapped === undefined || mapped.length === 0) {
       throw new WritError(

@@ -3,12 +3,13 @@ import {
   type Backend,
   type Clock,
   Guard,
+  type ProviderAccessToken,
   type RandomSource,
   systemClock,
   systemRandom,
 } from "@writ/core";
 import { type CredentialStore, isPrincipalId, type StoredAccessToken } from "@writ/core/backend";
-import { AccessTokens } from "./access-tokens.js";
+import { AccessTokens, type AllowedCall } from "./access-tokens.js";
 import {
   type CompleteConnectInput,
   ConnectFlow,
@@ -20,7 +21,6 @@ import { CredentialKeyring } from "./credential-keyring.js";
 import { CredentialLedger } from "./credential-ledger.js";
 import { OAuthProvider } from "./oauth-provider.js";
 import type { OAuthProviderOptions } from "./oauth-provider-options.js";
-import type { ProviderAccessToken } from "./provider-access-token.js";
 import { providerFailure } from "./provider-failure.js";
 import { sealContext } from "./seal-context.js";
 
@@ -158,6 +158,17 @@ export class CredentialBroker {
    */
   getAccessToken(decision: AllowDecision, provider: string): Promise<ProviderAccessToken> {
     return this.#tokens.forCall(decision, provider);
+  }
+
+  /**
+   * The user's access token for a call that a guard in another process
+   * allowed and that the caller has verified itself as allowed, still
+   * running and live (the Writ server does, from its ledger and live state,
+   * for `remoteCredentials()` of @writ/client). The broker checks the call's
+   * age against `maxCallAgeMs`; everything else is as for getAccessToken().
+   */
+  getAccessTokenForVerifiedCall(call: AllowedCall, provider: string): Promise<ProviderAccessToken> {
+    return this.#tokens.forVerifiedCall(call, provider);
   }
 
   /** Starts connecting a user: returns the provider's authorization URL to send the user's browser to. */

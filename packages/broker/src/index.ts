@@ -1,4 +1,6 @@
 // The broker
+
+export { ProviderAccessToken } from "@writ/core";
 export type {
   CompleteConnectInput,
   StartConnectInput,
@@ -20,5 +22,4 @@ export {
 export { KEK_VARIABLE, keyringFromEnvironment } from "./keyring-from-environment.js";
 // Providers
 export type { OAuthProviderOptions } from "./oauth-provider-options.js";
-export { ProviderAccessToken } from "./provider-access-token.js";
 export type { ScopeTable } from "./scope-translation.js";

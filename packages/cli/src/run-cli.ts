@@ -88,6 +88,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
           url: string("url") ?? io.env.WRIT_URL,
           apiKey: string("api-key") ?? io.env.WRIT_API_KEY,
           databaseUrl: string("database-url") ?? io.env.WRIT_DATABASE_URL,
+          note: (message) => out.note(message),
         });
         return target;
       },

@@ -60,7 +60,10 @@ describe.runIf(serverUrl)("two `writ serve` processes on one PostgreSQL", () => 
         env,
       }),
     );
-    const created = JSON.parse((await writ(["api-keys", "create", "--json"], { cwd })).stdout) as {
+    // The key lives in the database both servers read.
+    const created = JSON.parse(
+      (await writ(["api-keys", "create", "--json"], { cwd, env })).stdout,
+    ) as {
       key: string;
     };
     apiKey = created.key;

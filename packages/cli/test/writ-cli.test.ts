@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createAgentIdentity, Writ } from "@writ/core";
+import { createApiKey } from "@writ/store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWrit, writ } from "./support/run-writ.js";
 
@@ -34,14 +35,18 @@ describe("the writ command", () => {
     expect(result.stdout).toContain("issuer            acme-writ");
     const dir = join(cwd, ".writ");
     expect(statSync(dir).mode & 0o777).toBe(0o700);
-    for (const file of ["writ.db", "credentials.json", "api-keys.json", "config.json"]) {
+    for (const file of ["writ.db", "credentials.json", "config.json"]) {
       expect(statSync(join(dir, file)).mode & 0o077, file).toBe(0);
     }
     const { apiKey } = JSON.parse(readFileSync(join(dir, "credentials.json"), "utf8")) as {
       apiKey: string;
     };
-    const stored = readFileSync(join(dir, "api-keys.json"), "utf8");
-    expect(stored).not.toContain(apiKey.split(".")[1]);
+    // The operator key's hash is in the store, never the key.
+    expect(readFileSync(join(dir, "writ.db")).includes(apiKey.split(".")[1] as string)).toBe(false);
+    const keys = await json<{ id: string; label: string }[]>("api-keys", "list");
+    expect(keys).toEqual([
+      expect.objectContaining({ id: apiKey.slice(5, 21), label: "writ CLI (operator)" }),
+    ]);
     expect(readFileSync(join(dir, ".gitignore"), "utf8")).toBe("*\n");
     const again = await run("init");
     expect(again.code).toBe(1);
@@ -299,6 +304,17 @@ describe("the writ command", () => {
         headers: { authorization: `Bearer ${created.key}` },
       });
       expect(live.status).toBe(403); // the running server picked up the new key: a guard key may not administer
+      const keyRevoked = await run("api-keys", "revoke", created.id, "--reason", "test over");
+      expect(keyRevoked.code, keyRevoked.stderr).toBe(0);
+      const refused = await fetch(`${url}/v1/keys`, {
+        headers: { authorization: `Bearer ${created.key}` },
+      });
+      expect(refused.status).toBe(401);
+      expect(
+        (await json<{ id: string; revoked?: { reason: string } }[]>("api-keys", "list")).find(
+          (entry) => entry.id === created.id,
+        )?.revoked,
+      ).toMatchObject({ reason: "test over" });
       const pending = await json<unknown[]>("approvals", "list");
       expect(pending).toEqual([]);
     } finally {
@@ -364,6 +380,38 @@ describe("the writ command", () => {
     const misspelt = await run("gateway");
     expect(misspelt.code).toBe(2);
     expect(misspelt.stderr).toContain('unknown key "sesionIdleMs"');
+  });
+});
+
+describe("a project from before API keys lived in the store", { timeout: 60_000 }, () => {
+  it("imports .writ/api-keys.json into the store once, says so, and the keys keep working", async () => {
+    const cwd = mkdtempSync(join(tmpdir(), "writ-cli-import-"));
+    try {
+      expect((await writ(["init"], { cwd })).code).toBe(0);
+      const legacy = createApiKey({ tenant: "acme", scopes: ["read"], label: "dashboard" });
+      const file = join(cwd, ".writ", "api-keys.json");
+      writeFileSync(file, JSON.stringify({ keys: [legacy.record] }), { mode: 0o600 });
+      const first = await writ(["api-keys", "list", "--json"], { cwd });
+      expect(first.code, first.stderr).toBe(0);
+      expect(first.stderr).toContain("Imported 1 API key from");
+      expect(existsSync(file)).toBe(false);
+      expect(existsSync(`${file}.imported`)).toBe(true);
+      const listed = JSON.parse(first.stdout) as { id: string; tenant?: string }[];
+      expect(listed.find((key) => key.id === legacy.record.id)).toMatchObject({ tenant: "acme" });
+      const second = await writ(["api-keys", "list"], { cwd });
+      expect(second.stderr).not.toContain("Imported");
+      const server = await startWrit(["serve", "--port", "0", "--json"], { cwd });
+      try {
+        const answer = await fetch(`${server.ready.url}/v1/users`, {
+          headers: { authorization: `Bearer ${legacy.key}` },
+        });
+        expect(answer.status).toBe(200);
+      } finally {
+        await server.stop();
+      }
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
   });
 });
 

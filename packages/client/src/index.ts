@@ -20,4 +20,10 @@ export {
   remoteAdmin,
 } from "./remote-admin.js";
 export { RemoteBackend, type RemoteBackendOptions, remoteBackend } from "./remote-backend.js";
+// Provider tokens from the server's credential broker
+export {
+  RemoteCredentials,
+  type RemoteCredentialsOptions,
+  remoteCredentials,
+} from "./remote-credentials.js";
 export type { RemoteLiveFeedOptions } from "./remote-live-feed.js";

@@ -2,21 +2,28 @@ import { type Approval, type JsonWebKeySet, type Revocation, Writ, WritError } f
 import type {
   AgentKeyRecord,
   AgentRecord,
+  ApiKeyInfo,
+  ApiKeyQuery,
   ApprovalQuery,
   ApprovalVerdict,
+  CreateApiKeyInput,
   DelegationNode,
+  DirectoryQuery,
   ExportFormat,
   GrantsInput,
   IdentityInput,
+  IssuedApiKey,
   IssueInput,
   LedgerPage,
   LedgerQuery,
   LedgerVerification,
   LinkedIdentity,
+  Page,
   PublicKeyInput,
   PutAgentInput,
   PutRoleInput,
   PutUserInput,
+  RevocationQuery,
   RevokeInput,
   RoleRecord,
   StoreAdmin,
@@ -57,8 +64,8 @@ export class RemoteAdmin implements RemoteStoreAdmin {
     return this.#http.json("PUT", `/v1/tenants/${path(id)}`);
   }
 
-  async listTenants(): Promise<TenantRecord[]> {
-    return (await this.#http.json<{ tenants: TenantRecord[] }>("GET", "/v1/tenants")).tenants;
+  async listTenants(query: DirectoryQuery = {}): Promise<Page<TenantRecord>> {
+    return this.#page("tenants", "/v1/tenants", query);
   }
 
   // ── Users and roles ──────────────────────────────────────────────────────
@@ -76,9 +83,8 @@ export class RemoteAdmin implements RemoteStoreAdmin {
     return this.#http.optional("GET", `/v1/users/${path(id)}`);
   }
 
-  async listUsers(options: { readonly tenant?: string } = {}): Promise<UserRecord[]> {
-    return (await this.#http.json<{ users: UserRecord[] }>("GET", "/v1/users", { query: options }))
-      .users;
+  listUsers(query: DirectoryQuery = {}): Promise<Page<UserRecord>> {
+    return this.#page("users", "/v1/users", query);
   }
 
   async removeUser(id: string): Promise<boolean> {
@@ -122,9 +128,8 @@ export class RemoteAdmin implements RemoteStoreAdmin {
     return this.#http.optional("GET", `/v1/roles/${path(id)}`);
   }
 
-  async listRoles(options: { readonly tenant?: string } = {}): Promise<RoleRecord[]> {
-    return (await this.#http.json<{ roles: RoleRecord[] }>("GET", "/v1/roles", { query: options }))
-      .roles;
+  listRoles(query: DirectoryQuery = {}): Promise<Page<RoleRecord>> {
+    return this.#page("roles", "/v1/roles", query);
   }
 
   async removeRole(id: string): Promise<boolean> {
@@ -161,10 +166,8 @@ export class RemoteAdmin implements RemoteStoreAdmin {
     return this.#http.optional("GET", `/v1/agents/${path(id)}`);
   }
 
-  async listAgents(options: { readonly tenant?: string } = {}): Promise<AgentRecord[]> {
-    return (
-      await this.#http.json<{ agents: AgentRecord[] }>("GET", "/v1/agents", { query: options })
-    ).agents;
+  listAgents(query: DirectoryQuery = {}): Promise<Page<AgentRecord>> {
+    return this.#page("agents", "/v1/agents", query);
   }
 
   async removeAgent(id: string): Promise<boolean> {
@@ -218,19 +221,30 @@ export class RemoteAdmin implements RemoteStoreAdmin {
     });
   }
 
-  async listRevocations(): Promise<Revocation[]> {
-    return (await this.#http.json<{ revocations: Revocation[] }>("GET", "/v1/revocations"))
-      .revocations;
+  listRevocations(query: RevocationQuery = {}): Promise<Page<Revocation>> {
+    return this.#page("revocations", "/v1/revocations", query);
+  }
+
+  // ── API keys ─────────────────────────────────────────────────────────────
+
+  /** The server names this client's API key as the creator; `by` is not sent. */
+  createApiKey(input: CreateApiKeyInput = {}): Promise<IssuedApiKey> {
+    const { by: _by, ...body } = input;
+    return this.#http.json("POST", "/v1/api-keys", { body });
+  }
+
+  getApiKey(id: string): Promise<ApiKeyInfo | undefined> {
+    return this.#http.optional("GET", `/v1/api-keys/${path(id)}`);
+  }
+
+  listApiKeys(query: ApiKeyQuery = {}): Promise<Page<ApiKeyInfo>> {
+    return this.#page("apiKeys", "/v1/api-keys", query);
   }
 
   // ── Approvals ────────────────────────────────────────────────────────────
 
-  async listApprovals(query: ApprovalQuery = {}): Promise<Approval[]> {
-    return (
-      await this.#http.json<{ approvals: Approval[] }>("GET", "/v1/approvals", {
-        query: { ...query },
-      })
-    ).approvals;
+  listApprovals(query: ApprovalQuery = {}): Promise<Page<Approval>> {
+    return this.#page("approvals", "/v1/approvals", query);
   }
 
   approve(id: string, verdict: ApprovalVerdict): Promise<Approval> {
@@ -289,6 +303,16 @@ export class RemoteAdmin implements RemoteStoreAdmin {
     return (
       await this.#http.json<{ erased: boolean }>("DELETE", `/v1/ledger/payloads/${path(hash)}`)
     ).erased;
+  }
+
+  async #page<T>(key: string, route: string, query: object): Promise<Page<T>> {
+    const answer = await this.#http.json<Record<string, unknown>>("GET", route, {
+      query: { ...(query as Record<string, string | number | undefined>) },
+    });
+    const items = answer[key] as T[];
+    return typeof answer.nextCursor === "string"
+      ? { items, nextCursor: answer.nextCursor }
+      : { items };
   }
 
   delegationTree(rootJti: string): Promise<DelegationNode | undefined> {

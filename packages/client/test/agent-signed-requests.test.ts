@@ -84,7 +84,9 @@ describe("agent-signed requests", () => {
     expect(await hop.json()).toMatchObject({ code: "auth.forbidden" });
     expect((await signed(outsider, { kind: "key", id: planner.thumbprint })()).status).toBe(403);
     expect((await signed(outsider, { kind: "user", id: "alice" })()).status).toBe(403);
-    expect((await store.listRevocations()).map((revocation) => revocation.kind)).toEqual(["hop"]);
+    expect((await store.listRevocations()).items.map((revocation) => revocation.kind)).toEqual([
+      "hop",
+    ]);
   });
 
   it("refuses replays, other bodies and unregistered keys", async () => {

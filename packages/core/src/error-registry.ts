@@ -237,6 +237,9 @@ const WRIT_ERRORS = {
   "revoked.user": REVOKED_WRIT,
   "revoked.key": REVOKED_WRIT,
   "revoked.issuer_key": REVOKED_WRIT,
+  // A revoked API key of the server. The server itself answers a revoked key as
+  // any key it refuses (auth.invalid, 401), so as not to confirm the key existed.
+  "revoked.api_key": REVOKED_WRIT,
 
   // Live state. A view too old or missing is the guard unable to decide now.
   // Principals the live state does not know make the writ invalid; withdrawn

@@ -93,6 +93,9 @@ export type {
   LedgerRecord,
 } from "./ledger/ledger-record.js";
 
+// A provider's access token, as the credential broker (or the server's, remotely) hands it to a tool
+export { ProviderAccessToken } from "./credentials/provider-access-token.js";
+
 // The adapter kit: what every framework adapter builds on (README: "For adapter authors")
 export {
   mappedAction,

@@ -17,8 +17,10 @@ import { bodyError, utf8Bodies } from "./http/request-body.js";
 import { LiveHub } from "./live/live-hub.js";
 import { registerLiveRoute } from "./live/live-route.js";
 import { registerAgentRoutes } from "./routes/agent-routes.js";
+import { registerApiKeyRoutes } from "./routes/api-key-routes.js";
 import { registerApprovalRoutes } from "./routes/approval-routes.js";
 import { registerConnectionRoutes } from "./routes/connection-routes.js";
+import { registerCredentialTokenRoute } from "./routes/credential-token-route.js";
 import { registerDelegationRoutes } from "./routes/delegation-routes.js";
 import { registerDiscoveryRoutes } from "./routes/discovery-routes.js";
 import { registerKeyRoutes } from "./routes/key-routes.js";
@@ -34,8 +36,14 @@ import type { WritStore } from "./writ-store.js";
 export interface WritServerOptions {
   /** The store: sqliteBackend() or postgresBackend(). The server never closes it: close it after the server. */
   readonly store: WritStore;
-  /** API keys (hashed records), or a function returning the current list (e.g. re-read from a file). */
-  readonly apiKeys: ApiKeySource;
+  /**
+   * API keys accepted besides those in the store (hashed records, or a
+   * function returning the current list). Default none: keys live in the
+   * store (`store.createApiKey()`, `POST /v1/api-keys`, `writ api-keys
+   * create`), so every instance accepts the same keys. Revoking one of these
+   * through the API works like revoking a stored key.
+   */
+  readonly apiKeys?: ApiKeySource;
   /**
    * This server's audience: actor tokens and agent-signed requests must name
    * it, so a token made for one server is refused by another. Use the
@@ -118,7 +126,6 @@ export async function createWritServer(options: WritServerOptions): Promise<Writ
   }
   const clock = options.clock ?? systemClock;
   const maxBodyBytes = positive(options.maxBodyBytes, 1024 * 1024, "maxBodyBytes");
-  const apiKeys = new ApiKeyVerifier(options.apiKeys);
   const perCaller = new RateLimiter(options.rateLimit ?? { perSecond: 1000, burst: 2000 });
   const perAddress = new RateLimiter(options.addressRateLimit ?? { perSecond: 20, burst: 60 });
   const reportError =
@@ -133,6 +140,13 @@ export async function createWritServer(options: WritServerOptions): Promise<Writ
     heartbeatMs: positive(options.live?.heartbeatMs, 500, "live.heartbeatMs"),
     replayBuffer: positive(options.live?.replayBuffer, 10_000, "live.replayBuffer"),
     clock,
+  });
+  const apiKeys = new ApiKeyVerifier({
+    store: options.store,
+    hub,
+    clock,
+    extra: options.apiKeys,
+    onError: reportError,
   });
   const agentTokens = new AgentTokenVerifier({
     hub,
@@ -195,6 +209,7 @@ export async function createWritServer(options: WritServerOptions): Promise<Writ
   registerTokenRoute(app, exchange);
   registerWritRoutes(app, context);
   registerRevocationRoutes(app, context);
+  registerApiKeyRoutes(app, context);
   registerUserRoutes(app, context);
   registerRoleRoutes(app, context);
   registerAgentRoutes(app, context);
@@ -202,7 +217,10 @@ export async function createWritServer(options: WritServerOptions): Promise<Writ
   registerApprovalRoutes(app, context);
   registerLedgerRoutes(app, context);
   registerDelegationRoutes(app, context);
-  if (options.credentials) registerConnectionRoutes(app, context, options.credentials);
+  if (options.credentials) {
+    registerConnectionRoutes(app, context, options.credentials);
+    registerCredentialTokenRoute(app, context, options.credentials);
+  }
   registerLiveRoute(app, context, {
     maxConnectionsPerCaller: positive(
       options.live?.maxConnectionsPerCaller,

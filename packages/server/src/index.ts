@@ -1,7 +1,6 @@
 // The server
 
-export { ACTOR_TOKEN_TYPE, AGENT_REQUEST_TYPE } from "./auth/agent-token-verifier.js";
-// API keys
+// API keys (kept in the store; re-exported here for servers given keys directly)
 export {
   API_KEY_SCOPES,
   type ApiKeyRecord,
@@ -9,7 +8,8 @@ export {
   type CreatedApiKey,
   createApiKey,
   parseApiKey,
-} from "./auth/api-key.js";
+} from "@writ/store";
+export { ACTOR_TOKEN_TYPE, AGENT_REQUEST_TYPE } from "./auth/agent-token-verifier.js";
 export type { ApiKeySource } from "./auth/api-key-verifier.js";
 export {
   createWritServer,

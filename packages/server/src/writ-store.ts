@@ -1,5 +1,8 @@
 import type { Backend } from "@writ/core";
-import type { StoreAdmin } from "@writ/store";
+import type { StoreAdmin, StoreBackend } from "@writ/store";
 
-/** What the server runs on: a store's Backend and admin API (sqliteBackend() or postgresBackend()). */
-export type WritStore = Backend & StoreAdmin;
+/**
+ * What the server runs on: a store's Backend and admin API, and the API keys
+ * it verifies (sqliteBackend() or postgresBackend()).
+ */
+export type WritStore = Backend & StoreAdmin & Pick<StoreBackend, "findApiKey" | "recordApiKeyUse">;

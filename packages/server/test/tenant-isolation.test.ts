@@ -24,6 +24,7 @@ describe("tenant isolation on every route", () => {
   let bRootJti = "";
   let bApproval = "";
   let bPayloadHash = "";
+  let bStoredKey = "";
   const covered = new Set<string>();
 
   async function call(
@@ -122,6 +123,9 @@ describe("tenant isolation on every route", () => {
         })
       ).status,
     ).toBe(200);
+    const bKey = await call("b", "POST", "/v1/api-keys", { scopes: ["read"], label: "b's reader" });
+    expect(bKey.status).toBe(200);
+    bStoredKey = bKey.body.apiKey.id;
     // Tenant A's own world.
     await call("a", "PUT", "/v1/roles/a-role", { permissions: "docs.read" });
     await call("a", "PUT", "/v1/users/alice", { permissions: "docs.read" });
@@ -306,11 +310,14 @@ describe("tenant isolation on every route", () => {
       ["key", bAgent.thumbprint, 404],
       ["hop", bRootJti, 404],
       ["issuer_key", (await store.issuerJwks()).keys[0]?.kid, 403],
+      ["api_key", bStoredKey, 404],
     ] as const;
     for (const [kind, id, status] of targets) {
       expect((await call("a", "POST", "/v1/revocations", { kind, id })).status).toBe(status);
     }
-    expect((await store.listRevocations()).map((revocation) => revocation.id)).toEqual(["bob-old"]);
+    expect((await store.listRevocations()).items.map((revocation) => revocation.id)).toEqual([
+      "bob-old",
+    ]);
     route("get", "/v1/revocations");
     expect((await call("a", "GET", "/v1/revocations")).body.revocations).toEqual([]);
     expect(
@@ -325,6 +332,36 @@ describe("tenant isolation on every route", () => {
     const hops = (await call("a", "GET", "/v1/revocations")).body.revocations;
     expect(hops).toEqual([expect.objectContaining({ kind: "hop", id: "some-hop" })]);
     expect(hops[0].reason).toBeUndefined();
+  });
+
+  it("API keys", async () => {
+    route("get", "/v1/api-keys");
+    for (const query of ["", "?tenant=b"]) {
+      const listed = await call("a", "GET", `/v1/api-keys${query}`);
+      expect(listed.body.apiKeys).toEqual([]);
+    }
+    route("get", "/v1/api-keys/{id}");
+    expect((await call("a", "GET", `/v1/api-keys/${bStoredKey}`)).status).toBe(404);
+    expect((await call("b", "GET", `/v1/api-keys/${bStoredKey}`)).body).not.toHaveProperty("hash");
+    route("post", "/v1/api-keys");
+    expect((await call("a", "POST", "/v1/api-keys", { tenant: "b" })).status).toBe(403);
+    expect((await call("aGuard", "POST", "/v1/api-keys", { scopes: ["guard"] })).status).toBe(403);
+    const made = await call("a", "POST", "/v1/api-keys", { scopes: ["read"] });
+    expect(made.body.apiKey).toMatchObject({ tenant: "a", scopes: ["read"] });
+    const reader = { authorization: `Bearer ${made.body.key}` };
+    const users = await server.app.request("/v1/users", { headers: reader });
+    expect(((await users.json()) as { users: { id: string }[] }).users.map((u) => u.id)).toEqual([
+      "alice",
+    ]);
+    expect(
+      (await server.app.request("/v1/users/alice", { method: "DELETE", headers: reader })).status,
+    ).toBe(403);
+    expect(
+      (await call("a", "POST", "/v1/revocations", { kind: "api_key", id: made.body.apiKey.id }))
+        .status,
+    ).toBe(200);
+    expect((await server.app.request("/v1/users", { headers: reader })).status).toBe(401);
+    expect((await store.getApiKey(bStoredKey))?.revoked).toBeUndefined();
   });
 
   it("approvals", async () => {

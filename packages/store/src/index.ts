@@ -16,6 +16,15 @@ export {
   grantPostgresWriter,
 } from "./postgres/grant-postgres-writer.js";
 
+// API keys of the Writ server: made and checked here, kept by any store
+export {
+  type ApiKeyOptions,
+  apiKeyHash,
+  type CreatedApiKey,
+  createApiKey,
+  parseApiKey,
+} from "./api-keys/api-key.js";
+
 // The ledger and its exports
 export { ECS_VERSION, toEcsEvent } from "./exports/ecs-event.js";
 export { OCSF_VERSION, toOcsfApiActivity } from "./exports/ocsf-api-activity.js";
@@ -26,26 +35,39 @@ export type { PayloadRedactor } from "./ledger/ledger-writer.js";
 export {
   type AgentKeyRecord,
   type AgentRecord,
+  API_KEY_SCOPES,
+  type ApiKeyInfo,
+  type ApiKeyQuery,
+  type ApiKeyRecord,
+  type ApiKeyScope,
   type ApprovalQuery,
   type ApprovalVerdict,
+  type CreateApiKeyInput,
   type DelegationNode,
+  type DirectoryQuery,
   EXPORT_FORMATS,
   type ExportFormat,
   type GrantsInput,
   type IdentityInput,
+  type IssuedApiKey,
   type IssueInput,
   type LedgerPage,
   type LedgerProblem,
   type LedgerQuery,
   type LedgerVerification,
   type LinkedIdentity,
+  MAX_PAGE_SIZE,
+  type Page,
+  type PageQuery,
   type PublicKeyInput,
   type PutAgentInput,
   type PutRoleInput,
   type PutUserInput,
+  type RevocationQuery,
   type RevokeInput,
   type RoleRecord,
   type StoreAdmin,
+  type StoredApiKey,
   type StoredPayload,
   type TenantRecord,
   type UserRecord,

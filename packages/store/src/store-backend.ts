@@ -11,20 +11,29 @@ import {
 import type {
   AgentKeyRecord,
   AgentRecord,
+  ApiKeyInfo,
+  ApiKeyQuery,
+  ApiKeyRecord,
   ApprovalQuery,
   ApprovalVerdict,
+  CreateApiKeyInput,
   DelegationNode,
+  DirectoryQuery,
   GrantsInput,
   IdentityInput,
+  IssuedApiKey,
   IssueInput,
   LinkedIdentity,
+  Page,
   PublicKeyInput,
   PutAgentInput,
   PutRoleInput,
   PutUserInput,
+  RevocationQuery,
   RevokeInput,
   RoleRecord,
   StoreAdmin,
+  StoredApiKey,
   StoredPayload,
   TenantRecord,
   UserRecord,
@@ -48,6 +57,7 @@ import {
   uuidV7,
 } from "@writ/core/backend";
 import { adminChanges, type RunAdminChange } from "./admin/admin-change.js";
+import { ApiKeyStore, withoutHash } from "./api-keys/api-key-store.js";
 import { ApprovalStore } from "./approvals/approval-store.js";
 import { SqlCredentialStore } from "./credentials/sql-credential-store.js";
 import { DelegationGraph } from "./delegations/delegation-graph.js";
@@ -83,6 +93,7 @@ export class StoreBackend implements Backend, StoreAdmin {
   readonly #approvals: ApprovalStore;
   readonly #delegations: DelegationGraph;
   readonly #issuerKeys: IssuerKeyStore;
+  readonly #apiKeys: ApiKeyStore;
   /**
    * Users' OAuth connections for the credential broker (@writ/broker), whose
    * token columns hold only what the broker sealed.
@@ -119,6 +130,7 @@ export class StoreBackend implements Backend, StoreAdmin {
     assertId(issuer, "issuer");
     this.#issuerKeys = new IssuerKeyStore(ctx, issuer, this.#change);
     this.credentials = new SqlCredentialStore(ctx);
+    this.#apiKeys = new ApiKeyStore(ctx, this.#change);
   }
 
   /** This writer's ledger chain: every row this instance appends is in it. */
@@ -187,8 +199,8 @@ export class StoreBackend implements Backend, StoreAdmin {
     return this.#directory.putTenant(id);
   }
 
-  listTenants(): Promise<TenantRecord[]> {
-    return this.#directory.listTenants();
+  listTenants(query?: DirectoryQuery): Promise<Page<TenantRecord>> {
+    return this.#directory.listTenants(query);
   }
 
   putUser(input: PutUserInput): Promise<UserRecord> {
@@ -203,8 +215,8 @@ export class StoreBackend implements Backend, StoreAdmin {
     return this.#directory.getUser(id);
   }
 
-  listUsers(options?: { readonly tenant?: string }): Promise<UserRecord[]> {
-    return this.#directory.listUsers(options);
+  listUsers(query?: DirectoryQuery): Promise<Page<UserRecord>> {
+    return this.#directory.listUsers(query);
   }
 
   removeUser(id: string): Promise<boolean> {
@@ -235,8 +247,8 @@ export class StoreBackend implements Backend, StoreAdmin {
     return this.#directory.getRole(id);
   }
 
-  listRoles(): Promise<RoleRecord[]> {
-    return this.#directory.listRoles();
+  listRoles(query?: DirectoryQuery): Promise<Page<RoleRecord>> {
+    return this.#directory.listRoles(query);
   }
 
   removeRole(id: string): Promise<boolean> {
@@ -263,8 +275,8 @@ export class StoreBackend implements Backend, StoreAdmin {
     return this.#directory.getAgent(id);
   }
 
-  listAgents(options?: { readonly tenant?: string }): Promise<AgentRecord[]> {
-    return this.#directory.listAgents(options);
+  listAgents(query?: DirectoryQuery): Promise<Page<AgentRecord>> {
+    return this.#directory.listAgents(query);
   }
 
   removeAgent(id: string): Promise<boolean> {
@@ -315,13 +327,47 @@ export class StoreBackend implements Backend, StoreAdmin {
     return this.#revocations.revoke(input);
   }
 
-  listRevocations(): Promise<Revocation[]> {
-    return this.#revocations.list();
+  listRevocations(query?: RevocationQuery): Promise<Page<Revocation>> {
+    return this.#revocations.list(query);
+  }
+
+  // ── API keys ─────────────────────────────────────────────────────────────
+
+  createApiKey(input?: CreateApiKeyInput): Promise<IssuedApiKey> {
+    return this.#apiKeys.create(input);
+  }
+
+  async getApiKey(id: string): Promise<ApiKeyInfo | undefined> {
+    const key = await this.#apiKeys.get(id);
+    return key && withoutHash(key);
+  }
+
+  listApiKeys(query?: ApiKeyQuery): Promise<Page<ApiKeyInfo>> {
+    return this.#apiKeys.page(query);
+  }
+
+  /** An API key with its hash and revocation, for the server that verifies presented keys. */
+  findApiKey(id: string): Promise<StoredApiKey | undefined> {
+    return this.#apiKeys.get(id);
+  }
+
+  /** Notes that an API key was used at `at` (epoch ms). */
+  recordApiKeyUse(id: string, at: number): Promise<void> {
+    return this.#apiKeys.recordUse(id, at);
+  }
+
+  /**
+   * Imports API key records kept elsewhere (the `.writ/api-keys.json` of
+   * earlier versions); ids already in the store are skipped. Resolves to
+   * how many were new.
+   */
+  importApiKeys(records: readonly ApiKeyRecord[], by?: string): Promise<number> {
+    return this.#apiKeys.import(records, by);
   }
 
   // ── Approvals ────────────────────────────────────────────────────────────
 
-  listApprovals(query?: ApprovalQuery): Promise<Approval[]> {
+  listApprovals(query?: ApprovalQuery): Promise<Page<Approval>> {
     return this.#approvals.list(query);
   }
 

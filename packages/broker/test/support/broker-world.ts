@@ -78,6 +78,8 @@ export interface BrokerWorld {
   connect(user?: string): Promise<void>;
   /** Another broker on the same store: what a second process would run. */
   anotherBroker(options?: Partial<CredentialBrokerOptions>): CredentialBroker;
+  /** A broker without a guard, as the Writ server runs one (connect routes, remote guards' calls). */
+  serverBroker(): CredentialBroker;
   close(): Promise<void>;
 }
 
@@ -161,6 +163,10 @@ export async function createBrokerWorld(
       await broker.completeConnect({ provider: "mail", user, callback });
     },
     anotherBroker: (overrides) => createCredentialBroker(brokerOptions(overrides)),
+    serverBroker: () => {
+      const { guard: _guard, ...options } = brokerOptions();
+      return createCredentialBroker(options);
+    },
     close: async () => {
       await guard.close();
       await store.close();

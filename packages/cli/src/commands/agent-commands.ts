@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { createAgentIdentity, type Ed25519PrivateJwk, KeyPair } from "@writ/core";
 import type { AgentRecord } from "@writ/store";
+import { allPages } from "../all-pages.js";
 import type { Command } from "../command.js";
 import { EXIT_CODES } from "../exit-codes.js";
 import { grantArgument } from "../grant-argument.js";
@@ -37,8 +38,12 @@ export const agentCommands: Command[] = [
     reads: true,
     async run(context) {
       const { out, string } = context;
-      const agents = await (await context.target()).admin.listAgents(
-        string("tenant") ? { tenant: string("tenant") as string } : {},
+      const { admin } = await context.target();
+      const agents = await allPages((page) =>
+        admin.listAgents({
+          ...page,
+          ...(string("tenant") ? { tenant: string("tenant") as string } : {}),
+        }),
       );
       if (out.json) out.data(agents);
       else

@@ -1,5 +1,6 @@
 import { userInfo } from "node:os";
 import type { ApprovalStatus } from "@writ/core";
+import { allPages } from "../all-pages.js";
 import type { Command, CommandContext } from "../command.js";
 import { EXIT_CODES } from "../exit-codes.js";
 import { UsageError } from "../usage-error.js";
@@ -40,10 +41,14 @@ export const approvalCommands: Command[] = [
       if (status !== undefined && !STATUSES.includes(status as ApprovalStatus)) {
         throw new UsageError(`--status must be one of ${STATUSES.join(", ")}.`, "approvals list");
       }
-      const approvals = await (await context.target()).admin.listApprovals({
-        ...(status === undefined ? {} : { status: status as ApprovalStatus }),
-        ...(string("user") ? { user: string("user") as string } : {}),
-      });
+      const { admin } = await context.target();
+      const approvals = await allPages((page) =>
+        admin.listApprovals({
+          ...page,
+          ...(status === undefined ? {} : { status: status as ApprovalStatus }),
+          ...(string("user") ? { user: string("user") as string } : {}),
+        }),
+      );
       if (out.json) out.data(approvals);
       else
         out.table(

@@ -5,7 +5,7 @@ import { UsageError } from "../usage-error.js";
 
 export const initCommand: Command = {
   name: "init",
-  summary: "Create .writ/: an embedded SQLite store, an issuer key and an operator API key",
+  summary: "Create .writ/: an embedded SQLite store, an issuer key and the CLI's operator API key",
   options: {
     issuer: {
       type: "string",
@@ -20,26 +20,23 @@ export const initCommand: Command = {
     }
     const issuer = string("issuer") ?? "writ";
     if (!isPrincipalId(issuer)) throw new UsageError(`Invalid issuer id "${issuer}".`, "init");
-    const { createApiKey } = await import("@writ/server");
     const { sqliteBackend } = await import("@writ/store");
     project.create({ issuer, store: { kind: "sqlite", path: "writ.db" } });
     const store = await sqliteBackend({ path: project.path("writ.db"), issuer });
     let kid: string;
     try {
       kid = (await store.issuerKeys()).active.kid;
+      const { key } = await store.createApiKey({ label: "writ CLI (operator)", by: "writ init" });
+      project.saveCredentials(key);
     } finally {
       await store.close();
     }
-    const { key, record } = createApiKey({ label: "writ CLI (operator)" });
-    project.saveApiKeys([record]);
-    project.saveCredentials(key);
     const { bold, dim, cyan } = out.colors;
     out.line(`${bold("Created")} ${project.dir}`);
     out.line(
-      `  writ.db           ${dim("the store: directory, revocations, ledger, issuer keys (owner-only)")}`,
+      `  writ.db           ${dim("the store: directory, revocations, ledger, issuer keys, API key hashes (owner-only)")}`,
     );
     out.line(`  issuer            ${issuer}, key ${kid}`);
-    out.line(`  api-keys.json     ${dim("API key hashes `writ serve` accepts")}`);
     out.line(`  credentials.json  ${dim("this CLI's operator API key (secret)")}`);
     out.line("");
     out.line("Next:");

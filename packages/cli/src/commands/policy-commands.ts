@@ -1,4 +1,5 @@
 import { formatGrant } from "@writ/core";
+import { allPages } from "../all-pages.js";
 import type { Command } from "../command.js";
 import { EXIT_CODES } from "../exit-codes.js";
 import { grantArgument } from "../grant-argument.js";
@@ -11,7 +12,8 @@ export const policyCommands: Command[] = [
     reads: true,
     async run(context) {
       const { out } = context;
-      const agents = await (await context.target()).admin.listAgents();
+      const { admin } = await context.target();
+      const agents = await allPages((page) => admin.listAgents(page));
       const policies = agents.map((agent) => ({ agent: agent.id, policy: agent.policy }));
       if (out.json) out.data(policies);
       else

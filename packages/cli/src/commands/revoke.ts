@@ -6,14 +6,14 @@ import { EXIT_CODES } from "../exit-codes.js";
 import { UsageError } from "../usage-error.js";
 import { writArgument } from "./writ-argument.js";
 
-const KINDS = ["hop", "agent", "user", "key", "issuer-key", "writ"];
+const KINDS = ["hop", "agent", "user", "key", "issuer-key", "api-key", "writ"];
 
 export const revokeCommand: Command = {
   name: "revoke",
   summary:
-    "Revoke permanently: a hop (and all below it), an agent, a user, a key, an issuer key, or a writ's leaf hop",
+    "Revoke permanently: a hop (and all below it), an agent, a user, a key, an issuer key, an API key, or a writ's leaf hop",
   usage:
-    "<hop|agent|user|key|issuer-key> <id> [--reason <text>]   |   writ revoke writ <writ|file|->",
+    "<hop|agent|user|key|issuer-key|api-key> <id> [--reason <text>]   |   writ revoke writ <writ|file|->",
   maxPositionals: 2,
   options: { reason: { type: "string", value: "text", description: "Why (kept in the ledger)." } },
   async run(context) {

@@ -1,4 +1,5 @@
 import type { RoleRecord } from "@writ/store";
+import { allPages } from "../all-pages.js";
 import type { Command } from "../command.js";
 import { EXIT_CODES } from "../exit-codes.js";
 import { grantArgument } from "../grant-argument.js";
@@ -19,7 +20,8 @@ export const roleCommands: Command[] = [
     reads: true,
     async run(context) {
       const { out } = context;
-      const roles = await (await context.target()).admin.listRoles();
+      const { admin } = await context.target();
+      const roles = await allPages((page) => admin.listRoles(page));
       if (out.json) out.data(roles);
       else
         out.table(

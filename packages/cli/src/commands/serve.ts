@@ -2,6 +2,7 @@ import { join } from "node:path";
 import type { StoreBackend } from "@writ/store";
 import type { Command } from "../command.js";
 import { EXIT_CODES } from "../exit-codes.js";
+import { importApiKeyFile } from "../project/import-api-keys.js";
 import { UsageError } from "../usage-error.js";
 import { waitForSignal } from "./wait-for-signal.js";
 
@@ -66,13 +67,12 @@ export const serveCommand: Command = {
             migrate: !flag("no-migrate"),
             ...(string("schema") ? { schema: string("schema") as string } : {}),
           });
-    const apiKeys = project.apiKeySource();
-    if (apiKeys().length === 0)
+    if (project.exists()) await importApiKeyFile(project, store, (message) => out.note(message));
+    if ((await store.listApiKeys({ limit: 1 })).items.length === 0)
       out.warn("No API keys: nothing can authenticate. Create one with `writ api-keys create`.");
     const audience = string("audience") ?? config?.audience ?? `urn:writ:${issuer}`;
     const server = await createWritServer({
       store,
-      apiKeys,
       audience,
       ...(config?.tokenExchange ? { tokenExchange: config.tokenExchange } : {}),
     });

@@ -1,5 +1,6 @@
 import { WritError } from "@writ/core";
 import type { UserRecord } from "@writ/store";
+import { allPages } from "../all-pages.js";
 import type { Command, CommandContext } from "../command.js";
 import { EXIT_CODES } from "../exit-codes.js";
 import { grantArgument } from "../grant-argument.js";
@@ -75,8 +76,12 @@ export const userCommands: Command[] = [
     reads: true,
     async run(context) {
       const { out, string } = context;
-      const users = await (await context.target()).admin.listUsers(
-        string("tenant") ? { tenant: string("tenant") as string } : {},
+      const { admin } = await context.target();
+      const users = await allPages((page) =>
+        admin.listUsers({
+          ...page,
+          ...(string("tenant") ? { tenant: string("tenant") as string } : {}),
+        }),
       );
       if (out.json) out.data(users);
       else

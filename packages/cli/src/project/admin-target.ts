@@ -3,6 +3,7 @@ import type { IssuerKeyInfo, RemoteStoreAdmin } from "@writ/client";
 import type { IssuerKeyStatus } from "@writ/core";
 import type { StoreBackend } from "@writ/store";
 import { UsageError } from "../usage-error.js";
+import { importApiKeyFile } from "./import-api-keys.js";
 import type { Project } from "./project.js";
 
 /** A store or server the CLI administers. */
@@ -21,6 +22,8 @@ export interface TargetOptions {
   readonly url?: string | undefined;
   readonly apiKey?: string | undefined;
   readonly databaseUrl?: string | undefined;
+  /** Tells the user something happened on the way (a one-time import). */
+  readonly note: (message: string) => void;
 }
 
 /**
@@ -70,6 +73,7 @@ export async function openAdminTarget(
     store = await sqliteBackend({ path, issuer });
     where = `the store ${path}`;
   }
+  if (project.exists()) await importApiKeyFile(project, store, options.note);
   return {
     admin: store,
     where,

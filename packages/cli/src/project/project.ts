@@ -5,11 +5,10 @@ import {
   readFileSync,
   renameSync,
   rmSync,
-  statSync,
   writeFileSync,
 } from "node:fs";
 import { join, resolve } from "node:path";
-import type { ApiKeyRecord, TokenExchangeOptions } from "@writ/server";
+import type { TokenExchangeOptions } from "@writ/server";
 import { UsageError } from "../usage-error.js";
 
 /** `.writ/config.json`. */
@@ -38,9 +37,10 @@ export interface ServerInfo {
 const PRIVATE = 0o600;
 
 /**
- * The `.writ/` folder of a project: its configuration, the SQLite store, the
- * API key hashes a server accepts, the CLI's own operator key, named sets
- * and agents' private keys. Everything in it is owner-only.
+ * The `.writ/` folder of a project: its configuration, the SQLite store
+ * (which also holds the API key hashes a server accepts), the CLI's own
+ * operator key, named sets and agents' private keys. Everything in it is
+ * owner-only.
  */
 export class Project {
   readonly dir: string;
@@ -74,32 +74,7 @@ export class Project {
     this.#write("config.json", `${JSON.stringify(config, null, 2)}\n`);
   }
 
-  // ── API keys the server accepts (hashes), and the CLI's own key ─────────
-
-  apiKeys(): ApiKeyRecord[] {
-    return existsSync(this.path("api-keys.json"))
-      ? this.#read<{ keys: ApiKeyRecord[] }>("api-keys.json").keys
-      : [];
-  }
-
-  saveApiKeys(keys: readonly ApiKeyRecord[]): void {
-    this.#write("api-keys.json", `${JSON.stringify({ keys }, null, 2)}\n`);
-  }
-
-  /** The key list as a server reads it: re-read whenever the file changes, so keys can be added or revoked live. */
-  apiKeySource(): () => readonly ApiKeyRecord[] {
-    let modified = -1;
-    let keys: readonly ApiKeyRecord[] = [];
-    return () => {
-      const file = this.path("api-keys.json");
-      const now = existsSync(file) ? statSync(file).mtimeMs : 0;
-      if (now !== modified) {
-        keys = this.apiKeys();
-        modified = now;
-      }
-      return keys;
-    };
-  }
+  // ── The CLI's own API key (the server's keys live in the store) ────────
 
   credentials(): string | undefined {
     return existsSync(this.path("credentials.json"))
@@ -142,6 +117,11 @@ export class Project {
 
   saveSets(sets: Readonly<Record<string, readonly string[]>>): void {
     this.#write("sets.json", `${JSON.stringify(sets, null, 2)}\n`);
+  }
+
+  /** A JSON file of the project folder, read. */
+  readJson<T>(name: string): T {
+    return this.#read<T>(name);
   }
 
   #read<T>(name: string): T {

@@ -19,6 +19,7 @@ export type {
   ApprovalQuery,
   ApprovalVerdict,
   DelegationNode,
+  DirectoryQuery,
   GrantsInput,
   IdentityInput,
   IssueInput,
@@ -27,6 +28,7 @@ export type {
   PutAgentInput,
   PutRoleInput,
   PutUserInput,
+  RevocationQuery,
   RevokeInput,
   RoleRecord,
   StoreAdmin,
@@ -34,6 +36,17 @@ export type {
   TenantRecord,
   UserRecord,
 } from "./store-admin.js";
+export { MAX_PAGE_SIZE, type Page, type PageQuery } from "./page.js";
+export {
+  API_KEY_SCOPES,
+  type ApiKeyInfo,
+  type ApiKeyQuery,
+  type ApiKeyRecord,
+  type ApiKeyScope,
+  type CreateApiKeyInput,
+  type IssuedApiKey,
+  type StoredApiKey,
+} from "./api-key-records.js";
 export type { LedgerPage, LedgerQuery } from "./ledger-query.js";
 export type { LedgerProblem, LedgerVerification } from "./ledger-verification.js";
 export { EXPORT_FORMATS, type ExportFormat } from "./export-format.js";

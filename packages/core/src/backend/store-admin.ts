@@ -4,10 +4,17 @@ import type { IssuerKeySet } from "../keys/issuer-keys.js";
 import type { Ed25519PublicJwk, JsonWebKeySet } from "../keys/jwk.js";
 import type { Revocation, RevocationKind } from "../live/live-state.js";
 import type { Writ } from "../writ/writ.js";
+import type {
+  ApiKeyInfo,
+  ApiKeyQuery,
+  CreateApiKeyInput,
+  IssuedApiKey,
+} from "./api-key-records.js";
 import type { DelegationRecord } from "./backend.js";
 import type { ExportFormat } from "./export-format.js";
 import type { LedgerPage, LedgerQuery } from "./ledger-query.js";
 import type { LedgerVerification } from "./ledger-verification.js";
+import type { Page, PageQuery } from "./page.js";
 
 /** Grants as JSON or in the compact text form (`refunds.approve(amount < 5000); email.send`). */
 export type GrantsInput = readonly Grant[] | string;
@@ -114,19 +121,35 @@ export interface IssueInput {
 
 export interface RevokeInput {
   readonly kind: RevocationKind;
-  /** Hop jti, agent id, user id, key thumbprint or issuer key id. */
+  /** Hop jti, agent id, user id, key thumbprint, issuer key id or API key id. */
   readonly id: string;
   readonly reason?: string;
   /** Who revoked (an operator, an API key id, an agent): recorded in the ledger. */
   readonly by?: string;
 }
 
-export interface ApprovalQuery {
+export interface ApprovalQuery extends PageQuery {
   /** Default "pending" (pending and not yet expired). */
   readonly status?: ApprovalStatus;
   readonly user?: string;
-  /** 1–1000, default 100. */
-  readonly limit?: number;
+  /** Only this tenant's requests. */
+  readonly tenant?: string;
+}
+
+/** A page of users, roles, agents or tenants, in id order. */
+export interface DirectoryQuery extends PageQuery {
+  /** Only this tenant's (for tenants: only this tenant). */
+  readonly tenant?: string;
+}
+
+export interface RevocationQuery extends PageQuery {
+  /**
+   * Only what this tenant may see: the revocations of its users, agents,
+   * agent keys and API keys, and every hop and issuer-key revocation (those
+   * without their reason, free text another tenant may have written).
+   */
+  readonly tenant?: string;
+  readonly kind?: RevocationKind;
 }
 
 export interface ApprovalVerdict {
@@ -158,12 +181,12 @@ export interface DelegationNode extends DelegationRecord {
  */
 export interface StoreAdmin {
   putTenant(id: string): Promise<TenantRecord>;
-  listTenants(): Promise<TenantRecord[]>;
+  listTenants(query?: DirectoryQuery): Promise<Page<TenantRecord>>;
 
   putUser(input: PutUserInput): Promise<UserRecord>;
   setUserPermissions(id: string, permissions: GrantsInput): Promise<UserRecord>;
   getUser(id: string): Promise<UserRecord | undefined>;
-  listUsers(options?: { readonly tenant?: string }): Promise<UserRecord[]>;
+  listUsers(query?: DirectoryQuery): Promise<Page<UserRecord>>;
   removeUser(id: string): Promise<boolean>;
   /**
    * Links an identity at an identity provider to an existing user, so the
@@ -183,7 +206,7 @@ export interface StoreAdmin {
 
   putRole(input: PutRoleInput): Promise<RoleRecord>;
   getRole(id: string): Promise<RoleRecord | undefined>;
-  listRoles(): Promise<RoleRecord[]>;
+  listRoles(query?: DirectoryQuery): Promise<Page<RoleRecord>>;
   removeRole(id: string): Promise<boolean>;
   assignRole(user: string, role: string): Promise<void>;
   unassignRole(user: string, role: string): Promise<boolean>;
@@ -191,7 +214,7 @@ export interface StoreAdmin {
   putAgent(input: PutAgentInput): Promise<AgentRecord>;
   setAgentPolicy(id: string, policy: GrantsInput): Promise<AgentRecord>;
   getAgent(id: string): Promise<AgentRecord | undefined>;
-  listAgents(options?: { readonly tenant?: string }): Promise<AgentRecord[]>;
+  listAgents(query?: DirectoryQuery): Promise<Page<AgentRecord>>;
   removeAgent(id: string): Promise<boolean>;
   addAgentKey(agent: string, key: PublicKeyInput): Promise<AgentKeyRecord>;
   removeAgentKey(agent: string, thumbprint: string): Promise<boolean>;
@@ -207,9 +230,14 @@ export interface StoreAdmin {
   issue(input: IssueInput): Promise<Writ>;
   /** Revokes permanently; every watching guard enforces it. Revoking twice returns the first revocation. */
   revoke(input: RevokeInput): Promise<Revocation>;
-  listRevocations(): Promise<Revocation[]>;
+  listRevocations(query?: RevocationQuery): Promise<Page<Revocation>>;
 
-  listApprovals(query?: ApprovalQuery): Promise<Approval[]>;
+  /** Creates an API key for the Writ server: `key` is returned once; the store keeps its hash. */
+  createApiKey(input?: CreateApiKeyInput): Promise<IssuedApiKey>;
+  getApiKey(id: string): Promise<ApiKeyInfo | undefined>;
+  listApiKeys(query?: ApiKeyQuery): Promise<Page<ApiKeyInfo>>;
+
+  listApprovals(query?: ApprovalQuery): Promise<Page<Approval>>;
   approve(id: string, verdict: ApprovalVerdict): Promise<Approval>;
   reject(id: string, verdict: ApprovalVerdict): Promise<Approval>;
 

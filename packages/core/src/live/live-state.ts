@@ -1,7 +1,11 @@
 import type { Grant } from "../grants/grant.js";
 
-/** What can be revoked (DESIGN §5). Revocations are permanent. */
-export type RevocationKind = "hop" | "agent" | "user" | "key" | "issuer_key";
+/**
+ * What can be revoked (DESIGN §5), and the server's API keys, whose
+ * revocation every server instance enforces from the same live feed.
+ * Revocations are permanent.
+ */
+export type RevocationKind = "hop" | "agent" | "user" | "key" | "issuer_key" | "api_key";
 
 export const REVOCATION_KINDS: readonly RevocationKind[] = [
   "hop",
@@ -9,11 +13,12 @@ export const REVOCATION_KINDS: readonly RevocationKind[] = [
   "user",
   "key",
   "issuer_key",
+  "api_key",
 ];
 
 export interface Revocation {
   readonly kind: RevocationKind;
-  /** Hop jti, agent id, user id, key thumbprint or issuer key id. */
+  /** Hop jti, agent id, user id, key thumbprint, issuer key id or API key id. */
   readonly id: string;
   /** Sequence number of the change that revoked it. */
   readonly seq: number;

@@ -51,7 +51,7 @@ export function authenticate(options: AuthenticateOptions): MiddlewareHandler<Se
     c: Context<ServerEnv>,
   ): Promise<Caller> {
     if (scheme === "bearer" && credential.length > 0) {
-      const record = apiKeys.verify(credential);
+      const record = await apiKeys.verify(credential);
       return { kind: "api_key", keyId: record.id, tenant: record.tenant, scopes: record.scopes };
     }
     if (scheme === "writagent" && credential.length > 0) {

@@ -1,4 +1,4 @@
-import type { ApiKeyScope } from "./api-key.js";
+import type { ApiKeyScope } from "@writ/store";
 
 /** Who is making a request, once authenticated. */
 export type Caller =
@@ -20,4 +20,9 @@ export type Caller =
 /** The variables the server's middleware sets on every authenticated request. */
 export interface ServerEnv {
   Variables: { caller: Caller };
+}
+
+/** Who made a change, as the ledger names them: never a claim in the request body. */
+export function callerName(caller: Caller): string {
+  return caller.kind === "agent" ? `agent:${caller.agent}` : `key:${caller.keyId}`;
 }

@@ -109,9 +109,9 @@ export class LiveHub implements LiveSink {
     return this.#mirror.isRevoked(kind, id);
   }
 
-  /** The revocations a tenant may list (an operator: all), in sequence order. */
-  revocationsFor(tenant: string | undefined): Revocation[] {
-    return [...scopeSnapshot(this.#state, tenant).revocations];
+  /** The agent a key is registered for. */
+  keyOwner(thumbprint: string): string | undefined {
+    return this.#keyOwners.get(thumbprint);
   }
 
   /**

@@ -76,6 +76,9 @@ export function registerLiveRoute(
           {
             tenant: caller.tenant,
             send(event) {
+              // A feed opened with a key revoked since ends at the next event (heartbeats come twice a second).
+              if (caller.kind === "api_key" && hub.isRevoked("api_key", caller.keyId))
+                return finish();
               if (++queued > options.maxQueuedEvents) return finish();
               writing = writing
                 .then(() => sse.writeSSE(message(event)))

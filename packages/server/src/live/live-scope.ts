@@ -41,6 +41,8 @@ export function revocationOwner(
       const owner = state.keyOwners.get(revocation.id);
       return (owner === undefined ? undefined : state.mirror.agent(owner)?.tenant) ?? null;
     }
+    case "api_key":
+      return null; // the server's own keys: only operators' feeds carry them
   }
 }
 

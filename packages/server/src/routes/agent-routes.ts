@@ -1,18 +1,21 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Ed25519PublicJwk } from "@writ/core";
+import { withoutUndefined } from "../http/without-undefined.js";
 import {
   jsonBody,
   jsonContent,
+  listBody,
+  listSchema,
   problemResponses,
   RemovedSchema,
 } from "../schemas/common-schemas.js";
 import {
   AgentKeySchema,
   AgentSchema,
+  DirectoryQuerySchema,
   PolicyBodySchema,
   PublicJwkInputSchema,
   PutAgentSchema,
-  TenantQuerySchema,
 } from "../schemas/directory-schemas.js";
 import { grantsFrom } from "../schemas/grant-schemas.js";
 import { assertWritable } from "../tenancy/assert-writable.js";
@@ -32,17 +35,21 @@ export function registerAgentRoutes(app: WritApp, { store }: RouteContext): void
       tags,
       security,
       summary: "List agents (a tenant's key: its tenant's)",
-      request: { query: TenantQuerySchema },
+      request: { query: DirectoryQuerySchema },
       responses: {
-        200: jsonContent(z.object({ agents: z.array(AgentSchema).readonly() }), "The agents"),
+        200: jsonContent(listSchema("agents", AgentSchema, "AgentList"), "The agents"),
         ...problemResponses,
       },
     }),
     async (c) => {
       const caller = c.get("caller");
-      requireScope(caller, "admin");
-      const agents = await store.listAgents(listTenant(caller, c.req.valid("query").tenant));
-      return c.json({ agents }, 200);
+      requireScope(caller, "read");
+      const { tenant, ...page } = c.req.valid("query");
+      const listed = await store.listAgents({
+        ...listTenant(caller, tenant),
+        ...withoutUndefined(page),
+      });
+      return c.json(listBody("agents", listed), 200);
     },
   );
 
@@ -58,7 +65,7 @@ export function registerAgentRoutes(app: WritApp, { store }: RouteContext): void
     }),
     async (c) => {
       const caller = c.get("caller");
-      requireScope(caller, "admin");
+      requireScope(caller, "read");
       const { id } = c.req.valid("param");
       return c.json(await visibleAgent(caller, id), 200);
     },

@@ -1,6 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { type Approval, WritError } from "@writ/core";
 import type { Caller } from "../auth/caller.js";
+import { withoutUndefined } from "../http/without-undefined.js";
 import {
   ApprovalBindingSchema,
   ApprovalDecisionSchema,
@@ -13,14 +14,13 @@ import {
   ConsumptionSchema,
   VerdictSchema,
 } from "../schemas/approval-schemas.js";
-import { jsonBody, jsonContent, problemResponses } from "../schemas/common-schemas.js";
+import { jsonBody, jsonContent, listBody, problemResponses } from "../schemas/common-schemas.js";
 import { assertVisible, notFound, requireScope, writeTenant } from "../tenancy/tenant-access.js";
+import { listTenant } from "./path-params.js";
 import { API_KEY_SECURITY, type RouteContext, type WritApp } from "./route-context.js";
 
 const tags = ["Approvals"];
 const security = API_KEY_SECURITY;
-/** A tenant's list is filtered after reading: read this many to fill a page. */
-const TENANT_SCAN = 1000;
 
 /**
  * Approvals: people list and decide pending requests (admin); remote guards
@@ -41,19 +41,13 @@ export function registerApprovalRoutes(app: WritApp, { store, clock }: RouteCont
     }),
     async (c) => {
       const caller = c.get("caller");
-      requireScope(caller, "admin");
-      const { status, user, limit = 100 } = c.req.valid("query");
-      const query = {
-        ...(status === undefined ? {} : { status }),
-        ...(user === undefined ? {} : { user }),
-      };
-      const approvals =
-        caller.tenant === undefined
-          ? await store.listApprovals({ ...query, limit })
-          : (await store.listApprovals({ ...query, limit: TENANT_SCAN }))
-              .filter((approval) => approval.tenant === caller.tenant)
-              .slice(0, limit);
-      return c.json({ approvals }, 200);
+      requireScope(caller, "read");
+      const { tenant, ...query } = c.req.valid("query");
+      const listed = await store.listApprovals({
+        ...withoutUndefined(query),
+        ...listTenant(caller, tenant),
+      });
+      return c.json(listBody("approvals", listed), 200);
     },
   );
 
@@ -165,7 +159,7 @@ export function registerApprovalRoutes(app: WritApp, { store, clock }: RouteCont
       }),
       async (c) => {
         const caller = c.get("caller");
-        requireScope(caller, "admin");
+        requireScope(caller, "approve");
         const { id } = c.req.valid("param");
         await decidable(caller, id);
         const body = c.req.valid("json");

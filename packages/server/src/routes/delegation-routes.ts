@@ -54,7 +54,7 @@ export function registerDelegationRoutes(app: WritApp, { store }: RouteContext):
     }),
     async (c) => {
       const caller = c.get("caller");
-      requireScope(caller, "admin");
+      requireScope(caller, "read");
       const { jti } = c.req.valid("param");
       const tree = await store.delegationTree(jti);
       if (!tree) throw notFound("hop", jti);

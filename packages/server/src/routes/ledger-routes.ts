@@ -75,7 +75,7 @@ export function registerLedgerRoutes(app: WritApp, { store }: RouteContext): voi
     }),
     async (c) => {
       const caller = c.get("caller");
-      requireScope(caller, "admin");
+      requireScope(caller, "read");
       return c.json(await store.queryLedger(scoped(caller, c.req.valid("query"))), 200);
     },
   );
@@ -100,7 +100,7 @@ export function registerLedgerRoutes(app: WritApp, { store }: RouteContext): voi
   app.openAPIRegistry.registerPath(exportRoute);
   app.get("/v1/ledger/export", async (c) => {
     const caller = c.get("caller");
-    requireScope(caller, "admin");
+    requireScope(caller, "read");
     const { format, ...query } = validated(LedgerExportQuerySchema, c.req.query());
     const lines = store.exportLedger(format, scoped(caller, query))[Symbol.asyncIterator]();
     // The first page is read before the status is sent, so a failure there is a real problem response.

@@ -1,14 +1,21 @@
 import { createRoute } from "@hono/zod-openapi";
 import { type RevocationKind, WritError } from "@writ/core";
-import type { Caller } from "../auth/caller.js";
-import { jsonBody, jsonContent, problemResponses } from "../schemas/common-schemas.js";
-import { RevocationListSchema, RevocationSchema, RevokeSchema } from "../schemas/writ-schemas.js";
+import { type Caller, callerName } from "../auth/caller.js";
+import { withoutUndefined } from "../http/without-undefined.js";
+import { jsonBody, jsonContent, listBody, problemResponses } from "../schemas/common-schemas.js";
+import {
+  RevocationListSchema,
+  RevocationQuerySchema,
+  RevocationSchema,
+  RevokeSchema,
+} from "../schemas/writ-schemas.js";
 import {
   assertVisible,
   notFound,
   requireOperator,
   requireScope,
 } from "../tenancy/tenant-access.js";
+import { listTenant } from "./path-params.js";
 import {
   AGENT_OR_KEY_SECURITY,
   API_KEY_SECURITY,
@@ -19,8 +26,8 @@ import {
 const tags = ["Revocation"];
 
 /**
- * Revocation of a hop (and everything below it), an agent, a user, a key or
- * an issuer key. Every watching guard enforces it within milliseconds. An
+ * Revocation of a hop (and everything below it), an agent, a user, a key,
+ * an issuer key, or an API key of this server. Every watching guard enforces it within milliseconds. An
  * agent may sign its own request to revoke a hop it delegated or holds, or
  * one of its own keys.
  */
@@ -51,7 +58,7 @@ export function registerRevocationRoutes(app: WritApp, ctx: RouteContext): void 
         id,
         ...(reason === undefined ? {} : { reason }),
         // The ledger names who revoked: the authenticated caller, never a claim in the body.
-        by: caller.kind === "agent" ? `agent:${caller.agent}` : `key:${caller.keyId}`,
+        by: callerName(caller),
       });
       return c.json(revocation, 200);
     },
@@ -64,16 +71,18 @@ export function registerRevocationRoutes(app: WritApp, ctx: RouteContext): void 
       tags,
       security: API_KEY_SECURITY,
       summary: "List revocations (a tenant's key: its own, and every hop and issuer key)",
+      request: { query: RevocationQuerySchema },
       responses: { 200: jsonContent(RevocationListSchema, "Revocations"), ...problemResponses },
     }),
     async (c) => {
       const caller = c.get("caller");
-      requireScope(caller, "admin");
-      const revocations =
-        caller.tenant === undefined
-          ? await store.listRevocations()
-          : hub.revocationsFor(caller.tenant);
-      return c.json({ revocations }, 200);
+      requireScope(caller, "read");
+      const { tenant, ...query } = c.req.valid("query");
+      const listed = await store.listRevocations({
+        ...withoutUndefined(query),
+        ...listTenant(caller, tenant),
+      });
+      return c.json(listBody("revocations", listed), 200);
     },
   );
 
@@ -99,11 +108,14 @@ export function registerRevocationRoutes(app: WritApp, ctx: RouteContext): void 
         return assertVisible(caller, agent.tenant, "agent", id);
       }
       case "key": {
-        const agents = await store.listAgents({ tenant: caller.tenant });
-        if (!agents.some((agent) => agent.keys.some((key) => key.thumbprint === id))) {
-          throw notFound("key", id);
-        }
-        return;
+        const owner = hub.keyOwner(id);
+        if (owner === undefined) throw notFound("key", id);
+        return assertVisible(caller, hub.agent(owner)?.tenant, "key", id);
+      }
+      case "api_key": {
+        const key = await store.getApiKey(id);
+        if (!key) throw notFound("API key", id);
+        return assertVisible(caller, key.tenant, "API key", id);
       }
       case "hop": {
         const hop = await store.delegationTree(id);

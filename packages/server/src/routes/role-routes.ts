@@ -1,11 +1,14 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
+import { withoutUndefined } from "../http/without-undefined.js";
 import {
   jsonBody,
   jsonContent,
+  listBody,
+  listSchema,
   problemResponses,
   RemovedSchema,
 } from "../schemas/common-schemas.js";
-import { PutRoleSchema, RoleSchema, TenantQuerySchema } from "../schemas/directory-schemas.js";
+import { DirectoryQuerySchema, PutRoleSchema, RoleSchema } from "../schemas/directory-schemas.js";
 import { grantsFrom } from "../schemas/grant-schemas.js";
 import { assertWritable } from "../tenancy/assert-writable.js";
 import { assertVisible, notFound, requireScope, writeTenant } from "../tenancy/tenant-access.js";
@@ -24,20 +27,21 @@ export function registerRoleRoutes(app: WritApp, { store }: RouteContext): void 
       tags,
       security,
       summary: "List roles (a tenant's key: its tenant's)",
-      request: { query: TenantQuerySchema },
+      request: { query: DirectoryQuerySchema },
       responses: {
-        200: jsonContent(z.object({ roles: z.array(RoleSchema).readonly() }), "The roles"),
+        200: jsonContent(listSchema("roles", RoleSchema, "RoleList"), "The roles"),
         ...problemResponses,
       },
     }),
     async (c) => {
       const caller = c.get("caller");
-      requireScope(caller, "admin");
-      const { tenant } = listTenant(caller, c.req.valid("query").tenant);
-      const roles = (await store.listRoles()).filter(
-        (role) => tenant === undefined || role.tenant === tenant,
-      );
-      return c.json({ roles }, 200);
+      requireScope(caller, "read");
+      const { tenant, ...page } = c.req.valid("query");
+      const listed = await store.listRoles({
+        ...listTenant(caller, tenant),
+        ...withoutUndefined(page),
+      });
+      return c.json(listBody("roles", listed), 200);
     },
   );
 
@@ -53,7 +57,7 @@ export function registerRoleRoutes(app: WritApp, { store }: RouteContext): void 
     }),
     async (c) => {
       const caller = c.get("caller");
-      requireScope(caller, "admin");
+      requireScope(caller, "read");
       const { id } = c.req.valid("param");
       const role = await store.getRole(id);
       if (!role) throw notFound("role", id);

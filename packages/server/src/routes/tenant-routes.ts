@@ -1,5 +1,12 @@
-import { createRoute, z } from "@hono/zod-openapi";
-import { jsonContent, problemResponses } from "../schemas/common-schemas.js";
+import { createRoute } from "@hono/zod-openapi";
+import { withoutUndefined } from "../http/without-undefined.js";
+import {
+  jsonContent,
+  listBody,
+  listSchema,
+  PageQuerySchema,
+  problemResponses,
+} from "../schemas/common-schemas.js";
 import { TenantSchema } from "../schemas/directory-schemas.js";
 import { requireOperator, requireScope } from "../tenancy/tenant-access.js";
 import { idParams } from "./path-params.js";
@@ -17,18 +24,20 @@ export function registerTenantRoutes(app: WritApp, { store }: RouteContext): voi
       tags,
       security,
       summary: "List tenants (a tenant's key: its own)",
+      request: { query: PageQuerySchema },
       responses: {
-        200: jsonContent(z.object({ tenants: z.array(TenantSchema).readonly() }), "The tenants"),
+        200: jsonContent(listSchema("tenants", TenantSchema, "TenantList"), "The tenants"),
         ...problemResponses,
       },
     }),
     async (c) => {
       const caller = c.get("caller");
-      requireScope(caller, "admin");
-      const tenants = (await store.listTenants()).filter(
-        (tenant) => caller.tenant === undefined || tenant.id === caller.tenant,
-      );
-      return c.json({ tenants }, 200);
+      requireScope(caller, "read");
+      const listed = await store.listTenants({
+        ...withoutUndefined(c.req.valid("query")),
+        ...(caller.tenant === undefined ? {} : { tenant: caller.tenant }),
+      });
+      return c.json(listBody("tenants", listed), 200);
     },
   );
 

@@ -1,18 +1,21 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
 import { WritError } from "@writ/core";
+import { withoutUndefined } from "../http/without-undefined.js";
 import {
   jsonBody,
   jsonContent,
+  listBody,
+  listSchema,
   problemResponses,
   RemovedSchema,
 } from "../schemas/common-schemas.js";
 import {
+  DirectoryQuerySchema,
   IdentitySchema,
   LinkedIdentitySchema,
   PermissionsBodySchema,
   ProvisionUserSchema,
   PutUserSchema,
-  TenantQuerySchema,
   UserSchema,
 } from "../schemas/directory-schemas.js";
 import { grantsFrom } from "../schemas/grant-schemas.js";
@@ -39,17 +42,21 @@ export function registerUserRoutes(app: WritApp, { store }: RouteContext): void 
       tags,
       security,
       summary: "List users (a tenant's key: its tenant's)",
-      request: { query: TenantQuerySchema },
+      request: { query: DirectoryQuerySchema },
       responses: {
-        200: jsonContent(z.object({ users: z.array(UserSchema).readonly() }), "The users"),
+        200: jsonContent(listSchema("users", UserSchema, "UserList"), "The users"),
         ...problemResponses,
       },
     }),
     async (c) => {
       const caller = c.get("caller");
-      requireScope(caller, "admin");
-      const users = await store.listUsers(listTenant(caller, c.req.valid("query").tenant));
-      return c.json({ users }, 200);
+      requireScope(caller, "read");
+      const { tenant, ...page } = c.req.valid("query");
+      const listed = await store.listUsers({
+        ...listTenant(caller, tenant),
+        ...withoutUndefined(page),
+      });
+      return c.json(listBody("users", listed), 200);
     },
   );
 
@@ -65,7 +72,7 @@ export function registerUserRoutes(app: WritApp, { store }: RouteContext): void 
     }),
     async (c) => {
       const caller = c.get("caller");
-      requireScope(caller, "admin");
+      requireScope(caller, "read");
       const { id } = c.req.valid("param");
       const user = await store.getUser(id);
       if (!user) throw notFound("user", id);

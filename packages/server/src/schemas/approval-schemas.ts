@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { EpochMsSchema, PrincipalIdSchema } from "./common-schemas.js";
+import { EpochMsSchema, listSchema, PageQuerySchema, PrincipalIdSchema } from "./common-schemas.js";
 
 const STATUSES = ["pending", "approved", "rejected", "consumed", "expired"] as const;
 const hash = z.string().min(1).max(128);
@@ -56,14 +56,12 @@ export const ApprovalRequestedSchema = z
   .object({ approval: ApprovalSchema, created: z.boolean() })
   .openapi("ApprovalRequested");
 
-export const ApprovalListSchema = z
-  .object({ approvals: z.array(ApprovalSchema).readonly() })
-  .openapi("ApprovalList");
+export const ApprovalListSchema = listSchema("approvals", ApprovalSchema, "ApprovalList");
 
-export const ApprovalQuerySchema = z.object({
+export const ApprovalQuerySchema = PageQuerySchema.extend({
   status: z.enum(STATUSES).optional(),
   user: PrincipalIdSchema.optional(),
-  limit: z.coerce.number().int().min(1).max(1000).optional(),
+  tenant: PrincipalIdSchema.optional(),
 });
 
 export const ApprovalIdParamsSchema = z.object({ id: z.string().min(1).max(128) });

@@ -14,6 +14,32 @@ export const PrincipalIdSchema = z
 /** Epoch milliseconds. */
 export const EpochMsSchema = z.number().int().nonnegative().openapi({ example: 1767268800000 });
 
+/** A page of a list: `limit` (1–1000, default 100) and the previous page's `nextCursor`. */
+export const PageQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+  cursor: z.string().min(1).max(512).optional(),
+});
+
+/** A list answer: the items under `key`, and `nextCursor` when more follow. */
+export function listSchema<K extends string, T extends z.ZodType>(key: K, item: T, name: string) {
+  return z
+    .object({ [key]: z.array(item).readonly(), nextCursor: z.string().optional() } as {
+      [P in K]: z.ZodReadonly<z.ZodArray<T>>;
+    } & { nextCursor: z.ZodOptional<z.ZodString> })
+    .openapi(name);
+}
+
+/** A store's page as the list answer `{ [key]: items, nextCursor? }`. */
+export function listBody<K extends string, T>(
+  key: K,
+  page: { readonly items: readonly T[]; readonly nextCursor?: string },
+): { [P in K]: readonly T[] } & { nextCursor?: string } {
+  return {
+    [key]: page.items,
+    ...(page.nextCursor === undefined ? {} : { nextCursor: page.nextCursor }),
+  } as { [P in K]: readonly T[] } & { nextCursor?: string };
+}
+
 /** Whether a delete removed something. */
 export const RemovedSchema = z.object({ removed: z.boolean() }).openapi("Removed");
 

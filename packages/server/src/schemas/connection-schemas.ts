@@ -66,3 +66,23 @@ export const DisconnectQuerySchema = z.object({
 export const DisconnectedSchema = z
   .object({ removed: z.boolean(), revoked: z.boolean() })
   .openapi("Disconnected");
+
+export const AccessTokenRequestSchema = z
+  .object({
+    callId: z.string().min(1).max(256),
+    eventId: z.string().min(1).max(64),
+    provider: z.string().min(1).max(64),
+  })
+  .openapi("AccessTokenRequest");
+
+export const AccessTokenSchema = z
+  .object({
+    provider: z.string(),
+    tokenType: z.string(),
+    scopes: z.array(z.string()).readonly(),
+    expiresAt: EpochMsSchema,
+    value: z
+      .string()
+      .openapi({ description: "The provider's access token: use it, never log it." }),
+  })
+  .openapi("AccessToken");

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { hasControlCharacter } from "@writ/core/backend";
-import { EpochMsSchema, PrincipalIdSchema } from "./common-schemas.js";
+import { EpochMsSchema, PageQuerySchema, PrincipalIdSchema } from "./common-schemas.js";
 import { GrantListSchema, GrantsInputSchema } from "./grant-schemas.js";
 
 /** An Ed25519 public JWK. Extra members are kept so core refuses private keys (key.invalid) rather than the server dropping `d`. */
@@ -115,7 +115,10 @@ export const PermissionsBodySchema = z
 
 export const PolicyBodySchema = z.object({ policy: GrantsInputSchema }).openapi("PolicyBody");
 
-export const TenantQuerySchema = z.object({ tenant: PrincipalIdSchema.optional() });
+/** A page of users, roles, agents or tenants; a tenant's key sees its own tenant's whatever it asks. */
+export const DirectoryQuerySchema = PageQuerySchema.extend({
+  tenant: PrincipalIdSchema.optional(),
+});
 
 export const IssuerKeySchema = z
   .object({

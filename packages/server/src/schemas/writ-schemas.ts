@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { REVOCATION_KINDS } from "@writ/core/backend";
-import { EpochMsSchema, PrincipalIdSchema } from "./common-schemas.js";
+import { EpochMsSchema, listSchema, PageQuerySchema, PrincipalIdSchema } from "./common-schemas.js";
 import { GrantListSchema, GrantsInputSchema } from "./grant-schemas.js";
 
 export const IssueSchema = z
@@ -34,7 +34,7 @@ export const IssuedWritSchema = z
   .openapi("IssuedWrit");
 
 const RevocationKindSchema = z.enum(
-  REVOCATION_KINDS as readonly ["hop", "agent", "user", "key", "issuer_key"],
+  REVOCATION_KINDS as readonly ["hop", "agent", "user", "key", "issuer_key", "api_key"],
 );
 
 export const RevokeSchema = z
@@ -55,9 +55,12 @@ export const RevocationSchema = z
   })
   .openapi("Revocation");
 
-export const RevocationListSchema = z
-  .object({ revocations: z.array(RevocationSchema).readonly() })
-  .openapi("RevocationList");
+export const RevocationListSchema = listSchema("revocations", RevocationSchema, "RevocationList");
+
+export const RevocationQuerySchema = PageQuerySchema.extend({
+  kind: RevocationKindSchema.optional(),
+  tenant: PrincipalIdSchema.optional(),
+});
 
 export const DelegationRecordSchema = z
   .object({

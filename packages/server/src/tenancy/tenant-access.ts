@@ -1,13 +1,26 @@
 import { WritError } from "@writ/core";
-import type { ApiKeyScope } from "../auth/api-key.js";
+import type { ApiKeyScope } from "@writ/store";
 import type { Caller } from "../auth/caller.js";
 
-/** An API key with `scope` (admin includes guard); agents are refused. */
+/** What each scope includes: admin everything, approve reading too. */
+const INCLUDED: Readonly<Record<ApiKeyScope, readonly ApiKeyScope[]>> = {
+  admin: ["admin", "approve", "read", "guard"],
+  approve: ["approve", "read"],
+  read: ["read"],
+  guard: ["guard"],
+};
+
+/** Whether scopes held include `scope`. */
+export function hasScope(scopes: readonly ApiKeyScope[], scope: ApiKeyScope): boolean {
+  return scopes.some((held) => INCLUDED[held].includes(scope));
+}
+
+/** An API key with `scope` (or one that includes it); agents are refused. */
 export function requireScope(caller: Caller, scope: ApiKeyScope): void {
   if (caller.kind !== "api_key") {
     throw new WritError("auth.forbidden", "Agents may not call this route; use an API key.");
   }
-  if (!caller.scopes.includes(scope) && !(scope === "guard" && caller.scopes.includes("admin"))) {
+  if (!hasScope(caller.scopes, scope)) {
     throw new WritError("auth.forbidden", `This route needs an API key with the "${scope}" scope.`);
   }
 }

@@ -1,5 +1,5 @@
 import type { Approval, ApprovalStatus } from "@writ/core";
-import type { ApprovalQuery } from "@writ/core/backend";
+import type { ApprovalQuery, Page } from "@writ/core/backend";
 import {
   type ApprovalBinding,
   type ApprovalConsumption,
@@ -8,6 +8,8 @@ import {
   applyApprovalDecision,
   spendApproval,
 } from "@writ/core/backend";
+import { assertOptionalId } from "../directory/assert-id.js";
+import { decodeCursor, pageLimit, pageOf } from "../pagination/page.js";
 import { integer, json, optionalInteger, optionalText, text } from "../sql/row-values.js";
 import type { SqlExecutor, SqlRow, SqlTransaction } from "../sql/sql-driver.js";
 import type { StoreContext } from "../store-context.js";
@@ -113,16 +115,18 @@ export class ApprovalStore {
     return this.#get(this.#ctx.driver, id);
   }
 
-  async list(query: ApprovalQuery = {}): Promise<Approval[]> {
+  async list(query: ApprovalQuery = {}): Promise<Page<Approval>> {
     const status = query.status ?? "pending";
     if (!STATUSES.includes(status))
       throw new TypeError(`Unknown approval status: use one of ${STATUSES.join(", ")}.`);
-    const limit = query.limit ?? 100;
-    if (!Number.isSafeInteger(limit) || limit < 1 || limit > 1000) {
-      throw new TypeError("limit must be a whole number from 1 to 1000.");
-    }
+    const limit = pageLimit(query.limit);
+    assertOptionalId(query.tenant, "tenant");
     const where = ["status = ?"];
     const params: (string | number)[] = [status === "expired" ? "pending" : status];
+    if (query.tenant !== undefined) {
+      where.push("tenant_id = ?");
+      params.push(query.tenant);
+    }
     // Expiry is decided by time, not by a sweeper: a pending request past its expiry is expired.
     if (status === "pending" || status === "expired") {
       where.push(status === "pending" ? "expires_at >= ?" : "expires_at < ?");
@@ -132,14 +136,20 @@ export class ApprovalStore {
       where.push("user_id = ?");
       params.push(query.user);
     }
+    if (query.cursor !== undefined) {
+      const [requestedAt, id] = decodeCursor(query.cursor, ["number", "string"]);
+      where.push("(requested_at > ? OR (requested_at = ? AND id > ?))");
+      params.push(requestedAt, requestedAt, id);
+    }
     const rows = await this.#ctx.driver.all(
       `SELECT ${COLUMNS} FROM ${this.#ctx.tables.approvals} WHERE ${where.join(" AND ")} ORDER BY requested_at, id LIMIT ?`,
-      [...params, limit],
+      [...params, limit + 1],
     );
-    return rows.map((row) => {
+    const approvals = rows.map((row) => {
       const approval = approvalOf(row);
-      return status === "expired" ? { ...approval, status: "expired" } : approval;
+      return status === "expired" ? { ...approval, status: "expired" as const } : approval;
     });
+    return pageOf(approvals, limit, (approval) => [approval.requestedAt, approval.id]);
   }
 
   async #get(db: SqlExecutor, id: string): Promise<Approval | undefined> {

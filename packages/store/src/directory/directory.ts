@@ -8,9 +8,11 @@ import {
 import type {
   AgentKeyRecord,
   AgentRecord,
+  DirectoryQuery,
   GrantsInput,
   IdentityInput,
   LinkedIdentity,
+  Page,
   PublicKeyInput,
   PutAgentInput,
   PutRoleInput,
@@ -22,8 +24,9 @@ import type {
 import { type AgentState, canonicalJson, toGrants, type UserState } from "@writ/core/backend";
 import type { RunAdminChange } from "../admin/admin-change.js";
 import type { EmitChange } from "../live/live-change-log.js";
+import { decodeCursor, pageLimit, pageOf } from "../pagination/page.js";
 import { integer, json, optionalText, text } from "../sql/row-values.js";
-import type { SqlExecutor, SqlRow, SqlTransaction } from "../sql/sql-driver.js";
+import type { SqlExecutor, SqlRow, SqlTransaction, SqlValue } from "../sql/sql-driver.js";
 import type { StoreContext } from "../store-context.js";
 import { assertId, assertOptionalId } from "./assert-id.js";
 import { loadAgentStates, loadUserStates } from "./principal-states.js";
@@ -54,11 +57,17 @@ export class Directory {
     return (await this.#tenant(this.#ctx.driver, id)) as TenantRecord;
   }
 
-  async listTenants(): Promise<TenantRecord[]> {
+  async listTenants(query: DirectoryQuery = {}): Promise<Page<TenantRecord>> {
+    const { where, params, limit } = keyset(query, "id");
     const rows = await this.#ctx.driver.all(
-      `SELECT id, created_at FROM ${this.#ctx.tables.tenants} ORDER BY id`,
+      `SELECT id, created_at FROM ${this.#ctx.tables.tenants} ${where} ORDER BY id LIMIT ?`,
+      [...params, limit + 1],
     );
-    return rows.map((row) => ({ id: text(row, "id"), createdAt: integer(row, "created_at") }));
+    return pageOf(
+      rows.map((row) => ({ id: text(row, "id"), createdAt: integer(row, "created_at") })),
+      limit,
+      (tenant) => [tenant.id],
+    );
   }
 
   // ── Users ────────────────────────────────────────────────────────────────
@@ -127,15 +136,11 @@ export class Directory {
     return (await this.#users(this.#ctx.driver, [id]))[0];
   }
 
-  async listUsers(options: { readonly tenant?: string } = {}): Promise<UserRecord[]> {
-    assertOptionalId(options.tenant, "tenant");
-    const rows = await this.#ctx.driver.all(
-      `SELECT id FROM ${this.#ctx.tables.users} ${options.tenant === undefined ? "" : "WHERE tenant_id = ?"} ORDER BY id`,
-      options.tenant === undefined ? [] : [options.tenant],
-    );
-    return this.#users(
-      this.#ctx.driver,
-      rows.map((row) => text(row, "id")),
+  async listUsers(query: DirectoryQuery = {}): Promise<Page<UserRecord>> {
+    return pageOf(
+      await this.#users(this.#ctx.driver, await this.#pageIds("users", query)),
+      pageLimit(query.limit),
+      (user) => [user.id],
     );
   }
 
@@ -188,11 +193,14 @@ export class Directory {
     return row ? this.#role(this.#ctx.driver, row) : undefined;
   }
 
-  async listRoles(): Promise<RoleRecord[]> {
-    const rows = await this.#ctx.driver.all(
-      `SELECT id, tenant_id, created_at, updated_at FROM ${this.#ctx.tables.roles} ORDER BY id`,
-    );
-    return Promise.all(rows.map((row) => this.#role(this.#ctx.driver, row)));
+  async listRoles(query: DirectoryQuery = {}): Promise<Page<RoleRecord>> {
+    const ids = await this.#pageIds("roles", query);
+    const roles: RoleRecord[] = [];
+    for (const id of ids) {
+      const role = await this.getRole(id);
+      if (role) roles.push(role);
+    }
+    return pageOf(roles, pageLimit(query.limit), (role) => [role.id]);
   }
 
   async removeRole(id: string): Promise<boolean> {
@@ -288,15 +296,11 @@ export class Directory {
     return (await this.#agents(this.#ctx.driver, [id]))[0];
   }
 
-  async listAgents(options: { readonly tenant?: string } = {}): Promise<AgentRecord[]> {
-    assertOptionalId(options.tenant, "tenant");
-    const rows = await this.#ctx.driver.all(
-      `SELECT id FROM ${this.#ctx.tables.agents} ${options.tenant === undefined ? "" : "WHERE tenant_id = ?"} ORDER BY id`,
-      options.tenant === undefined ? [] : [options.tenant],
-    );
-    return this.#agents(
-      this.#ctx.driver,
-      rows.map((row) => text(row, "id")),
+  async listAgents(query: DirectoryQuery = {}): Promise<Page<AgentRecord>> {
+    return pageOf(
+      await this.#agents(this.#ctx.driver, await this.#pageIds("agents", query)),
+      pageLimit(query.limit),
+      (agent) => [agent.id],
     );
   }
 
@@ -390,6 +394,16 @@ export class Directory {
       );
     }
     await this.#emitUsers(tx, emit, [input.id]);
+  }
+
+  /** The ids of one page (and one more, which tells that more follow), in id order. */
+  async #pageIds(table: "users" | "roles" | "agents", query: DirectoryQuery): Promise<string[]> {
+    const { where, params, limit } = keyset(query, "tenant_id");
+    const rows = await this.#ctx.driver.all(
+      `SELECT id FROM ${this.#ctx.tables[table]} ${where} ORDER BY id LIMIT ?`,
+      [...params, limit + 1],
+    );
+    return rows.map((row) => text(row, "id"));
   }
 
   async #ensureTenant(db: SqlExecutor, id: string): Promise<void> {
@@ -615,6 +629,26 @@ function checkUser(input: PutUserInput): CheckedUser {
 /** What an admin row says about an identity: the ids it touched, no more. */
 function identityFacts(identity: IdentityInput): { issuer: string; subject: string } {
   return { issuer: identity.issuer, subject: identity.subject };
+}
+
+/** The WHERE clause of an id-ordered page: the tenant filter (on `tenantColumn`) and the cursor. */
+function keyset(
+  query: DirectoryQuery,
+  tenantColumn: "id" | "tenant_id",
+): { where: string; params: SqlValue[]; limit: number } {
+  assertOptionalId(query.tenant, "tenant");
+  const limit = pageLimit(query.limit);
+  const where: string[] = [];
+  const params: SqlValue[] = [];
+  if (query.tenant !== undefined) {
+    where.push(`${tenantColumn} = ?`);
+    params.push(query.tenant);
+  }
+  if (query.cursor !== undefined) {
+    where.push("id > ?");
+    params.push(decodeCursor(query.cursor, ["string"])[0]);
+  }
+  return { where: where.length > 0 ? `WHERE ${where.join(" AND ")}` : "", params, limit };
 }
 
 export function notFound(kind: string, id: string): WritError {

@@ -12,7 +12,7 @@ export interface GrantPostgresWriterOptions {
 
 const ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
-/** Tables a writer changes freely: the directory, approvals, the live counter and provider connections. */
+/** Tables a writer changes freely: the directory, approvals, the live counter, provider connections and API keys. */
 const READ_WRITE = [
   "writ_tenants",
   "writ_users",
@@ -29,6 +29,7 @@ const READ_WRITE = [
   "writ_credential_connections",
   "writ_credential_tokens",
   "writ_credential_pending",
+  "writ_api_keys",
 ];
 
 /** Tables a writer may only add to: the ledger, its chains and checkpoints, revocations, the change log, hops. */

@@ -1,10 +1,11 @@
 import type { Revocation, RevocationKind } from "@writ/core";
-import type { RevokeInput } from "@writ/core/backend";
+import type { Page, RevocationQuery, RevokeInput } from "@writ/core/backend";
 import { REVOCATION_KINDS, revocationEntry } from "@writ/core/backend";
 import type { RunAdminChange } from "../admin/admin-change.js";
 import { text } from "../sql/row-values.js";
 import type { StoreContext } from "../store-context.js";
-import { loadRevocations, revocationOf } from "./load-revocations.js";
+import { revocationOf } from "./load-revocations.js";
+import { listRevocations } from "./revocation-list.js";
 
 const MAX_TARGET_LENGTH = 256;
 const MAX_REASON_LENGTH = 500;
@@ -51,8 +52,8 @@ export class RevocationStore {
     });
   }
 
-  list(): Promise<Revocation[]> {
-    return loadRevocations(this.#ctx, this.#ctx.driver);
+  list(query?: RevocationQuery): Promise<Page<Revocation>> {
+    return listRevocations(this.#ctx, query);
   }
 
   /** The earliest revocation among `targets`, if any. */

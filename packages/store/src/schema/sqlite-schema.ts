@@ -75,3 +75,4 @@ export const ledgerCheckpoints = table(TABLE_SPECS.ledgerCheckpoints);
 export const credentialConnections = table(TABLE_SPECS.credentialConnections);
 export const credentialTokens = table(TABLE_SPECS.credentialTokens);
 export const credentialPending = table(TABLE_SPECS.credentialPending);
+export const apiKeys = table(TABLE_SPECS.apiKeys);

@@ -55,6 +55,7 @@ export const TABLE_SPECS = {
   roles: {
     name: "writ_roles",
     columns: { id, tenant_id: optionalText, created_at: integer, updated_at: integer },
+    indexes: { writ_roles_tenant: ["tenant_id", "id"] },
   },
   roleMembers: {
     name: "writ_role_members",
@@ -71,6 +72,7 @@ export const TABLE_SPECS = {
   agents: {
     name: "writ_agents",
     columns: { id, tenant_id: optionalText, created_at: integer, updated_at: integer },
+    indexes: { writ_agents_tenant: ["tenant_id", "id"] },
   },
   agentPolicies: {
     name: "writ_agent_policies",
@@ -143,6 +145,7 @@ export const TABLE_SPECS = {
     indexes: {
       writ_approvals_call: ["call_id"],
       writ_approvals_status: ["status", "requested_at"],
+      writ_approvals_tenant: ["tenant_id", "status", "requested_at"],
     },
   },
   /** One row per writer chain, with the public key its checkpoints are signed with. */
@@ -264,6 +267,26 @@ export const TABLE_SPECS = {
       writ_credential_pending_expiry: ["expires_at"],
       writ_credential_pending_key: ["key_id"],
     },
+  },
+  /**
+   * The server's API keys: a SHA-256 hash of each secret, never the secret.
+   * A key's revocation is a row of writ_revocations (kind "api_key"), so it
+   * reaches every server instance through the live feed.
+   */
+  apiKeys: {
+    name: "writ_api_keys",
+    columns: {
+      id,
+      tenant_id: optionalText,
+      scopes_json: text,
+      hash: text,
+      label: optionalText,
+      created_by: optionalText,
+      created_at: integer,
+      expires_at: optionalInteger,
+      last_used_at: optionalInteger,
+    },
+    indexes: { writ_api_keys_tenant: ["tenant_id", "id"] },
   },
 } as const satisfies Readonly<Record<string, TableSpec>>;
 

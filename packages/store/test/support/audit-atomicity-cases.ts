@@ -117,10 +117,12 @@ export function auditAtomicityCases(name: string, options: AuditAtomicityOptions
         await expect(
           guard.decideApproval(pending.id, { approved: true, by: "bob" }),
         ).rejects.toMatchObject(refused);
+        await expect(store.createApiKey({ label: "ops" })).rejects.toMatchObject(refused);
 
         expect(await store.getUser("bob")).toBeUndefined();
         expect((await store.getUser("alice"))?.permissions).toEqual([{ action: "docs.read" }]);
-        expect(await store.listRevocations()).toEqual([]);
+        expect((await store.listRevocations()).items).toEqual([]);
+        expect((await store.listApiKeys()).items).toEqual([]);
         expect(await store.getAgent("planner")).toBeDefined();
         expect((await store.issuerJwks()).keys.map((key) => key.kid)).toEqual(kids);
         expect((await store.getPayload(payload))?.body).toEqual({ doc: 1 });

@@ -16,7 +16,7 @@ export class ProviderAccessToken {
   readonly expiresAt: number;
   readonly #value: string;
 
-  /** @internal made by the broker */
+  /** @internal made by the credential broker, or by a client that received it from the server */
   constructor(facts: {
     readonly provider: string;
     readonly value: string;

@@ -1,0 +1,229 @@
+import { randomBytes } from "node:crypto";
+import { CredentialKeyring, createCredentialBroker } from "@writ/broker";
+import {
+  type AllowDecision,
+  createAgentIdentity,
+  createGuard,
+  type Guard,
+  Session,
+} from "@writ/core";
+import { postgresBackend, type StoreBackend } from "@writ/store";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mailProvider } from "../../broker/test/support/broker-world.js";
+import {
+  startTestAuthorizationServer,
+  type TestAuthorizationServer,
+} from "../../broker/test/support/test-authorization-server.js";
+import {
+  createTestDatabase,
+  requirePostgresUrl,
+} from "../../store/test/support/postgres-server.js";
+import { createWritServer, type ListeningWritServer } from "../src/index.js";
+
+const serverUrl = requirePostgresUrl();
+
+/** Waits until `check` passes: what another instance learns arrives through the store's feed. */
+async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
+  for (let attempt = 0; !(await check()); attempt++) {
+    if (attempt > 2000) throw new Error(`Never saw: ${what}.`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/**
+ * Two Writ server instances on one PostgreSQL, as a scaled-out deployment
+ * runs them: API keys made on one work on the other and a revocation on one
+ * is enforced by both; lists page the same from both, per tenant; a remote
+ * guard's provider token comes from either.
+ */
+describe.runIf(serverUrl)("two server instances on one PostgreSQL", { timeout: 120_000 }, () => {
+  let database: { url: string; drop(): Promise<void> };
+  const stores: StoreBackend[] = [];
+  const instances: ListeningWritServer[] = [];
+  let provider: TestAuthorizationServer;
+  let operatorKey: string;
+  const [a, b] = [0, 1];
+
+  const call = async (
+    instance: number,
+    key: string,
+    method: string,
+    path: string,
+    body?: unknown,
+  ) => {
+    const response = await fetch(`${instances[instance]?.url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${key}`,
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    // biome-ignore lint/suspicious/noExplicitAny: the cases read arbitrary JSON answers
+    return { status: response.status, body: (await response.json()) as any };
+  };
+
+  beforeAll(async () => {
+    database = await createTestDatabase(serverUrl as string, "server_two_instances");
+    provider = await startTestAuthorizationServer();
+    const keyring = new CredentialKeyring({ keys: [{ id: "k1", key: randomBytes(32) }] });
+    for (let index = 0; index < 2; index++) {
+      // One after the other: the first applies the migrations.
+      const store = await postgresBackend({ url: database.url });
+      stores.push(store);
+      const server = await createWritServer({
+        store,
+        audience: "urn:writ:cluster",
+        credentials: createCredentialBroker({
+          store: store.credentials,
+          ledger: store,
+          keyring,
+          providers: [mailProvider(provider.issuer)],
+        }),
+      });
+      instances.push(await server.listen({ port: 0 }));
+    }
+    operatorKey = (await (stores[a] as StoreBackend).createApiKey({ label: "operator" })).key;
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const instance of instances) await instance.close();
+    for (const store of stores) await store.close();
+    await provider?.stop();
+    await database?.drop();
+  });
+
+  it("accepts a key made on one instance on the other, and both refuse it once revoked on either", async () => {
+    const made = await call(a, operatorKey, "POST", "/v1/api-keys", {
+      tenant: "acme",
+      scopes: ["read"],
+      label: "dashboard",
+    });
+    expect(made.status).toBe(200);
+    const key: string = made.body.key;
+    expect((await call(b, key, "GET", "/v1/users")).status).toBe(200);
+    const revoked = await call(b, operatorKey, "POST", "/v1/revocations", {
+      kind: "api_key",
+      id: made.body.apiKey.id,
+      reason: "leaked",
+    });
+    expect(revoked.status).toBe(200);
+    expect((await call(b, key, "GET", "/v1/users")).status).toBe(401);
+    await eventually(
+      async () => (await call(a, key, "GET", "/v1/users")).status === 401,
+      "instance A refusing the key revoked on instance B",
+    );
+    const listed = await call(a, operatorKey, "GET", `/v1/api-keys/${made.body.apiKey.id}`);
+    expect(listed.body.revoked).toMatchObject({ reason: "leaked" });
+    expect(listed.body.lastUsedAt).toEqual(expect.any(Number));
+  });
+
+  it("pages a tenant's lists the same on both instances, past the largest page", async () => {
+    const store = stores[a] as StoreBackend;
+    for (let index = 0; index < 1003; index++) {
+      await store.requestApproval({
+        id: `x-${index}`,
+        callId: `x-call-${index}`,
+        action: "refunds.approve",
+        argsHash: "h",
+        leafHash: "l",
+        tool: "approve_refund",
+        user: "alice",
+        agent: "planner",
+        tenant: "other",
+        chain: ["planner"],
+        requestedAt: Date.now() - 10_000 + index,
+        expiresAt: Date.now() + 3_600_000,
+      });
+    }
+    for (let index = 0; index < 3; index++) {
+      await store.requestApproval({
+        id: `acme-${index}`,
+        callId: `acme-call-${index}`,
+        action: "refunds.approve",
+        argsHash: "h",
+        leafHash: "l",
+        tool: "approve_refund",
+        user: "alice",
+        agent: "planner",
+        tenant: "acme",
+        chain: ["planner"],
+        requestedAt: Date.now() + index,
+        expiresAt: Date.now() + 3_600_000,
+      });
+    }
+    const acmeKey = (await store.createApiKey({ tenant: "acme", scopes: ["read"] })).key;
+    const read = async (instance: number, key: string, path: string) => {
+      const ids: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await call(
+          instance,
+          key,
+          "GET",
+          `${path}${cursor ? `&cursor=${cursor}` : ""}`,
+        );
+        expect(page.status).toBe(200);
+        ids.push(...page.body.approvals.map((approval: { id: string }) => approval.id));
+        cursor = page.body.nextCursor;
+      } while (cursor !== undefined);
+      return ids;
+    };
+    for (const instance of [a, b]) {
+      expect(await read(instance, acmeKey, "/v1/approvals?limit=2")).toEqual([
+        "acme-0",
+        "acme-1",
+        "acme-2",
+      ]);
+    }
+    const all = await read(a, operatorKey, "/v1/approvals?limit=1000&tenant=other");
+    expect(all).toHaveLength(1003);
+    expect(await read(b, operatorKey, "/v1/approvals?limit=1000&tenant=other")).toEqual(all);
+  });
+
+  it("hands a remote guard's running call its provider token from either instance", async () => {
+    const store = stores[a] as StoreBackend;
+    const mailer = createAgentIdentity("mailer");
+    await store.putUser({ id: "carol", permissions: "email.*" });
+    await store.putAgent({ id: "mailer", policy: "email.*", keys: [mailer] });
+    // Connected through instance B; the token comes from both (one keyring, as a deployment shares it).
+    const started = await call(b, operatorKey, "POST", "/v1/users/carol/connections/mail", {});
+    expect(started.status).toBe(200);
+    const callback = await provider.approve(started.body.authorizationUrl, "carol");
+    expect(
+      (
+        await call(b, operatorKey, "POST", "/v1/users/carol/connections/mail/callback", {
+          callback: callback.toString(),
+        })
+      ).status,
+    ).toBe(200);
+    const guardKey = (await store.createApiKey({ scopes: ["guard"] })).key;
+    const guard: Guard = await createGuard({
+      backend: store,
+      issuer: await store.issuerKeys(),
+      audience: "urn:writ:tools",
+    });
+    try {
+      const session = new Session(mailer, await store.issue({ user: "carol", agent: "mailer" }));
+      await eventually(
+        async () => guard.canUse(session.writ.toString(), "email.send"),
+        "the guard knowing carol",
+      );
+      const send = guard.callFrom(session, { action: "email.send", tool: "send", args: {} });
+      await guard.run(send, async (decision: AllowDecision) => {
+        for (const instance of [a, b]) {
+          const answer = await call(instance, guardKey, "POST", "/v1/credentials/access-token", {
+            callId: decision.callId,
+            eventId: decision.eventId,
+            provider: "mail",
+          });
+          expect(answer.status).toBe(200);
+          expect(answer.body).toMatchObject({ provider: "mail", scopes: ["mail.send"] });
+        }
+        return "sent";
+      });
+    } finally {
+      await guard.close();
+    }
+  });
+});
