@@ -143,6 +143,38 @@ export function storeAdminSuite(name: string, options: StoreAdminSuiteOptions): 
       expect((await store.getUser("bob"))?.roles).toEqual([]);
     });
 
+    it("replays recorded decisions under proposed grants: what a policy or permission change would do", async () => {
+      const g = await guard();
+      const { root } = await chain();
+      const workerSession = root.delegate(worker, { grants: "refunds.approve(amount < 5000)" });
+      await g.authorize(refund(workerSession, 120, g, "what-if-small"));
+      await g.authorize(refund(workerSession, 3000, g, "what-if-large"));
+      const narrower = await store.whatIf({
+        subject: { kind: "agent", id: "worker" },
+        grants: "refunds.approve(amount < 1000)",
+      });
+      expect(narrower).toMatchObject({ examined: 2, changed: 1, skipped: 0 });
+      const changed = narrower.calls.find((call) => call.changed);
+      expect(changed).toMatchObject({
+        callId: "what-if-large",
+        before: { effect: "allow" },
+        after: { effect: "deny", code: "live.policy_denied", agent: "worker" },
+      });
+      // The planner appears in both chains; a user's permissions reach every call they made.
+      expect(
+        (await store.whatIf({ subject: { kind: "agent", id: "planner" }, grants: "docs.read" }))
+          .changed,
+      ).toBe(2);
+      const user = await store.whatIf({
+        subject: { kind: "user", id: "alice" },
+        grants: "refunds.approve(amount < 10000) needs approval",
+      });
+      expect(user.calls.every((call) => call.after?.effect === "approval_required")).toBe(true);
+      expect(await store.getAgent("worker")).toMatchObject({
+        policy: [{ action: "refunds.approve" }, { action: "docs.read" }],
+      });
+    });
+
     it("refuses to issue for revoked users, agents and issuer keys, and lists every revocation in order", async () => {
       await store.putUser({ id: "bob", permissions: "docs.read" });
       await store.putAgent({

@@ -50,7 +50,12 @@ const writ =
     ? "pnpm writ"
     : `pnpm -C ${relative(process.cwd(), workspace) || "."} writ`;
 const dir = relative(workspace, projectDir) === ".writ" ? "" : ` --dir ${projectDir}`;
+const credentials = relative(process.cwd(), join(projectDir, "credentials.json"));
 narrator.tryNext([
+  [
+    `${writ} serve${dir}`,
+    `then open http://127.0.0.1:7070/console and sign in with the API key in ${credentials}: this run's activity, approvals, delegation tree and ledger`,
+  ],
   [`${writ} audit tail${dir}`, "the newest ledger rows (--follow keeps watching)"],
   [`${writ} audit verify${dir}`, "recompute every hash chain and signed checkpoint yourself"],
   [
@@ -58,7 +63,6 @@ narrator.tryNext([
     "the ledger as OCSF events for your SIEM (docs/siem-export.md)",
   ],
   [`${writ} agents list${dir}`, "the agents, their policies and the keys each run added"],
-  [`${writ} serve${dir}`, "serve this store over HTTP to agents in other processes"],
   ["OPENAI_API_KEY=sk-… pnpm demo", "the same story with a real model deciding the calls"],
   ["examples/README.md", "three more workflows: email, an MCP gateway, a research chain"],
 ]);

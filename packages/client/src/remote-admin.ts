@@ -30,6 +30,8 @@ import type {
   StoredPayload,
   TenantRecord,
   UserRecord,
+  WhatIfInput,
+  WhatIfReport,
 } from "@writ/core/backend";
 import { HttpTransport, type RemoteOptions } from "./http-transport.js";
 import { publicJwkOf } from "./public-key-input.js";
@@ -313,6 +315,10 @@ export class RemoteAdmin implements RemoteStoreAdmin {
     return typeof answer.nextCursor === "string"
       ? { items, nextCursor: answer.nextCursor }
       : { items };
+  }
+
+  whatIf(input: WhatIfInput): Promise<WhatIfReport> {
+    return this.#http.json("POST", "/v1/policies/what-if", { body: input });
   }
 
   delegationTree(rootJti: string): Promise<DelegationNode | undefined> {

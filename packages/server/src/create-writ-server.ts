@@ -8,23 +8,30 @@ import { AgentTokenVerifier } from "./auth/agent-token-verifier.js";
 import { type ApiKeySource, ApiKeyVerifier } from "./auth/api-key-verifier.js";
 import { addressOf, authenticate, throttle } from "./auth/authenticate.js";
 import type { ServerEnv } from "./auth/caller.js";
+import type { ConsoleOptions } from "./console/console-options.js";
+import { registerConsoleRoutes } from "./console/console-routes.js";
+import { ConsoleSessions } from "./console/console-sessions.js";
 import { oauthError, TokenExchange, type TokenExchangeOptions } from "./exchange/token-exchange.js";
 import { registerTokenRoute, TOKEN_PATH } from "./exchange/token-route.js";
 import { problem, problemOf } from "./http/problem-details.js";
 import { problemResponse } from "./http/problem-response.js";
 import { type RateLimit, RateLimiter } from "./http/rate-limiter.js";
 import { bodyError, utf8Bodies } from "./http/request-body.js";
+import { registerEventsRoute } from "./live/events-route.js";
+import { LedgerTail } from "./live/ledger-tail.js";
 import { LiveHub } from "./live/live-hub.js";
 import { registerLiveRoute } from "./live/live-route.js";
 import { registerAgentRoutes } from "./routes/agent-routes.js";
 import { registerApiKeyRoutes } from "./routes/api-key-routes.js";
 import { registerApprovalRoutes } from "./routes/approval-routes.js";
+import { registerCallRoutes } from "./routes/call-routes.js";
 import { registerConnectionRoutes } from "./routes/connection-routes.js";
 import { registerCredentialTokenRoute } from "./routes/credential-token-route.js";
 import { registerDelegationRoutes } from "./routes/delegation-routes.js";
 import { registerDiscoveryRoutes } from "./routes/discovery-routes.js";
 import { registerKeyRoutes } from "./routes/key-routes.js";
 import { registerLedgerRoutes } from "./routes/ledger-routes.js";
+import { registerPolicyRoutes } from "./routes/policy-routes.js";
 import { registerRevocationRoutes } from "./routes/revocation-routes.js";
 import { registerRoleRoutes } from "./routes/role-routes.js";
 import type { RouteContext, WritApp } from "./routes/route-context.js";
@@ -74,6 +81,12 @@ export interface WritServerOptions {
     /** Events queued for a slow client before it is dropped (it resumes). Default 10,000. */
     readonly maxQueuedEvents?: number;
   };
+  /**
+   * The console (web UI) at /console, on this origin: sign-in with an API key
+   * (admin, approve or read) or, with `oidc`, through identity providers of
+   * `tokenExchange`. Default on; `{ enabled: false }` turns it off.
+   */
+  readonly console?: ConsoleOptions;
   /** Longest lifetime accepted for agent tokens (actor tokens, signed requests), in seconds. Default 300. */
   readonly agentTokenLifetime?: number;
   /** Clock skew tolerated on agent tokens, in seconds. Default 60. */
@@ -202,7 +215,22 @@ export async function createWritServer(options: WritServerOptions): Promise<Writ
       await next();
     });
   }
-  app.use("/v1/*", authenticate({ apiKeys, agentTokens, perCaller, perAddress, clock }));
+  const consoleEnabled = options.console?.enabled !== false;
+  const sessions = consoleEnabled
+    ? new ConsoleSessions({
+        store: options.store,
+        hub,
+        clock,
+        ttlMs: positive(options.console?.sessionTtl, 28_800, "console.sessionTtl") * 1000,
+      })
+    : undefined;
+  for (const path of ["/console", "/console/*"]) {
+    app.use(path, async (c, next) => {
+      throttle(perAddress, addressOf(c), clock());
+      await next();
+    });
+  }
+  app.use("/v1/*", authenticate({ apiKeys, agentTokens, perCaller, perAddress, clock, sessions }));
 
   registerDiscoveryRoutes(app, context);
   registerKeyRoutes(app, context);
@@ -217,6 +245,19 @@ export async function createWritServer(options: WritServerOptions): Promise<Writ
   registerApprovalRoutes(app, context);
   registerLedgerRoutes(app, context);
   registerDelegationRoutes(app, context);
+  registerPolicyRoutes(app, context);
+  registerCallRoutes(app, context);
+  const tail = new LedgerTail(options.store, clock);
+  registerEventsRoute(app, context, tail);
+  if (sessions) {
+    registerConsoleRoutes(app, {
+      sessions,
+      apiKeys,
+      console: options.console ?? {},
+      identityProviders: options.tokenExchange?.identityProviders ?? [],
+      clock,
+    });
+  }
   if (options.credentials) {
     registerConnectionRoutes(app, context, options.credentials);
     registerCredentialTokenRoute(app, context, options.credentials);
@@ -278,12 +319,20 @@ export async function createWritServer(options: WritServerOptions): Promise<Writ
   return {
     app,
     fetch: (request) => Promise.resolve(app.fetch(request)),
-    listen: (listenOptions = {}) => listen(app, hub, listenOptions),
-    close: () => hub.close(),
+    listen: (listenOptions = {}) => listen(app, hub, listenOptions, tail),
+    close: async () => {
+      tail.close();
+      await hub.close();
+    },
   };
 }
 
-function listen(app: WritApp, hub: LiveHub, options: ListenOptions): Promise<ListeningWritServer> {
+function listen(
+  app: WritApp,
+  hub: LiveHub,
+  options: ListenOptions,
+  tail: LedgerTail,
+): Promise<ListeningWritServer> {
   const hostname = options.hostname ?? "127.0.0.1";
   return new Promise((resolve, reject) => {
     const server = serve(
@@ -294,6 +343,7 @@ function listen(app: WritApp, hub: LiveHub, options: ListenOptions): Promise<Lis
           url: `http://${host}:${info.port}`,
           port: info.port,
           close: async () => {
+            tail.close();
             await hub.close();
             await new Promise<void>((done) => {
               server.close(() => done());

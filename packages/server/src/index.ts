@@ -11,6 +11,8 @@ export {
 } from "@writ/store";
 export { ACTOR_TOKEN_TYPE, AGENT_REQUEST_TYPE } from "./auth/agent-token-verifier.js";
 export type { ApiKeySource } from "./auth/api-key-verifier.js";
+// The console
+export type { ConsoleOidcOptions, ConsoleOptions } from "./console/console-options.js";
 export {
   createWritServer,
   type ListeningWritServer,

@@ -505,6 +505,42 @@ describe("tenant isolation on every route", () => {
     expect(tree.body).toMatchObject({ jti: bRootJti, tenant: "b", children: [] });
   });
 
+  it("the console's routes: trees, calls, what-ifs, grant checks, chains and events", async () => {
+    route("get", "/v1/delegations");
+    expect(
+      (await call("a", "GET", "/v1/delegations?tenant=b")).body.delegations.map(
+        (hop: { jti: string }) => hop.jti,
+      ),
+    ).not.toContain(bRootJti);
+    expect(
+      (await call("b", "GET", "/v1/delegations")).body.delegations.map(
+        (hop: { jti: string }) => hop.jti,
+      ),
+    ).toContain(bRootJti);
+    route("get", "/v1/calls/{callId}");
+    expect((await call("a", "GET", "/v1/calls/b-call")).status).toBe(404);
+    route("post", "/v1/policies/what-if");
+    expect(
+      (
+        await call("a", "POST", "/v1/policies/what-if", {
+          subject: { kind: "agent", id: "b-agent" },
+          grants: "docs.*",
+        })
+      ).status,
+    ).toBe(404);
+    route("post", "/v1/grants/validate");
+    expect(
+      (await call("a", "POST", "/v1/grants/validate", { text: "docs.read(" })).body,
+    ).toMatchObject({
+      ok: false,
+      code: "grant.syntax",
+    });
+    route("get", "/v1/ledger/chains");
+    expect((await call("a", "GET", "/v1/ledger/chains")).status).toBe(403);
+    route("get", "/v1/events");
+    expect((await call("aGuard", "GET", "/v1/events")).status).toBe(403);
+  });
+
   it("the live feed", async () => {
     route("get", "/v1/live");
     const response = await server.app.request("/v1/live", {

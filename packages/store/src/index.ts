@@ -29,7 +29,16 @@ export {
 export { ECS_VERSION, toEcsEvent } from "./exports/ecs-event.js";
 export { OCSF_VERSION, toOcsfApiActivity } from "./exports/ocsf-api-activity.js";
 export { type CheckpointClaim, checkpointSigningInput } from "./ledger/checkpoint-signature.js";
+export type { LedgerChainInfo } from "./ledger/ledger-chains.js";
 export type { PayloadRedactor } from "./ledger/ledger-writer.js";
+
+// What the Writ server's console reads and keeps
+export type { RootHopQuery } from "./delegations/root-hops.js";
+export {
+  CONSOLE_ROLES,
+  type ConsoleRole,
+  type ConsoleSession,
+} from "./sessions/console-session-store.js";
 
 // Administration: the contract lives in @writ/core/backend, re-exported for users of the store
 export {
@@ -63,6 +72,7 @@ export {
   type PutAgentInput,
   type PutRoleInput,
   type PutUserInput,
+  type ReplayedCall,
   type RevocationQuery,
   type RevokeInput,
   type RoleRecord,
@@ -71,4 +81,7 @@ export {
   type StoredPayload,
   type TenantRecord,
   type UserRecord,
+  type VerificationProgress,
+  type WhatIfInput,
+  type WhatIfReport,
 } from "@writ/core/backend";

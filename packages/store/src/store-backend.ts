@@ -37,6 +37,9 @@ import type {
   StoredPayload,
   TenantRecord,
   UserRecord,
+  VerificationProgress,
+  WhatIfInput,
+  WhatIfReport,
 } from "@writ/core/backend";
 import {
   type ApprovalBinding,
@@ -61,18 +64,22 @@ import { ApiKeyStore, withoutHash } from "./api-keys/api-key-store.js";
 import { ApprovalStore } from "./approvals/approval-store.js";
 import { SqlCredentialStore } from "./credentials/sql-credential-store.js";
 import { DelegationGraph } from "./delegations/delegation-graph.js";
+import { listRootHops, type RootHopQuery } from "./delegations/root-hops.js";
 import { assertId } from "./directory/assert-id.js";
 import { Directory } from "./directory/directory.js";
 import { IssuerKeyStore } from "./directory/issuer-key-store.js";
 import { exportLines } from "./exports/export-ledger.js";
 import { issueWritFromStore } from "./issuing/issue-writ-from-store.js";
+import { type LedgerChainInfo, ledgerChains } from "./ledger/ledger-chains.js";
 import { queryLedger } from "./ledger/ledger-query.js";
 import { LedgerWriter } from "./ledger/ledger-writer.js";
 import { verifyLedger } from "./ledger/verify-ledger.js";
 import { LiveChangeLog } from "./live/live-change-log.js";
 import type { LiveFeed } from "./live/live-feed.js";
 import { PayloadStore } from "./payloads/payload-store.js";
+import { whatIf } from "./policy/what-if.js";
 import { RevocationStore } from "./revocations/revocation-store.js";
+import { type ConsoleSession, ConsoleSessionStore } from "./sessions/console-session-store.js";
 import type { StoreContext } from "./store-context.js";
 import { positiveInteger, type StoreOptions } from "./store-options.js";
 
@@ -94,6 +101,7 @@ export class StoreBackend implements Backend, StoreAdmin {
   readonly #delegations: DelegationGraph;
   readonly #issuerKeys: IssuerKeyStore;
   readonly #apiKeys: ApiKeyStore;
+  readonly #sessions: ConsoleSessionStore;
   /**
    * Users' OAuth connections for the credential broker (@writ/broker), whose
    * token columns hold only what the broker sealed.
@@ -131,6 +139,7 @@ export class StoreBackend implements Backend, StoreAdmin {
     this.#issuerKeys = new IssuerKeyStore(ctx, issuer, this.#change);
     this.credentials = new SqlCredentialStore(ctx);
     this.#apiKeys = new ApiKeyStore(ctx, this.#change);
+    this.#sessions = new ConsoleSessionStore(ctx);
   }
 
   /** This writer's ledger chain: every row this instance appends is in it. */
@@ -385,8 +394,12 @@ export class StoreBackend implements Backend, StoreAdmin {
     return queryLedger(this.#ctx, this.#ctx.driver, query);
   }
 
-  verifyLedger(): Promise<LedgerVerification> {
-    return verifyLedger(this.#ctx, this.#ctx.driver);
+  verifyLedger(onProgress?: (progress: VerificationProgress) => void): Promise<LedgerVerification> {
+    return verifyLedger(this.#ctx, this.#ctx.driver, onProgress);
+  }
+
+  ledgerChains(): Promise<LedgerChainInfo[]> {
+    return ledgerChains(this.#ctx);
   }
 
   exportLedger(
@@ -402,6 +415,28 @@ export class StoreBackend implements Backend, StoreAdmin {
 
   erasePayload(hash: string): Promise<boolean> {
     return this.#payloads.erase(hash);
+  }
+
+  listRootHops(query?: RootHopQuery): Promise<Page<DelegationRecord>> {
+    return listRootHops(this.#ctx, query);
+  }
+
+  // ── Console sessions (the server's) ──────────────────────────────────────
+
+  createConsoleSession(idHash: string, session: ConsoleSession): Promise<void> {
+    return this.#sessions.create(idHash, session);
+  }
+
+  getConsoleSession(idHash: string, now: number): Promise<ConsoleSession | undefined> {
+    return this.#sessions.get(idHash, now);
+  }
+
+  endConsoleSession(idHash: string): Promise<void> {
+    return this.#sessions.end(idHash);
+  }
+
+  whatIf(input: WhatIfInput): Promise<WhatIfReport> {
+    return whatIf(this.#ctx, input);
   }
 
   delegationTree(rootJti: string): Promise<DelegationNode | undefined> {

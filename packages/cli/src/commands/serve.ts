@@ -38,6 +38,10 @@ export const serveCommand: Command = {
       description:
         "Postgres: only check the schema is current (for a role granted by grantPostgresWriter).",
     },
+    "no-console": {
+      type: "boolean",
+      description: "Do not serve the console (web UI) at /console.",
+    },
     json: { type: "boolean", description: "Print where it listens as one JSON line." },
   },
   async run({ project, io, out, string, flag }) {
@@ -75,6 +79,8 @@ export const serveCommand: Command = {
       store,
       audience,
       ...(config?.tokenExchange ? { tokenExchange: config.tokenExchange } : {}),
+      ...(config?.console ? { console: config.console } : {}),
+      ...(flag("no-console") ? { console: { ...config?.console, enabled: false } } : {}),
     });
     const listening = await server.listen({ port, hostname: host });
     if (databaseUrl === undefined) project.saveServer({ url: listening.url, pid: process.pid });
@@ -86,12 +92,17 @@ export const serveCommand: Command = {
           audience,
           store: where.toLowerCase(),
           pid: process.pid,
+          ...(flag("no-console") ? {} : { console: `${listening.url}/console` }),
         }),
       );
     } else {
       out.line(
         `${out.colors.green("●")} Writ server on ${out.colors.bold(listening.url)}  ${out.colors.dim(`(${where}, audience ${audience}; Ctrl-C stops)`)}`,
       );
+      if (!flag("no-console"))
+        out.line(
+          `  console: ${out.colors.bold(`${listening.url}/console`)}  ${out.colors.dim("(sign in with an API key, e.g. the one in .writ/credentials.json)")}`,
+        );
     }
     if (!LOOPBACK.has(host))
       out.warn(`Listening on ${host} without TLS: put it behind a TLS-terminating proxy.`);

@@ -8,7 +8,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { join, resolve } from "node:path";
-import type { TokenExchangeOptions } from "@writ/server";
+import type { ConsoleOptions, TokenExchangeOptions } from "@writ/server";
 import { UsageError } from "../usage-error.js";
 
 /** `.writ/config.json`. */
@@ -21,6 +21,8 @@ export interface ProjectConfig {
   readonly audience?: string;
   /** Identity providers for token exchange, read by `writ serve`. */
   readonly tokenExchange?: TokenExchangeOptions;
+  /** The console's options (`oidc` sign-in, `sessionTtl`), read by `writ serve`. */
+  readonly console?: ConsoleOptions;
   /**
    * The MCP gateway `writ gateway` runs: its public MCP URL, the servers
    * behind it and any other gateway option (checked by `writ gateway`).

@@ -48,7 +48,17 @@ export {
   type StoredApiKey,
 } from "./api-key-records.js";
 export type { LedgerPage, LedgerQuery } from "./ledger-query.js";
-export type { LedgerProblem, LedgerVerification } from "./ledger-verification.js";
+export type {
+  LedgerProblem,
+  LedgerVerification,
+  VerificationProgress,
+} from "./ledger-verification.js";
+export type { ReplayedCall, WhatIfInput, WhatIfReport } from "./what-if.js";
+export {
+  type AuthorityInput,
+  type ReplayedDecision,
+  replayAuthority,
+} from "../guard/replay-authority.js";
 export { EXPORT_FORMATS, type ExportFormat } from "./export-format.js";
 export { toGrants } from "../grants/to-grants.js";
 export { isPrincipalId } from "../keys/agent-identity.js";

@@ -6,6 +6,7 @@ export interface LedgerQuery {
   /** The leaf agent of the call. */
   readonly agent?: string;
   readonly action?: string;
+  readonly tool?: string;
   readonly decision?: DecisionEffect;
   readonly kind?: LedgerEventKind;
   readonly callId?: string;

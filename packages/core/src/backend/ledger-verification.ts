@@ -24,3 +24,9 @@ export interface LedgerVerification {
   /** The first problem, in (chain, seq) order; absent when ok. */
   readonly problem?: LedgerProblem;
 }
+
+/** How far a verification is: rows checked so far of the rows there were when it started. */
+export interface VerificationProgress {
+  readonly rows: number;
+  readonly total: number;
+}

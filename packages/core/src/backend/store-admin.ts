@@ -13,8 +13,9 @@ import type {
 import type { DelegationRecord } from "./backend.js";
 import type { ExportFormat } from "./export-format.js";
 import type { LedgerPage, LedgerQuery } from "./ledger-query.js";
-import type { LedgerVerification } from "./ledger-verification.js";
+import type { LedgerVerification, VerificationProgress } from "./ledger-verification.js";
 import type { Page, PageQuery } from "./page.js";
+import type { WhatIfInput, WhatIfReport } from "./what-if.js";
 
 /** Grants as JSON or in the compact text form (`refunds.approve(amount < 5000); email.send`). */
 export type GrantsInput = readonly Grant[] | string;
@@ -242,7 +243,8 @@ export interface StoreAdmin {
   reject(id: string, verdict: ApprovalVerdict): Promise<Approval>;
 
   queryLedger(query?: LedgerQuery): Promise<LedgerPage>;
-  verifyLedger(): Promise<LedgerVerification>;
+  /** Recomputes every chain and checkpoint; `onProgress` hears how far it is after each page. */
+  verifyLedger(onProgress?: (progress: VerificationProgress) => void): Promise<LedgerVerification>;
   exportLedger(
     format: ExportFormat,
     query?: Omit<LedgerQuery, "cursor" | "limit">,
@@ -250,6 +252,13 @@ export interface StoreAdmin {
   getPayload(hash: string): Promise<StoredPayload | undefined>;
   /** Erases a stored input or output; the chain, which holds only its hash, still verifies. */
   erasePayload(hash: string): Promise<boolean>;
+
+  /**
+   * Replays the latest recorded decisions of the principals a grant change
+   * affects, under the current grants and the proposed ones: what the change
+   * would allow or refuse, call by call, before it is saved.
+   */
+  whatIf(input: WhatIfInput): Promise<WhatIfReport>;
 
   /** The hops delegated under a root hop, as a tree. */
   delegationTree(rootJti: string): Promise<DelegationNode | undefined>;

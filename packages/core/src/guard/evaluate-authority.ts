@@ -3,7 +3,7 @@ import type { LiveView } from "../live/live-view.js";
 import type { VerifiedWrit } from "../writ/verify-writ.js";
 
 /** One grant list the call must pass, and who it speaks for. */
-interface AuthorityLayer {
+export interface AuthorityLayer {
   readonly grants: CompiledGrants;
   /** `grant.*` for hop layers, `live.*` for current permissions and policies. */
   readonly source: "hop" | "permissions" | "policy";

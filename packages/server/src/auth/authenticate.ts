@@ -1,10 +1,11 @@
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { type Clock, WritError } from "@writ/core";
 import type { Context, MiddlewareHandler } from "hono";
+import type { ConsoleSessions } from "../console/console-sessions.js";
 import type { RateLimiter } from "../http/rate-limiter.js";
 import { AGENT_REQUEST_TYPE, type AgentTokenVerifier } from "./agent-token-verifier.js";
 import type { ApiKeyVerifier } from "./api-key-verifier.js";
-import type { Caller, ServerEnv } from "./caller.js";
+import { type Caller, callerBucket, type ServerEnv } from "./caller.js";
 
 export interface AuthenticateOptions {
   readonly apiKeys: ApiKeyVerifier;
@@ -14,6 +15,8 @@ export interface AuthenticateOptions {
   /** Per client address, for requests that are not (yet) authenticated. */
   readonly perAddress: RateLimiter;
   readonly clock: Clock;
+  /** Console sign-ins: a request with no Authorization header may carry a session cookie. */
+  readonly sessions?: ConsoleSessions | undefined;
 }
 
 /**
@@ -23,7 +26,7 @@ export interface AuthenticateOptions {
  * keys cannot be guessed at speed; callers are rate limited per key.
  */
 export function authenticate(options: AuthenticateOptions): MiddlewareHandler<ServerEnv> {
-  const { apiKeys, agentTokens, perCaller, perAddress, clock } = options;
+  const { apiKeys, agentTokens, perCaller, perAddress, clock, sessions } = options;
   return async function writAuthenticate(c, next) {
     const header = c.req.header("authorization") ?? "";
     const space = header.indexOf(" ");
@@ -36,11 +39,7 @@ export function authenticate(options: AuthenticateOptions): MiddlewareHandler<Se
       throttle(perAddress, addressOf(c), clock());
       throw error;
     }
-    throttle(
-      perCaller,
-      caller.kind === "api_key" ? `key:${caller.keyId}` : `agent:${caller.agent}`,
-      clock(),
-    );
+    throttle(perCaller, callerBucket(caller), clock());
     c.set("caller", caller);
     await next();
   };
@@ -72,6 +71,8 @@ export function authenticate(options: AuthenticateOptions): MiddlewareHandler<Se
         );
       }
     }
+    const session = scheme === "" && sessions ? await sessions.caller(c) : undefined;
+    if (session) return session;
     throw new WritError(
       "auth.missing",
       "Authenticate with `Authorization: Bearer <API key>` or an agent-signed `Authorization: WritAgent <token>`.",

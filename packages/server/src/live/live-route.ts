@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { WritError } from "@writ/core";
 import { streamSSE } from "hono/streaming";
+import { callerBucket } from "../auth/caller.js";
 import { API_KEY_SECURITY, type RouteContext, type WritApp } from "../routes/route-context.js";
 import { problemResponses } from "../schemas/common-schemas.js";
 import { requireScope } from "../tenancy/tenant-access.js";
@@ -52,7 +53,7 @@ export function registerLiveRoute(
     (c) => {
       const caller = c.get("caller");
       requireScope(caller, "guard");
-      const who = caller.kind === "api_key" ? caller.keyId : caller.agent;
+      const who = callerBucket(caller);
       const count = open.get(who) ?? 0;
       if (count >= options.maxConnectionsPerCaller) {
         throw new WritError(

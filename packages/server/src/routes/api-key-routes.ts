@@ -71,7 +71,7 @@ export function registerApiKeyRoutes(app: WritApp, { store, clock }: RouteContex
       requireScope(caller, "admin");
       const { tenant: requested, scopes = ["admin"], ...rest } = c.req.valid("json");
       const tenant = writeTenant(caller, requested);
-      if (caller.kind === "api_key" && scopes.some((scope) => !hasScope(caller.scopes, scope))) {
+      if (caller.kind !== "agent" && scopes.some((scope) => !hasScope(caller.scopes, scope))) {
         throw new WritError("auth.forbidden", "A key can only create keys with scopes it holds.");
       }
       if (rest.expiresAt !== undefined && rest.expiresAt <= clock()) {

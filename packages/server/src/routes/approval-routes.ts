@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { type Approval, WritError } from "@writ/core";
-import type { Caller } from "../auth/caller.js";
+import { type Caller, callerName } from "../auth/caller.js";
 import { withoutUndefined } from "../http/without-undefined.js";
 import {
   ApprovalBindingSchema,
@@ -164,7 +164,8 @@ export function registerApprovalRoutes(app: WritApp, { store, clock }: RouteCont
         await decidable(caller, id);
         const body = c.req.valid("json");
         const input = {
-          by: body.by,
+          // A person signed in to the console decides as themselves, whatever the body says.
+          by: caller.kind === "session" ? caller.subject : (body.by ?? callerName(caller)),
           ...(body.reason === undefined ? {} : { reason: body.reason }),
         };
         const approval =

@@ -1,14 +1,33 @@
 import { createRoute } from "@hono/zod-openapi";
 import { parseGrants, WritError } from "@writ/core";
 import type { DelegationRecord } from "@writ/core/backend";
-import { jsonBody, jsonContent, problemResponses } from "../schemas/common-schemas.js";
+import { withoutUndefined } from "../http/without-undefined.js";
+import {
+  jsonBody,
+  jsonContent,
+  listBody,
+  listSchema,
+  PageQuerySchema,
+  PrincipalIdSchema,
+  problemResponses,
+} from "../schemas/common-schemas.js";
+import { GrantListSchema } from "../schemas/grant-schemas.js";
 import {
   DelegationNodeSchema,
+  DelegationRecordSchema,
   DelegationRecordsSchema,
   JtiParamsSchema,
 } from "../schemas/writ-schemas.js";
 import { assertVisible, notFound, requireScope } from "../tenancy/tenant-access.js";
+import { listTenant } from "./path-params.js";
 import { API_KEY_SECURITY, type RouteContext, type WritApp } from "./route-context.js";
+
+const RootHopSchema = DelegationRecordSchema.extend({ grants: GrantListSchema });
+
+const RootHopQuerySchema = PageQuerySchema.extend({
+  user: PrincipalIdSchema.optional(),
+  tenant: PrincipalIdSchema.optional(),
+});
 
 const tags = ["Delegations"];
 const security = API_KEY_SECURITY;
@@ -39,6 +58,31 @@ export function registerDelegationRoutes(app: WritApp, { store }: RouteContext):
       });
       await store.recordDelegations(records);
       return c.body(null, 204);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/delegations",
+      tags,
+      security,
+      summary: "Root hops (writs as issued), newest first: where delegation trees start",
+      request: { query: RootHopQuerySchema },
+      responses: {
+        200: jsonContent(listSchema("delegations", RootHopSchema, "RootHops"), "Root hops"),
+        ...problemResponses,
+      },
+    }),
+    async (c) => {
+      const caller = c.get("caller");
+      requireScope(caller, "read");
+      const { tenant, ...query } = c.req.valid("query");
+      const listed = await store.listRootHops({
+        ...withoutUndefined(query),
+        ...listTenant(caller, tenant),
+      });
+      return c.json(listBody("delegations", listed), 200);
     },
   );
 

@@ -7,6 +7,7 @@ import { type Defined, withoutUndefined } from "../http/without-undefined.js";
 import { jsonBody, jsonContent, problemResponses } from "../schemas/common-schemas.js";
 import {
   LedgerAppendSchema,
+  LedgerChainsSchema,
   LedgerExportQuerySchema,
   LedgerPageSchema,
   LedgerQuerySchema,
@@ -14,6 +15,7 @@ import {
   LedgerVerificationSchema,
   PayloadParamsSchema,
   PayloadSchema,
+  VerifyQuerySchema,
 } from "../schemas/ledger-schemas.js";
 import { notFound, requireOperator, requireScope } from "../tenancy/tenant-access.js";
 import { API_KEY_SECURITY, type RouteContext, type WritApp } from "./route-context.js";
@@ -76,7 +78,17 @@ export function registerLedgerRoutes(app: WritApp, { store }: RouteContext): voi
     async (c) => {
       const caller = c.get("caller");
       requireScope(caller, "read");
-      return c.json(await store.queryLedger(scoped(caller, c.req.valid("query"))), 200);
+      const { include, ...query } = c.req.valid("query");
+      const page = await store.queryLedger(scoped(caller, query));
+      if (include !== "inputs") return c.json(page, 200);
+      // The caller may read these rows, so it may read what they were called with (as stored).
+      const inputs: Record<string, unknown> = {};
+      for (const hash of new Set(page.records.map((row) => row.inputHash))) {
+        if (hash === null) continue;
+        const payload = await store.getPayload(hash);
+        if (payload?.body !== undefined) inputs[hash] = payload.body;
+      }
+      return c.json({ ...page, inputs }, 200);
     },
   );
 
@@ -129,7 +141,9 @@ export function registerLedgerRoutes(app: WritApp, { store }: RouteContext): voi
       path: "/v1/ledger/verify",
       tags,
       security,
-      summary: "Recompute every chain and checkpoint (operator keys only)",
+      summary:
+        "Recompute every chain and checkpoint (operator keys only); ?progress=true streams it",
+      request: { query: VerifyQuerySchema },
       responses: {
         200: jsonContent(LedgerVerificationSchema, "The verification"),
         ...problemResponses,
@@ -137,7 +151,33 @@ export function registerLedgerRoutes(app: WritApp, { store }: RouteContext): voi
     }),
     async (c) => {
       requireOperator(c.get("caller"));
-      return c.json(await store.verifyLedger(), 200);
+      if (c.req.valid("query").progress !== "true") return c.json(await store.verifyLedger(), 200);
+      c.header("content-type", "application/x-ndjson; charset=utf-8");
+      c.header("cache-control", "no-store");
+      return stream(c, async (out) => {
+        let writing: Promise<unknown> = Promise.resolve();
+        const result = await store.verifyLedger((progress) => {
+          writing = writing.then(() => out.write(`${JSON.stringify({ progress })}\n`));
+        });
+        await writing;
+        await out.write(`${JSON.stringify({ result })}\n`);
+      }) as never;
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/ledger/chains",
+      tags,
+      security,
+      summary:
+        "Every writer chain with its length and latest signed checkpoint (operator keys only)",
+      responses: { 200: jsonContent(LedgerChainsSchema, "The chains"), ...problemResponses },
+    }),
+    async (c) => {
+      requireOperator(c.get("caller"));
+      return c.json({ chains: await store.ledgerChains() }, 200);
     },
   );
 

@@ -67,7 +67,13 @@ export const ApprovalQuerySchema = PageQuerySchema.extend({
 export const ApprovalIdParamsSchema = z.object({ id: z.string().min(1).max(128) });
 
 export const VerdictSchema = z
-  .object({ by: z.string().min(1).max(256), reason: z.string().max(500).optional() })
+  .object({
+    by: z.string().min(1).max(256).optional().openapi({
+      description:
+        "Who decided (API keys; default the key). A console session is recorded as its own user.",
+    }),
+    reason: z.string().max(500).optional(),
+  })
   .openapi("Verdict");
 
 export const ApprovalDecisionSchema = z

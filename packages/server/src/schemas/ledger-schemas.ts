@@ -113,6 +113,7 @@ const LedgerFilterShape = {
   user: PrincipalIdSchema.optional(),
   agent: PrincipalIdSchema.optional(),
   action: text(256).optional(),
+  tool: text(256).optional(),
   decision: z.enum(EFFECTS).optional(),
   kind: z.enum(EVENT_KINDS).optional(),
   callId: text(256).optional(),
@@ -127,6 +128,9 @@ export const LedgerQuerySchema = z.object({
   ...LedgerFilterShape,
   limit: z.coerce.number().int().min(1).max(1000).optional(),
   cursor: text(512).optional(),
+  include: z.literal("inputs").optional().openapi({
+    description: "`inputs`: also the stored (redacted) input of each row, by hash, unless erased",
+  }),
 });
 
 export const LedgerExportQuerySchema = z.object({
@@ -135,8 +139,36 @@ export const LedgerExportQuerySchema = z.object({
 });
 
 export const LedgerPageSchema = z
-  .object({ records: z.array(LedgerRecordSchema).readonly(), nextCursor: z.string().optional() })
+  .object({
+    records: z.array(LedgerRecordSchema).readonly(),
+    nextCursor: z.string().optional(),
+    inputs: z.record(z.string(), z.unknown()).optional(),
+  })
   .openapi("LedgerPage");
+
+export const VerifyQuerySchema = z.object({
+  progress: z.enum(["true", "false"]).optional().openapi({
+    description: "`true`: stream NDJSON lines `{ progress: { rows, total } }`, then `{ result }`",
+  }),
+});
+
+export const LedgerChainsSchema = z
+  .object({
+    chains: z
+      .array(
+        z.object({
+          chainId: z.string(),
+          startedAt: EpochMsSchema,
+          keyThumbprint: z.string(),
+          rows: z.number().int(),
+          lastCheckpoint: z
+            .object({ seq: z.number().int(), time: EpochMsSchema, hash: z.string() })
+            .optional(),
+        }),
+      )
+      .readonly(),
+  })
+  .openapi("LedgerChains");
 
 export const LedgerVerificationSchema = z
   .object({

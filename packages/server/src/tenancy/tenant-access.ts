@@ -15,13 +15,18 @@ export function hasScope(scopes: readonly ApiKeyScope[], scope: ApiKeyScope): bo
   return scopes.some((held) => INCLUDED[held].includes(scope));
 }
 
-/** An API key with `scope` (or one that includes it); agents are refused. */
+/** An API key or console session with `scope` (or one that includes it); agents are refused. */
 export function requireScope(caller: Caller, scope: ApiKeyScope): void {
-  if (caller.kind !== "api_key") {
+  if (caller.kind === "agent") {
     throw new WritError("auth.forbidden", "Agents may not call this route; use an API key.");
   }
   if (!hasScope(caller.scopes, scope)) {
-    throw new WritError("auth.forbidden", `This route needs an API key with the "${scope}" scope.`);
+    throw new WritError(
+      "auth.forbidden",
+      caller.kind === "session"
+        ? `A console ${caller.role} may not do this: it needs the "${scope}" scope.`
+        : `This route needs an API key with the "${scope}" scope.`,
+    );
   }
 }
 

@@ -7,6 +7,7 @@ const FILTERS = [
   ["user", "user_id"],
   ["agent", "agent_id"],
   ["action", "action"],
+  ["tool", "tool"],
   ["decision", "decision"],
   ["kind", "kind"],
   ["callId", "call_id"],

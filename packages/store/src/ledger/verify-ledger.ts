@@ -3,6 +3,7 @@ import {
   LedgerChainVerifier,
   type LedgerProblem,
   type LedgerVerification,
+  type VerificationProgress,
 } from "@writ/core/backend";
 import { groupInto } from "../group-into.js";
 import { integer, text } from "../sql/row-values.js";
@@ -30,8 +31,12 @@ const PAGE = 2000;
 export async function verifyLedger(
   ctx: StoreContext,
   db: SqlExecutor,
+  onProgress?: (progress: VerificationProgress) => void,
 ): Promise<LedgerVerification> {
   const { tables } = ctx;
+  const total = onProgress
+    ? integer((await db.all(`SELECT COUNT(*) AS n FROM ${tables.ledger}`))[0] ?? { n: 0 }, "n")
+    : 0;
   const keys = new Map<string, PublicKey | undefined>();
   for (const row of await db.all(`SELECT chain_id, public_jwk FROM ${tables.ledgerChains}`)) {
     let key: PublicKey | undefined;
@@ -142,6 +147,7 @@ export async function verifyLedger(
           }
         }
       }
+      onProgress?.({ rows: verifier.rows, total });
       if (rows.length < PAGE) break;
     }
     const problem = finish(chainId, lastSeq);

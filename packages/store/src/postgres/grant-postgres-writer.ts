@@ -30,6 +30,7 @@ const READ_WRITE = [
   "writ_credential_tokens",
   "writ_credential_pending",
   "writ_api_keys",
+  "writ_console_sessions",
 ];
 
 /** Tables a writer may only add to: the ledger, its chains and checkpoints, revocations, the change log, hops. */

@@ -77,3 +77,4 @@ export const credentialConnections = table(TABLE_SPECS.credentialConnections);
 export const credentialTokens = table(TABLE_SPECS.credentialTokens);
 export const credentialPending = table(TABLE_SPECS.credentialPending);
 export const apiKeys = table(TABLE_SPECS.apiKeys);
+export const consoleSessions = table(TABLE_SPECS.consoleSessions);

@@ -288,6 +288,20 @@ export const TABLE_SPECS = {
     },
     indexes: { writ_api_keys_tenant: ["tenant_id", "id"] },
   },
+  /** Console sign-ins by the hash of their cookie's secret (never the secret). */
+  consoleSessions: {
+    name: "writ_console_sessions",
+    columns: {
+      id_hash: id,
+      subject: text,
+      tenant_id: optionalText,
+      role: text,
+      api_key_id: optionalText,
+      created_at: integer,
+      expires_at: integer,
+    },
+    indexes: { writ_console_sessions_expiry: ["expires_at"] },
+  },
 } as const satisfies Readonly<Record<string, TableSpec>>;
 
 export type TableName = keyof typeof TABLE_SPECS;
