@@ -172,7 +172,7 @@ describe("the Writ console in a browser", { timeout: 240_000 }, () => {
     const approval = await store.getApproval(first.approvalId as string);
     expect(approval).toMatchObject({
       status: "approved",
-      decidedBy: "key:" + operatorKey.slice(5, 21),
+      decidedBy: `key:${operatorKey.slice(5, 21)}`,
       reason: "Customer called; verified.",
     });
     // The run resumes: the same call, asked again, is allowed once with the approval.

@@ -40,7 +40,7 @@ export type ReplayedDecision =
  */
 export function replayAuthority(input: AuthorityInput): ReplayedDecision {
   if (input.permissions === undefined) return { effect: "deny", code: "live.user_unknown" };
-  const missing = input.policies.findIndex((policy) => policy === undefined);
+  const missing = input.policies.indexOf(undefined);
   if (missing >= 0) {
     const agent = input.agents[missing];
     return { effect: "deny", code: "live.agent_unknown", ...(agent ? { agent } : {}) };
