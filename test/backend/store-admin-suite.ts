@@ -144,7 +144,7 @@ export function storeAdminSuite(name: string, options: StoreAdminSuiteOptions): 
     });
 
     it("replays recorded decisions under proposed grants: what a policy or permission change would do", async () => {
-      const g = await guard();
+      const g = await guard({ full: { actions: ["refunds.*"] } });
       const { root } = await chain();
       const workerSession = root.delegate(worker, { grants: "refunds.approve(amount < 5000)" });
       await g.authorize(refund(workerSession, 120, g, "what-if-small"));

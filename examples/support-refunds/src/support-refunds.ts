@@ -94,6 +94,8 @@ export async function runSupportRefunds(
     backend: store,
     issuer: await store.issuerKeys(),
     audience: AUDIENCE,
+    // Keep each refund's arguments (erasable): the story, the console and a what-if replay read them.
+    payloads: { full: { actions: ["refunds.*"] } },
   });
   try {
     // The root writ: Alice's permissions ∩ the planner's policy, bound to this run's planner key.

@@ -1,17 +1,13 @@
 /** The README's quick start: a Writ server on the project's SQLite store, listening on `port`. */
-import { createApiKey, createWritServer } from "@writ/server";
+import { createWritServer } from "@writ/server";
 import { sqliteBackend } from "@writ/store";
 
 export async function startWritServer(port: number) {
   const store = await sqliteBackend(); // or postgresBackend({ url })
-  const operator = createApiKey({ label: "ops" }); // operator.key is shown once; keep operator.record
-  const server = await createWritServer({
-    store,
-    apiKeys: [operator.record],
-    audience: "https://writ.example.com",
-  });
+  const { key } = await store.createApiKey({ label: "ops" }); // shown once; the store keeps its hash
+  const server = await createWritServer({ store, audience: "https://writ.example.com" });
   const { url, close } = await server.listen({ port }); // 7070 by default; 127.0.0.1 unless told otherwise
-  return { url, close, store, operator };
+  return { url, close, store, operator: { key } };
 }
 
 /** The README's token exchange settings, on a server of their own. */
