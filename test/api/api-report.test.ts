@@ -23,5 +23,6 @@ describe("public API reports", () => {
       const committed = existsSync(path) ? readFileSync(path, "utf8") : "(missing)";
       expect(committed, `${relative(REPOSITORY, path)} is out of date: run pnpm api`).toBe(report);
     }
-  }, 120_000);
+    // Emitting every package's declarations takes minutes on a busy machine: this only stops a hang.
+  }, 600_000);
 });

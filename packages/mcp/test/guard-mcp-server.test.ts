@@ -1,4 +1,5 @@
 import type { Session } from "@writ/core";
+import { argumentsHash } from "@writ/core/backend";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { z } from "zod";
 import { allowedCall, connectWithWrit, guardMcpServer, WRIT_META, withWrit } from "../src/index.js";
@@ -84,6 +85,35 @@ describe.each(SDKS)("guardMcpServer on MCP SDK $generation", (sdk: Sdk) => {
       code: "grant.condition_failed",
     });
     expect(runs.get("approve_refund")).toBeUndefined();
+  });
+
+  it("judges and records the arguments as the tool's schema parses them, which is what the tool receives", async () => {
+    const w = await world();
+    const server = sdk.server("cents");
+    const received: number[] = [];
+    // The tool's schema turns dollars into cents: the condition is about cents.
+    server.registerTool(
+      "approve_refund",
+      { inputSchema: { amount: z.number().transform((dollars) => dollars * 100) } },
+      async ({ amount }) => {
+        received.push(amount);
+        return { content: [{ type: "text", text: `refunded ${amount}` }] };
+      },
+    );
+    guardMcpServer(server.sdk, { guard: w.guard, actions });
+    const client = await connected(server, w.delegate("refunds.approve(amount < 1000)"));
+
+    const within = await client.callTool({ name: "approve_refund", arguments: { amount: 5 } });
+    // 20 < 1000 as sent, but the tool would refund 2,000.
+    const outside = await client.callTool({ name: "approve_refund", arguments: { amount: 20 } });
+    expect(within.isError).toBeFalsy();
+    expect(outside.isError).toBe(true);
+    expect(received).toEqual([500]);
+    const decisions = (await w.calls()).filter((row) => row.kind === "decision");
+    expect(decisions.map((row) => [row.decision, row.inputHash])).toEqual([
+      ["allow", Buffer.from(argumentsHash({ amount: 500 }), "base64url").toString("hex")],
+      ["deny", Buffer.from(argumentsHash({ amount: 2000 }), "base64url").toString("hex")],
+    ]);
   });
 
   it("lists to each caller only the tools its writ could use, with their actions", async () => {

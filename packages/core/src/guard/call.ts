@@ -4,8 +4,19 @@ export interface Call {
   readonly action: string;
   /** The tool's name in its framework. */
   readonly tool: string;
-  /** The parsed arguments: conditions are evaluated on these, and `ahs` hashes them. */
+  /**
+   * The parsed arguments, exactly as the tool receives them: conditions are
+   * evaluated on these, the ledger records their hash, and the proof's `ahs`
+   * hashes them unless `sentArgs` is given.
+   */
   readonly args: unknown;
+  /**
+   * The arguments as the caller sent and signed them, when the tool's schema
+   * parses them into `args` (transforms, coercions, defaults): the proof is
+   * checked against these, and everything else against `args`. For adapters
+   * whose callers sign before the tool's schema runs (an MCP server).
+   */
+  readonly sentArgs?: unknown;
   /** The framework's tool call id (or a fresh one). Ledger rows of one call share it. */
   readonly callId: string;
   /** The serialized writ. */

@@ -96,7 +96,7 @@ export class DecisionPipeline {
       {
         action: call.action,
         tool: call.tool,
-        argsHash,
+        argsHash: call.sentArgs === undefined ? argsHash : digestArguments(call.sentArgs).hash,
         leaf: verified.leaf,
         writ: call.writ,
         ...(call.http ? { http: call.http } : {}),

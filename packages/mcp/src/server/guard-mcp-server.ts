@@ -85,11 +85,17 @@ export function guardMcpServer<S extends McpServerLike>(
           "tool.unmapped",
         );
       }
+      // Conditions judge, and the hash covers, the arguments as the tool's schema
+      // parses them: what the tool receives, not the raw JSON a transform changes.
+      // Arguments its schema refuses are judged raw; the SDK then refuses them itself.
+      const input = await raw.parse();
       const { writ, proof, approvalId, http } = credentialsOf(context, resource);
       const call: Call = {
         action,
         tool: raw.name,
-        args: raw.arguments ?? {},
+        args: (input.ok ? input.args : raw.arguments) ?? {},
+        // The client signed the arguments it sent; the proof is checked against those.
+        ...(input.ok ? { sentArgs: raw.arguments ?? {} } : {}),
         callId: randomUUID(),
         writ,
         proof,
@@ -103,7 +109,10 @@ export function guardMcpServer<S extends McpServerLike>(
         guard,
         decision,
         call,
-        () => runningCalls.within(raw.toolContext, raw.requestId, { decision }, next),
+        () =>
+          runningCalls.within(raw.toolContext, raw.requestId, { decision }, () =>
+            next(input.ok ? input : undefined),
+          ),
         { failed: isErrorResult },
       );
     },

@@ -11,6 +11,7 @@
  * The gateway speaks MCP itself (it relays JSON-RPC in both protocol
  * generations) and needs no SDK.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import type { CallToolResult, ListedItem, Tool } from "./mcp-types.js";
 
 export type SdkGeneration = "v1" | "v2";
@@ -46,7 +47,19 @@ export interface RawToolCall {
   readonly requestId: string;
   /** What the SDK hands the tool's callback as its last argument, by which the tool finds its call. */
   readonly toolContext: object;
+  /**
+   * The arguments as the tool's input schema parses them (its transforms,
+   * coercions and defaults applied): what the tool will receive when the
+   * call goes on with them. Not ok when the tool is unknown or the
+   * arguments do not parse; the SDK then answers the call itself.
+   */
+  parse(): Promise<ParsedArguments>;
 }
+
+/** A tool call's arguments after the tool's own schema: `args` is undefined for a tool without one. */
+export type ParsedArguments =
+  | { readonly ok: true; readonly args: unknown }
+  | { readonly ok: false };
 
 interface ListToolsResult {
   readonly tools: readonly Tool[];
@@ -57,6 +70,7 @@ type RawHandler = (request: unknown, context: unknown) => Promise<unknown>;
 
 interface McpServerInternals {
   setToolRequestHandlers?: unknown;
+  validateToolInput?: unknown;
   _registeredTools?: unknown;
   server?: { _requestHandlers?: unknown; getNegotiatedProtocolVersion?: unknown };
 }
@@ -74,6 +88,7 @@ export function serverGeneration(server: McpServerLike): SdkGeneration {
   const inner = internals.server;
   if (
     typeof internals.setToolRequestHandlers !== "function" ||
+    typeof internals.validateToolInput !== "function" ||
     internals._registeredTools === null ||
     typeof internals._registeredTools !== "object" ||
     !(inner?._requestHandlers instanceof Map)
@@ -143,11 +158,17 @@ function paramsOf(request: unknown): Record<string, unknown> {
   return params !== null && typeof params === "object" ? (params as Record<string, unknown>) : {};
 }
 
+type ValidateToolInput = (tool: unknown, args: unknown, name: unknown) => Promise<unknown>;
+
 /**
  * Puts hooks around an McpServer's tools/list and tools/call handlers. The
  * McpServer looks its tools up at call time, so tools registered before or
  * after this call are all covered. Neither SDK has a public hook for this,
  * so it reaches the server's handler table, which both generations keep.
+ *
+ * A call that goes on with parsed arguments (`next(parsed)`) hands the tool
+ * exactly those: the SDK's own validation step returns them instead of
+ * parsing the raw arguments again, so what was judged is what runs.
  */
 export function interceptToolRequests(
   server: McpServerLike,
@@ -156,12 +177,18 @@ export function interceptToolRequests(
     call(
       call: RawToolCall,
       context: RequestContext,
-      next: () => Promise<CallToolResult>,
+      next: (parsed?: ParsedArguments & { readonly ok: true }) => Promise<CallToolResult>,
     ): Promise<CallToolResult>;
   },
 ): void {
   const generation = serverGeneration(server);
   const internals = server as unknown as Required<McpServerInternals>;
+  const validate = (internals.validateToolInput as ValidateToolInput).bind(server);
+  const parsedInput = new AsyncLocalStorage<{ readonly args: unknown }>();
+  internals.validateToolInput = ((tool, args, name) => {
+    const parsed = parsedInput.getStore();
+    return parsed === undefined ? validate(tool, args, name) : Promise.resolve(parsed.args);
+  }) satisfies ValidateToolInput;
   try {
     (internals.setToolRequestHandlers as () => void).call(server);
   } catch (error) {
@@ -186,10 +213,28 @@ export function interceptToolRequests(
     if (requestId === undefined || context === null || typeof context !== "object") {
       throw new TypeError(`${SERVER_SHAPE}; its tools/call handler got no request id.`);
     }
+    const tools = internals._registeredTools as Record<string, unknown>;
+    const parse = async (): Promise<ParsedArguments> => {
+      const tool =
+        typeof params.name === "string"
+          ? Object.getOwnPropertyDescriptor(tools, params.name)?.value
+          : undefined;
+      if (tool === undefined) return { ok: false };
+      try {
+        return { ok: true, args: await validate(tool, params.arguments, params.name) };
+      } catch {
+        return { ok: false };
+      }
+    };
     return hooks.call(
-      { name: params.name, arguments: params.arguments, requestId, toolContext: context },
+      { name: params.name, arguments: params.arguments, requestId, toolContext: context, parse },
       contextOf(generation, context),
-      async () => (await call(request, context)) as CallToolResult,
+      async (parsed) =>
+        (await (parsed === undefined
+          ? call(request, context)
+          : parsedInput.run({ args: parsed.args }, () =>
+              call(request, context),
+            ))) as CallToolResult,
     );
   });
 }
