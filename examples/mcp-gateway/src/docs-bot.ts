@@ -5,11 +5,12 @@
  * proof signed for exactly that call.
  */
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { ToolMessage } from "@langchain/core/messages";
 import { loadMcpTools } from "@langchain/mcp-adapters";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { Session } from "@writ/core";
 import { connectWithWrit } from "@writ/mcp";
-import { createAgent, ToolMessage } from "langchain";
+import { createAgent } from "langchain";
 
 export interface AgentCall {
   readonly tool: string;
@@ -26,22 +27,21 @@ export interface DocsBotRun {
   readonly answer: string;
 }
 
+const SYSTEM_PROMPT =
+  "You answer questions from the company's files. Use the file tools; give absolute paths.";
+
 export async function runDocsBot(options: {
   readonly url: string;
   readonly session: Session;
   readonly model: BaseChatModel;
   readonly question: string;
 }): Promise<DocsBotRun> {
+  const { url, session, model } = options;
   const client = new Client({ name: "docs-bot", version: "1.0.0" });
-  await connectWithWrit(client, options.url, { session: options.session });
+  await connectWithWrit(client, url, { session });
   try {
-    const tools = await loadMcpTools("files", client);
-    const agent = createAgent({
-      model: options.model,
-      tools,
-      systemPrompt:
-        "You answer questions from the company's files. Use the file tools; give absolute paths.",
-    });
+    const tools = await loadMcpTools("files", client); // only the tools this writ could ever use
+    const agent = createAgent({ model, tools, systemPrompt: SYSTEM_PROMPT });
     const result = await agent.invoke({ messages: [{ role: "user", content: options.question }] });
     // Pair each tool call the model made with the tool message it got back.
     const asked = new Map<string, { name: string; args: Record<string, unknown> }>();

@@ -18,11 +18,11 @@ export async function runFinanceBot(options: {
   readonly session: Session;
   readonly root: string;
 }): Promise<FinanceBotRun> {
-  const { root } = options;
+  const { url, session, root } = options;
   const client = new Client({ name: "finance-bot", version: "1.0.0" });
-  await connectWithWrit(client, options.url, { session: options.session });
+  await connectWithWrit(client, url, { session }); // url: the gateway's resource URL
   try {
-    const { tools } = await client.listTools();
+    const { tools } = await client.listTools(); // only the tools this writ could ever use
     const calls: AgentCall[] = [];
     const call = async (tool: string, args: Record<string, unknown>) => {
       const result = await client.callTool({ name: tool, arguments: args });

@@ -4,16 +4,21 @@
  * by the guard and recorded before it reaches the filesystem server. The
  * server itself runs unchanged, spawned over stdio, and never sees a writ.
  */
-import { createServer, type Server } from "node:http";
+import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
-import { createGuard, type Guard } from "@writ/core";
-import { createGateway, type Gateway, type GatewayEvent } from "@writ/mcp";
+import type { Guard } from "@writ/core";
+import { createGuard } from "@writ/core";
+import type { Gateway, GatewayEvent } from "@writ/mcp";
+import { createGateway } from "@writ/mcp";
 import type { StoreBackend } from "@writ/store";
 import { isCanonicalPath } from "./canonical-paths.js";
 import { CANONICAL } from "./directory.js";
 
-const require = createRequire(import.meta.url);
+// Run with this Node, from the installed package: no npx, no download at run time.
+const serverFilesystemBin = createRequire(import.meta.url).resolve(
+  "@modelcontextprotocol/server-filesystem/dist/index.js",
+);
 
 export interface RunningGateway {
   /** The MCP endpoint: also the guard's audience, which every proof is bound to. */
@@ -31,6 +36,7 @@ export async function startGateway(options: {
   /** Loopback port; 0 picks a free one. */
   readonly port?: number;
 }): Promise<RunningGateway> {
+  const { store, root } = options;
   // Listen first: the guard's audience is the gateway's URL, port included.
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
@@ -39,28 +45,20 @@ export async function startGateway(options: {
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`;
   const guard = await createGuard({
-    backend: options.store,
-    issuer: await options.store.issuerKeys(),
-    audience: url,
-    sets: { [CANONICAL]: isCanonicalPath },
+    backend: store,
+    issuer: await store.issuerKeys(),
+    audience: url, // the gateway's public MCP URL
+    sets: { [CANONICAL]: isCanonicalPath }, // answers `path in @fs.canonical`
   });
   const events: GatewayEvent[] = [];
   const gateway = createGateway({
     guard,
     upstreams: {
-      // Run with this Node, from the installed package: no npx, no download at run time.
-      fs: {
-        command: process.execPath,
-        args: [
-          require.resolve("@modelcontextprotocol/server-filesystem/dist/index.js"),
-          options.root,
-        ],
-        stderr: "ignore",
-      },
+      fs: { command: process.execPath, args: [serverFilesystemBin, root], stderr: "ignore" },
     },
     onEvent: (event) => events.push(event),
   });
-  server.on("request", gateway.handle);
+  server.on("request", gateway.handle); // or: await gateway.listen() on the audience's port
   await gateway.ready();
   return {
     url,
@@ -69,13 +67,9 @@ export async function startGateway(options: {
     events,
     async close() {
       await gateway.close();
-      await closeServer(server);
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
       await guard.close();
     },
   };
-}
-
-function closeServer(server: Server): Promise<void> {
-  server.closeAllConnections();
-  return new Promise((resolve) => server.close(() => resolve()));
 }
