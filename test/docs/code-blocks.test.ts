@@ -35,46 +35,9 @@ const TYPESCRIPT = new Set(["ts", "typescript"]);
 const SHELL = new Set(["sh", "bash", "shell"]);
 const NOT_CODE = new Set(["text", "json", "jsonc", "yaml", "http"]);
 
-/**
- * Blocks not yet checked, by page and first line: the MCP gateway's, whose docs
- * are being rewritten on another branch, which is to make them complete or mark
- * them, and the AI SDK README's below. An entry that names no unmarked block fails the test: the list only shrinks.
- */
-const NOT_YET_CHECKED: readonly (readonly [doc: string, firstLine: string])[] = [
-  [
-    "docs/guide-mcp-gateway.md",
-    "writ gateway                # listens on loopback at the resource URL's port (--host, --port); Ctrl-C stops",
-  ],
-  ["docs/guide-mcp-gateway.md", 'import { createServer } from "node:http";'],
-  [
-    "docs/guide-mcp-gateway.md",
-    'import { Client } from "@modelcontextprotocol/sdk/client/index.js";',
-  ],
-  ["docs/guide-mcp-gateway.md", 'import { loadMcpTools } from "@langchain/mcp-adapters";'],
-  ["packages/mcp/README.md", 'import { createGuard } from "@writ/core";'],
-  // The AI SDK README's per-call sessions and toolApproval, just rewritten for AI SDK 6 and 7:
-  // they belong in a file its readme test runs on both versions.
-  [
-    "packages/ai-sdk/README.md",
-    "await generateText({ model, tools, prompt, toolsContext: writToolsContext(tools, session) }); // 7",
-  ],
-  ["packages/ai-sdk/README.md", "const plannerTools = withWrit("],
-  [
-    "packages/ai-sdk/README.md",
-    "await generateText({ model, tools, prompt, activeTools: usableTools(tools, session) });",
-  ],
-  ["packages/ai-sdk/README.md", "await generateText({"],
-];
-const notYetChecked = (block: CodeBlock) =>
-  NOT_YET_CHECKED.some(
-    ([doc, firstLine]) => block.doc === doc && block.code.split("\n")[0] === firstLine,
-  );
-
 const blocks = documentationFiles(ROOT).flatMap((doc) => codeBlocks(ROOT, doc));
 const unmarked = (languages: Set<string>) =>
-  blocks.filter(
-    (block) => languages.has(block.language) && block.marker === undefined && !notYetChecked(block),
-  );
+  blocks.filter((block) => languages.has(block.language) && block.marker === undefined);
 
 const work = mkdtempSync(join(tmpdir(), "writ-docs-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -90,20 +53,6 @@ describe("the code blocks of the READMEs and docs", () => {
       )
       .map((block) => `${placeOf(block)}: \`\`\`${block.language}`);
     expect(unknown).toEqual([]);
-  });
-
-  it("are all checked but those listed as not yet checked, which are still unmarked", () => {
-    const stale = NOT_YET_CHECKED.filter(
-      ([doc, firstLine]) =>
-        !blocks.some(
-          (block) =>
-            block.marker === undefined &&
-            notYetChecked(block) &&
-            block.doc === doc &&
-            block.code.startsWith(firstLine),
-        ),
-    );
-    expect(stale, "remove these from NOT_YET_CHECKED").toEqual([]);
   });
 
   it("that are marked are what the file they name holds, and a test runs that file", () => {
