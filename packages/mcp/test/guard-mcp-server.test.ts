@@ -90,7 +90,7 @@ describe.each(SDKS)("guardMcpServer on MCP SDK $generation", (sdk: Sdk) => {
   it("judges and records the arguments as the tool's schema parses them, which is what the tool receives", async () => {
     const w = await world();
     const server = sdk.server("cents");
-    const received: number[] = [];
+    const received: unknown[] = [];
     // The tool's schema turns dollars into cents: the condition is about cents.
     server.registerTool(
       "approve_refund",
