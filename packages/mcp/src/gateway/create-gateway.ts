@@ -103,10 +103,11 @@ export function createGateway(options: GatewayOptions): Gateway {
   };
   let requests: GatewayRequests | undefined;
   const configured = settings.upstreams.map(
-    ({ name, spec, actions, prompts, resourceAction, audience, provider }) => ({
+    ({ name, spec, actions, prompts, resourceAction, validateArguments, audience, provider }) => ({
       tools: actions,
       prompts,
       resourceAction,
+      validateArguments,
       audience,
       provider,
       upstream: new Upstream({

@@ -3,6 +3,7 @@ import { type ParamHeader, paramHeadersOf } from "../shared/mcp-headers.js";
 import { isRecord, type ListedItem, type Tool } from "../shared/mcp-types.js";
 import { uriTemplateMatches } from "../shared/uri-template.js";
 import { withoutWritMeta } from "../shared/writ-meta.js";
+import { ArgumentSchema } from "./argument-schema.js";
 import type { GatewayEvent } from "./gateway-event.js";
 import type { Upstream } from "./upstream.js";
 
@@ -15,6 +16,8 @@ export interface CatalogUpstream {
   readonly prompts: ToolActionResolver;
   /** The action reading (and subscribing to) any of its resources performs, with `{ uri }` as arguments. */
   readonly resourceAction: string;
+  /** Check each tool call's arguments against the tool's published input schema. */
+  readonly validateArguments: boolean;
 }
 
 export interface ToolEntry {
@@ -24,6 +27,8 @@ export interface ToolEntry {
   readonly tool: Tool;
   /** Arguments the tool mirrors into `Mcp-Param-*` headers (2026-07-28). */
   readonly paramHeaders: readonly ParamHeader[];
+  /** Its input schema, compiled, when its upstream's calls are checked against it. */
+  readonly argumentSchema?: ArgumentSchema;
 }
 
 export interface PromptEntry {
@@ -53,7 +58,8 @@ interface Index {
  * (`<upstream>.resources.read`), with the URI as the argument conditions
  * judge. A name (or URI) two upstreams share is served by the one configured
  * first. Tools that need task-based execution, tools and prompts with no
- * valid action and tools with invalid `x-mcp-header` annotations are left out.
+ * valid action, tools with invalid `x-mcp-header` annotations and, where
+ * arguments are validated, tools whose input schema cannot be used are left out.
  */
 export class GatewayCatalog {
   readonly #upstreams: readonly CatalogUpstream[];
@@ -145,8 +151,13 @@ export class GatewayCatalog {
     const prompts = new Map<string, PromptEntry>();
     const resources = new Map<string, { home: ResourceHome; resource: ListedItem }>();
     const templates: { home: ResourceHome; template: ListedItem }[] = [];
-    for (const { upstream, tools: toolActions, prompts: promptActions, resourceAction } of this
-      .#upstreams) {
+    for (const {
+      upstream,
+      tools: toolActions,
+      prompts: promptActions,
+      resourceAction,
+      validateArguments,
+    } of this.#upstreams) {
       const { offer, name: from } = upstream;
       for (const listed of offer.tools) {
         if (listed.execution?.taskSupport === "required") continue;
@@ -165,6 +176,18 @@ export class GatewayCatalog {
           });
           continue;
         }
+        const argumentSchema = validateArguments
+          ? ArgumentSchema.compile(listed.inputSchema)
+          : undefined;
+        if (typeof argumentSchema === "string") {
+          this.#onEvent({
+            type: "tool.invalid",
+            tool: listed.name,
+            upstream: from,
+            reason: argumentSchema,
+          });
+          continue;
+        }
         const served = tools.get(listed.name);
         if (served) {
           this.#onEvent({
@@ -175,7 +198,13 @@ export class GatewayCatalog {
           });
           continue;
         }
-        tools.set(listed.name, { upstream, action, tool: cleaned(listed), paramHeaders });
+        tools.set(listed.name, {
+          upstream,
+          action,
+          tool: cleaned(listed),
+          paramHeaders,
+          ...(argumentSchema === undefined ? {} : { argumentSchema }),
+        });
       }
       for (const listed of offer.prompts) {
         const name = String(listed.name);

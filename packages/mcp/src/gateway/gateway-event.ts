@@ -20,7 +20,11 @@ export type GatewayEvent =
     }
   | { readonly type: "tool.unmapped"; readonly tool: string; readonly upstream: string }
   | {
-      /** A tool whose `x-mcp-header` annotations are invalid is not served (2026-07-28 asks clients to leave it out). */
+      /**
+       * A tool whose `x-mcp-header` annotations are invalid (2026-07-28 asks
+       * clients to leave it out), or whose input schema cannot be checked where
+       * arguments are validated, is not served.
+       */
       readonly type: "tool.invalid";
       readonly tool: string;
       readonly upstream: string;

@@ -41,6 +41,16 @@ export interface StdioUpstreamConfig {
   readonly prompts?: ToolActions;
   /** The action reading and subscribing to its resources performs, with `{ uri }` as arguments. Default `<upstream name>.resources.read`. */
   readonly resourceAction?: string;
+  /**
+   * Check each tool call's arguments against the tool's published
+   * `inputSchema` before the guard decides, and refuse those it rejects (a
+   * tool error naming the argument and the schema keyword, code
+   * `request.invalid`). The guard judges the arguments as sent and the server
+   * parses them afterwards: with this on, it only ever receives arguments its
+   * own schema accepts. A tool whose schema cannot be checked is not served.
+   * Default false.
+   */
+  readonly validateArguments?: boolean;
 }
 
 /** An MCP server reached over Streamable HTTP. It receives a token minted per call, never the caller's writ. */
@@ -60,6 +70,16 @@ export interface HttpUpstreamConfig {
    * third-party API as the user. Needs `credentials`.
    */
   readonly providerToken?: { readonly provider: string };
+  /**
+   * Check each tool call's arguments against the tool's published
+   * `inputSchema` before the guard decides, and refuse those it rejects (a
+   * tool error naming the argument and the schema keyword, code
+   * `request.invalid`). The guard judges the arguments as sent and the server
+   * parses them afterwards: with this on, it only ever receives arguments its
+   * own schema accepts. A tool whose schema cannot be checked is not served.
+   * Default false.
+   */
+  readonly validateArguments?: boolean;
 }
 
 export type UpstreamConfig = StdioUpstreamConfig | HttpUpstreamConfig;
@@ -128,6 +148,7 @@ export interface GatewaySettings {
     /** Its prompts' actions; a prompt with none is left out. */
     readonly prompts: ToolActionResolver;
     readonly resourceAction: string;
+    readonly validateArguments: boolean;
     readonly audience?: string;
     /** The provider whose user token its tool calls carry. */
     readonly provider?: string;
@@ -251,7 +272,11 @@ function checkUpstream(
   if (!isAction(resourceAction)) {
     throw new TypeError(`${where}: resourceAction must be an action like "files.read".`);
   }
+  if (config.validateArguments !== undefined && typeof config.validateArguments !== "boolean") {
+    throw new TypeError(`${where}: validateArguments is true or false.`);
+  }
   const actions = {
+    validateArguments: config.validateArguments === true,
     actions: toolActionResolver(config.actions, { where, prefix: `${name}.` }),
     prompts: toolActionResolver(config.prompts, {
       where: `${where} (prompts)`,
@@ -345,6 +370,7 @@ const STDIO_UPSTREAM_KEYS = [
   "actions",
   "prompts",
   "resourceAction",
+  "validateArguments",
 ] as const satisfies readonly (keyof StdioUpstreamConfig)[];
 
 const HTTP_UPSTREAM_KEYS = [
@@ -354,6 +380,7 @@ const HTTP_UPSTREAM_KEYS = [
   "prompts",
   "resourceAction",
   "providerToken",
+  "validateArguments",
 ] as const satisfies readonly (keyof HttpUpstreamConfig)[];
 
 /** A misspelt option is an error naming it, never an option silently left at its default. */

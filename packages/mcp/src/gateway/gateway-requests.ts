@@ -304,6 +304,20 @@ export class GatewayRequests {
       });
       return undefined;
     }
+    const problem = entry.argumentSchema?.problem(args);
+    if (problem !== undefined) {
+      // Refused before the guard, like a call to a tool that is not served:
+      // the arguments are not a call this tool can receive. A tool error, so
+      // the model can correct them (MCP reports input validation this way).
+      request.stream.result(
+        message.id,
+        forCaller(
+          failureResult(`Invalid arguments for tool ${name}: ${problem}.`, "request.invalid"),
+          request.era,
+        ),
+      );
+      return undefined;
+    }
     return this.#guarded(message, request, {
       upstream: entry.upstream,
       action: entry.action,
