@@ -15,6 +15,7 @@ const GROUPS: Record<string, () => Promise<BenchResult[]>> = {
   core: async () => (await import("./core.bench.js")).runCoreBenchmarks(),
   peers: async () => (await import("./peers.bench.js")).runPeerBenchmarks(),
   store: async () => (await import("./store.bench.js")).runStoreBenchmarks(),
+  budgets: async () => (await import("./budget.bench.js")).runBudgetBenchmarks(),
   sqlite: async () => (await import("./sqlite-driver.bench.js")).runSqliteDriverBenchmarks(),
   cli: async () => (await import("./cli.bench.js")).runCliBenchmarks(),
   mcp: async () => (await import("./mcp.bench.js")).runMcpBenchmarks(),

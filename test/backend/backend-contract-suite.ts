@@ -18,6 +18,7 @@ import {
 } from "@writ/core/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { eventually } from "../support/eventually.js";
+import { budgetContractSuite } from "./budget-contract-suite.js";
 
 export interface BackendContractOptions {
   /** Opens a fresh, empty backend whose records are timed by `clock`. Closed by the suite. */
@@ -44,6 +45,7 @@ function verifyChains(rows: readonly LedgerRecord[]): number {
  * remote client. Stores' admin API has its own suite (store-admin-suite.ts).
  */
 export function backendContractSuite(name: string, options: BackendContractOptions): void {
+  budgetContractSuite(name, options);
   describe(`backend contract: ${name}`, () => {
     let clock: ReturnType<typeof fixedClock>;
     let world: TestWorld<Agent, TestBackend>;

@@ -6,6 +6,8 @@ import type {
   ApiKeyQuery,
   ApprovalQuery,
   ApprovalVerdict,
+  BudgetUsage,
+  BudgetUsageQuery,
   CreateApiKeyInput,
   DelegationNode,
   DirectoryQuery,
@@ -241,6 +243,16 @@ export class RemoteAdmin implements RemoteStoreAdmin {
 
   listApiKeys(query: ApiKeyQuery = {}): Promise<Page<ApiKeyInfo>> {
     return this.#page("apiKeys", "/v1/api-keys", query);
+  }
+
+  // ── Budgets ──────────────────────────────────────────────────────────────
+
+  async budgetUsage(query: BudgetUsageQuery = {}): Promise<BudgetUsage[]> {
+    return (
+      await this.#http.json<{ usage: BudgetUsage[] }>("GET", "/v1/budgets", {
+        query: { ...query },
+      })
+    ).usage;
   }
 
   // ── Approvals ────────────────────────────────────────────────────────────

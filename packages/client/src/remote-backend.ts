@@ -4,6 +4,8 @@ import type {
   ApprovalConsumption,
   ApprovalDecisionInput,
   ApprovalRequest,
+  BudgetReservationRequest,
+  BudgetReservationResult,
   DelegationRecord,
   LedgerAppend,
   LiveSink,
@@ -126,6 +128,20 @@ export class RemoteBackend implements Backend {
   async getApproval(id: string): Promise<Approval | undefined> {
     this.#assertOpen();
     return this.#transport.optional("GET", `/v1/approvals/${encodeURIComponent(id)}`);
+  }
+
+  /** The server reserves on its own clock, in its store: one window for every guard. */
+  async reserveBudgets(request: BudgetReservationRequest): Promise<BudgetReservationResult> {
+    this.#assertOpen();
+    return this.#transport.json("POST", "/v1/budgets/reservations", { body: request });
+  }
+
+  async releaseBudgets(id: string): Promise<void> {
+    this.#assertOpen();
+    await this.#transport.json(
+      "POST",
+      `/v1/budgets/reservations/${encodeURIComponent(id)}/release`,
+    );
   }
 
   /** Stops every live feed; later calls fail (appends with ledger.unavailable). */

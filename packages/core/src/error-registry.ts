@@ -213,6 +213,21 @@ const WRIT_ERRORS = {
       'Denied: Writ could not check "{path}" for {action} right now. The call was not made. Try again later.',
   },
 
+  // Budgets (DESIGN §7b): a call that would take a budget over its maximum is
+  // refused by the authority until its window resets: a refusal, not a rate
+  // limit a client should retry. The model is not told what is left, which it
+  // could split calls to fit.
+  "budget.exceeded": {
+    ...REFUSED,
+    message:
+      "Denied: {action} would go over a budget on its use[ (set on the authority given to {decidedBy})]. Do not retry or split the call to get around it; tell the user.",
+  },
+  "budget.amount_invalid": {
+    ...REFUSED,
+    message:
+      'Denied: {action} is limited by a budget that adds up "{path}", and this call does not give it as a number of 0 or more.',
+  },
+
   // Delegation (thrown by delegate() before anything is signed): refused for
   // want of authority, like issuing. A malformed request is input.
   "delegation.broadens": {

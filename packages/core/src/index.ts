@@ -44,6 +44,8 @@ export {
 
 // Grants: the language, narrowing and intersection
 export {
+  type Budget,
+  type BudgetMeasure,
   type Condition,
   type Constraint,
   GRANT_LIMITS,
@@ -53,6 +55,8 @@ export {
   type Scalar,
 } from "./grants/grant.js";
 export { formatGrant, formatGrants, parseGrant, parseGrantText } from "./grants/grant-text.js";
+export { formatBudget } from "./grants/budget-text.js";
+export type { BudgetScope } from "./backend/budget-reservation.js";
 export { checkGrants, parseGrants } from "./grants/validate-grants.js";
 export { describeGrantIssue, type GrantIssue } from "./grants/grant-issue.js";
 export {
@@ -71,6 +75,7 @@ export type { Call, CallInput } from "./guard/call.js";
 export type {
   AllowDecision,
   ApprovalRequiredDecision,
+  BudgetRefusal,
   Decision,
   DecisionCode,
   DenyDecision,

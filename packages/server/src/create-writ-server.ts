@@ -24,6 +24,7 @@ import { registerLiveRoute } from "./live/live-route.js";
 import { registerAgentRoutes } from "./routes/agent-routes.js";
 import { registerApiKeyRoutes } from "./routes/api-key-routes.js";
 import { registerApprovalRoutes } from "./routes/approval-routes.js";
+import { registerBudgetRoutes } from "./routes/budget-routes.js";
 import { registerCallRoutes } from "./routes/call-routes.js";
 import { registerConnectionRoutes } from "./routes/connection-routes.js";
 import { registerCredentialTokenRoute } from "./routes/credential-token-route.js";
@@ -243,6 +244,7 @@ export async function createWritServer(options: WritServerOptions): Promise<Writ
   registerAgentRoutes(app, context);
   registerTenantRoutes(app, context);
   registerApprovalRoutes(app, context);
+  registerBudgetRoutes(app, context);
   registerLedgerRoutes(app, context);
   registerDelegationRoutes(app, context);
   registerPolicyRoutes(app, context);

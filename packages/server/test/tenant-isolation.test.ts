@@ -541,6 +541,45 @@ describe("tenant isolation on every route", () => {
     expect((await call("aGuard", "GET", "/v1/events")).status).toBe(403);
   });
 
+  it("budgets", async () => {
+    const charge = {
+      key: "user:bob docs.read count per 1d",
+      scope: "user",
+      subject: "bob",
+      budget: "count <= 1 per 1d",
+      max: 1,
+      windowMs: 86_400_000,
+      amount: 1,
+    };
+    route("post", "/v1/budgets/reservations");
+    const reserve = (key: "aGuard" | "bGuard", id: string) =>
+      call(key, "POST", "/v1/budgets/reservations", { id, callId: id, charges: [charge] });
+    expect((await reserve("bGuard", "b-hold")).body).toEqual({ reserved: true });
+    // A's guard key names the same counter, but reaches only tenant A's: B's budget is untouched.
+    expect((await reserve("aGuard", "a-hold")).body).toEqual({ reserved: true });
+    expect((await reserve("bGuard", "b-again")).body).toMatchObject({
+      reserved: false,
+      remaining: 0,
+    });
+    route("post", "/v1/budgets/reservations/{id}/release");
+    // Nor can A's key give back B's reservation by its id.
+    expect((await call("aGuard", "POST", "/v1/budgets/reservations/b-hold/release")).status).toBe(
+      204,
+    );
+    expect((await reserve("bGuard", "b-again")).body).toMatchObject({ reserved: false });
+    route("get", "/v1/budgets");
+    expect((await call("aGuard", "GET", "/v1/budgets?subject=bob")).status).toBe(403);
+    const seen = (await call("a", "GET", "/v1/budgets?subject=bob")).body.usage as {
+      key: string;
+      used: number;
+    }[];
+    expect(seen).toEqual([expect.objectContaining({ key: charge.key, used: 1 })]);
+    expect(JSON.stringify(seen)).not.toContain("tenant:b");
+    expect((await call("b", "GET", "/v1/budgets?subject=bob")).body.usage).toEqual([
+      expect.objectContaining({ key: charge.key, used: 1, max: 1 }),
+    ]);
+  });
+
   it("the live feed", async () => {
     route("get", "/v1/live");
     const response = await server.app.request("/v1/live", {

@@ -16,6 +16,10 @@ import type {
   ApiKeyRecord,
   ApprovalQuery,
   ApprovalVerdict,
+  BudgetReservationRequest,
+  BudgetReservationResult,
+  BudgetUsage,
+  BudgetUsageQuery,
   CreateApiKeyInput,
   DelegationNode,
   DirectoryQuery,
@@ -62,6 +66,7 @@ import {
 import { adminChanges, type RunAdminChange } from "./admin/admin-change.js";
 import { ApiKeyStore, withoutHash } from "./api-keys/api-key-store.js";
 import { ApprovalStore } from "./approvals/approval-store.js";
+import { BudgetStore } from "./budgets/budget-store.js";
 import { SqlCredentialStore } from "./credentials/sql-credential-store.js";
 import { DelegationGraph } from "./delegations/delegation-graph.js";
 import { listRootHops, type RootHopQuery } from "./delegations/root-hops.js";
@@ -98,6 +103,7 @@ export class StoreBackend implements Backend, StoreAdmin {
   readonly #revocations: RevocationStore;
   readonly #payloads: PayloadStore;
   readonly #approvals: ApprovalStore;
+  readonly #budgets: BudgetStore;
   readonly #delegations: DelegationGraph;
   readonly #issuerKeys: IssuerKeyStore;
   readonly #apiKeys: ApiKeyStore;
@@ -133,6 +139,7 @@ export class StoreBackend implements Backend, StoreAdmin {
     this.#revocations = new RevocationStore(ctx, this.#change);
     this.#payloads = new PayloadStore(ctx, this.#change);
     this.#approvals = new ApprovalStore(ctx);
+    this.#budgets = new BudgetStore(ctx);
     this.#delegations = new DelegationGraph(ctx);
     const issuer = options.issuer ?? "writ";
     assertId(issuer, "issuer");
@@ -187,6 +194,14 @@ export class StoreBackend implements Backend, StoreAdmin {
 
   getApproval(id: string): Promise<Approval | undefined> {
     return this.#approvals.get(id);
+  }
+
+  reserveBudgets(request: BudgetReservationRequest): Promise<BudgetReservationResult> {
+    return this.#budgets.reserve(request);
+  }
+
+  releaseBudgets(id: string): Promise<void> {
+    return this.#budgets.release(id);
   }
 
   /** Writes queued rows and a final checkpoint, stops the live feed and closes the database. */
@@ -375,6 +390,10 @@ export class StoreBackend implements Backend, StoreAdmin {
   }
 
   // ── Approvals ────────────────────────────────────────────────────────────
+
+  budgetUsage(query?: BudgetUsageQuery): Promise<BudgetUsage[]> {
+    return this.#budgets.usage(query);
+  }
 
   listApprovals(query?: ApprovalQuery): Promise<Page<Approval>> {
     return this.#approvals.list(query);

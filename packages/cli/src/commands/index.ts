@@ -4,6 +4,7 @@ import { apiKeyCommands } from "./api-key-commands.js";
 import { applyCommand } from "./apply.js";
 import { approvalCommands } from "./approval-commands.js";
 import { auditCommands } from "./audit-commands.js";
+import { budgetCommands } from "./budget-commands.js";
 import { delegateCommand } from "./delegate.js";
 import { gatewayCommand } from "./gateway.js";
 import { grantCommand } from "./grant.js";
@@ -32,6 +33,7 @@ export const COMMANDS: readonly Command[] = [
   inspectCommand,
   revokeCommand,
   ...approvalCommands,
+  ...budgetCommands,
   ...auditCommands,
   ...keyCommands,
   ...apiKeyCommands,

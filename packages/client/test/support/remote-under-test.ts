@@ -43,6 +43,8 @@ export async function openRemoteUnderTest(clock: Clock, label: string): Promise<
     decideApproval: (id, decision) => backend.decideApproval(id, decision),
     consumeApproval: (id, binding, at) => backend.consumeApproval(id, binding, at),
     getApproval: (id) => backend.getApproval(id),
+    reserveBudgets: (request) => backend.reserveBudgets(request),
+    releaseBudgets: (id) => backend.releaseBudgets(id),
     issuerKeys: async () => {
       const info = await admin.issuerKeyInfo();
       const pinned = issuerKeysFromJwks(info.issuer, { keys: info.keys.map((entry) => entry.jwk) });

@@ -8,6 +8,7 @@ import type {
 import type { Grant } from "../grants/grant.js";
 import type { LedgerAppend, LedgerRecord } from "../ledger/ledger-record.js";
 import type { LiveSink, LiveWatch } from "../live/live-state.js";
+import type { BudgetReservationRequest, BudgetReservationResult } from "./budget-reservation.js";
 
 /** A hop the guard saw, for the delegation graph (who delegated what to whom). */
 export interface DelegationRecord {
@@ -63,5 +64,14 @@ export interface Backend {
   /** Spends an approved approval exactly once, if its binding matches. Atomic. */
   consumeApproval(id: string, binding: ApprovalBinding, at: number): Promise<ApprovalConsumption>;
   getApproval(id: string): Promise<Approval | undefined>;
+  /**
+   * Reserves every charge of a call at once, each in its window on the
+   * store's clock: all fit and are held, or none is held and the answer names
+   * the first that did not fit. Atomic against every other reservation on the
+   * store, from any process or server instance. Records the reservation.
+   */
+  reserveBudgets(request: BudgetReservationRequest): Promise<BudgetReservationResult>;
+  /** Gives a reservation back: a call that failed or never ran. Idempotent; unknown ids are ignored. */
+  releaseBudgets(id: string): Promise<void>;
   close(): Promise<void>;
 }

@@ -11,6 +11,14 @@
 export type { Backend, DelegationRecord } from "./backend.js";
 export { delegationRecords } from "../writ/delegation-records.js";
 export { delegationConflict } from "../writ/delegation-conflict.js";
+export {
+  type BudgetCharge,
+  type BudgetReservationRequest,
+  type BudgetReservationResult,
+  type BudgetScope,
+  type BudgetUsage,
+  budgetWindowStart,
+} from "./budget-reservation.js";
 
 // The administration API every store offers (and the remote client speaks)
 export type {
@@ -18,6 +26,7 @@ export type {
   AgentRecord,
   ApprovalQuery,
   ApprovalVerdict,
+  BudgetUsageQuery,
   DelegationNode,
   DirectoryQuery,
   GrantsInput,

@@ -11,6 +11,7 @@ import type {
   IssuedApiKey,
 } from "./api-key-records.js";
 import type { DelegationRecord } from "./backend.js";
+import type { BudgetScope, BudgetUsage } from "./budget-reservation.js";
 import type { ExportFormat } from "./export-format.js";
 import type { LedgerPage, LedgerQuery } from "./ledger-query.js";
 import type { LedgerVerification, VerificationProgress } from "./ledger-verification.js";
@@ -168,6 +169,12 @@ export interface StoredPayload {
   readonly erasedAt?: number;
 }
 
+export interface BudgetUsageQuery {
+  readonly scope?: BudgetScope;
+  /** A hop jti, user id or agent id. */
+  readonly subject?: string;
+}
+
 /** A hop in the delegation tree, with everything delegated from it. */
 export interface DelegationNode extends DelegationRecord {
   /** This hop or one above it is revoked: nothing below can be used. */
@@ -259,6 +266,12 @@ export interface StoreAdmin {
    * would allow or refuse, call by call, before it is saved.
    */
   whatIf(input: WhatIfInput): Promise<WhatIfReport>;
+
+  /**
+   * What the budgets' current windows hold, of one hop (jti), user or agent
+   * (`subject`), optionally of one scope; every open window when no query.
+   */
+  budgetUsage(query?: BudgetUsageQuery): Promise<BudgetUsage[]>;
 
   /** The hops delegated under a root hop, as a tree. */
   delegationTree(rootJti: string): Promise<DelegationNode | undefined>;

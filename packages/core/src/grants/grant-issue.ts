@@ -28,6 +28,13 @@ export type GrantIssue =
       readonly operator: string;
       readonly expected: string;
     }
+  | { readonly kind: "bad_budgets"; readonly grant: number; readonly limit: number }
+  | {
+      readonly kind: "bad_budget";
+      readonly grant: number;
+      readonly budget: number;
+      readonly expected: string;
+    }
   | {
       readonly kind: "conflicting_types";
       readonly grant: number;
@@ -47,7 +54,7 @@ export function describeGrantIssue(issue: GrantIssue): string {
     case "not_an_object":
       return `${where}: a grant must be an object like { "action": "refunds.approve" }.`;
     case "unknown_member":
-      return `${where}: unknown member "${issue.member}"; a grant has only "action", "when" and "approval".`;
+      return `${where}: unknown member "${issue.member}"; a grant has only "action", "when", "approval" and "budgets".`;
     case "bad_action":
       return `${where}: "action" must be a dotted name like "refunds.approve" (letters, digits, _ and -), optionally ending in ".*", or "*" alone.`;
     case "bad_approval":
@@ -64,6 +71,10 @@ export function describeGrantIssue(issue: GrantIssue): string {
       return `${at}: unknown operator "${issue.operator}"; use eq, neq, lt, lte, gt, gte, in, nin, prefix or inSet.`;
     case "bad_operand":
       return `${at}, operator "${issue.operator}": expected ${issue.expected}.`;
+    case "bad_budgets":
+      return `${where}: "budgets" must be a list of at most ${issue.limit} budgets like { "measure": "sum", "path": "amount", "max": 500, "per": "1d" }.`;
+    case "bad_budget":
+      return `${where}, budget ${issue.budget}: expected ${issue.expected}.`;
     case "conflicting_types":
       return `${at}, operator "${issue.operator}": the operators on this path need different value types (${issue.types.join(" and ")}), so no value could pass.`;
   }
@@ -74,5 +85,6 @@ export function grantIssueError(issue: GrantIssue): WritError {
     ...("grant" in issue ? { grant: issue.grant } : {}),
     ...("path" in issue ? { path: issue.path } : {}),
     ...("operator" in issue ? { operator: issue.operator } : {}),
+    ...("budget" in issue ? { budget: issue.budget } : {}),
   });
 }

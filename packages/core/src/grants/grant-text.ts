@@ -1,5 +1,7 @@
 import { WritError } from "../errors.js";
-import { type Grant, OPERATORS, type Operator, type Scalar } from "./grant.js";
+import { formatBudget } from "./budget-text.js";
+import { budgetWindowSeconds } from "./budget-window.js";
+import { GRANT_LIMITS, type Grant, OPERATORS, type Operator, type Scalar } from "./grant.js";
 import { parseGrants } from "./validate-grants.js";
 
 /**
@@ -8,9 +10,12 @@ import { parseGrants } from "./validate-grants.js";
  *   refunds.approve(amount < 5000, currency in [USD, EUR])
  *   email.send(to in @crm.contacts)
  *   refunds.approve(amount >= 5000) needs approval
+ *   refunds.approve(amount < 50) within sum(amount) <= 500 per 1d, count <= 20 per 1h
  *
  * Operators: == != < <= > >= in [..] "not in" [..] startsWith "in @set".
  * Strings may be bare words (letters first) or JSON strings; "49" stays a string.
+ * Budgets follow "within", separated by ",": `count <= N per W` or
+ * `sum(path) <= N per W`, W a window like 30s, 15m, 1h, 1d, 1w.
  * Grants in a list are separated by ";" or new lines.
  */
 const OPERATOR_TEXT: Readonly<Record<Exclude<Operator, "inSet">, string>> = {
@@ -42,7 +47,10 @@ export function formatGrant(grant: Grant): string {
     }
   }
   const condition = constraints.length > 0 ? `(${constraints.join(", ")})` : "";
-  return `${grant.action}${condition}${grant.approval ? " needs approval" : ""}`;
+  const budgets = grant.budgets?.length
+    ? ` within ${grant.budgets.map(formatBudget).join(", ")}`
+    : "";
+  return `${grant.action}${condition}${budgets}${grant.approval ? " needs approval" : ""}`;
 }
 
 export function formatGrants(grants: readonly Grant[]): string {
@@ -113,9 +121,66 @@ class GrantTextParser {
       const when = this.#parseConditions();
       if (Object.keys(when).length > 0) grant.when = when;
     }
+    // "within …" and "needs approval" may come in either order, each at most once.
+    for (;;) {
+      this.#skipSpace(false);
+      if (grant.budgets === undefined && this.#accept(/within\b/y)) {
+        grant.budgets = this.#parseBudgets();
+      } else if (grant.approval === undefined && this.#accept(/needs\s+approval\b/y)) {
+        grant.approval = "human";
+      } else {
+        return grant;
+      }
+    }
+  }
+
+  #parseBudgets(): Record<string, unknown>[] {
+    const budgets: Record<string, unknown>[] = [];
+    for (;;) {
+      this.#skipSpace(false);
+      const start = this.#position;
+      budgets.push(this.#parseBudget());
+      if (budgets.length > GRANT_LIMITS.budgetsPerGrant) {
+        this.#position = start;
+        this.#fail(`at most ${GRANT_LIMITS.budgetsPerGrant} budgets per grant`);
+      }
+      this.#skipSpace(false);
+      if (!this.#accept(/,/y)) return budgets;
+    }
+  }
+
+  #parseBudget(): Record<string, unknown> {
+    const budget: Record<string, unknown> = {};
+    if (this.#accept(/count\b/y)) {
+      budget.measure = "count";
+    } else if (this.#accept(/sum\s*\(/y)) {
+      budget.measure = "sum";
+      this.#skipSpace(false);
+      budget.path = this.#take(
+        /[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*/y,
+        "an argument path to sum, like sum(amount)",
+      );
+      this.#skipSpace(false);
+      if (!this.#accept(/\)/y)) this.#fail('expected ")" after the summed path');
+    } else {
+      this.#fail("expected a budget: count <= 20 per 1h, or sum(amount) <= 500 per 1d");
+    }
     this.#skipSpace(false);
-    if (this.#accept(/needs\s+approval\b/y)) grant.approval = "human";
-    return grant;
+    if (!this.#accept(/<=/y)) this.#fail('expected "<=" and the most the window may hold');
+    this.#skipSpace(false);
+    const max = this.#take(/(?:0|[1-9]\d*)(?:\.\d+)?(?![A-Za-z0-9_])/y, "a number, 0 or more");
+    budget.max = Number(max);
+    this.#skipSpace(false);
+    if (!this.#accept(/per\b/y)) this.#fail('expected "per" and a window like 1h or 1d');
+    this.#skipSpace(false);
+    const windowStart = this.#position;
+    const per = this.#take(/\d+[A-Za-z]*/y, "a window like 30s, 15m, 1h, 1d or 1w");
+    if (budgetWindowSeconds(per) === undefined) {
+      this.#position = windowStart;
+      this.#fail(`"${per}" is not a window: use a whole number and s, m, h, d or w, at most 366d`);
+    }
+    budget.per = per;
+    return budget;
   }
 
   #parseConditions(): Record<string, Record<string, unknown>> {

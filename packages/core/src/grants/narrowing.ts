@@ -1,7 +1,9 @@
 import { WritError } from "../errors.js";
 import { actionContains } from "./action-pattern.js";
+import { formatBudget } from "./budget-text.js";
+import { budgetWindowSeconds } from "./budget-window.js";
 import { domainOf, whyNotContained } from "./domain.js";
-import type { Grant } from "./grant.js";
+import type { Budget, Grant } from "./grant.js";
 import { formatGrant } from "./grant-text.js";
 
 /** Why a child grant list is not inside its parent's: the first child grant that escapes. */
@@ -63,6 +65,34 @@ function whyGrantNotInside(
     }
     const reason = whyNotContained(domainOf(parentConstraint), domainOf(childConstraint));
     if (reason !== undefined) return { path, reason };
+  }
+  return whyBudgetsWider(child.budgets ?? [], parent.budgets ?? []);
+}
+
+/**
+ * A child may add budgets and tighten its parent's, and needs none of its
+ * own: the guard charges every hop's budgets on every call, so no child can
+ * escape them. What it may not do is promise more than the parent allows: a
+ * child budget measuring what a parent budget measures, over a window no
+ * longer than the parent's, with a higher maximum.
+ */
+function whyBudgetsWider(
+  child: readonly Budget[],
+  parent: readonly Budget[],
+): Omit<NarrowingFailure, "grant" | "action"> | undefined {
+  for (const mine of child) {
+    for (const theirs of parent) {
+      if (mine.measure !== theirs.measure || mine.path !== theirs.path) continue;
+      if (
+        (budgetWindowSeconds(mine.per) ?? 0) <= (budgetWindowSeconds(theirs.per) ?? 0) &&
+        mine.max > theirs.max
+      ) {
+        return {
+          ...(mine.path === undefined ? {} : { path: mine.path }),
+          reason: `the budget "${formatBudget(mine)}" allows more than the parent's "${formatBudget(theirs)}"`,
+        };
+      }
+    }
   }
   return undefined;
 }

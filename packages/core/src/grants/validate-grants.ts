@@ -1,5 +1,7 @@
 import { isActionPattern } from "./action-pattern.js";
+import { budgetWindowSeconds, formatBudgetWindow } from "./budget-window.js";
 import {
+  type Budget,
   type Constraint,
   GRANT_LIMITS,
   type Grant,
@@ -12,7 +14,8 @@ import { type GrantIssue, grantIssueError } from "./grant-issue.js";
 const PATH_SEGMENT = /^[A-Za-z0-9_-]+$/;
 const SET_NAME = /^[A-Za-z0-9_-]+(?:[.:][A-Za-z0-9_-]+)*$/;
 const FORBIDDEN_SEGMENTS = new Set(["__proto__", "prototype", "constructor"]);
-const GRANT_MEMBERS = new Set(["action", "when", "approval"]);
+const GRANT_MEMBERS = new Set(["action", "when", "approval", "budgets"]);
+const BUDGET_MEMBERS = new Set(["measure", "path", "max", "per"]);
 const OPERATOR_SET: ReadonlySet<string> = new Set(OPERATORS);
 
 type ValueType = "string" | "number" | "boolean";
@@ -48,19 +51,68 @@ function checkGrant(input: unknown, grant: number): { grant: Grant } | { issue: 
   for (const member of Object.keys(input)) {
     if (!GRANT_MEMBERS.has(member)) return { issue: { kind: "unknown_member", grant, member } };
   }
-  const { action, when, approval } = input;
+  const { action, when, approval, budgets } = input;
   if (!isActionPattern(action)) return { issue: { kind: "bad_action", grant } };
   if (approval !== undefined && approval !== "human")
     return { issue: { kind: "bad_approval", grant } };
   const checked = when === undefined ? { condition: {} } : checkCondition(when, grant);
   if ("issue" in checked) return checked;
   const { condition } = checked;
+  const checkedBudgets = budgets === undefined ? { budgets: [] } : checkBudgets(budgets, grant);
+  if ("issue" in checkedBudgets) return checkedBudgets;
   return {
     grant: {
       action,
       ...(Object.keys(condition).length > 0 ? { when: condition } : {}),
       ...(approval === undefined ? {} : { approval }),
+      ...(checkedBudgets.budgets.length > 0 ? { budgets: checkedBudgets.budgets } : {}),
     },
+  };
+}
+
+function checkBudgets(
+  input: unknown,
+  grant: number,
+): { budgets: Budget[] } | { issue: GrantIssue } {
+  if (!Array.isArray(input) || input.length > GRANT_LIMITS.budgetsPerGrant) {
+    return { issue: { kind: "bad_budgets", grant, limit: GRANT_LIMITS.budgetsPerGrant } };
+  }
+  const budgets: Budget[] = [];
+  for (let budget = 0; budget < input.length; budget++) {
+    const checked = checkBudget(input[budget]);
+    if (typeof checked === "string") {
+      return { issue: { kind: "bad_budget", grant, budget, expected: checked } };
+    }
+    budgets.push(checked);
+  }
+  return { budgets };
+}
+
+/** The normalized budget, or what was expected instead. */
+function checkBudget(input: unknown): Budget | string {
+  if (!isPlainObject(input) || Object.keys(input).some((key) => !BUDGET_MEMBERS.has(key))) {
+    return 'an object with "measure", "max", "per" and, to sum, "path"';
+  }
+  const { measure, path, max, per } = input;
+  if (measure !== "count" && measure !== "sum") return '"measure" "count" or "sum"';
+  if (measure === "sum" && (typeof path !== "string" || !isArgumentPath(path))) {
+    return 'a "path" to sum: a dotted argument path like "amount"';
+  }
+  if (measure === "count" && path !== undefined) return 'no "path": a count adds 1 per call';
+  if (!isExactNumber(max) || max < 0 || (measure === "count" && !Number.isInteger(max))) {
+    return measure === "count"
+      ? 'a "max" that is a whole number of calls, 0 or more'
+      : 'a "max" that is a finite number, 0 or more';
+  }
+  const seconds = budgetWindowSeconds(per);
+  if (seconds === undefined) {
+    return 'a window "per" like "30s", "15m", "1h", "1d" or "1w" (at most 366 days)';
+  }
+  return {
+    measure,
+    ...(measure === "sum" ? { path: path as string } : {}),
+    max,
+    per: formatBudgetWindow(seconds),
   };
 }
 

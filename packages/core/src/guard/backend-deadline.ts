@@ -37,5 +37,7 @@ export function withDeadline(backend: Backend, deadlineMs: number): Backend {
       backend.consumeApproval(id, binding, at),
     ),
     getApproval: bounded("getApproval", (id) => backend.getApproval(id)),
+    reserveBudgets: bounded("reserveBudgets", (request) => backend.reserveBudgets(request)),
+    releaseBudgets: bounded("releaseBudgets", (id) => backend.releaseBudgets(id)),
   };
 }

@@ -19,7 +19,7 @@ export interface DecisionContext {
 }
 
 type DecisionFactsInput = Partial<
-  Pick<DenyDecision, "hop" | "decidedBy" | "grant" | "path" | "operator">
+  Pick<DenyDecision, "hop" | "decidedBy" | "grant" | "path" | "operator" | "budget">
 > & {
   readonly approvalId?: string;
 };

@@ -7,6 +7,8 @@ import type { ProofVerifier } from "../proof/verify-proof.js";
 import type { WritVerifier } from "../writ/verify-writ.js";
 import type { ApprovalFlow } from "./approval-flow.js";
 import { assertFresh } from "./assert-fresh.js";
+import { budgetCharges } from "./budget-charges.js";
+import type { BudgetReserver } from "./budget-reserver.js";
 import type { Call } from "./call.js";
 import { checkLiveState } from "./check-live-state.js";
 import type { Decision } from "./decision.js";
@@ -19,7 +21,8 @@ import { resolveSets, type SetResolver } from "./set-resolver.js";
 /**
  * The guard pipeline up to the decision (DESIGN §4): bounds, the writ, the
  * proof, live state, every layer of authority, then the approval flow where a
- * layer asks for one. Recording the decision is the caller's next step.
+ * layer asks for one, and last the budgets of an allowed call. Recording the
+ * decision is the caller's next step.
  */
 export class DecisionPipeline {
   readonly #verifier: WritVerifier;
@@ -31,6 +34,7 @@ export class DecisionPipeline {
   readonly #maxStalenessMs: number;
   readonly #delegations: DelegationRecorder;
   readonly #approvals: ApprovalFlow;
+  readonly #budgets: BudgetReserver;
 
   constructor(parts: {
     readonly verifier: WritVerifier;
@@ -42,6 +46,7 @@ export class DecisionPipeline {
     readonly maxStalenessMs: number;
     readonly delegations: DelegationRecorder;
     readonly approvals: ApprovalFlow;
+    readonly budgets: BudgetReserver;
   }) {
     this.#verifier = parts.verifier;
     this.#proofs = parts.proofs;
@@ -52,6 +57,7 @@ export class DecisionPipeline {
     this.#maxStalenessMs = parts.maxStalenessMs;
     this.#delegations = parts.delegations;
     this.#approvals = parts.approvals;
+    this.#budgets = parts.budgets;
   }
 
   /**
@@ -127,8 +133,14 @@ export class DecisionPipeline {
       const { effect: _effect, code, ...where } = verdict;
       return denialFor(context, code, where);
     }
-    if (verdict.effect === "allow") return decisionFor(context, "allow", "granted");
-    return this.#approvals.decide(context, verified, argsHash);
+    const charges = budgetCharges(verdict.permits, verified, call.args);
+    const decision =
+      verdict.effect === "allow"
+        ? decisionFor(context, "allow", "granted")
+        : await this.#approvals.decide(context, verified, argsHash);
+    // A preflight spends nothing: the run that follows reserves.
+    if (decision.effect !== "allow" || context.preflight) return decision;
+    return this.#budgets.reserve(context, decision, charges);
   }
 }
 

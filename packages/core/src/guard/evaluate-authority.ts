@@ -11,8 +11,14 @@ export interface AuthorityLayer {
   readonly agent?: string;
 }
 
+/** The grant of a layer that permits the call: its budgets are the ones charged. */
+export interface LayerPermit {
+  readonly layer: AuthorityLayer;
+  readonly grant: number;
+}
+
 export type AuthorityVerdict =
-  | { readonly effect: "allow" | "approval_required" }
+  | { readonly effect: "allow" | "approval_required"; readonly permits: readonly LayerPermit[] }
   | {
       readonly effect: "deny";
       readonly code:
@@ -73,10 +79,12 @@ export function evaluateAuthority(
   membership: SetMembership,
 ): AuthorityVerdict {
   let approval = false;
+  const permits: LayerPermit[] = [];
   for (const layer of layers) {
     const verdict = layer.grants.evaluate(action, args, membership);
     if (verdict.permitted) {
       approval ||= verdict.approval;
+      permits.push({ layer, grant: verdict.grant });
       continue;
     }
     const at = {
@@ -104,5 +112,5 @@ export function evaluateAuthority(
         : { path: verdict.path, operator: verdict.operator }),
     };
   }
-  return { effect: approval ? "approval_required" : "allow" };
+  return { effect: approval ? "approval_required" : "allow", permits };
 }

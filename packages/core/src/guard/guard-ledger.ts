@@ -2,7 +2,7 @@ import type { Backend } from "../backend/backend.js";
 import type { Clock } from "../clock.js";
 import { canonicalJson } from "../encoding/canonical-json.js";
 import { sha256Hex } from "../encoding/sha256.js";
-import type { LedgerEntry, LedgerPayload } from "../ledger/ledger-record.js";
+import type { LedgerDetail, LedgerEntry, LedgerPayload } from "../ledger/ledger-record.js";
 import type { Call } from "./call.js";
 import type { AllowDecision, Decision, DenyDecision } from "./decision.js";
 import type { DecisionContext } from "./decision-context.js";
@@ -90,6 +90,7 @@ export class GuardLedger {
     outcome: ToolOutcome,
     call?: Call,
     started?: number,
+    budgetReleased = false,
   ): Promise<void> {
     const now = this.#clock();
     const digest = outcome.ok ? digestOutput(outcome.output) : undefined;
@@ -110,7 +111,7 @@ export class GuardLedger {
             error: outcome.ok ? undefined : errorSummary(outcome.error),
             durationMs: started === undefined ? undefined : now - started,
             outputHash: digest?.hash,
-            ...(digest ? { detail: { outputBytes: digest.bytes } } : {}),
+            detail: outcomeDetail(digest, decision.budgetReservation, budgetReleased),
           },
           payloads,
         },
@@ -118,6 +119,11 @@ export class GuardLedger {
     } catch (error) {
       this.#onLedgerError(error);
     }
+  }
+
+  /** Reports a failure to record what happened after a call was decided (onLedgerError). */
+  report(error: unknown): void {
+    this.#onLedgerError(error);
   }
 }
 
@@ -155,6 +161,29 @@ function decisionDetail(
   if (decision.path !== undefined) detail.path = decision.path;
   if (decision.operator !== undefined) detail.operator = decision.operator;
   if (decision.approvalId !== undefined) detail.approvalId = decision.approvalId;
+  if (decision.effect === "allow" && decision.budgetReservation !== undefined)
+    detail.budgetReservation = decision.budgetReservation;
+  if (decision.budget !== undefined) {
+    detail.budget = decision.budget.budget;
+    detail.budgetScope = decision.budget.scope;
+    detail.budgetSubject = decision.budget.subject;
+    detail.budgetRemaining = decision.budget.remaining;
+    detail.budgetResetsAt = decision.budget.resetsAt;
+  }
+  return Object.keys(detail).length > 0 ? detail : undefined;
+}
+
+function outcomeDetail(
+  digest: { bytes: number } | undefined,
+  budgetReservation: string | undefined,
+  budgetReleased: boolean,
+): LedgerDetail | undefined {
+  const detail: Record<string, number | string | boolean> = {};
+  if (digest !== undefined) detail.outputBytes = digest.bytes;
+  if (budgetReservation !== undefined) {
+    detail.budgetReservation = budgetReservation;
+    detail.budgetReleased = budgetReleased;
+  }
   return Object.keys(detail).length > 0 ? detail : undefined;
 }
 

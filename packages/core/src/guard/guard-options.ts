@@ -48,6 +48,12 @@ export interface GuardOptions {
    * ["crm.*"] }, redact }`).
    */
   readonly payloads?: PayloadPolicy;
-  /** Told when an outcome could not be recorded after a tool ran. Default: a process warning. */
+  /**
+   * Whether a call whose tool ran and failed still counts against its
+   * budgets (teams that count attempts). Default false: it gives its
+   * reservation back. A call that never ran always gives it back.
+   */
+  readonly countFailedCalls?: boolean;
+  /** Told when an outcome could not be recorded, or a budget reservation released, after a call. Default: a process warning. */
   readonly onLedgerError?: (error: unknown) => void;
 }

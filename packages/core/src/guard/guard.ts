@@ -10,6 +10,7 @@ import { type VerifiedWrit, WritVerifier } from "../writ/verify-writ.js";
 import { ApprovalFlow } from "./approval-flow.js";
 import { assertFresh } from "./assert-fresh.js";
 import { withDeadline } from "./backend-deadline.js";
+import { BudgetReserver } from "./budget-reserver.js";
 import type { Call, CallInput } from "./call.js";
 import { checkLiveState } from "./check-live-state.js";
 import type {
@@ -59,6 +60,8 @@ export class Guard {
   readonly #maxStalenessMs: number;
   readonly #pipeline: DecisionPipeline;
   readonly #ledger: GuardLedger;
+  readonly #budgets: BudgetReserver;
+  readonly #countFailedCalls: boolean;
   /** Allowed calls until complete() records how they ended. */
   readonly #openCalls: OpenCalls;
   #watch: LiveWatch | undefined;
@@ -79,6 +82,19 @@ export class Guard {
       ...(options.hopCacheSize === undefined ? {} : { cacheSize: options.hopCacheSize }),
     });
     this.#maxStalenessMs = options.maxStalenessMs ?? 2000;
+    this.#ledger = new GuardLedger({
+      backend: this.#backend,
+      clock: this.#clock,
+      ...(options.payloads === undefined ? {} : { payloads: options.payloads }),
+      ...(options.onLedgerError === undefined ? {} : { onLedgerError: options.onLedgerError }),
+    });
+    this.#budgets = new BudgetReserver({
+      backend: this.#backend,
+      clock: this.#clock,
+      random: options.random ?? systemRandom,
+      onError: (error) => this.#ledger.report(error),
+    });
+    this.#countFailedCalls = options.countFailedCalls ?? false;
     this.#pipeline = new DecisionPipeline({
       verifier: this.#verifier,
       proofs: new ProofVerifier({
@@ -101,12 +117,7 @@ export class Guard {
         random: options.random ?? systemRandom,
         ttlMs: (options.approvalTtl ?? 3600) * 1000,
       }),
-    });
-    this.#ledger = new GuardLedger({
-      backend: this.#backend,
-      clock: this.#clock,
-      ...(options.payloads === undefined ? {} : { payloads: options.payloads }),
-      ...(options.onLedgerError === undefined ? {} : { onLedgerError: options.onLedgerError }),
+      budgets: this.#budgets,
     });
     this.#openCalls = new OpenCalls(options.maxOpenCalls ?? 10_000);
   }
@@ -132,6 +143,9 @@ export class Guard {
     const { context, decision } = await this.#pipeline.evaluate(call, false);
     if (context.alreadyRecorded) return decision;
     const recorded = await this.#ledger.recordDecision(context, decision);
+    // An allow that could not be recorded never runs: its budgets are given back.
+    if (decision.effect === "allow" && recorded.effect !== "allow")
+      await this.#budgets.release(decision);
     this.#openCalls.open(recorded, call.writ, context.started);
     return recorded;
   }
@@ -181,7 +195,18 @@ export class Guard {
   ): Promise<void> {
     // The call is over: from here on it gets nothing that needs a running call (checkCall).
     this.#openCalls.close(decision);
-    await this.#ledger.recordOutcome(decision, outcome, call, started);
+    const released =
+      !outcome.ok && !this.#countFailedCalls && (await this.#budgets.release(decision));
+    await this.#ledger.recordOutcome(decision, outcome, call, started, released);
+  }
+
+  /**
+   * Gives an allowed call's budget reservation back, for a tool a framework
+   * paused before it finished (an interrupt): the call is decided again, and
+   * reserves again, when the run resumes. Never throws.
+   */
+  async releaseBudgets(decision: AllowDecision): Promise<void> {
+    await this.#budgets.release(decision);
   }
 
   /**

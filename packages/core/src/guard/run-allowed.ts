@@ -7,7 +7,7 @@ export interface RunAllowedOptions<T> {
   /**
    * Whether an error pauses the tool rather than failing it (a framework's
    * interrupt: the tool runs again when the run resumes). Such an error is
-   * rethrown with no outcome recorded.
+   * rethrown with no outcome recorded, and the call's budgets are given back.
    */
   readonly suspends?: (error: unknown) => boolean;
   /**
@@ -40,8 +40,8 @@ export async function runAllowed<T>(
   try {
     output = await execute(decision);
   } catch (error) {
-    if (options.suspends?.(error) !== true)
-      await guard.complete(decision, { ok: false, error }, call, started);
+    if (options.suspends?.(error) === true) await guard.releaseBudgets(decision);
+    else await guard.complete(decision, { ok: false, error }, call, started);
     throw error;
   }
   options.deliver?.(output);

@@ -8,6 +8,13 @@ import {
   spendApproval,
 } from "../approval.js";
 import type { DelegationRecord } from "../backend/backend.js";
+import {
+  type BudgetReservationRequest,
+  type BudgetReservationResult,
+  type BudgetUsage,
+  budgetWindowStart,
+} from "../backend/budget-reservation.js";
+import type { BudgetUsageQuery } from "../backend/store-admin.js";
 import { type Clock, type RandomSource, systemClock, systemRandom } from "../clock.js";
 import { uuidV7 } from "../encoding/uuid-v7.js";
 import { WritError } from "../errors.js";
@@ -66,6 +73,13 @@ export class MemoryBackend implements TestBackend {
   readonly #payloads = new Map<string, unknown>();
   readonly #delegations = new Map<string, DelegationRecord>();
   readonly #approvals = new Map<string, Approval>();
+  /** Budget counters by key and window start. */
+  readonly #budgets = new Map<string, BudgetUsage>();
+  /** What each reservation holds, until released. */
+  readonly #reservations = new Map<
+    string,
+    { readonly holds: readonly { counter: string; amount: number }[]; released: boolean }
+  >();
   #closed = false;
 
   constructor(options: MemoryBackendOptions = {}) {
@@ -162,6 +176,17 @@ export class MemoryBackend implements TestBackend {
     return this.#delegations;
   }
 
+  /** The budget counters of the windows open now, as a store's budgetUsage() gives them. */
+  budgetUsage(query: BudgetUsageQuery = {}): BudgetUsage[] {
+    const now = this.#clock();
+    return [...this.#budgets.values()].filter(
+      (usage) =>
+        usage.resetsAt > now &&
+        (query.subject === undefined || usage.subject === query.subject) &&
+        (query.scope === undefined || usage.scope === query.scope),
+    );
+  }
+
   // ── Backend ────────────────────────────────────────────────────────────
 
   async watch(sink: LiveSink): Promise<LiveWatch> {
@@ -240,6 +265,53 @@ export class MemoryBackend implements TestBackend {
 
   async getApproval(id: string): Promise<Approval | undefined> {
     return this.#approvals.get(id);
+  }
+
+  async reserveBudgets(request: BudgetReservationRequest): Promise<BudgetReservationResult> {
+    this.#assertOpen();
+    if (this.#reservations.has(request.id)) return { reserved: true };
+    const now = this.#clock();
+    const pending = new Map<string, BudgetUsage>();
+    const holds: { counter: string; amount: number }[] = [];
+    for (const [index, charge] of request.charges.entries()) {
+      const windowStart = budgetWindowStart(now, charge.windowMs);
+      const counter = `${charge.key}@${windowStart}`;
+      const used = (pending.get(counter) ?? this.#budgets.get(counter))?.used ?? 0;
+      const resetsAt = windowStart + charge.windowMs;
+      if (used + charge.amount > charge.max) {
+        return {
+          reserved: false,
+          charge: index,
+          remaining: Math.max(0, charge.max - used),
+          resetsAt,
+        };
+      }
+      const { key, scope, subject, budget, max } = charge;
+      pending.set(counter, {
+        key,
+        scope,
+        subject,
+        budget,
+        max,
+        used: used + charge.amount,
+        windowStart,
+        resetsAt,
+      });
+      holds.push({ counter, amount: charge.amount });
+    }
+    for (const [counter, usage] of pending) this.#budgets.set(counter, usage);
+    this.#reservations.set(request.id, { holds, released: false });
+    return { reserved: true };
+  }
+
+  async releaseBudgets(id: string): Promise<void> {
+    const reservation = this.#reservations.get(id);
+    if (!reservation || reservation.released) return;
+    reservation.released = true;
+    for (const { counter, amount } of reservation.holds) {
+      const usage = this.#budgets.get(counter);
+      if (usage) this.#budgets.set(counter, { ...usage, used: Math.max(0, usage.used - amount) });
+    }
   }
 
   async close(): Promise<void> {

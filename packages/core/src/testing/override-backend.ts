@@ -14,6 +14,8 @@ export function overrideBackend(backend: Backend, overrides: Partial<Backend>): 
     decideApproval: (id, decision) => backend.decideApproval(id, decision),
     consumeApproval: (id, binding, at) => backend.consumeApproval(id, binding, at),
     getApproval: (id) => backend.getApproval(id),
+    reserveBudgets: (request) => backend.reserveBudgets(request),
+    releaseBudgets: (id) => backend.releaseBudgets(id),
     close: () => backend.close(),
     ...overrides,
   };

@@ -18,12 +18,22 @@ const ConstraintSchema = z
   })
   .openapi("Constraint");
 
+const BudgetSchema = z
+  .object({
+    measure: z.enum(["count", "sum"]),
+    path: z.string().optional(),
+    max: z.number(),
+    per: z.string().openapi({ example: "1d" }),
+  })
+  .openapi("Budget");
+
 /** A grant as the server returns it (validated by core when it was stored). */
 export const GrantSchema = z
   .object({
     action: z.string().openapi({ example: "refunds.approve" }),
     when: z.record(z.string(), ConstraintSchema).optional(),
     approval: z.literal("human").optional(),
+    budgets: z.array(BudgetSchema).readonly().optional(),
   })
   .openapi("Grant");
 

@@ -12,7 +12,7 @@ export interface GrantPostgresWriterOptions {
 
 const ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
-/** Tables a writer changes freely: the directory, approvals, the live counter, provider connections and API keys. */
+/** Tables a writer changes freely: the directory, approvals, the live counter, provider connections, API keys and budgets. */
 const READ_WRITE = [
   "writ_tenants",
   "writ_users",
@@ -31,6 +31,8 @@ const READ_WRITE = [
   "writ_credential_pending",
   "writ_api_keys",
   "writ_console_sessions",
+  "writ_budget_counters",
+  "writ_budget_reservations",
 ];
 
 /** Tables a writer may only add to: the ledger, its chains and checkpoints, revocations, the change log, hops. */

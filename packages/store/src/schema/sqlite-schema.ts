@@ -77,3 +77,5 @@ export const credentialTokens = table(TABLE_SPECS.credentialTokens);
 export const credentialPending = table(TABLE_SPECS.credentialPending);
 export const apiKeys = table(TABLE_SPECS.apiKeys);
 export const consoleSessions = table(TABLE_SPECS.consoleSessions);
+export const budgetCounters = table(TABLE_SPECS.budgetCounters);
+export const budgetReservations = table(TABLE_SPECS.budgetReservations);

@@ -302,6 +302,42 @@ export const TABLE_SPECS = {
     },
     indexes: { writ_console_sessions_expiry: ["expires_at"] },
   },
+  /**
+   * Budget counters (DESIGN §7b): what each budget's fixed window holds. One
+   * row per (budget, window), changed only by a conditional update that keeps
+   * `used` within `max`, so concurrent reservations from any process or
+   * instance can never take it over.
+   */
+  budgetCounters: {
+    name: "writ_budget_counters",
+    columns: {
+      budget_key: text,
+      window_start: integer,
+      window_ms: integer,
+      scope: text,
+      subject: text,
+      budget: text,
+      max: { type: "real", notNull: true },
+      used: { type: "real", notNull: true },
+      updated_at: integer,
+    },
+    primaryKey: ["budget_key", "window_start"],
+    indexes: { writ_budget_counters_subject: ["subject", "window_start"] },
+  },
+  /** What each call's reservation holds of each counter, until released. */
+  budgetReservations: {
+    name: "writ_budget_reservations",
+    columns: {
+      id: text,
+      budget_key: text,
+      window_start: integer,
+      amount: { type: "real", notNull: true },
+      call_id: text,
+      reserved_at: integer,
+      released_at: optionalInteger,
+    },
+    primaryKey: ["id", "budget_key"],
+  },
 } as const satisfies Readonly<Record<string, TableSpec>>;
 
 export type TableName = keyof typeof TABLE_SPECS;

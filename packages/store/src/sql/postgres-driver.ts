@@ -1,4 +1,11 @@
-import type { SqlDriver, SqlExecutor, SqlRow, SqlTransaction, SqlValue } from "./sql-driver.js";
+import type {
+  SqlDriver,
+  SqlExecutor,
+  SqlRow,
+  SqlTransaction,
+  SqlValue,
+  TransactionOptions,
+} from "./sql-driver.js";
 import { toStoreError } from "./store-errors.js";
 
 /** What the driver needs of a Postgres connection: a node-postgres pool or client, or PGlite, all fit. */
@@ -71,7 +78,7 @@ export class PostgresDriver implements SqlDriver {
 
   async transaction<T>(
     work: (tx: SqlTransaction) => Promise<T>,
-    options: { readonly snapshot?: boolean } = {},
+    options: TransactionOptions = {},
   ): Promise<T> {
     const effects: (() => void)[] = [];
     let result: T;
@@ -83,6 +90,7 @@ export class PostgresDriver implements SqlDriver {
         };
         if (options.snapshot)
           await tx.run("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+        if (options.durable === false) await tx.run("SET LOCAL synchronous_commit = off");
         return work(tx);
       });
     } catch (error) {

@@ -24,6 +24,14 @@ export interface SqlTransaction extends SqlExecutor {
 export interface TransactionOptions {
   /** A consistent read of several tables (repeatable read on Postgres). */
   readonly snapshot?: boolean;
+  /**
+   * false: the commit need not reach the disk before it resolves (SQLite's
+   * WAL flush is not awaited; Postgres's synchronous_commit off). It is atomic
+   * and isolated as any other, and durable once any later durable commit is,
+   * since both logs are written in order: for a write that only matters if a
+   * durable write follows it (a budget reservation before its decision row).
+   */
+  readonly durable?: boolean;
 }
 
 export interface SqlDriver extends SqlExecutor {

@@ -1,6 +1,12 @@
 import { WritError } from "@writ/core";
 import type BetterSqlite3 from "better-sqlite3";
-import type { SqlDriver, SqlRow, SqlTransaction, SqlValue } from "./sql-driver.js";
+import type {
+  SqlDriver,
+  SqlRow,
+  SqlTransaction,
+  SqlValue,
+  TransactionOptions,
+} from "./sql-driver.js";
 import { toStoreError } from "./store-errors.js";
 import type { WalFlusher } from "./wal-flusher.js";
 
@@ -48,7 +54,15 @@ export class SqliteDriver implements SqlDriver {
     await this.#durable();
   }
 
-  async transaction<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+  /**
+   * A transaction that is not durable commits like any other (at NORMAL, in
+   * WAL mode) but resolves without waiting for the flusher: the next durable
+   * write's flush syncs the log up to and past it.
+   */
+  async transaction<T>(
+    work: (tx: SqlTransaction) => Promise<T>,
+    options: TransactionOptions = {},
+  ): Promise<T> {
     let wrote = false;
     const result = await this.#locked(async () => {
       const effects: (() => void)[] = [];
@@ -72,7 +86,7 @@ export class SqliteDriver implements SqlDriver {
       for (const effect of effects) effect();
       return result;
     });
-    if (wrote) await this.#durable();
+    if (wrote && options.durable !== false) await this.#durable();
     return result;
   }
 
