@@ -36,8 +36,22 @@ export async function createTestDatabase(
     drop: async () => {
       const client = new pg.Client({ connectionString: url });
       await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
+      try {
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+            return;
+          } catch (error) {
+            // FORCE cannot end an autovacuum worker (a superuser's process)
+            // busy in the database after heavy writes: it finishes soon.
+            const autovacuumBusy = (error as { code?: string }).code === "42501";
+            if (!autovacuumBusy || attempt === 50) throw error;
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+        }
+      } finally {
+        await client.end();
+      }
     },
   };
 }
