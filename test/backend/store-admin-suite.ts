@@ -10,6 +10,7 @@ import {
   Session,
   type Writ,
 } from "@writ/core";
+import { parseSignedTreeHead, verifyConsistency, verifyLedgerEvidence } from "@writ/core/backend";
 import { fixedClock, seededRandom } from "@writ/core/testing";
 import type { StoreAdmin } from "@writ/store";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -335,6 +336,49 @@ export function storeAdminSuite(name: string, options: StoreAdminSuiteOptions): 
 
       const verification = await store.verifyLedger();
       expect(verification).toMatchObject({ ok: true, rows: everything.length });
+    });
+
+    it("signs tree heads over the whole ledger, and proves a row and the tree's growth", async () => {
+      const first = await store.signTreeHead();
+      if (!first) throw new Error("the setup's rows were not signed");
+      const appended = await store.append(
+        Array.from({ length: 300 }, (_, index) => ({
+          entry: { kind: "decision" as const, time: clock(), callId: `tree-${index}` },
+        })),
+      );
+      const second = await store.signTreeHead();
+      expect(second?.treeSize).toBe(first.treeSize + 300);
+      expect(await store.treeHead()).toEqual(second);
+
+      const row = appended[123] as LedgerRecord;
+      const evidence = await store.ledgerEvidence(row.id);
+      expect(evidence.record).toEqual(row);
+      expect(evidence.treeHead).toEqual(second);
+      expect(verifyLedgerEvidence(evidence)).toMatchObject({ ok: true });
+      await expect(store.ledgerEvidence("no-such-row")).rejects.toMatchObject({
+        code: "store.not_found",
+      });
+
+      const { proof } = await store.consistencyProof(first.treeSize, second?.treeSize);
+      expect(
+        verifyConsistency({
+          size1: first.treeSize,
+          size2: second?.treeSize as number,
+          rootHash1: first.rootHash,
+          rootHash2: second?.rootHash as string,
+          proof,
+        }),
+      ).toBe(true);
+
+      const verification = await store.verifyLedger({ against: [first] });
+      expect(verification).toMatchObject({
+        ok: true,
+        tree: { size: second?.treeSize, treeHeads: 2, uncovered: 0 },
+      });
+      expect(verification.tree.newest).toMatchObject({ treeSize: second?.treeSize, ageMs: 0 });
+      expect(verification.unverified.join(" ")).toContain(
+        `Rows after the first ${first.treeSize} of the tree`,
+      );
     });
 
     it("erases a payload and still verifies the chain", async () => {
@@ -788,7 +832,11 @@ export function storeAdminSuite(name: string, options: StoreAdminSuiteOptions): 
       const jsonl = (await drain(store.exportLedger("jsonl"))).map(
         (line) => JSON.parse(line) as LedgerRecord,
       );
+      // The export ends with a signed tree head covering it: the receiver keeps it as a witness.
+      const treeHead = parseSignedTreeHead(jsonl.pop());
       expect(jsonl).toEqual(rows);
+      expect(treeHead.treeSize).toBe(rows.length);
+      expect(await store.verifyLedger({ against: [treeHead] })).toMatchObject({ ok: true });
       const validate = createOcsfValidator();
       const ocsf = (await drain(store.exportLedger("ocsf"))).map((line) => {
         expect(line.endsWith("\n")).toBe(true);
@@ -797,7 +845,8 @@ export function storeAdminSuite(name: string, options: StoreAdminSuiteOptions): 
           unmapped: { writ: { kind: string } };
         };
       });
-      expect(ocsf).toHaveLength(rows.length);
+      expect(ocsf).toHaveLength(rows.length + 1);
+      expect(ocsf.at(-1)?.unmapped.writ.kind).toBe("tree_head");
       for (const event of ocsf) expect(validate(event)).toBeUndefined();
       const kinds = (predicate: (event: (typeof ocsf)[number]) => boolean) => ocsf.some(predicate);
       expect(
@@ -819,7 +868,8 @@ export function storeAdminSuite(name: string, options: StoreAdminSuiteOptions): 
       expect(ecs.map((event) => event.event.outcome)).toEqual(
         expect.arrayContaining(["success", "failure", "unknown"]),
       );
-      expect(ecs).toHaveLength(rows.filter((row) => row.kind === "decision").length);
+      // A filtered export still ends with the tree head over the whole ledger.
+      expect(ecs).toHaveLength(rows.filter((row) => row.kind === "decision").length + 1);
       await expect(
         store
           .exportLedger("csv" as "jsonl")

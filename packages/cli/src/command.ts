@@ -48,7 +48,7 @@ export interface Command {
   readonly options?: Readonly<Record<string, OptionSpec>>;
   /** Most positional arguments it takes. Default 0. */
   readonly maxPositionals?: number;
-  /** Prints results: takes --json. */
+  /** Only reads the store: it works on a read-only copy or file system. */
   readonly reads?: boolean;
   run(context: CommandContext): Promise<ExitCode | undefined>;
 }

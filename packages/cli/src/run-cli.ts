@@ -30,16 +30,19 @@ export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
     value: "url",
     description: "Use a Postgres store (or WRIT_DATABASE_URL).",
   },
+  json: {
+    type: "boolean",
+    description: "Print JSON: the result on stdout, an error as JSON on stderr.",
+  },
   "no-color": { type: "boolean", description: "No colour (also NO_COLOR)." },
   help: { type: "boolean", short: "h", description: "Show help." },
 };
 
-const JSON_OPTION: OptionSpec = { type: "boolean", description: "Print JSON instead of tables." };
-
 /** Runs `writ <argv…>` and resolves with its exit code. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCode> {
   const colors = colorsFor(io.stderr, io.env, argv.includes("--no-color"));
-  const fail = new Output(io.stdout, io.stderr, colors, false);
+  // Under --json even a command line that does not parse fails as JSON.
+  const fail = new Output(io.stdout, io.stderr, colors, argv.includes("--json"));
   if (argv.length === 0 || argv[0] === "help" || argv[0] === "--help" || argv[0] === "-h") {
     io.stdout.write(`${overview()}\n`);
     return argv.length === 0 ? EXIT_CODES.usage : EXIT_CODES.ok;
@@ -51,6 +54,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
   const { command, rest } = findCommand(argv);
   if (!command) {
     const words = leadingWords(argv).map(({ word }) => word);
+    if (fail.json) {
+      fail.failure({
+        code: "usage",
+        message: `Unknown command "writ ${words.join(" ")}". Run \`writ help\` for the list.`,
+        exitCode: EXIT_CODES.usage,
+      });
+      return EXIT_CODES.usage;
+    }
     fail.error(`Unknown command "writ ${words.join(" ")}". Run \`writ help\` for the list.`);
     const group = COMMANDS.filter((candidate) => candidate.name.startsWith(`${words[0]} `));
     if (group.length > 0)
@@ -89,6 +100,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
           apiKey: string("api-key") ?? io.env.WRIT_API_KEY,
           databaseUrl: string("database-url") ?? io.env.WRIT_DATABASE_URL,
           note: (message) => out.note(message),
+          readOnly: command.reads === true,
         });
         return target;
       },
@@ -104,10 +116,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
         return value;
       },
     };
-    return (await command.run(context)) ?? EXIT_CODES.ok;
+    const code = (await command.run(context)) ?? EXIT_CODES.ok;
+    out.finish(code);
+    return code;
   } catch (error) {
-    report(fail, error, command);
-    return exitCodeOf(error);
+    const code = exitCodeOf(error);
+    report(fail, error, command, code);
+    return code;
   } finally {
     await target?.close().catch(() => undefined);
   }
@@ -147,7 +162,6 @@ function findCommand(argv: readonly string[]): { command?: Command; rest: readon
 function parse(command: Command, argv: readonly string[]): ParsedArgs {
   const options = {
     ...GLOBAL_OPTIONS,
-    ...(command.reads ? { json: JSON_OPTION } : {}),
     ...command.options,
   };
   try {
@@ -184,8 +198,15 @@ function parse(command: Command, argv: readonly string[]): ParsedArgs {
   }
 }
 
-function report(out: Output, error: unknown, command: Command): void {
-  if (error instanceof UsageError) {
+function report(out: Output, error: unknown, command: Command, exitCode: ExitCode): void {
+  if (out.json) {
+    out.failure({
+      code: isWritError(error) ? error.code : error instanceof UsageError ? "usage" : "failed",
+      message: error instanceof Error ? error.message : String(error),
+      exitCode,
+      ...(error instanceof UsageError ? { usage: usageLine(command) } : {}),
+    });
+  } else if (error instanceof UsageError) {
     out.error(error.message);
     out.note(`Usage: ${usageLine(command)}  (writ ${command.name} --help)`);
   } else if (isWritError(error)) {
@@ -204,7 +225,6 @@ function usageLine(command: Command): string {
 function help(command: Command): string {
   const options = {
     ...command.options,
-    ...(command.reads ? { json: JSON_OPTION } : {}),
     ...GLOBAL_OPTIONS,
   };
   const rows = Object.entries(options).map(([name, spec]) => {

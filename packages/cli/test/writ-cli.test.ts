@@ -241,7 +241,11 @@ describe("the writ command", () => {
     const exported = await run("audit", "export", "--format", "ocsf", "--out", "audit.ocsf.ndjson");
     expect(exported.code, exported.stderr).toBe(0);
     const lines = readFileSync(join(cwd, "audit.ocsf.ndjson"), "utf8").trim().split("\n");
-    expect(lines).toHaveLength(rows.records.length);
+    // Every row, then the signed tree head that covers them, for the SIEM to keep.
+    expect(lines).toHaveLength(rows.records.length + 1);
+    expect(JSON.parse(lines.at(-1) as string)).toMatchObject({
+      metadata: { event_code: "tree_head" },
+    });
     expect(JSON.parse(lines[0] as string)).toMatchObject({
       class_uid: 6003,
       metadata: { version: "1.8.0" },

@@ -8,6 +8,7 @@ import type {
   ApprovalVerdict,
   BudgetUsage,
   BudgetUsageQuery,
+  ConsistencyProof,
   CreateApiKeyInput,
   DelegationNode,
   DirectoryQuery,
@@ -16,6 +17,7 @@ import type {
   IdentityInput,
   IssuedApiKey,
   IssueInput,
+  LedgerEvidence,
   LedgerPage,
   LedgerQuery,
   LedgerVerification,
@@ -28,10 +30,12 @@ import type {
   RevocationQuery,
   RevokeInput,
   RoleRecord,
+  SignedTreeHead,
   StoreAdmin,
   StoredPayload,
   TenantRecord,
   UserRecord,
+  VerifyLedgerOptions,
   WhatIfInput,
   WhatIfReport,
 } from "@writ/core/backend";
@@ -275,8 +279,34 @@ export class RemoteAdmin implements RemoteStoreAdmin {
     return this.#http.json("GET", "/v1/ledger", { query: { ...query } });
   }
 
-  verifyLedger(): Promise<LedgerVerification> {
-    return this.#http.json("GET", "/v1/ledger/verify");
+  verifyLedger(options: VerifyLedgerOptions = {}): Promise<LedgerVerification> {
+    return options.against
+      ? this.#http.json("POST", "/v1/ledger/verify", { body: { against: options.against } })
+      : this.#http.json("GET", "/v1/ledger/verify");
+  }
+
+  async treeHead(): Promise<SignedTreeHead | undefined> {
+    return (
+      (await this.#http.json<{ treeHead: SignedTreeHead | null }>("GET", "/v1/ledger/tree-head"))
+        .treeHead ?? undefined
+    );
+  }
+
+  async signTreeHead(): Promise<SignedTreeHead | undefined> {
+    return (
+      (await this.#http.json<{ treeHead: SignedTreeHead | null }>("POST", "/v1/ledger/tree-head"))
+        .treeHead ?? undefined
+    );
+  }
+
+  ledgerEvidence(eventId: string): Promise<LedgerEvidence> {
+    return this.#http.json("GET", `/v1/ledger/evidence/${path(eventId)}`);
+  }
+
+  consistencyProof(size1: number, size2?: number): Promise<ConsistencyProof> {
+    return this.#http.json("GET", "/v1/ledger/consistency", {
+      query: { size1, ...(size2 === undefined ? {} : { size2 }) },
+    });
   }
 
   /** Streams the export line by line (each ending in "\n"), never holding more than a chunk. */

@@ -306,6 +306,14 @@ const WRIT_ERRORS = {
   "store.schema_too_new": BROKEN,
   "store.schema_too_old": BROKEN,
   "store.not_found": NOT_FOUND,
+  // The store's file is gone, or cannot be written: an operator must restore
+  // it or open it for reading only. Never retried: nothing changes by waiting.
+  "store.missing": BROKEN,
+  "store.read_only": {
+    ...BROKEN,
+    status: 409,
+    message: "Denied: {action} would change a store that is open for reading only ({code}).",
+  },
   "store.conflict": {
     ...FAILED,
     status: 409,

@@ -289,6 +289,38 @@ describe("live state", () => {
     });
   });
 
+  it("catch a synchronous feed up before every decision, and fail closed when it cannot look", async () => {
+    const world = await createWorld();
+    let watcherWorks = true;
+    let looks = 0;
+    const watched = overrideBackend(world.backend, {
+      watch: async (target: LiveSink): Promise<LiveWatch> => ({
+        ...(await world.backend.watch(target)),
+        catchUp: () => {
+          looks++;
+          return watcherWorks;
+        },
+      }),
+    });
+    const guard = await createGuard({
+      backend: watched,
+      issuer: world.issuer,
+      audience: AUDIENCE,
+      clock: world.clock,
+    });
+    const session = world.plannerSession();
+    expect((await guard.authorize(guard.callFrom(session, refund(1)))).effect).toBe("allow");
+    expect(looks).toBeGreaterThan(0);
+    watcherWorks = false;
+    expect(await guard.authorize(guard.callFrom(session, refund(1)))).toMatchObject({
+      effect: "deny",
+      code: "live.unavailable",
+    });
+    expect(guard.canUse(session.writ.toString(), "refunds.approve")).toBe(false);
+    watcherWorks = true;
+    expect((await guard.authorize(guard.callFrom(session, refund(1)))).effect).toBe("allow");
+  });
+
   it("fail closed when a change is missed", async () => {
     const world = await createWorld();
     const session = world.plannerSession();

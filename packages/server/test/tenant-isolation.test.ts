@@ -114,6 +114,10 @@ describe("tenant isolation on every route", () => {
       ],
     });
     expect(appended.status).toBe(200);
+    // A user must exist to be revoked.
+    expect((await call("b", "PUT", "/v1/users/bob-old", { permissions: "docs.read" })).status).toBe(
+      200,
+    );
     expect(
       (
         await call("operator", "POST", "/v1/revocations", {
@@ -461,6 +465,18 @@ describe("tenant isolation on every route", () => {
     ).toBe(true);
     route("get", "/v1/ledger/verify");
     expect((await call("a", "GET", "/v1/ledger/verify")).status).toBe(403);
+    route("post", "/v1/ledger/verify");
+    expect((await call("a", "POST", "/v1/ledger/verify", {})).status).toBe(403);
+    // A tree head covers every tenant's rows: a tenant's key neither reads nor signs one.
+    route("get", "/v1/ledger/tree-head");
+    expect((await call("a", "GET", "/v1/ledger/tree-head")).status).toBe(403);
+    route("post", "/v1/ledger/tree-head");
+    expect((await call("a", "POST", "/v1/ledger/tree-head")).status).toBe(403);
+    route("get", "/v1/ledger/evidence/{id}");
+    const bRow = (await store.queryLedger({ tenant: "b", limit: 1 })).records[0];
+    expect((await call("a", "GET", `/v1/ledger/evidence/${bRow?.id}`)).status).toBe(403);
+    route("get", "/v1/ledger/consistency");
+    expect((await call("a", "GET", "/v1/ledger/consistency?size1=0")).status).toBe(403);
     route("get", "/v1/ledger/payloads/{hash}");
     expect((await call("a", "GET", `/v1/ledger/payloads/${bPayloadHash}`)).status).toBe(403);
     route("delete", "/v1/ledger/payloads/{hash}");

@@ -39,6 +39,10 @@ export {
   type ConsoleRole,
   type ConsoleSession,
 } from "./sessions/console-session-store.js";
+// Witnesses: where signed tree heads go, outside the store
+export { fileWitness } from "./ledger/tree/file-witness.js";
+export type { TreeHeadWitness } from "./ledger/tree/tree-head-witness.js";
+export { type WebhookWitnessOptions, webhookWitness } from "./ledger/tree/webhook-witness.js";
 
 // Administration: the contract lives in @writ/core/backend, re-exported for users of the store
 export {
@@ -51,11 +55,13 @@ export {
   type ApiKeyScope,
   type ApprovalQuery,
   type ApprovalVerdict,
+  type ConsistencyProof,
   type CreateApiKeyInput,
   type DelegationNode,
   type DirectoryQuery,
   EXPORT_FORMATS,
   type ExportFormat,
+  type ExportOptions,
   type GrantsInput,
   type IdentityInput,
   type IssuedApiKey,
@@ -82,6 +88,8 @@ export {
   type TenantRecord,
   type UserRecord,
   type VerificationProgress,
+  type VerifiedTreeHead,
+  type VerifyLedgerOptions,
   type WhatIfInput,
   type WhatIfReport,
 } from "@writ/core/backend";

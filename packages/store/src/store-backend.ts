@@ -41,7 +41,6 @@ import type {
   StoredPayload,
   TenantRecord,
   UserRecord,
-  VerificationProgress,
   WhatIfInput,
   WhatIfReport,
 } from "@writ/core/backend";
@@ -51,17 +50,22 @@ import {
   type ApprovalDecisionInput,
   type ApprovalRequest,
   approvalEntry,
+  type ConsistencyProof,
   type CredentialStore,
   type DelegationRecord,
   delegationEntry,
   type ExportFormat,
+  type ExportOptions,
   type LedgerAppend,
+  type LedgerEvidence,
   type LedgerPage,
   type LedgerQuery,
   type LedgerVerification,
   type LiveSink,
   type LiveWatch,
+  type SignedTreeHead,
   uuidV7,
+  type VerifyLedgerOptions,
 } from "@writ/core/backend";
 import { adminChanges, type RunAdminChange } from "./admin/admin-change.js";
 import { ApiKeyStore, withoutHash } from "./api-keys/api-key-store.js";
@@ -78,6 +82,7 @@ import { issueWritFromStore } from "./issuing/issue-writ-from-store.js";
 import { type LedgerChainInfo, ledgerChains } from "./ledger/ledger-chains.js";
 import { queryLedger } from "./ledger/ledger-query.js";
 import { LedgerWriter } from "./ledger/ledger-writer.js";
+import { LedgerTree } from "./ledger/tree/ledger-tree.js";
 import { verifyLedger } from "./ledger/verify-ledger.js";
 import { LiveChangeLog } from "./live/live-change-log.js";
 import type { LiveFeed } from "./live/live-feed.js";
@@ -98,6 +103,7 @@ export class StoreBackend implements Backend, StoreAdmin {
   readonly #ctx: StoreContext;
   readonly #feed: LiveFeed;
   readonly #writer: LedgerWriter;
+  readonly #tree: LedgerTree;
   readonly #change: RunAdminChange;
   readonly #directory: Directory;
   readonly #revocations: RevocationStore;
@@ -116,15 +122,20 @@ export class StoreBackend implements Backend, StoreAdmin {
   #closing: Promise<void> | undefined;
 
   /** @internal open one with sqliteBackend() or postgresBackend() */
-  constructor(ctx: StoreContext, feed: (log: LiveChangeLog) => LiveFeed, options: StoreOptions) {
+  constructor(
+    ctx: StoreContext,
+    feed: (log: LiveChangeLog, ctx: StoreContext) => LiveFeed,
+    options: StoreOptions,
+  ) {
     this.#ctx = ctx;
     let deliver: LiveFeed["deliver"] = () => undefined;
     const log = new LiveChangeLog(ctx, (changes) => deliver(changes));
-    this.#feed = feed(log);
+    this.#feed = feed(log, ctx);
     deliver = (changes) => this.#feed.deliver(changes);
+    const checkpointKey = options.checkpointKey ?? KeyPair.generate();
     this.#writer = new LedgerWriter(ctx, {
       chainId: uuidV7(ctx.clock, ctx.random),
-      checkpointKey: options.checkpointKey ?? KeyPair.generate(),
+      checkpointKey,
       checkpointEvery: positiveInteger(options.checkpointEvery, 1000, "checkpointEvery"),
       checkpointIntervalMs: positiveInteger(
         options.checkpointIntervalMs,
@@ -134,6 +145,13 @@ export class StoreBackend implements Backend, StoreAdmin {
       maxBatchRows: positiveInteger(options.maxBatchRows, 1000, "maxBatchRows"),
       redact: options.redact,
     });
+    this.#tree = new LedgerTree(ctx, {
+      chainId: this.#writer.chainId,
+      key: checkpointKey,
+      intervalMs: positiveInteger(options.treeHeadIntervalMs, 10_000, "treeHeadIntervalMs"),
+      witnesses: options.treeHeadWitnesses ?? [],
+      onWitnessError: options.onWitnessError ?? warnWitnessFailed,
+    });
     this.#change = adminChanges(ctx, this.#writer, log);
     this.#directory = new Directory(ctx, this.#change);
     this.#revocations = new RevocationStore(ctx, this.#change);
@@ -141,12 +159,16 @@ export class StoreBackend implements Backend, StoreAdmin {
     this.#approvals = new ApprovalStore(ctx);
     this.#budgets = new BudgetStore(ctx);
     this.#delegations = new DelegationGraph(ctx);
-    const issuer = options.issuer ?? "writ";
-    assertId(issuer, "issuer");
-    this.#issuerKeys = new IssuerKeyStore(ctx, issuer, this.#change);
+    if (options.issuer !== undefined) assertId(options.issuer, "issuer");
+    this.#issuerKeys = new IssuerKeyStore(ctx, options.issuer, this.#change);
     this.credentials = new SqlCredentialStore(ctx);
     this.#apiKeys = new ApiKeyStore(ctx, this.#change);
     this.#sessions = new ConsoleSessionStore(ctx);
+  }
+
+  /** Opened for reading only (a backup, a read-only file system): every change fails with store.read_only. */
+  get readOnly(): boolean {
+    return this.#ctx.readOnly;
   }
 
   /** This writer's ledger chain: every row this instance appends is in it. */
@@ -204,11 +226,16 @@ export class StoreBackend implements Backend, StoreAdmin {
     return this.#budgets.release(id);
   }
 
-  /** Writes queued rows and a final checkpoint, stops the live feed and closes the database. */
+  /**
+   * Writes queued rows and a final checkpoint, places this writer's rows in
+   * the ledger's tree and signs a final tree head (handed to the witnesses),
+   * stops the live feed and closes the database.
+   */
   close(): Promise<void> {
     this.#closing ??= (async () => {
       try {
         await this.#writer.close();
+        await this.#tree.close(this.#writer.lastSeq);
       } finally {
         await this.#feed.close();
         await this.#ctx.driver.close();
@@ -413,8 +440,30 @@ export class StoreBackend implements Backend, StoreAdmin {
     return queryLedger(this.#ctx, this.#ctx.driver, query);
   }
 
-  verifyLedger(onProgress?: (progress: VerificationProgress) => void): Promise<LedgerVerification> {
-    return verifyLedger(this.#ctx, this.#ctx.driver, onProgress);
+  verifyLedger(options?: VerifyLedgerOptions): Promise<LedgerVerification> {
+    return verifyLedger(this.#ctx, this.#ctx.driver, options);
+  }
+
+  /** The newest signed tree head of the ledger's Merkle tree, if one was signed. */
+  treeHead(): Promise<SignedTreeHead | undefined> {
+    return this.#tree.newest();
+  }
+
+  /** Places every committed row in the tree now and signs a tree head if it grew; resolves to the newest. */
+  async signTreeHead(): Promise<SignedTreeHead | undefined> {
+    return (await this.#tree.advance({ sign: true })) ?? (await this.#tree.newest());
+  }
+
+  /** Evidence of one row (by event id) an auditor can check without the ledger: see verifyLedgerEvidence. */
+  ledgerEvidence(eventId: string): Promise<LedgerEvidence> {
+    if (typeof eventId !== "string" || eventId.length === 0)
+      throw new TypeError("ledgerEvidence needs a ledger row's event id.");
+    return this.#tree.evidence(eventId, !this.#ctx.readOnly);
+  }
+
+  /** A proof that the tree of `size1` rows is a prefix of the tree of `size2` (default: the whole tree). */
+  consistencyProof(size1: number, size2?: number): Promise<ConsistencyProof> {
+    return this.#tree.consistency(size1, size2);
   }
 
   ledgerChains(): Promise<LedgerChainInfo[]> {
@@ -424,8 +473,14 @@ export class StoreBackend implements Backend, StoreAdmin {
   exportLedger(
     format: ExportFormat,
     query: Omit<LedgerQuery, "cursor" | "limit"> = {},
+    options: ExportOptions = {},
   ): AsyncIterable<string> {
-    return exportLines(format, query, (page) => this.queryLedger(page));
+    return exportLines(
+      format,
+      query,
+      (page) => this.queryLedger(page),
+      options.treeHead === false ? async () => undefined : () => this.signTreeHead(),
+    );
   }
 
   getPayload(hash: string): Promise<StoredPayload | undefined> {
@@ -483,4 +538,11 @@ export class StoreBackend implements Backend, StoreAdmin {
       return approval;
     });
   }
+}
+
+function warnWitnessFailed(error: unknown, head: SignedTreeHead): void {
+  process.emitWarning(
+    `A tree head witness did not take the head of ${head.treeSize} rows (the next one covers it): ${error instanceof Error ? error.message : String(error)}`,
+    { code: "WRIT_WITNESS_FAILED" },
+  );
 }

@@ -15,6 +15,8 @@ export interface StoreContext {
   readonly where: string;
   /** Postgres: the NOTIFY channel of this schema's live feed. */
   readonly channel: string;
+  /** Opened for reading only: the store makes no change, and refuses every one with store.read_only. */
+  readonly readOnly: boolean;
 }
 
 /** Table names as SQL: schema-qualified on Postgres, so several Writ schemas can share one database. */

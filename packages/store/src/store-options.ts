@@ -1,5 +1,7 @@
 import type { Clock, KeyPair, RandomSource } from "@writ/core";
+import type { SignedTreeHead } from "@writ/core/backend";
 import type { PayloadRedactor } from "./ledger/ledger-writer.js";
+import type { TreeHeadWitness } from "./ledger/tree/tree-head-witness.js";
 
 /** Options every Writ store takes. */
 export interface StoreOptions {
@@ -19,6 +21,22 @@ export interface StoreOptions {
    * re-sign an existing chain. Pass a key held elsewhere to sign with it.
    */
   readonly checkpointKey?: KeyPair;
+  /**
+   * How often new rows are placed in the ledger's Merkle tree and a tree head
+   * is signed (when the tree grew), in ms; one is also signed on close. Default
+   * 10,000. Rows newer than the newest tree head are protected by their
+   * chains and checkpoints alone.
+   */
+  readonly treeHeadIntervalMs?: number;
+  /**
+   * Who keeps a copy of every tree head this writer signs, outside the store:
+   * fileWitness(path), webhookWitness(url) or your own function. With a copy
+   * outside, `verifyLedger({ against })` catches rows deleted together with
+   * the tree heads inside the database. Default none.
+   */
+  readonly treeHeadWitnesses?: readonly TreeHeadWitness[];
+  /** Told when a witness fails to take a tree head (the next head covers it). Default: a process warning. */
+  readonly onWitnessError?: (error: unknown, head: SignedTreeHead) => void;
   /** Most rows one group commit writes. Default 1000. */
   readonly maxBatchRows?: number;
   /** Rewrites inputs and outputs before they are stored (return undefined to keep only the hash). */

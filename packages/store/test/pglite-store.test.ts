@@ -2,7 +2,12 @@ import { PGlite } from "@electric-sql/pglite";
 import { pgliteBackend } from "@writ/store/pglite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditAtomicityCases, postgresAuditRefusal } from "./support/audit-atomicity-cases.js";
-import { tamperCases } from "./support/tamper-cases.js";
+import {
+  LEDGER_TABLES,
+  type TamperOptions,
+  tamperCases,
+  treeTamperCases,
+} from "./support/tamper-cases.js";
 
 let client: PGlite;
 let schemas = 0;
@@ -57,25 +62,26 @@ describe("pgliteBackend", () => {
   });
 });
 
-tamperCases("PGlite", {
+const pgliteTamperTarget: TamperOptions = {
   open: async (options) => {
     const s = schema();
     const store = await pgliteBackend({ client, schema: s, ...options });
+    const triggers = (state: "DISABLE" | "ENABLE") =>
+      LEDGER_TABLES.map((table) => `ALTER TABLE ${table} ${state} TRIGGER USER;`).join(" ");
     return {
       store,
+      another: (more) => pgliteBackend({ client, schema: s, ...more }),
       tamper: async (statements) => {
-        await client.exec(
-          `SET search_path TO ${s}; ALTER TABLE writ_ledger DISABLE TRIGGER USER; ALTER TABLE writ_ledger_checkpoints DISABLE TRIGGER USER;`,
-        );
+        await client.exec(`SET search_path TO ${s}; ${triggers("DISABLE")}`);
         for (const statement of statements) await client.exec(statement);
-        await client.exec(
-          "ALTER TABLE writ_ledger ENABLE TRIGGER USER; ALTER TABLE writ_ledger_checkpoints ENABLE TRIGGER USER; SET search_path TO public;",
-        );
+        await client.exec(`${triggers("ENABLE")} SET search_path TO public;`);
       },
       close: () => store.close(),
     };
   },
-});
+};
+tamperCases("PGlite", pgliteTamperTarget);
+treeTamperCases("PGlite", pgliteTamperTarget);
 
 auditAtomicityCases("PGlite", {
   open: async (options) => {

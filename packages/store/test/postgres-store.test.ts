@@ -1,11 +1,20 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createAgentIdentity, createGuard, type Guard, Session } from "@writ/core";
 import { grantPostgresWriter, postgresBackend, type StoreBackend } from "@writ/store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "../../../test/support/eventually.js";
 import { auditAtomicityCases, postgresAuditRefusal } from "./support/audit-atomicity-cases.js";
+import { ledgerTreeCases } from "./support/ledger-tree-cases.js";
 import { createTestDatabase, requirePostgresUrl, withClient } from "./support/postgres-server.js";
 import { startRemoteGuard } from "./support/remote-guard-process.js";
-import { tamperCases } from "./support/tamper-cases.js";
+import {
+  LEDGER_TABLES,
+  type TamperOptions,
+  tamperCases,
+  treeTamperCases,
+} from "./support/tamper-cases.js";
 import { startTcpProxy } from "./support/tcp-proxy.js";
 
 const serverUrl = requirePostgresUrl();
@@ -47,7 +56,7 @@ if (serverUrl) {
       const s = schema();
       const store = await postgresBackend({ url: database.url, schema: s });
       await store.append([{ entry: { kind: "admin", time: 1 } }]);
-      await store.revoke({ kind: "agent", id: "planner" });
+      await store.revoke({ kind: "hop", id: "planner-hop" });
       await store.close();
       await withClient(database.url, async (client) => {
         await expect(
@@ -215,7 +224,7 @@ if (serverUrl) {
       const s = schema();
       const store = await postgresBackend({ url: database.url, schema: s });
       const { writ, planner, guard, read } = await scenario(store);
-      const remote = await startRemoteGuard(database.url, s);
+      const remote = await startRemoteGuard({ url: database.url, schema: s });
       try {
         const { armed, revoked } = remote.watch(writ, planner, "docs.read");
         await armed;
@@ -235,27 +244,40 @@ if (serverUrl) {
     }, 60_000);
   });
 
-  tamperCases("PostgreSQL server", {
+  const postgresTamperTarget: TamperOptions = {
     open: async (options) => {
       const s = schema();
       const store = await postgresBackend({ url: database.url, schema: s, ...options });
       return {
         store,
+        another: (more) => postgresBackend({ url: database.url, schema: s, ...more }),
         tamper: (statements) =>
           withClient(database.url, async (client) => {
-            // The owner can grant itself the privileges back and disable the triggers: the chain and checkpoints still tell.
+            // The owner can grant itself the privileges back and disable the triggers: the chain, checkpoints and tree still tell.
             await client.query(`SET search_path TO ${s}`);
             await client.query(
-              "GRANT UPDATE, DELETE ON writ_ledger, writ_ledger_checkpoints TO CURRENT_USER",
+              `GRANT UPDATE, DELETE ON ${LEDGER_TABLES.join(", ")} TO CURRENT_USER`,
             );
-            await client.query("ALTER TABLE writ_ledger DISABLE TRIGGER USER");
+            for (const table of LEDGER_TABLES)
+              await client.query(`ALTER TABLE ${table} DISABLE TRIGGER USER`);
             for (const statement of statements) await client.query(statement);
-            await client.query("ALTER TABLE writ_ledger ENABLE TRIGGER USER");
+            for (const table of LEDGER_TABLES)
+              await client.query(`ALTER TABLE ${table} ENABLE TRIGGER USER`);
           }),
         close: () => store.close(),
       };
     },
+  };
+  tamperCases("PostgreSQL server", postgresTamperTarget);
+  ledgerTreeCases("PostgreSQL server", async () => {
+    const s = schema();
+    return {
+      open: (options) => postgresBackend({ url: database.url, schema: s, poolSize: 3, ...options }),
+      folder: () => mkdtempSync(join(tmpdir(), "writ-tree-")),
+      parallelWriters: true,
+    };
   });
+  treeTamperCases("PostgreSQL server", postgresTamperTarget);
 
   auditAtomicityCases("PostgreSQL server", {
     open: async (options) => {

@@ -8,7 +8,8 @@ import { DEFAULT_SQLITE_PATH, sqliteBackend } from "@writ/store";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { auditAtomicityCases, sqliteAuditRefusal } from "./support/audit-atomicity-cases.js";
-import { tamperCases } from "./support/tamper-cases.js";
+import { ledgerTreeCases } from "./support/ledger-tree-cases.js";
+import { type TamperOptions, tamperCases, treeTamperCases } from "./support/tamper-cases.js";
 
 const folders: string[] = [];
 function folder(): string {
@@ -23,16 +24,20 @@ describe("sqliteBackend", () => {
   const cwd = process.cwd();
   afterEach(() => process.chdir(cwd));
 
-  it("defaults to ./.writ/writ.db, creating an owner-only folder and file in WAL mode", async () => {
+  it("defaults to ./.writ/writ.db, creating an owner-only folder and file, in WAL mode while open", async () => {
     expect(DEFAULT_SQLITE_PATH).toBe("./.writ/writ.db");
     process.chdir(folder());
     const store = await sqliteBackend();
     await store.putUser({ id: "alice", permissions: "docs.read" });
+    const open = new Database(".writ/writ.db", { readonly: true });
+    expect(open.pragma("journal_mode", { simple: true })).toBe("wal");
+    open.close();
     await store.close();
     expect(statSync(".writ").mode & 0o777).toBe(0o700);
     expect(statSync(".writ/writ.db").mode & 0o777).toBe(0o600);
     const db = new Database(".writ/writ.db");
-    expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
+    // Closed, the file is left in rollback-journal mode: a copy of it reads anywhere.
+    expect(db.pragma("journal_mode", { simple: true })).toBe("delete");
     expect(db.prepare("SELECT id FROM writ_users").all()).toEqual([{ id: "alice" }]);
     db.close();
     const reopened = await sqliteBackend();
@@ -87,7 +92,7 @@ describe("sqliteBackend", () => {
     const path = join(folder(), "append-only.db");
     const store = await sqliteBackend({ path, checkpointEvery: 1 });
     await store.append([{ entry: { kind: "admin", time: 1 } }]);
-    await store.revoke({ kind: "agent", id: "planner" });
+    await store.revoke({ kind: "hop", id: "planner-hop" });
     await store.close();
     const db = new Database(path);
     for (const statement of [
@@ -107,6 +112,7 @@ describe("sqliteBackend", () => {
 
   it("records who revoked, and refuses an empty name for them", async () => {
     const store = await sqliteBackend({ path: ":memory:" });
+    await store.putAgent({ id: "planner", policy: "docs.read" });
     await store.revoke({
       kind: "agent",
       id: "planner",
@@ -164,7 +170,7 @@ describe("sqliteBackend", () => {
     db.close();
     expect(seqs).toEqual([{ seq: 4 }, { seq: 8 }, { seq: 10 }]);
     const reopened = await sqliteBackend({ path });
-    expect(await reopened.verifyLedger()).toEqual({
+    expect(await reopened.verifyLedger()).toMatchObject({
       ok: true,
       rows: 10,
       chains: 1,
@@ -244,15 +250,16 @@ describe("sqliteBackend", () => {
   });
 });
 
-tamperCases("SQLite", {
+const sqliteTamperTarget: TamperOptions = {
   open: async (options) => {
     const path = join(folder(), "tamper.db");
     const store = await sqliteBackend({ path, ...options });
     return {
       store,
+      another: (more) => sqliteBackend({ path, ...more }),
       tamper: async (statements) => {
         const db = new Database(path);
-        // An attacker with the file can drop the triggers; the chain and checkpoints still tell.
+        // An attacker with the file can drop the triggers; the chain, checkpoints and tree still tell.
         for (const { name } of db
           .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'")
           .all() as { name: string }[]) {
@@ -264,7 +271,13 @@ tamperCases("SQLite", {
       close: () => store.close(),
     };
   },
+};
+tamperCases("SQLite", sqliteTamperTarget);
+ledgerTreeCases("SQLite", async () => {
+  const path = join(folder(), "tree.db");
+  return { open: (options) => sqliteBackend({ path, ...options }), folder, parallelWriters: false };
 });
+treeTamperCases("SQLite", sqliteTamperTarget);
 
 auditAtomicityCases("SQLite", {
   open: async (options) => {

@@ -10,7 +10,12 @@ import type { Output } from "../output/output.js";
 import { UsageError } from "../usage-error.js";
 import { found } from "./user-commands.js";
 
+/** The record: as a person reads it, or as JSON under --json. */
 export function showAgent(out: Output, agent: AgentRecord): void {
+  if (out.json) {
+    out.data(agent);
+    return;
+  }
   const { bold, dim } = out.colors;
   out.line(`${bold("agent")} ${agent.id}${agent.tenant ? dim(` (tenant ${agent.tenant})`) : ""}`);
   out.line(`  policy     ${out.grants(agent.policy)}`);
@@ -21,6 +26,8 @@ export function showAgent(out: Output, agent: AgentRecord): void {
 
 /** Reads an agent's private key file (a private Ed25519 JWK, as `writ agents create` writes it). */
 export function readKeyFile(path: string): KeyPair {
+  if (!existsSync(path))
+    throw new UsageError(`${path} does not exist: give the file holding the agent's private key.`);
   try {
     return KeyPair.fromPrivateJwk(JSON.parse(readFileSync(path, "utf8")) as Ed25519PrivateJwk);
   } catch (error) {
@@ -74,8 +81,7 @@ export const agentCommands: Command[] = [
         "agent",
         id,
       );
-      if (context.out.json) context.out.data(agent);
-      else showAgent(context.out, agent);
+      showAgent(context.out, agent);
       return EXIT_CODES.ok;
     },
   },

@@ -1,23 +1,28 @@
 import { createWriteStream } from "node:fs";
 import { resolve } from "node:path";
 import type { LedgerRecord } from "@writ/core";
-import type { ExportFormat, LedgerQuery } from "@writ/store";
+import type { ExportFormat, LedgerQuery, LedgerVerification } from "@writ/store";
 import type { Command, CommandContext, OptionSpec } from "../command.js";
 import { EXIT_CODES } from "../exit-codes.js";
 import type { Output } from "../output/output.js";
 import { Progress } from "../output/progress.js";
 import { UsageError } from "../usage-error.js";
+import { outFile } from "./out-file.js";
+import { readTreeHeads, treeHeadIn } from "./read-tree-heads.js";
 import { waitForSignal } from "./wait-for-signal.js";
+
+const DECISIONS = ["allow", "deny", "approval_required"];
+const KINDS = ["decision", "outcome", "delegation", "issue", "revocation", "approval", "admin"];
 
 const FILTERS: Readonly<Record<string, OptionSpec>> = {
   user: { type: "string", value: "id", description: "Rows of this user." },
   agent: { type: "string", value: "id", description: "Rows of this (leaf) agent." },
   action: { type: "string", value: "action", description: "Rows of this action." },
-  decision: { type: "string", value: "effect", description: "allow, deny or approval_required." },
+  decision: { type: "string", value: "effect", description: `${DECISIONS.join(", ")}.` },
   kind: {
     type: "string",
     value: "kind",
-    description: "decision, outcome, delegation, issue, revocation, approval or admin.",
+    description: `${KINDS.join(", ")}.`,
   },
   "call-id": { type: "string", value: "id", description: "Rows of one call." },
   tenant: { type: "string", value: "id", description: "Rows of this tenant." },
@@ -28,6 +33,21 @@ const FILTERS: Readonly<Record<string, OptionSpec>> = {
   },
   until: { type: "string", value: "time", description: "Before this time." },
 };
+
+/** A flag's value, if it is one of `valid`; else a usage error listing them. */
+function oneOf(
+  context: CommandContext,
+  flag: string,
+  valid: readonly string[],
+): string | undefined {
+  const value = context.string(flag);
+  if (value !== undefined && !valid.includes(value))
+    throw new UsageError(
+      `--${flag} must be one of ${valid.join(", ")} (got "${value}").`,
+      context.name,
+    );
+  return value;
+}
 
 /** ISO 8601, epoch ms, or a span back from now (`90s`, `15m`, `2h`, `7d`). */
 function timeOf(value: string, flag: string): number {
@@ -46,6 +66,8 @@ function timeOf(value: string, flag: string): number {
 
 function filtersOf(context: CommandContext): Omit<LedgerQuery, "cursor" | "limit"> {
   const { string } = context;
+  oneOf(context, "decision", DECISIONS);
+  oneOf(context, "kind", KINDS);
   const since = string("since");
   const until = string("until");
   const pick = (name: string, key: keyof LedgerQuery) =>
@@ -84,6 +106,41 @@ function rowOf(out: Output, record: LedgerRecord): string[] {
     effect,
     record.reason ?? "",
   ];
+}
+
+const plural = (count: number, noun: string) =>
+  `${count.toLocaleString("en")} ${noun}${count === 1 ? "" : "s"}`;
+
+/** What was verified, what broke, and what this verification cannot rule out. */
+function printVerification(out: Output, verification: LedgerVerification): void {
+  const { green, red, yellow, dim } = out.colors;
+  const { tree } = verification;
+  if (verification.ok) {
+    out.line(
+      `${green("✓ ledger verified:")} ${plural(verification.rows, "row")} in ${plural(verification.chains, "chain")}, ${plural(verification.checkpoints, "signed checkpoint")}; Merkle tree of ${plural(tree.size, "row")}, ${plural(tree.treeHeads, "signed tree head")} recomputed`,
+    );
+  } else {
+    out.line(`${red("✗ ledger broken:")} ${verification.problem?.message ?? "unknown problem"}`);
+    out.line(dim(`  (${plural(verification.rows, "row")} verified before it)`));
+  }
+  if (tree.newest) {
+    out.line(
+      `  newest tree head: ${plural(tree.newest.treeSize, "row")}, signed ${out.time(tree.newest.time)} (${ageOf(tree.newest.ageMs)} ago) by ${tree.newest.signer}`,
+    );
+  }
+  for (const head of tree.against) {
+    out.line(
+      `  checked against a tree head kept outside the store: ${plural(head.treeSize, "row")}, signed ${out.time(head.time)}`,
+    );
+  }
+  for (const gap of verification.unverified) out.line(`${yellow("! not ruled out:")} ${gap}`);
+}
+
+function ageOf(ms: number): string {
+  if (ms < 60_000) return `${Math.round(ms / 1000)} s`;
+  if (ms < 3_600_000) return `${Math.round(ms / 60_000)} min`;
+  if (ms < 172_800_000) return `${Math.round(ms / 3_600_000)} h`;
+  return `${Math.round(ms / 86_400_000)} days`;
 }
 
 const HEADERS = ["TIME", "KIND", "USER", "AGENTS", "ACTION", "RESULT", "REASON"];
@@ -187,30 +244,32 @@ export const auditCommands: Command[] = [
   {
     name: "audit verify",
     summary:
-      "Recompute every hash chain and signed checkpoint; names the first broken row (exit 4)",
+      "Recompute every hash chain, signed checkpoint and the Merkle tree; names the first broken row (exit 4)",
+    usage: "[--against <file>]",
+    options: {
+      against: {
+        type: "string",
+        value: "file",
+        description:
+          "Tree heads kept outside the store (a witness file, an export, one head): proves no covered row was removed.",
+      },
+    },
     reads: true,
     async run(context) {
       const { out, io } = context;
+      const file = context.string("against");
+      const against = file === undefined ? [] : readTreeHeads(resolve(io.cwd, file), context.name);
       const target = await context.target();
       const progress = new Progress(
         io.stderr,
         out.colors,
         `verifying the ledger of ${target.where}`,
       );
-      const verification = await target.admin.verifyLedger().finally(() => progress.stop());
+      const verification = await target.admin
+        .verifyLedger(against.length > 0 ? { against } : {})
+        .finally(() => progress.stop());
       if (out.json) out.data(verification);
-      else if (verification.ok) {
-        out.line(
-          `${out.colors.green("✓ ledger verified:")} ${verification.rows.toLocaleString("en")} rows in ${verification.chains} chain${verification.chains === 1 ? "" : "s"}, ${verification.checkpoints} signed checkpoint${verification.checkpoints === 1 ? "" : "s"}`,
-        );
-      } else {
-        out.line(
-          `${out.colors.red("✗ ledger broken:")} ${verification.problem?.message ?? "unknown problem"}`,
-        );
-        out.line(
-          out.colors.dim(`  (${verification.rows.toLocaleString("en")} rows verified before it)`),
-        );
-      }
+      else printVerification(out, verification);
       return verification.ok ? EXIT_CODES.ok : EXIT_CODES.ledgerBroken;
     },
   },
@@ -223,6 +282,7 @@ export const auditCommands: Command[] = [
       out: { type: "string", value: "file", description: "Write to a file (default stdout)." },
       ...FILTERS,
     },
+    reads: true,
     async run(context) {
       const { out, io, string } = context;
       const format = string("format");
@@ -233,16 +293,19 @@ export const auditCommands: Command[] = [
           "audit export",
         );
       }
+      const path = outFile(context, "out");
+      const filters = filtersOf(context);
       const target = await context.target();
-      const file = string("out");
       const sink: NodeJS.WritableStream =
-        file === undefined ? io.stdout : createWriteStream(resolve(io.cwd, file), { mode: 0o600 });
+        path === undefined ? io.stdout : createWriteStream(path, { mode: 0o600 });
+      let last = "";
       const progress = new Progress(io.stderr, out.colors, `exporting ${format}`);
       try {
-        for await (const line of target.admin.exportLedger(
-          format as ExportFormat,
-          filtersOf(context),
-        )) {
+        for await (const line of target.admin.exportLedger(format as ExportFormat, filters, {
+          // A tree head covers every tenant's rows: one tenant's export does not end with one.
+          treeHead: filters.tenant === undefined,
+        })) {
+          last = line;
           if (!sink.write(line))
             await new Promise<void>((drained) => sink.once("drain", () => drained()));
           progress.tick();
@@ -251,8 +314,10 @@ export const auditCommands: Command[] = [
         progress.stop();
         if (sink !== io.stdout) await new Promise<void>((closed) => sink.end(() => closed()));
       }
+      const endsWithHead = last !== "" && treeHeadIn(JSON.parse(last)) !== undefined;
+      const rows = progress.count - (endsWithHead ? 1 : 0);
       out.done(
-        `exported ${progress.count.toLocaleString("en")} rows as ${format}${file ? ` to ${file}` : ""}`,
+        `exported ${plural(rows, "row")} as ${format}${path ? ` to ${string("out")}` : ""}${endsWithHead ? ", ending with the signed tree head that covers them: keep it to verify against later (writ audit verify --against)" : ""}`,
       );
       return EXIT_CODES.ok;
     },

@@ -5,7 +5,7 @@ import { EXIT_CODES } from "../exit-codes.js";
 import { grantArgument } from "../grant-argument.js";
 import { UsageError } from "../usage-error.js";
 import { readKeyFile } from "./agent-commands.js";
-import { emitWrit, integer } from "./issue.js";
+import { emitWrit, integer, ttlOf } from "./issue.js";
 import { found } from "./user-commands.js";
 import { writArgument } from "./writ-argument.js";
 
@@ -73,7 +73,7 @@ export const delegateCommand: Command = {
       }
       thumbprint = agent.keys[0]?.thumbprint as string;
     }
-    const ttl = integer(context, "ttl");
+    const ttl = ttlOf(context);
     const maxDepth = integer(context, "max-depth");
     const child = session.delegateTo(
       { id: to, thumbprint },

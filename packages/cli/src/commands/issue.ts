@@ -1,10 +1,11 @@
 import { writeFileSync } from "node:fs";
-import { resolve } from "node:path";
 import type { Writ } from "@writ/core";
 import type { Command, CommandContext } from "../command.js";
 import { EXIT_CODES } from "../exit-codes.js";
 import { grantArgument } from "../grant-argument.js";
+import { DEFAULT_MAX_TTL } from "../project/project.js";
 import { UsageError } from "../usage-error.js";
+import { outFile } from "./out-file.js";
 
 const integer = (context: CommandContext, name: string): number | undefined => {
   const value = context.string(name);
@@ -15,14 +16,27 @@ const integer = (context: CommandContext, name: string): number | undefined => {
   return number;
 };
 
+/** --ttl, at most the project's maxTtl (config.json; default a day). */
+export function ttlOf(context: CommandContext): number | undefined {
+  const ttl = integer(context, "ttl");
+  const max =
+    (context.project.exists() ? context.project.config().maxTtl : undefined) ?? DEFAULT_MAX_TTL;
+  if (ttl !== undefined && ttl > max)
+    throw new UsageError(
+      `--ttl must be at most ${max} seconds, the longest lifetime this project gives a writ (maxTtl in config.json).`,
+      context.name,
+    );
+  return ttl;
+}
+
 /** Prints a writ (or writes it to --out), with --json its facts too. */
 export function emitWrit(context: CommandContext, writ: Writ): void {
   const { out } = context;
   const text = writ.toString();
-  const file = context.string("out");
+  const file = outFile(context, "out");
   if (file !== undefined) {
-    writeFileSync(resolve(context.io.cwd, file), `${text}\n`, { mode: 0o600 });
-    out.done(`writ written to ${file}`);
+    writeFileSync(file, `${text}\n`, { mode: 0o600 });
+    out.done(`writ written to ${context.string("out")}`);
   }
   const { claims } = writ.leaf;
   if (out.json) {
@@ -77,7 +91,7 @@ export const issueCommand: Command = {
     if (user === undefined || agent === undefined)
       throw new UsageError("Name the --user and the --agent.", "issue");
     const grants = context.string("grants");
-    const ttl = integer(context, "ttl");
+    const ttl = ttlOf(context);
     const maxDepth = integer(context, "max-depth");
     const writ = await (await context.target()).admin.issue({
       user,

@@ -6,7 +6,12 @@ import { grantArgument } from "../grant-argument.js";
 import type { Output } from "../output/output.js";
 import { found } from "./user-commands.js";
 
+/** The record: as a person reads it, or as JSON under --json. */
 function showRole(out: Output, role: RoleRecord): void {
+  if (out.json) {
+    out.data(role);
+    return;
+  }
   const { bold, dim } = out.colors;
   out.line(`${bold("role")} ${role.id}${role.tenant ? dim(` (tenant ${role.tenant})`) : ""}`);
   out.line(`  grants     ${out.grants(role.permissions)}`);
@@ -51,8 +56,7 @@ export const roleCommands: Command[] = [
         "role",
         id,
       );
-      if (context.out.json) context.out.data(role);
-      else showRole(context.out, role);
+      showRole(context.out, role);
       return EXIT_CODES.ok;
     },
   },

@@ -64,7 +64,11 @@ export const serveCommand: Command = {
     const issuer = config?.issuer ?? "writ";
     const store: StoreBackend =
       databaseUrl === undefined
-        ? await sqliteBackend({ path: join(project.dir, config?.store.path ?? "writ.db"), issuer })
+        ? await sqliteBackend({
+            path: join(project.dir, config?.store.path ?? "writ.db"),
+            issuer,
+            create: false,
+          })
         : await postgresBackend({
             url: databaseUrl,
             issuer,

@@ -40,7 +40,12 @@ function userRows(out: Output, users: readonly UserRecord[]): string[][] {
   ]);
 }
 
+/** The record: as a person reads it, or as JSON under --json. */
 export function showUser(out: Output, user: UserRecord): void {
+  if (out.json) {
+    out.data(user);
+    return;
+  }
   const { bold, dim } = out.colors;
   out.line(`${bold("user")} ${user.id}${user.tenant ? dim(` (tenant ${user.tenant})`) : ""}`);
   out.line(`  roles        ${user.roles.join(", ") || dim("(none)")}`);
@@ -103,8 +108,7 @@ export const userCommands: Command[] = [
         "user",
         id,
       );
-      if (context.out.json) context.out.data(user);
-      else showUser(context.out, user);
+      showUser(context.out, user);
       return EXIT_CODES.ok;
     },
   },

@@ -24,6 +24,8 @@ export interface TargetOptions {
   readonly databaseUrl?: string | undefined;
   /** Tells the user something happened on the way (a one-time import). */
   readonly note: (message: string) => void;
+  /** The command only reads: a read-only store (a backup, a read-only file system) will do. */
+  readonly readOnly?: boolean;
 }
 
 /**
@@ -70,10 +72,17 @@ export async function openAdminTarget(
   } else {
     const { store: spec, issuer } = project.config();
     const path = join(project.dir, spec.path);
-    store = await sqliteBackend({ path, issuer });
+    store = await sqliteBackend({
+      path,
+      issuer,
+      // A set-up project's store is never created anew: a missing one is store.missing.
+      create: false,
+      readOnly: options.readOnly === true ? "auto" : false,
+    });
     where = `the store ${path}`;
   }
-  if (project.exists()) await importApiKeyFile(project, store, options.note);
+  // A read-only copy keeps its key file: importing is a change.
+  if (project.exists() && !store.readOnly) await importApiKeyFile(project, store, options.note);
   return {
     admin: store,
     where,

@@ -17,6 +17,8 @@ export interface ProjectConfig {
   readonly issuer: string;
   /** The embedded store, relative to the project folder. */
   readonly store: { readonly kind: "sqlite"; readonly path: string };
+  /** The longest lifetime `writ issue` and `writ delegate` give a writ, in seconds (default 86,400: a day). */
+  readonly maxTtl?: number;
   /** The audience `writ serve` answers to (default: the URL it listens on). */
   readonly audience?: string;
   /** Identity providers for token exchange, read by `writ serve`. */
@@ -65,7 +67,7 @@ export class Project {
         `No Writ project at ${this.dir}: run \`writ init\`, or pass --url to use a Writ server.`,
       );
     }
-    return this.#read<ProjectConfig>("config.json");
+    return checkConfig(this.#read<unknown>("config.json"), this.path("config.json"));
   }
 
   create(config: ProjectConfig): void {
@@ -149,4 +151,56 @@ export class Project {
 /** The project folder: --dir, WRIT_DIR, or ./.writ. */
 export function projectFor(dir: string | undefined, env: NodeJS.ProcessEnv, cwd: string): Project {
   return new Project(resolve(cwd, dir ?? env.WRIT_DIR ?? ".writ"));
+}
+
+/** The longest lifetime a writ gets from the CLI unless config.json says otherwise: a day. */
+export const DEFAULT_MAX_TTL = 86_400;
+
+function object(expected: string): (value: unknown) => string | undefined {
+  return (value) =>
+    typeof value === "object" && value !== null && !Array.isArray(value) ? undefined : expected;
+}
+
+const CONFIG_KEYS: Readonly<Record<string, (value: unknown) => string | undefined>> = {
+  issuer: (value) => (typeof value === "string" ? undefined : "a string (the issuer id)"),
+  store: (value) => {
+    const store = value as { kind?: unknown; path?: unknown } | null;
+    return typeof store === "object" &&
+      store !== null &&
+      store.kind === "sqlite" &&
+      typeof store.path === "string"
+      ? undefined
+      : '{ "kind": "sqlite", "path": "<file in the project folder>" }';
+  },
+  maxTtl: (value) =>
+    Number.isSafeInteger(value) && (value as number) > 0 ? undefined : "a whole number of seconds",
+  audience: (value) => (typeof value === "string" ? undefined : "a string (a URL or URN)"),
+  tokenExchange: object("an object (the server's token exchange options)"),
+  console: object('an object (the console\'s options: "oidc", "sessionTtl", "enabled")'),
+  // `writ gateway` checks the section's own keys, naming any it does not know.
+  gateway: object(
+    'an object: { "resource": "<public MCP URL>", "upstreams": { … }, …any gateway option }',
+  ),
+};
+
+/** The project's configuration, or a usage error naming the file, the key and what it must be. */
+function checkConfig(value: unknown, file: string): ProjectConfig {
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new UsageError(`${file} must hold a JSON object: fix it, or restore it from a backup.`);
+  for (const [key, member] of Object.entries(value)) {
+    const check = CONFIG_KEYS[key];
+    if (!check)
+      throw new UsageError(
+        `${file}: unknown key "${key}". The keys are ${Object.keys(CONFIG_KEYS).join(", ")}: remove it or fix its name.`,
+      );
+    const expected = check(member);
+    if (expected !== undefined)
+      throw new UsageError(
+        `${file}: "${key}" must be ${expected}. Fix it and run the command again.`,
+      );
+  }
+  for (const key of ["issuer", "store"])
+    if (!(key in value))
+      throw new UsageError(`${file} has no "${key}": add it (writ init writes both).`);
+  return value as ProjectConfig;
 }

@@ -2,3 +2,12 @@
 export type ExportFormat = "ocsf" | "ecs" | "jsonl";
 
 export const EXPORT_FORMATS: readonly ExportFormat[] = ["ocsf", "ecs", "jsonl"];
+
+export interface ExportOptions {
+  /**
+   * End with a signed tree head covering the export (signed then, if the tree
+   * grew), for the receiver to keep as a witness. Default true. A tree head
+   * covers every tenant's rows, so leave it out of exports for one tenant.
+   */
+  readonly treeHead?: boolean;
+}

@@ -61,6 +61,8 @@ export type {
   LedgerProblem,
   LedgerVerification,
   VerificationProgress,
+  VerifiedTreeHead,
+  VerifyLedgerOptions,
 } from "./ledger-verification.js";
 export type { ReplayedCall, WhatIfInput, WhatIfReport } from "./what-if.js";
 export {
@@ -68,7 +70,7 @@ export {
   type ReplayedDecision,
   replayAuthority,
 } from "../guard/replay-authority.js";
-export { EXPORT_FORMATS, type ExportFormat } from "./export-format.js";
+export { EXPORT_FORMATS, type ExportFormat, type ExportOptions } from "./export-format.js";
 export { toGrants } from "../grants/to-grants.js";
 export { isPrincipalId } from "../keys/agent-identity.js";
 
@@ -83,12 +85,60 @@ export {
   type LedgerPayload,
   type LedgerRecord,
   ledgerRecordHash,
+  type StoredLedgerRow,
   sealLedgerEntry,
+  storedLedgerRowHash,
 } from "../ledger/ledger-record.js";
 export { type LedgerBreak, LedgerChainVerifier } from "../ledger/verify-ledger-chain.js";
 export { approvalEntry } from "../ledger/approval-entry.js";
 export { delegationEntry } from "../ledger/delegation-entry.js";
 export { revocationEntry } from "../ledger/revocation-entry.js";
+
+// The ledger's Merkle tree (RFC 9162): hashes, proofs, signed tree heads, evidence of one row
+export {
+  EMPTY_TREE_HASH,
+  isMerkleHash,
+  ledgerLeafHash,
+  merkleLeafHash,
+  merkleNodeHash,
+} from "../ledger/tree/merkle-hash.js";
+export {
+  type LeafRange,
+  type PerfectSubtree,
+  perfectSubtrees,
+  rangeHash,
+} from "../ledger/tree/merkle-range.js";
+export {
+  type CompletedSubtree,
+  MerkleTreeBuilder,
+  type MerkleTreeBuilderOptions,
+} from "../ledger/tree/merkle-tree-builder.js";
+export {
+  type InclusionClaim,
+  inclusionProofRanges,
+  verifyInclusion,
+} from "../ledger/tree/inclusion-proof.js";
+export {
+  type ConsistencyClaim,
+  type ConsistencyProof,
+  consistencyProofRanges,
+  verifyConsistency,
+} from "../ledger/tree/consistency-proof.js";
+export {
+  parseSignedTreeHead,
+  type SignedTreeHead,
+  signTreeHead,
+  TREE_HEAD_TYPE,
+  type TreeHead,
+  treeHeadSigningInput,
+  verifyTreeHeadSignature,
+} from "../ledger/tree/signed-tree-head.js";
+export {
+  type LedgerEvidence,
+  type LedgerEvidenceCheck,
+  type LedgerEvidenceProblem,
+  verifyLedgerEvidence,
+} from "../ledger/tree/ledger-evidence.js";
 
 // Live state: snapshots and changes in sequence, and the one mirror of them
 export {

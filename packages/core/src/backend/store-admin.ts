@@ -2,6 +2,9 @@ import type { Approval, ApprovalStatus } from "../approval.js";
 import type { Grant } from "../grants/grant.js";
 import type { IssuerKeySet } from "../keys/issuer-keys.js";
 import type { Ed25519PublicJwk, JsonWebKeySet } from "../keys/jwk.js";
+import type { ConsistencyProof } from "../ledger/tree/consistency-proof.js";
+import type { LedgerEvidence } from "../ledger/tree/ledger-evidence.js";
+import type { SignedTreeHead } from "../ledger/tree/signed-tree-head.js";
 import type { Revocation, RevocationKind } from "../live/live-state.js";
 import type { Writ } from "../writ/writ.js";
 import type {
@@ -12,9 +15,9 @@ import type {
 } from "./api-key-records.js";
 import type { DelegationRecord } from "./backend.js";
 import type { BudgetScope, BudgetUsage } from "./budget-reservation.js";
-import type { ExportFormat } from "./export-format.js";
+import type { ExportFormat, ExportOptions } from "./export-format.js";
 import type { LedgerPage, LedgerQuery } from "./ledger-query.js";
-import type { LedgerVerification, VerificationProgress } from "./ledger-verification.js";
+import type { LedgerVerification, VerifyLedgerOptions } from "./ledger-verification.js";
 import type { Page, PageQuery } from "./page.js";
 import type { WhatIfInput, WhatIfReport } from "./what-if.js";
 
@@ -250,11 +253,24 @@ export interface StoreAdmin {
   reject(id: string, verdict: ApprovalVerdict): Promise<Approval>;
 
   queryLedger(query?: LedgerQuery): Promise<LedgerPage>;
-  /** Recomputes every chain and checkpoint; `onProgress` hears how far it is after each page. */
-  verifyLedger(onProgress?: (progress: VerificationProgress) => void): Promise<LedgerVerification>;
+  /**
+   * Recomputes every chain, checkpoint and the Merkle tree; with `against`
+   * (tree heads kept outside the store) also proves no covered row was removed;
+   * `onProgress` hears how far it is after each page.
+   */
+  verifyLedger(options?: VerifyLedgerOptions): Promise<LedgerVerification>;
+  /** The newest signed tree head, if any. */
+  treeHead(): Promise<SignedTreeHead | undefined>;
+  /** Places every committed row in the tree and signs a tree head if it grew; resolves to the newest. */
+  signTreeHead(): Promise<SignedTreeHead | undefined>;
+  /** Evidence of one row (by event id) that verifies without the ledger (verifyLedgerEvidence). */
+  ledgerEvidence(eventId: string): Promise<LedgerEvidence>;
+  /** A proof that the tree of `size1` rows is a prefix of the tree of `size2` (default: the whole tree). */
+  consistencyProof(size1: number, size2?: number): Promise<ConsistencyProof>;
   exportLedger(
     format: ExportFormat,
     query?: Omit<LedgerQuery, "cursor" | "limit">,
+    options?: ExportOptions,
   ): AsyncIterable<string>;
   getPayload(hash: string): Promise<StoredPayload | undefined>;
   /** Erases a stored input or output; the chain, which holds only its hash, still verifies. */

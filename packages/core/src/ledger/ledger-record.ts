@@ -133,6 +133,49 @@ export function ledgerRecordHash(
   return sha256Hex(canonicalRecord(record));
 }
 
+/**
+ * A row as a store keeps it: every field of its record, with `chain` and
+ * `detail` as the JSON text stored for them.
+ */
+export interface StoredLedgerRow extends Omit<LedgerRecord, "chain" | "detail"> {
+  /** The text the row was stored with: JSON.stringify of `{ agents, hops }`, which is canonical. */
+  readonly chainJson: string | null;
+  readonly detailJson: string | null;
+}
+
+/**
+ * The hash a stored row must carry, computed from its columns without
+ * building the record: verification streams millions of rows through this.
+ * The chain's stored text is hashed as it is, so any change to those bytes
+ * shows; the detail (written in insertion order) is canonicalized first.
+ * Throws if the detail is not JSON.
+ */
+export function storedLedgerRowHash(row: StoredLedgerRow): string {
+  let text = "";
+  for (let index = 0; index < RECORD_FIELDS.length; index++) {
+    const field = RECORD_FIELDS[index] as (typeof RECORD_FIELDS)[number];
+    text +=
+      (MEMBER_PREFIXES[index] as string) +
+      (field === "chain"
+        ? (row.chainJson ?? "null")
+        : field === "detail"
+          ? row.detailJson === null
+            ? "null"
+            : canonicalJson(JSON.parse(row.detailJson))
+          : memberJson(row[field]));
+  }
+  return sha256Hex(`${text}}`);
+}
+
+/** Most fields are short strings or null: written inline, exactly as canonicalJson writes them. */
+function memberJson(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value === "string" && value.isWellFormed()) return JSON.stringify(value);
+  // ECMAScript's number to string is RFC 8785's for every finite number.
+  if (typeof value === "number" && Number.isFinite(value)) return JSON.stringify(value);
+  return canonicalJson(value);
+}
+
 /** Row fields in RFC 8785 member order (UTF-16 code units), `hash` excluded. */
 const RECORD_FIELDS = [
   "action",
@@ -159,6 +202,10 @@ const RECORD_FIELDS = [
   "user",
 ] as const;
 const KNOWN_FIELDS: ReadonlySet<string> = new Set([...RECORD_FIELDS, "hash"]);
+/** `{"action":`, `,"adapter":` …: what precedes each member's value in the canonical text. */
+const MEMBER_PREFIXES = RECORD_FIELDS.map(
+  (field, index) => `${index === 0 ? "{" : ","}"${field}":`,
+);
 
 /**
  * canonicalJson() of the row without its hash, written field by field in the
@@ -175,14 +222,7 @@ function canonicalRecord(record: Readonly<Record<string, unknown>>): string {
   for (const field of RECORD_FIELDS) {
     const value = record[field];
     if (value === undefined) continue;
-    // Most fields are short strings or null: written inline, exactly as canonicalJson writes them.
-    const member =
-      value === null
-        ? "null"
-        : typeof value === "string" && value.isWellFormed()
-          ? JSON.stringify(value)
-          : canonicalJson(value);
-    text += `${text === "" ? "{" : ","}"${field}":${member}`;
+    text += `${text === "" ? "{" : ","}"${field}":${memberJson(value)}`;
   }
   return text === "" ? "{}" : `${text}}`;
 }

@@ -1,4 +1,10 @@
-import { GENESIS_HASH, type LedgerRecord, ledgerRecordHash } from "./ledger-record.js";
+import {
+  GENESIS_HASH,
+  type LedgerRecord,
+  ledgerRecordHash,
+  type StoredLedgerRow,
+  storedLedgerRowHash,
+} from "./ledger-record.js";
 
 /** The first row where a chain stops verifying, and why. */
 export interface LedgerBreak {
@@ -20,29 +26,12 @@ export class LedgerChainVerifier {
 
   /** Checks the next row; returns the break if this row is where a chain fails. */
   push(record: LedgerRecord): LedgerBreak | undefined {
-    const head = this.#heads.get(record.chainId) ?? { seq: 0, hash: GENESIS_HASH };
-    const fail = (problem: LedgerBreak["problem"], message: string): LedgerBreak => ({
-      chainId: record.chainId,
-      seq: record.seq,
-      id: record.id,
-      problem,
-      message: `Ledger chain ${record.chainId}, row ${record.seq} (${record.id}): ${message}`,
-    });
-    if (record.seq !== head.seq + 1) {
-      return fail("sequence_gap", `expected row ${head.seq + 1}; rows were deleted or reordered`);
-    }
-    if (record.prevHash !== head.hash) {
-      return fail(
-        "prev_hash_mismatch",
-        "its prev_hash does not match the row before; rows were changed, removed or reordered",
-      );
-    }
-    if (ledgerRecordHash(record) !== record.hash) {
-      return fail("hash_mismatch", "its contents do not match its hash; the row was edited");
-    }
-    this.#heads.set(record.chainId, { seq: record.seq, hash: record.hash });
-    this.#rows++;
-    return undefined;
+    return this.#linkage(record) ?? this.#contents(record, ledgerRecordHash(record));
+  }
+
+  /** push() for a row as stored, hashed from its columns (storedLedgerRowHash). */
+  pushStored(row: StoredLedgerRow): LedgerBreak | undefined {
+    return this.#linkage(row) ?? this.#contents(row, storedRowHash(row));
   }
 
   get rows(): number {
@@ -52,5 +41,56 @@ export class LedgerChainVerifier {
   /** The last verified row of each chain, for checking against signed checkpoints. */
   heads(): ReadonlyMap<string, { readonly seq: number; readonly hash: string }> {
     return this.#heads;
+  }
+
+  #linkage(row: ChainPosition): LedgerBreak | undefined {
+    const head = this.#heads.get(row.chainId);
+    const seq = head?.seq ?? 0;
+    if (row.seq !== seq + 1) {
+      return broken(row, "sequence_gap", `expected row ${seq + 1}; rows were deleted or reordered`);
+    }
+    if (row.prevHash !== (head?.hash ?? GENESIS_HASH)) {
+      return broken(
+        row,
+        "prev_hash_mismatch",
+        "its prev_hash does not match the row before; rows were changed, removed or reordered",
+      );
+    }
+    return undefined;
+  }
+
+  #contents(row: ChainPosition, contentHash: string): LedgerBreak | undefined {
+    if (contentHash !== row.hash) {
+      return broken(row, "hash_mismatch", "its contents do not match its hash; the row was edited");
+    }
+    const head = this.#heads.get(row.chainId);
+    if (head) {
+      head.seq = row.seq;
+      head.hash = row.hash;
+    } else {
+      this.#heads.set(row.chainId, { seq: row.seq, hash: row.hash });
+    }
+    this.#rows++;
+    return undefined;
+  }
+}
+
+type ChainPosition = Pick<LedgerRecord, "chainId" | "seq" | "id" | "prevHash" | "hash">;
+
+function broken(row: ChainPosition, problem: LedgerBreak["problem"], message: string): LedgerBreak {
+  return {
+    chainId: row.chainId,
+    seq: row.seq,
+    id: row.id,
+    problem,
+    message: `Ledger chain ${row.chainId}, row ${row.seq} (${row.id}): ${message}`,
+  };
+}
+
+function storedRowHash(row: StoredLedgerRow): string {
+  try {
+    return storedLedgerRowHash(row);
+  } catch {
+    return ""; // a detail that is not JSON: the row was edited
   }
 }

@@ -77,6 +77,13 @@ export interface LiveWatch {
    * them (an in-process store): the view can never be stale while open.
    */
   readonly synchronous: boolean;
+  /**
+   * A synchronous feed that other processes write to as well (SQLite's commit
+   * watcher): delivers, synchronously, every change committed elsewhere since
+   * it last looked. Guards call it before each decision; false means it could
+   * not look (its watcher failed), and the view fails closed.
+   */
+  catchUp?(): boolean;
   /** Asks the backend to send a fresh snapshot (after a sequence gap). */
   resync(): void;
   close(): Promise<void>;

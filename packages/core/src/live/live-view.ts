@@ -56,6 +56,8 @@ export class LiveView implements LiveSink {
   }
 
   freshness(now: number, maxStalenessMs: number): LiveFreshness {
+    // Catching up may apply changes, or find a gap: check the view after it.
+    if (this.#watch?.catchUp && !this.#watch.catchUp()) return "unavailable";
     if (this.#state.seq < 0 || this.#feedDown || this.#desynced) return "unavailable";
     if (this.#watch?.synchronous) return "fresh";
     return now - this.#lastHeard <= maxStalenessMs ? "fresh" : "stale";

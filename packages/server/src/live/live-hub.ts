@@ -71,12 +71,13 @@ export class LiveHub implements LiveSink {
   /** Watches the store; resolves once the first snapshot is in. */
   async start(store: Backend): Promise<void> {
     this.#watch = await store.watch(this);
-    if (this.#watch.synchronous) {
-      // An in-process store can never be stale while open: prove life on a timer.
-      this.#timer = setInterval(
-        () => this.heartbeat(this.#options.clock()),
-        this.#options.heartbeatMs,
-      );
+    const watch = this.#watch;
+    if (watch.synchronous) {
+      // An embedded store is never stale while its watcher reads: prove life on a timer,
+      // after catching up with what other processes committed (a failed look faults the hub).
+      this.#timer = setInterval(() => {
+        if (watch.catchUp?.() !== false) this.heartbeat(this.#options.clock());
+      }, this.#options.heartbeatMs);
       this.#timer.unref();
     }
   }

@@ -6,8 +6,12 @@ import type { Caller } from "../auth/caller.js";
 import { type Defined, withoutUndefined } from "../http/without-undefined.js";
 import { jsonBody, jsonContent, problemResponses } from "../schemas/common-schemas.js";
 import {
+  ConsistencyProofSchema,
+  ConsistencyQuerySchema,
+  EvidenceParamsSchema,
   LedgerAppendSchema,
   LedgerChainsSchema,
+  LedgerEvidenceSchema,
   LedgerExportQuerySchema,
   LedgerPageSchema,
   LedgerQuerySchema,
@@ -15,6 +19,8 @@ import {
   LedgerVerificationSchema,
   PayloadParamsSchema,
   PayloadSchema,
+  TreeHeadResponseSchema,
+  VerifyLedgerBodySchema,
   VerifyQuerySchema,
 } from "../schemas/ledger-schemas.js";
 import { notFound, requireOperator, requireScope } from "../tenancy/tenant-access.js";
@@ -114,7 +120,10 @@ export function registerLedgerRoutes(app: WritApp, { store }: RouteContext): voi
     const caller = c.get("caller");
     requireScope(caller, "read");
     const { format, ...query } = validated(LedgerExportQuerySchema, c.req.query());
-    const lines = store.exportLedger(format, scoped(caller, query))[Symbol.asyncIterator]();
+    // The closing tree head covers every tenant's rows: only an operator's export carries it.
+    const lines = store
+      .exportLedger(format, scoped(caller, query), { treeHead: caller.tenant === undefined })
+      [Symbol.asyncIterator]();
     // The first page is read before the status is sent, so a failure there is a real problem response.
     let next = await lines.next();
     c.header("content-type", "application/x-ndjson; charset=utf-8");
@@ -142,7 +151,7 @@ export function registerLedgerRoutes(app: WritApp, { store }: RouteContext): voi
       tags,
       security,
       summary:
-        "Recompute every chain and checkpoint (operator keys only); ?progress=true streams it",
+        "Recompute every chain, checkpoint and the tree (operator keys only); ?progress=true streams it",
       request: { query: VerifyQuerySchema },
       responses: {
         200: jsonContent(LedgerVerificationSchema, "The verification"),
@@ -156,8 +165,10 @@ export function registerLedgerRoutes(app: WritApp, { store }: RouteContext): voi
       c.header("cache-control", "no-store");
       return stream(c, async (out) => {
         let writing: Promise<unknown> = Promise.resolve();
-        const result = await store.verifyLedger((progress) => {
-          writing = writing.then(() => out.write(`${JSON.stringify({ progress })}\n`));
+        const result = await store.verifyLedger({
+          onProgress: (progress) => {
+            writing = writing.then(() => out.write(`${JSON.stringify({ progress })}\n`));
+          },
         });
         await writing;
         await out.write(`${JSON.stringify({ result })}\n`);
@@ -178,6 +189,106 @@ export function registerLedgerRoutes(app: WritApp, { store }: RouteContext): voi
     async (c) => {
       requireOperator(c.get("caller"));
       return c.json({ chains: await store.ledgerChains() }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/ledger/verify",
+      tags,
+      security,
+      summary:
+        "Verify the ledger against tree heads kept outside the store: no row they cover was removed (operator keys only)",
+      request: { body: jsonBody(VerifyLedgerBodySchema) },
+      responses: {
+        200: jsonContent(LedgerVerificationSchema, "The verification"),
+        ...problemResponses,
+      },
+    }),
+    async (c) => {
+      requireOperator(c.get("caller"));
+      const { against } = c.req.valid("json");
+      return c.json(await store.verifyLedger(against ? { against } : {}), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/ledger/tree-head",
+      tags,
+      security,
+      summary: "The newest signed tree head of the ledger's Merkle tree (operator keys only)",
+      responses: {
+        200: jsonContent(TreeHeadResponseSchema, "The newest tree head, or null"),
+        ...problemResponses,
+      },
+    }),
+    async (c) => {
+      // A tree head covers every tenant's rows: operators only.
+      requireOperator(c.get("caller"));
+      return c.json({ treeHead: (await store.treeHead()) ?? null }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/ledger/tree-head",
+      tags,
+      security,
+      summary:
+        "Place every committed row in the tree and sign a tree head now (operator keys only)",
+      responses: {
+        200: jsonContent(TreeHeadResponseSchema, "The newest tree head, or null"),
+        ...problemResponses,
+      },
+    }),
+    async (c) => {
+      requireOperator(c.get("caller"));
+      return c.json({ treeHead: (await store.signTreeHead()) ?? null }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/ledger/evidence/{id}",
+      tags,
+      security,
+      summary:
+        "Evidence of one row: the row, a signed tree head and the inclusion proof (operator keys only)",
+      request: { params: EvidenceParamsSchema },
+      responses: {
+        200: jsonContent(LedgerEvidenceSchema, "Evidence that verifies without the ledger"),
+        ...problemResponses,
+      },
+    }),
+    async (c) => {
+      requireOperator(c.get("caller"));
+      return c.json(await store.ledgerEvidence(c.req.valid("param").id), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/ledger/consistency",
+      tags,
+      security,
+      summary:
+        "A consistency proof: the tree of size1 rows is a prefix of the tree of size2 (operator keys only)",
+      request: { query: ConsistencyQuerySchema },
+      responses: {
+        200: jsonContent(ConsistencyProofSchema, "The proof"),
+        ...problemResponses,
+      },
+    }),
+    async (c) => {
+      requireOperator(c.get("caller"));
+      const { size1, size2 } = c.req.valid("query");
+      return c.json(await store.consistencyProof(size1, size2), 200);
     },
   );
 

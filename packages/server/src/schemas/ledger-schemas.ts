@@ -170,23 +170,85 @@ export const LedgerChainsSchema = z
   })
   .openapi("LedgerChains");
 
+const HashSchema = z.string().regex(/^[0-9a-f]{64}$/);
+
+export const SignedTreeHeadSchema = z
+  .object({
+    typ: z.literal("writ-tree-head"),
+    treeSize: z.number().int().nonnegative(),
+    rootHash: HashSchema,
+    time: EpochMsSchema,
+    signer: text(64),
+    publicJwk: z.object({ kty: z.literal("OKP"), crv: z.literal("Ed25519"), x: text(64) }),
+    signature: text(128),
+  })
+  .openapi("SignedTreeHead");
+
+export const TreeHeadResponseSchema = z
+  .object({ treeHead: SignedTreeHeadSchema.nullable() })
+  .openapi("TreeHeadResponse");
+
+export const VerifyLedgerBodySchema = z
+  .object({ against: z.array(SignedTreeHeadSchema).max(100).optional() })
+  .openapi("VerifyLedgerRequest");
+
+const VerifiedTreeHeadSchema = z.object({
+  treeSize: z.number().int(),
+  rootHash: z.string(),
+  time: EpochMsSchema,
+  signer: z.string(),
+});
+
 export const LedgerVerificationSchema = z
   .object({
     ok: z.boolean(),
     rows: z.number().int(),
     chains: z.number().int(),
     checkpoints: z.number().int(),
+    tree: z.object({
+      size: z.number().int(),
+      treeHeads: z.number().int(),
+      newest: VerifiedTreeHeadSchema.extend({ ageMs: z.number() }).optional(),
+      uncovered: z.number().int(),
+      against: z.array(VerifiedTreeHeadSchema).readonly(),
+    }),
+    unverified: z.array(z.string()).readonly(),
     problem: z
       .object({
-        chainId: z.string(),
-        seq: z.number().int(),
+        chainId: z.string().optional(),
+        seq: z.number().int().optional(),
         id: z.string().optional(),
+        treeSize: z.number().int().optional(),
         problem: z.string(),
         message: z.string(),
       })
       .optional(),
   })
   .openapi("LedgerVerification");
+
+export const EvidenceParamsSchema = z.object({ id: text(64) });
+
+export const LedgerEvidenceSchema = z
+  .object({
+    record: LedgerRecordSchema,
+    leafIndex: z.number().int(),
+    treeHead: SignedTreeHeadSchema,
+    proof: z.array(HashSchema).readonly(),
+  })
+  .openapi("LedgerEvidence");
+
+export const ConsistencyQuerySchema = z.object({
+  size1: z.coerce.number().int().nonnegative(),
+  size2: z.coerce.number().int().nonnegative().optional(),
+});
+
+export const ConsistencyProofSchema = z
+  .object({
+    size1: z.number().int(),
+    size2: z.number().int(),
+    proof: z.array(HashSchema).readonly(),
+  })
+  .openapi("ConsistencyProof");
 
 export const PayloadSchema = z
   .object({

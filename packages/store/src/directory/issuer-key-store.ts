@@ -9,12 +9,15 @@ import type { StoreContext } from "../store-context.js";
  * and verifies with the same set. The private keys are in the database:
  * protect it (and its backups) like a secret store.
  */
+const DEFAULT_ISSUER = "writ";
+
 export class IssuerKeyStore {
   readonly #ctx: StoreContext;
-  readonly #issuer: string;
   readonly #change: RunAdminChange;
+  /** Named by the caller, or found in the store on first use. */
+  #issuer: string | undefined;
 
-  constructor(ctx: StoreContext, issuer: string, change: RunAdminChange) {
+  constructor(ctx: StoreContext, issuer: string | undefined, change: RunAdminChange) {
     this.#ctx = ctx;
     this.#issuer = issuer;
     this.#change = change;
@@ -25,7 +28,7 @@ export class IssuerKeyStore {
     return this.#ctx.driver.transaction(async (tx) => {
       const existing = await this.#read(tx);
       if (existing) return existing;
-      const set = IssuerKeySet.generate(this.#issuer);
+      const set = IssuerKeySet.generate(await this.#issuerOf(tx));
       await this.#write(tx, set);
       return set;
     });
@@ -34,7 +37,7 @@ export class IssuerKeyStore {
   /** Makes a fresh key the active one; returns its key id. */
   rotate(): Promise<string> {
     return this.#change(async ({ tx, audit }) => {
-      const set = (await this.#read(tx)) ?? IssuerKeySet.generate(this.#issuer);
+      const set = (await this.#read(tx)) ?? IssuerKeySet.generate(await this.#issuerOf(tx));
       const kid = set.rotate();
       await this.#write(tx, set);
       await audit("rotate_issuer_key", { kid });
@@ -53,15 +56,38 @@ export class IssuerKeyStore {
     });
   }
 
+  /**
+   * The issuer id: the one the caller named, else the one whose keys the
+   * store holds (so a store made in code and the `writ` command sign as the
+   * same issuer), else "writ".
+   */
+  async #issuerOf(tx: SqlTransaction): Promise<string> {
+    if (this.#issuer !== undefined) return this.#issuer;
+    const issuers = (
+      await tx.all(`SELECT DISTINCT issuer FROM ${this.#ctx.tables.issuerKeys} ORDER BY issuer`)
+    ).map((row) => text(row, "issuer"));
+    if (issuers.length > 1 && !issuers.includes(DEFAULT_ISSUER)) {
+      throw new TypeError(
+        `This store holds keys of several issuers (${issuers.join(", ")}): say which with the issuer option.`,
+      );
+    }
+    const issuer = issuers.length === 1 ? (issuers[0] as string) : DEFAULT_ISSUER;
+    tx.afterCommit(() => {
+      this.#issuer ??= issuer;
+    });
+    return issuer;
+  }
+
   async #read(tx: SqlTransaction): Promise<IssuerKeySet | undefined> {
     const lock = this.#ctx.driver.dialect === "postgres" ? " FOR UPDATE" : "";
+    const issuer = await this.#issuerOf(tx);
     const rows = await tx.all(
       `SELECT kid, status, private_jwk FROM ${this.#ctx.tables.issuerKeys} WHERE issuer = ? ORDER BY created_at, kid${lock}`,
-      [this.#issuer],
+      [issuer],
     );
     if (rows.length === 0) return undefined;
     const stored: IssuerKeySetJson = {
-      issuer: this.#issuer,
+      issuer,
       keys: rows.map((row) => ({
         kid: text(row, "kid"),
         status: text(row, "status") as IssuerKeyStatus,
@@ -79,7 +105,7 @@ export class IssuerKeyStore {
         `INSERT INTO ${this.#ctx.tables.issuerKeys} (kid, issuer, status, private_jwk, created_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (kid) DO UPDATE SET status = excluded.status`,
         // created_at orders the keys: older keys first, as the set keeps them.
-        [key.kid, this.#issuer, key.status, JSON.stringify(key.jwk), now + index],
+        [key.kid, set.issuer, key.status, JSON.stringify(key.jwk), now + index],
       );
     }
   }

@@ -12,6 +12,7 @@ import type { SqlTransaction, SqlValue } from "../sql/sql-driver.js";
 import type { StoreContext } from "../store-context.js";
 import { checkpointSigningInput } from "./checkpoint-signature.js";
 import { LEDGER_COLUMNS, rowOf } from "./ledger-rows.js";
+import { registerChain } from "./register-chain.js";
 
 /**
  * Rewrites a payload before it is stored (the row keeps the hash of the real
@@ -87,6 +88,7 @@ export class LedgerWriter {
 
   append(appends: readonly LedgerAppend[]): Promise<LedgerRecord[]> {
     if (this.#closed) return Promise.reject(closed());
+    if (this.#ctx.readOnly) return Promise.reject(readOnly(this.#ctx.where));
     if (appends.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
       this.#queue.push({ appends, resolve, reject });
@@ -103,10 +105,16 @@ export class LedgerWriter {
     work: (tx: SqlTransaction, append: AppendInTransaction) => Promise<T>,
   ): Promise<T> {
     if (this.#closed) return Promise.reject(closed());
+    if (this.#ctx.readOnly) return Promise.reject(readOnly(this.#ctx.where));
     return new Promise((resolve, reject) => {
       this.#queue.push({ run: () => this.#runTransaction(work).then(resolve, reject) });
       this.#schedule();
     });
+  }
+
+  /** The seq of this chain's last committed row; 0 when it has none, undefined when unknown. */
+  get lastSeq(): number | undefined {
+    return this.#head?.seq;
   }
 
   /** Writes what is queued and a final checkpoint, then stops. */
@@ -293,13 +301,9 @@ export class LedgerWriter {
   }
 
   async #readHead(tx: SqlTransaction): Promise<Head> {
-    const { tables, clock } = this.#ctx;
+    const { tables } = this.#ctx;
     if (!this.#chainRecorded) {
-      const key = this.#options.checkpointKey;
-      await tx.run(
-        `INSERT INTO ${tables.ledgerChains} (chain_id, started_at, key_thumbprint, public_jwk) VALUES (?, ?, ?, ?) ON CONFLICT (chain_id) DO NOTHING`,
-        [this.chainId, clock(), key.thumbprint, JSON.stringify(key.publicJwk)],
-      );
+      await registerChain(this.#ctx, tx, this.chainId, this.#options.checkpointKey);
       tx.afterCommit(() => {
         this.#chainRecorded = true;
       });
@@ -329,6 +333,13 @@ function closed(): WritError {
   return new WritError(
     "ledger.unavailable",
     "This backend is closed; the ledger takes no more rows.",
+  );
+}
+
+function readOnly(where: string): WritError {
+  return new WritError(
+    "store.read_only",
+    `${where} is open for reading only: the ledger takes no rows and nothing can be changed.`,
   );
 }
 

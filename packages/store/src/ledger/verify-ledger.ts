@@ -3,14 +3,23 @@ import {
   LedgerChainVerifier,
   type LedgerProblem,
   type LedgerVerification,
+  ledgerLeafHash,
+  MerkleTreeBuilder,
+  type SignedTreeHead,
+  type StoredLedgerRow,
   type VerificationProgress,
+  type VerifiedTreeHead,
+  type VerifyLedgerOptions,
+  verifyTreeHeadSignature,
 } from "@writ/core/backend";
 import { groupInto } from "../group-into.js";
 import { integer, text } from "../sql/row-values.js";
 import type { SqlExecutor } from "../sql/sql-driver.js";
 import type { StoreContext } from "../store-context.js";
 import { checkpointSigningInput } from "./checkpoint-signature.js";
-import { LEDGER_SELECT, recordOf } from "./ledger-rows.js";
+import { LEDGER_SELECT } from "./ledger-rows.js";
+import { loadTreeHeads } from "./tree/tree-heads.js";
+import { loadSegments } from "./tree/tree-leaves.js";
 
 interface Checkpoint {
   readonly chainId: string;
@@ -20,144 +29,410 @@ interface Checkpoint {
   readonly signature: string;
 }
 
-const PAGE = 2000;
+/** A root the tree must have at a size: a signed tree head's, from the store or from outside. */
+interface RootCheck {
+  readonly size: number;
+  readonly root: string;
+  readonly outside: boolean;
+}
+
+/** A stored row, refilled in place for each row read: verification builds no object per row. */
+type RowScratch = { -readonly [K in keyof StoredLedgerRow]: StoredLedgerRow[K] };
+
+const PAGE = 1000;
+
+/** Stops verification at the first problem. */
+class Broken extends Error {
+  readonly problem: LedgerProblem;
+  constructor(problem: LedgerProblem) {
+    super(problem.message);
+    this.problem = problem;
+  }
+}
 
 /**
- * Recomputes every chain and checks every signed checkpoint, streaming rows
- * a page at a time. A checkpoint past a chain's last row means rows were
- * deleted from its tail; rows after the last checkpoint are only protected by
- * the chain itself.
+ * Recomputes every row's hash and chain link, every signed checkpoint, and
+ * the Merkle tree over all rows in the tree's global order, checking its
+ * root at every signed tree head in the store and at every tree head given
+ * from outside. Rows stream a page at a time as arrays, hashed from their
+ * columns. Names the first problem, and says what it could not rule out.
  */
 export async function verifyLedger(
   ctx: StoreContext,
   db: SqlExecutor,
-  onProgress?: (progress: VerificationProgress) => void,
+  options: VerifyLedgerOptions = {},
 ): Promise<LedgerVerification> {
-  const { tables } = ctx;
-  const total = onProgress
-    ? integer((await db.all(`SELECT COUNT(*) AS n FROM ${tables.ledger}`))[0] ?? { n: 0 }, "n")
-    : 0;
-  const keys = new Map<string, PublicKey | undefined>();
-  for (const row of await db.all(`SELECT chain_id, public_jwk FROM ${tables.ledgerChains}`)) {
-    let key: PublicKey | undefined;
-    try {
-      key = importPublicKey(JSON.parse(text(row, "public_jwk")));
-    } catch {
-      key = undefined; // reported as a bad signature on the chain's checkpoints
-    }
-    keys.set(text(row, "chain_id"), key);
+  const run = new LedgerVerifier(ctx, db, options);
+  try {
+    await run.verify();
+    return run.result();
+  } catch (error) {
+    if (error instanceof Broken) return run.result(error.problem);
+    throw error;
   }
-  const checkpoints = new Map<string, Checkpoint[]>();
-  let checkpointCount = 0;
-  for (const row of await db.all(
-    `SELECT chain_id, seq, hash, time, signature FROM ${tables.ledgerCheckpoints} ORDER BY chain_id, seq`,
-  )) {
-    const checkpoint: Checkpoint = {
-      chainId: text(row, "chain_id"),
-      seq: integer(row, "seq"),
-      hash: text(row, "hash"),
-      time: integer(row, "time"),
-      signature: text(row, "signature"),
-    };
-    groupInto(checkpoints, checkpoint.chainId, () => [] as Checkpoint[]).push(checkpoint);
-    checkpointCount++;
+}
+
+class LedgerVerifier {
+  readonly #ctx: StoreContext;
+  readonly #db: SqlExecutor;
+  readonly #against: readonly SignedTreeHead[];
+  readonly #onProgress: ((progress: VerificationProgress) => void) | undefined;
+  /** Rows there were when the verification started; counted only for a progress listener. */
+  #total = 0;
+  readonly #chains = new LedgerChainVerifier();
+  readonly #tree = new MerkleTreeBuilder();
+  readonly #keys = new Map<string, PublicKey | undefined>();
+  readonly #checkpoints = new Map<string, Checkpoint[]>();
+  readonly #seen = new Set<string>();
+  /** Tree-checked positions: heads in the store and from outside, by size. */
+  #checks: RootCheck[] = [];
+  #checkpointCount = 0;
+  #treeHeads = 0;
+  #newest: VerifiedTreeHead | undefined;
+  #uncovered = 0;
+  readonly #row: RowScratch = {
+    chainId: "",
+    seq: 0,
+    id: "",
+    time: 0,
+    tenant: null,
+    kind: "admin",
+    callId: null,
+    user: null,
+    agent: null,
+    chainJson: null,
+    action: null,
+    tool: null,
+    adapter: null,
+    decision: null,
+    reason: null,
+    outcome: null,
+    error: null,
+    durationMs: null,
+    inputHash: null,
+    outputHash: null,
+    detailJson: null,
+    prevHash: "",
+    hash: "",
+  };
+
+  constructor(ctx: StoreContext, db: SqlExecutor, options: VerifyLedgerOptions) {
+    this.#ctx = ctx;
+    this.#db = db;
+    this.#against = [...(options.against ?? [])].sort((a, b) => a.treeSize - b.treeSize);
+    this.#onProgress = options.onProgress;
   }
 
-  const verifier = new LedgerChainVerifier();
-  const seen = new Set<string>();
-  const result = (problem?: LedgerProblem): LedgerVerification => ({
-    ok: problem === undefined,
-    rows: verifier.rows,
-    chains: seen.size,
-    checkpoints: checkpointCount,
-    ...(problem ? { problem } : {}),
-  });
-  const signatureProblem = (checkpoint: Checkpoint): LedgerProblem | undefined => {
-    const key = keys.get(checkpoint.chainId);
+  async verify(): Promise<void> {
+    if (this.#onProgress) {
+      const [count] = await this.#db.all(`SELECT COUNT(*) AS n FROM ${this.#ctx.tables.ledger}`);
+      this.#total = count ? integer(count, "n") : 0;
+    }
+    await this.#loadKeys();
+    await this.#loadCheckpoints();
+    await this.#loadTreeHeads();
+    const placed = await this.#verifyTree();
+    await this.#verifyUncovered(placed);
+    this.#finishCheckpoints();
+  }
+
+  result(problem?: LedgerProblem): LedgerVerification {
+    const now = this.#ctx.clock();
+    const newest = this.#newest;
+    const outside = this.#against.at(-1);
+    const unverified: string[] = [];
+    if (!outside) {
+      unverified.push(
+        "No tree head kept outside the store was given, so rows deleted together with the tree heads and tree entries that cover them (a wiped tail, a whole chain) cannot be ruled out: verify against a witness's copy.",
+      );
+    } else if (outside.treeSize < this.#tree.size) {
+      unverified.push(
+        `Rows after the first ${outside.treeSize} of the tree are checked against the store's own tree heads only, which whoever can write the store could replace: verify against a newer witness copy.`,
+      );
+    }
+    if (!newest) unverified.push("The store holds no signed tree head yet.");
+    if (this.#uncovered > 0) {
+      unverified.push(
+        `${this.#uncovered} row${this.#uncovered === 1 ? " is" : "s are"} newer than the tree: their chains and checkpoints protect them, but rows deleted from the very end of a chain after its last checkpoint cannot be ruled out until the next tree head covers them.`,
+      );
+    }
+    return {
+      ok: problem === undefined,
+      rows: this.#chains.rows,
+      chains: this.#seen.size,
+      checkpoints: this.#checkpointCount,
+      tree: {
+        size: this.#tree.size,
+        treeHeads: this.#treeHeads,
+        ...(newest ? { newest: { ...newest, ageMs: Math.max(0, now - newest.time) } } : {}),
+        uncovered: this.#uncovered,
+        against: this.#against.map(describe),
+      },
+      unverified,
+      ...(problem ? { problem } : {}),
+    };
+  }
+
+  async #loadKeys(): Promise<void> {
+    for (const row of await this.#db.all(
+      `SELECT chain_id, public_jwk FROM ${this.#ctx.tables.ledgerChains}`,
+    )) {
+      let key: PublicKey | undefined;
+      try {
+        key = importPublicKey(JSON.parse(text(row, "public_jwk")));
+      } catch {
+        key = undefined; // reported as a bad signature on what the chain signed
+      }
+      this.#keys.set(text(row, "chain_id"), key);
+    }
+  }
+
+  async #loadCheckpoints(): Promise<void> {
+    for (const row of await this.#db.all(
+      `SELECT chain_id, seq, hash, time, signature FROM ${this.#ctx.tables.ledgerCheckpoints} ORDER BY chain_id, seq`,
+    )) {
+      const checkpoint: Checkpoint = {
+        chainId: text(row, "chain_id"),
+        seq: integer(row, "seq"),
+        hash: text(row, "hash"),
+        time: integer(row, "time"),
+        signature: text(row, "signature"),
+      };
+      groupInto(this.#checkpoints, checkpoint.chainId, () => [] as Checkpoint[]).push(checkpoint);
+      this.#checkpointCount++;
+    }
+  }
+
+  /** Checks every tree head's signature and lines up the roots to recompute. */
+  async #loadTreeHeads(): Promise<void> {
+    for (const { head } of await loadTreeHeads(this.#ctx, this.#db)) {
+      const key = this.#keys.get(head.signer);
+      if (!key || !verifyTreeHeadSignature(head, key)) {
+        throw new Broken({
+          treeSize: head.treeSize,
+          problem: "tree_head_signature",
+          message: `The tree head of ${head.treeSize} rows is not signed by the key of writer ${head.signer}; it was forged or altered.`,
+        });
+      }
+      this.#checks.push({ size: head.treeSize, root: head.rootHash, outside: false });
+      this.#treeHeads++;
+      this.#newest = describe(head);
+    }
+    for (const head of this.#against) {
+      if (!verifyTreeHeadSignature(head)) {
+        throw new Broken({
+          treeSize: head.treeSize,
+          problem: "tree_head_signature",
+          message: `The tree head of ${head.treeSize} rows given from outside is not signed by the key it carries; that copy was altered.`,
+        });
+      }
+      this.#checks.push({ size: head.treeSize, root: head.rootHash, outside: true });
+    }
+    this.#checks.sort((a, b) => a.size - b.size);
+  }
+
+  /** Rows in the tree's order, segment by segment; returns how far each chain is placed. */
+  async #verifyTree(): Promise<Map<string, number>> {
+    const placed = new Map<string, number>();
+    const { ledger } = this.#ctx.tables;
+    this.#checkRoots();
+    for (const segment of await loadSegments(this.#ctx, this.#db)) {
+      const at = this.#tree.size;
+      const expectedSeq = placed.get(segment.chainId) ?? 1;
+      if (segment.treeStart !== at || segment.firstSeq !== expectedSeq || segment.rowCount < 1) {
+        throw new Broken({
+          chainId: segment.chainId,
+          seq: segment.firstSeq,
+          treeSize: at,
+          problem: "tree_segments",
+          message:
+            segment.treeStart !== at
+              ? `The ledger's tree skips or repeats leaves at ${Math.min(at, segment.treeStart)}: its map of rows was edited, or a run of rows was removed from it.`
+              : `The ledger's tree places rows of chain ${segment.chainId} out of order (from row ${segment.firstSeq}, expected ${expectedSeq}): its map of rows was edited.`,
+        });
+      }
+      const end = segment.firstSeq + segment.rowCount;
+      let next = segment.firstSeq;
+      while (next < end) {
+        const rows = await this.#db.values(
+          `SELECT ${LEDGER_SELECT} FROM ${ledger} WHERE chain_id = ? AND seq >= ? AND seq < ? ORDER BY seq LIMIT ?`,
+          [segment.chainId, next, end, PAGE],
+        );
+        // The chain verifier refuses a gap, so each row pushed is the next one.
+        for (const values of rows) {
+          this.#push(values);
+          this.#tree.push(ledgerLeafHash(this.#row.hash));
+          next++;
+          this.#checkRoots();
+        }
+        this.#progress();
+        if (rows.length < PAGE) break;
+      }
+      if (next < end) {
+        throw new Broken({
+          chainId: segment.chainId,
+          seq: next,
+          treeSize: segment.treeStart + (next - segment.firstSeq),
+          problem: "missing_row",
+          message: `Ledger chain ${segment.chainId}: row ${next} is in the ledger's tree (leaf ${segment.treeStart + (next - segment.firstSeq)}) but missing; rows were deleted.`,
+        });
+      }
+      placed.set(segment.chainId, end);
+    }
+    const beyond = this.#checks.find((check) => check.size > this.#tree.size);
+    if (beyond) {
+      throw new Broken({
+        treeSize: beyond.size,
+        problem: "tree_truncated",
+        message: `A tree head ${beyond.outside ? "kept outside the store" : "in the store"} covers ${beyond.size} rows, but the ledger's tree holds only ${this.#tree.size}: rows or whole chains were deleted.`,
+      });
+    }
+    return placed;
+  }
+
+  /** Every chain's rows after those the tree placed: checked by their chains alone. */
+  async #verifyUncovered(placed: ReadonlyMap<string, number>): Promise<void> {
+    const { ledger } = this.#ctx.tables;
+    const chainIds = (
+      await this.#db.all(`SELECT DISTINCT chain_id FROM ${ledger} ORDER BY chain_id`)
+    ).map((row) => text(row, "chain_id"));
+    for (const chainId of chainIds) {
+      let next = placed.get(chainId) ?? 1;
+      for (;;) {
+        const rows = await this.#db.values(
+          `SELECT ${LEDGER_SELECT} FROM ${ledger} WHERE chain_id = ? AND seq >= ? ORDER BY seq LIMIT ?`,
+          [chainId, next, PAGE],
+        );
+        for (const values of rows) {
+          this.#push(values);
+          next = this.#row.seq + 1;
+          this.#uncovered++;
+        }
+        this.#progress();
+        if (rows.length < PAGE) break;
+      }
+    }
+  }
+
+  #progress(): void {
+    this.#onProgress?.({ rows: this.#chains.rows, total: this.#total });
+  }
+
+  /** Checks one row's hash and chain link, and the checkpoints at it. */
+  #push(values: readonly unknown[]): void {
+    const row = this.#row;
+    fill(row, values);
+    if (!this.#seen.has(row.chainId)) {
+      if (!this.#keys.has(row.chainId)) {
+        throw new Broken({
+          chainId: row.chainId,
+          seq: row.seq,
+          id: row.id,
+          problem: "unknown_chain",
+          message: `Ledger chain ${row.chainId} has rows but no registered writer key; rows were inserted outside Writ.`,
+        });
+      }
+      this.#seen.add(row.chainId);
+    }
+    const broken = this.#chains.pushStored(row);
+    if (broken) throw new Broken(broken);
+    const list = this.#checkpoints.get(row.chainId);
+    while (list?.[0] && list[0].seq <= row.seq) {
+      const checkpoint = list.shift() as Checkpoint;
+      this.#checkSignature(checkpoint);
+      if (checkpoint.seq === row.seq && checkpoint.hash !== row.hash) {
+        throw new Broken({
+          chainId: row.chainId,
+          seq: row.seq,
+          id: row.id,
+          problem: "checkpoint_mismatch",
+          message: `Ledger chain ${row.chainId}, row ${row.seq} (${row.id}): its hash differs from the signed checkpoint; the chain was rewritten.`,
+        });
+      }
+    }
+  }
+
+  /** Compares the root with every tree head of the tree's current size. */
+  #checkRoots(): void {
+    while (this.#checks[0] && this.#checks[0].size <= this.#tree.size) {
+      const check = this.#checks.shift() as RootCheck;
+      if (this.#tree.root() !== check.root) {
+        throw new Broken({
+          treeSize: check.size,
+          problem: "tree_mismatch",
+          message: `The first ${check.size} rows of the ledger's tree do not hash to the root of the tree head ${check.outside ? "kept outside the store" : "in the store"}: rows were edited, reordered or removed before that point.`,
+        });
+      }
+    }
+  }
+
+  #checkSignature(checkpoint: Checkpoint): void {
+    const key = this.#keys.get(checkpoint.chainId);
     if (
       key?.verify(
         checkpointSigningInput(checkpoint),
         Buffer.from(checkpoint.signature, "base64url"),
       )
     )
-      return undefined;
-    return {
+      return;
+    throw new Broken({
       chainId: checkpoint.chainId,
       seq: checkpoint.seq,
       problem: "checkpoint_signature",
       message: `Ledger chain ${checkpoint.chainId}: the checkpoint at row ${checkpoint.seq} is not signed by the chain's key; it was forged or altered.`,
-    };
-  };
-  /** Checkpoints left over once a chain's rows end name rows that are gone. */
-  const finish = (chainId: string, lastSeq: number): LedgerProblem | undefined => {
-    const left = checkpoints.get(chainId) ?? [];
-    const beyond = left.find((checkpoint) => checkpoint.seq > lastSeq);
-    if (!beyond) return undefined;
-    return (
-      signatureProblem(beyond) ?? {
+    });
+  }
+
+  /** Checkpoints left once every row is read name rows that are gone. */
+  #finishCheckpoints(): void {
+    const heads = this.#chains.heads();
+    for (const [chainId, list] of this.#checkpoints) {
+      const beyond = list[0];
+      if (!beyond) continue;
+      this.#checkSignature(beyond);
+      const lastSeq = heads.get(chainId)?.seq ?? 0;
+      throw new Broken({
         chainId,
         seq: lastSeq + 1,
         problem: "truncated",
         message: `Ledger chain ${chainId}: rows from ${lastSeq + 1} on are missing, though a signed checkpoint covers row ${beyond.seq}; rows were deleted from the end.`,
-      }
-    );
-  };
+      });
+    }
+  }
+}
 
-  // Chain by chain, each read as index range scans on (chain_id, seq).
-  const chainIds = (
-    await db.all(`SELECT DISTINCT chain_id FROM ${tables.ledger} ORDER BY chain_id`)
-  ).map((row) => text(row, "chain_id"));
-  for (const chainId of chainIds) {
-    let lastSeq = 0;
-    for (;;) {
-      const rows = await db.all(
-        `SELECT ${LEDGER_SELECT} FROM ${tables.ledger} WHERE chain_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
-        [chainId, lastSeq, PAGE],
-      );
-      for (const row of rows) {
-        const record = recordOf(row);
-        if (!seen.has(chainId)) {
-          if (!keys.has(chainId)) {
-            return result({
-              chainId,
-              seq: record.seq,
-              id: record.id,
-              problem: "unknown_chain",
-              message: `Ledger chain ${chainId} has rows but no registered writer key; rows were inserted outside Writ.`,
-            });
-          }
-          seen.add(chainId);
-        }
-        const broken = verifier.push(record);
-        if (broken) return result(broken);
-        lastSeq = record.seq;
-        const list = checkpoints.get(chainId);
-        while (list?.[0] && list[0].seq <= record.seq) {
-          const checkpoint = list.shift() as Checkpoint;
-          const bad = signatureProblem(checkpoint);
-          if (bad) return result(bad);
-          if (checkpoint.seq === record.seq && checkpoint.hash !== record.hash) {
-            return result({
-              chainId,
-              seq: record.seq,
-              id: record.id,
-              problem: "checkpoint_mismatch",
-              message: `Ledger chain ${chainId}, row ${record.seq} (${record.id}): its hash differs from the signed checkpoint; the chain was rewritten.`,
-            });
-          }
-        }
-      }
-      onProgress?.({ rows: verifier.rows, total });
-      if (rows.length < PAGE) break;
-    }
-    const problem = finish(chainId, lastSeq);
-    if (problem) return result(problem);
-  }
-  for (const [chainId, list] of checkpoints) {
-    if (!seen.has(chainId) && list.length > 0) {
-      const missing = finish(chainId, 0);
-      if (missing) return result(missing);
-    }
-  }
-  return result();
+function describe(head: SignedTreeHead): VerifiedTreeHead {
+  return {
+    treeSize: head.treeSize,
+    rootHash: head.rootHash,
+    time: head.time,
+    signer: head.signer,
+  };
+}
+
+/** Refills the scratch row from one row's values, in LEDGER_COLUMNS order. */
+function fill(row: RowScratch, values: readonly unknown[]): void {
+  row.chainId = String(values[0]);
+  row.seq = Number(values[1]);
+  row.id = String(values[2]);
+  row.time = Number(values[3]);
+  row.tenant = values[4] as string | null;
+  row.kind = values[5] as RowScratch["kind"];
+  row.callId = values[6] as string | null;
+  row.user = values[7] as string | null;
+  row.agent = values[8] as string | null;
+  row.chainJson = values[9] as string | null;
+  row.action = values[10] as string | null;
+  row.tool = values[11] as string | null;
+  row.adapter = values[12] as string | null;
+  row.decision = values[13] as RowScratch["decision"];
+  row.reason = values[14] as string | null;
+  row.outcome = values[15] as RowScratch["outcome"];
+  row.error = values[16] as string | null;
+  row.durationMs = values[17] === null ? null : Number(values[17]);
+  row.inputHash = values[18] as string | null;
+  row.outputHash = values[19] as string | null;
+  row.detailJson = values[20] as string | null;
+  row.prevHash = String(values[21]);
+  row.hash = String(values[22]);
 }

@@ -2,7 +2,7 @@ import { type Clock, WritError } from "@writ/core";
 import type { LiveChange, LiveSink, LiveWatch } from "@writ/core/backend";
 import { integer } from "../sql/row-values.js";
 import type { SqlDriver, SqlRow } from "../sql/sql-driver.js";
-import { asError } from "./in-process-live-feed.js";
+import { asError } from "./embedded-live-feed.js";
 import type { LiveChangeLog } from "./live-change-log.js";
 
 /** A dedicated connection that LISTENs on the live channel. */

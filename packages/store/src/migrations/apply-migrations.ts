@@ -65,6 +65,18 @@ export async function applyMigrations(driver: SqlDriver, options: MigrateOptions
       await tx.run(`SET LOCAL search_path TO ${schema}`);
     }
     const exists = await migrationsTableExists(tx, driver.dialect, options.schema ?? "public");
+    if (!exists && driver.dialect === "sqlite") {
+      const [other] = await tx.all(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' LIMIT 1",
+      );
+      // Another application's database: never add Writ's tables to it.
+      if (other) {
+        throw new WritError(
+          "store.corrupt",
+          `${options.where} is a SQLite database of something else, not a Writ store: point the backend at the Writ store's file.`,
+        );
+      }
+    }
     if (!exists && !options.apply) {
       throw new WritError(
         "store.schema_too_old",

@@ -12,7 +12,7 @@ export interface GrantPostgresWriterOptions {
 
 const ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
-/** Tables a writer changes freely: the directory, approvals, the live counter, provider connections, API keys and budgets. */
+/** Tables a writer changes freely: the directory, approvals, the live counter, provider connections, API keys, console sessions, budgets and the tree sequencer's place. */
 const READ_WRITE = [
   "writ_tenants",
   "writ_users",
@@ -33,9 +33,11 @@ const READ_WRITE = [
   "writ_console_sessions",
   "writ_budget_counters",
   "writ_budget_reservations",
+  "writ_ledger_tree_state",
+  "writ_ledger_tree_chains",
 ];
 
-/** Tables a writer may only add to: the ledger, its chains and checkpoints, revocations, the change log, hops. */
+/** Tables a writer may only add to: the ledger, its chains, checkpoints and tree, revocations, the change log, hops. */
 const APPEND_ONLY = [
   "writ_ledger",
   "writ_ledger_chains",
@@ -43,6 +45,9 @@ const APPEND_ONLY = [
   "writ_revocations",
   "writ_live_changes",
   "writ_hops",
+  "writ_ledger_tree_segments",
+  "writ_ledger_tree_nodes",
+  "writ_ledger_tree_heads",
 ];
 
 /**

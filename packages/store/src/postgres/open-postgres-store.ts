@@ -51,7 +51,15 @@ export async function openPostgresStore(
   const tables = tableNames(schema);
   const channel = `writ_live_${schema}`;
   return new StoreBackend(
-    { driver, tables, clock, random: options.random ?? systemRandom, where, channel },
+    {
+      driver,
+      tables,
+      clock,
+      random: options.random ?? systemRandom,
+      where,
+      channel,
+      readOnly: false,
+    },
     (log) =>
       new NotifyLiveFeed(driver, log, listen, {
         channel,

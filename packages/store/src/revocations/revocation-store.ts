@@ -1,4 +1,4 @@
-import type { Revocation, RevocationKind } from "@writ/core";
+import { type Revocation, type RevocationKind, WritError } from "@writ/core";
 import type { Page, RevocationQuery, RevokeInput } from "@writ/core/backend";
 import { REVOCATION_KINDS, revocationEntry } from "@writ/core/backend";
 import type { RunAdminChange } from "../admin/admin-change.js";
@@ -23,7 +23,11 @@ export class RevocationStore {
     this.#change = change;
   }
 
-  /** Revokes a target; revoking it again returns the first revocation. */
+  /**
+   * Revokes a target; revoking it again returns the first revocation. A user
+   * or agent must be in the directory (else store.not_found); hops and keys
+   * may be revoked before the store has seen them.
+   */
   async revoke(input: RevokeInput): Promise<Revocation> {
     const { kind, id, reason, by } = checkRevokeInput(input);
     const { tables, clock } = this.#ctx;
@@ -33,6 +37,17 @@ export class RevocationStore {
         [kind, id],
       );
       if (existing) return revocationOf(existing);
+      // A user or agent the directory does not hold is a typo, not a revocation: say so.
+      const directory =
+        kind === "user" ? tables.users : kind === "agent" ? tables.agents : undefined;
+      if (directory !== undefined) {
+        const [known] = await tx.all(`SELECT id FROM ${directory} WHERE id = ?`, [id]);
+        if (!known)
+          throw new WritError(
+            "store.not_found",
+            `No ${kind} has this id: nothing was revoked. Check the id (writ ${kind}s list).`,
+          );
+      }
       const at = clock();
       const numbered = (seq: number): Revocation => ({
         kind,

@@ -207,6 +207,50 @@ export const TABLE_SPECS = {
     primaryKey: ["chain_id", "seq"],
   },
   /**
+   * The ledger's Merkle tree in one global order (RFC 9162): runs of
+   * consecutive rows of one chain, each given the next leaf positions by the
+   * sequencer after they commit. Append-only.
+   */
+  ledgerTreeSegments: {
+    name: "writ_ledger_tree_segments",
+    columns: {
+      tree_start: { type: "integer", primaryKey: true },
+      chain_id: text,
+      first_seq: integer,
+      row_count: integer,
+      sequenced_at: integer,
+    },
+    indexes: { writ_ledger_tree_segments_chain: ["chain_id", "first_seq"] },
+  },
+  /** Hashes of the tree's perfect subtrees of 256 leaves and more, so a proof never hashes more than 255 leaves. Append-only. */
+  ledgerTreeNodes: {
+    name: "writ_ledger_tree_nodes",
+    columns: { level: integer, idx: integer, hash: text },
+    primaryKey: ["level", "idx"],
+  },
+  /** Signed tree heads: the tree's size and root, signed by a writer's key. Append-only. */
+  ledgerTreeHeads: {
+    name: "writ_ledger_tree_heads",
+    columns: {
+      tree_size: { type: "integer", primaryKey: true },
+      root_hash: text,
+      time: integer,
+      signer: text,
+      key_thumbprint: text,
+      signature: text,
+    },
+  },
+  /** One row (id 1): the tree's size and the roots of its perfect subtrees. Its row lock makes sequencers take turns. */
+  ledgerTreeState: {
+    name: "writ_ledger_tree_state",
+    columns: { id: { type: "integer", primaryKey: true }, tree_size: integer, peaks_json: text },
+  },
+  /** How far each writer chain is in the tree; `finished_at` once its writer closed with every row in it. */
+  ledgerTreeChains: {
+    name: "writ_ledger_tree_chains",
+    columns: { chain_id: id, next_seq: integer, finished_at: optionalInteger },
+  },
+  /**
    * Users' OAuth connections to downstream providers (@writ/broker). Token
    * columns hold ciphertext sealed by the broker (AES-256-GCM under a
    * key-encryption key the database never sees); `*_key_id` names that key.

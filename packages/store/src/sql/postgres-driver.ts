@@ -68,6 +68,10 @@ export class PostgresDriver implements SqlDriver {
     return this.#db.all(text, params);
   }
 
+  values(text: string, params: readonly SqlValue[] = []): Promise<unknown[][]> {
+    return this.#db.values(text, params);
+  }
+
   run(text: string, params: readonly SqlValue[] = []): Promise<number> {
     return this.#db.run(text, params);
   }
@@ -144,6 +148,11 @@ function executor(db: PostgresQueryable, where: string): SqlExecutor {
     all: async (text, params = []) => [
       ...(await query(numberPlaceholders(text, params.length), params)).rows,
     ],
+    // Rows come back as objects whose members keep the SELECT's order.
+    values: async (text, params = []) =>
+      (await query(numberPlaceholders(text, params.length), params)).rows.map((row) =>
+        Object.values(row),
+      ),
     run: async (text, params = []) => {
       const outcome = await query(numberPlaceholders(text, params.length), params);
       return outcome.rowCount ?? outcome.affectedRows ?? 0;

@@ -6,6 +6,8 @@ export type SqlRow = Readonly<Record<string, unknown>>;
 /** Runs dialect-neutral SQL written with `?` placeholders. */
 export interface SqlExecutor {
   all(text: string, params?: readonly SqlValue[]): Promise<SqlRow[]>;
+  /** Like all(), each row as its values in SELECT order: for streaming many rows without building objects. */
+  values(text: string, params?: readonly SqlValue[]): Promise<unknown[][]>;
   /** Runs a statement; resolves to the number of rows it changed. */
   run(text: string, params?: readonly SqlValue[]): Promise<number>;
   /** Runs one INSERT (without VALUES) for many rows: one statement per row on SQLite, multi-row VALUES on Postgres. */
@@ -34,6 +36,18 @@ export interface TransactionOptions {
   readonly durable?: boolean;
 }
 
+/**
+ * A second, read-only connection that sees what every other connection
+ * commits (SQLite: other processes, and this store's own writes), read
+ * synchronously so a guard can catch up inside a decision.
+ */
+export interface CommitWatcher {
+  /** Changes whenever another connection commits (SQLite's PRAGMA data_version). */
+  version(): number;
+  all(text: string, params?: readonly SqlValue[]): SqlRow[];
+  close(): void;
+}
+
 export interface SqlDriver extends SqlExecutor {
   readonly dialect: "sqlite" | "postgres";
   /** run() accepts several statements separated by ";" (no placeholders): migrations go in one round trip. */
@@ -42,5 +56,7 @@ export interface SqlDriver extends SqlExecutor {
     work: (tx: SqlTransaction) => Promise<T>,
     options?: TransactionOptions,
   ): Promise<T>;
+  /** A commit watcher on the same database, where other processes can write it without a server (SQLite files). */
+  watchCommits?(): CommitWatcher | undefined;
   close(): Promise<void>;
 }

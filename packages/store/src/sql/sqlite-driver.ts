@@ -1,6 +1,8 @@
 import { WritError } from "@writ/core";
 import type BetterSqlite3 from "better-sqlite3";
+import Database from "better-sqlite3";
 import type {
+  CommitWatcher,
   SqlDriver,
   SqlRow,
   SqlTransaction,
@@ -25,18 +27,40 @@ export class SqliteDriver implements SqlDriver {
   readonly #db: BetterSqlite3.Database;
   readonly #where: string;
   readonly #statements = new Map<string, Statement>();
+  readonly #rawStatements = new Map<string, BetterSqlite3.Statement<SqlValue[], unknown[]>>();
+  readonly #readOnly: boolean;
   readonly #flusher: WalFlusher | undefined;
+  readonly #onClose: (() => void) | undefined;
   #lock: Promise<void> = Promise.resolve();
   #closed = false;
 
-  constructor(db: BetterSqlite3.Database, where: string, flusher?: WalFlusher) {
+  /**
+   * `readOnly`: the connection only reads (transactions take no write lock);
+   * `flusher`: makes each commit durable after it (synchronous FULL off the
+   * event loop); `onClose` runs after closing.
+   */
+  constructor(
+    db: BetterSqlite3.Database,
+    where: string,
+    options: {
+      readonly readOnly: boolean;
+      readonly flusher?: WalFlusher;
+      readonly onClose?: () => void;
+    },
+  ) {
     this.#db = db;
     this.#where = where;
-    this.#flusher = flusher;
+    this.#readOnly = options.readOnly;
+    this.#flusher = options.flusher;
+    this.#onClose = options.onClose;
   }
 
   all(text: string, params: readonly SqlValue[] = []): Promise<SqlRow[]> {
     return this.#locked(() => this.#all(text, params));
+  }
+
+  values(text: string, params: readonly SqlValue[] = []): Promise<unknown[][]> {
+    return this.#locked(() => this.#values(text, params));
   }
 
   async run(text: string, params: readonly SqlValue[] = []): Promise<number> {
@@ -68,11 +92,12 @@ export class SqliteDriver implements SqlDriver {
       const effects: (() => void)[] = [];
       const tx: SqlTransaction = {
         all: async (text, params = []) => this.#all(text, params),
+        values: async (text, params = []) => this.#values(text, params),
         run: async (text, params = []) => this.#run(text, params),
         insertMany: async (insert, rows, suffix = "") => this.#insertMany(insert, rows, suffix),
         afterCommit: (effect) => effects.push(effect),
       };
-      this.#exec("BEGIN IMMEDIATE");
+      this.#exec(this.#readOnly ? "BEGIN" : "BEGIN IMMEDIATE");
       const before = this.#totalChanges();
       let result: T;
       try {
@@ -90,12 +115,60 @@ export class SqliteDriver implements SqlDriver {
     return result;
   }
 
+  /** A read-only connection on the same file; undefined for an in-memory database, which no other connection can reach. */
+  watchCommits(): CommitWatcher | undefined {
+    if (this.#db.memory || this.#readOnly) return undefined;
+    let db: BetterSqlite3.Database;
+    try {
+      db = new Database(this.#db.name, { readonly: true, fileMustExist: true });
+      db.pragma("busy_timeout = 1000");
+    } catch (error) {
+      throw toStoreError(error, this.#where);
+    }
+    const version = db.prepare<[], number>("PRAGMA data_version").pluck();
+    const statements = new Map<string, Statement>();
+    const where = this.#where;
+    return {
+      version: () => {
+        try {
+          return version.get() as number;
+        } catch (error) {
+          throw toStoreError(error, where);
+        }
+      },
+      all: (text, params = []) => {
+        try {
+          let statement = statements.get(text);
+          if (!statement) {
+            statement = db.prepare<SqlValue[], SqlRow>(text);
+            statements.set(text, statement);
+          }
+          return statement.all(...params);
+        } catch (error) {
+          throw toStoreError(error, where);
+        }
+      },
+      close: () => db.close(),
+    };
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     await this.#lock;
     await this.#flusher?.close();
+    if (!this.#readOnly && !this.#db.memory) {
+      try {
+        // The last connection out leaves the file in rollback-journal mode, so a
+        // copy reads anywhere, a read-only medium included; the next open turns WAL on.
+        this.#db.pragma("busy_timeout = 0");
+        this.#db.pragma("journal_mode = DELETE");
+      } catch {
+        // Another connection still has it open: it stays in WAL mode.
+      }
+    }
     this.#db.close();
+    this.#onClose?.();
   }
 
   /** Rows this connection has changed since it opened: a transaction that changed none has nothing to flush. */
@@ -117,11 +190,6 @@ export class SqliteDriver implements SqlDriver {
         error,
       );
     }
-  }
-
-  /** Direct access for the few places that need SQLite itself (pragmas at open). */
-  get database(): BetterSqlite3.Database {
-    return this.#db;
   }
 
   #locked<T>(work: () => T | Promise<T>): Promise<T> {
@@ -156,6 +224,19 @@ export class SqliteDriver implements SqlDriver {
   #all(text: string, params: readonly SqlValue[]): SqlRow[] {
     try {
       return this.#statement(text).all(...params);
+    } catch (error) {
+      throw toStoreError(error, this.#where);
+    }
+  }
+
+  #values(text: string, params: readonly SqlValue[]): unknown[][] {
+    try {
+      let statement = this.#rawStatements.get(text);
+      if (!statement) {
+        statement = this.#db.prepare<SqlValue[], unknown[]>(text).raw(true);
+        this.#rawStatements.set(text, statement);
+      }
+      return statement.all(...params);
     } catch (error) {
       throw toStoreError(error, this.#where);
     }

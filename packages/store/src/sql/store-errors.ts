@@ -6,7 +6,7 @@ const SQLITE_CORRUPT = new Set([
   "SQLITE_CORRUPT_INDEX",
   "SQLITE_CORRUPT_SEQUENCE",
 ]);
-const SQLITE_UNAVAILABLE = /^SQLITE_(CANTOPEN|IOERR|BUSY|LOCKED|FULL|READONLY|PROTOCOL|NOLFS|AUTH)/;
+const SQLITE_UNAVAILABLE = /^SQLITE_(CANTOPEN|IOERR|BUSY|LOCKED|FULL|PROTOCOL|NOLFS|AUTH)/;
 const NODE_NETWORK = new Set([
   "ECONNREFUSED",
   "ECONNRESET",
@@ -34,7 +34,15 @@ export function toStoreError(error: unknown, where: string): unknown {
   if (code !== undefined && SQLITE_CORRUPT.has(code)) {
     return new WritError(
       "store.corrupt",
-      `${where} is not a usable SQLite database (${code}): restore it from a backup or point the backend at another file.`,
+      `${where} is not a usable SQLite database (${code}): restore it from a backup (see “Backups” in the @writ/store README), or point the backend at another file. It is never replaced by a new store.`,
+      { name: code },
+      error,
+    );
+  }
+  if (code?.startsWith("SQLITE_READONLY") || code === "EROFS") {
+    return new WritError(
+      "store.read_only",
+      `${where} is read-only (${code}): the change was refused. Open it for reading only to read it.`,
       { name: code },
       error,
     );

@@ -15,7 +15,7 @@ interface Message {
   readonly error?: string;
 }
 
-/** A guard running in a child process on the same Postgres store. */
+/** A guard running in a child process on the same store. */
 export interface RemoteGuard {
   /**
    * Has the remote guard watch `writ` until it stops being usable. Resolves
@@ -30,13 +30,23 @@ export interface RemoteGuard {
   close(): Promise<void>;
 }
 
-export async function startRemoteGuard(url: string, schema: string): Promise<RemoteGuard> {
+/** Where the child's store is: a Postgres schema, or a SQLite file. */
+export type RemoteStore =
+  | { readonly url: string; readonly schema: string }
+  | { readonly path: string };
+
+export async function startRemoteGuard(store: RemoteStore): Promise<RemoteGuard> {
   const child: ChildProcessWithoutNullStreams = spawn(
     process.execPath,
     ["--conditions=@writ/source", "--import", "tsx", SCRIPT],
     {
       cwd: ROOT,
-      env: { ...process.env, WRIT_URL: url, WRIT_SCHEMA: schema },
+      env: {
+        ...process.env,
+        ...("path" in store
+          ? { WRIT_SQLITE_PATH: store.path }
+          : { WRIT_URL: store.url, WRIT_SCHEMA: store.schema }),
+      },
     },
   );
   let stderr = "";

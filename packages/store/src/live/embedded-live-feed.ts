@@ -1,0 +1,182 @@
+import { WritError } from "@writ/core";
+import type { LiveChange, LiveSink, LiveWatch } from "@writ/core/backend";
+import { json } from "../sql/row-values.js";
+import type { CommitWatcher } from "../sql/sql-driver.js";
+import type { StoreContext } from "../store-context.js";
+import type { LiveChangeLog } from "./live-change-log.js";
+
+export interface EmbeddedLiveFeedOptions {
+  /** How often the commit watcher looks for other processes' commits, in ms. */
+  readonly pollMs: number;
+}
+
+/** A decision catches up itself at most this often; the poll covers the time between. */
+const CATCH_UP_EVERY_MS = 1;
+const CATCH_UP_PAGE = 1000;
+/** How soon a failed watcher is opened again. */
+const RETRY_MS = 200;
+
+/**
+ * The live feed of an embedded (SQLite) store. Changes this process commits
+ * reach every sink synchronously right after their transaction commits,
+ * before the call that made them resolves. Changes other processes commit to
+ * the same file (the CLI, another app, `writ serve`) are found by a commit
+ * watcher: a read-only connection whose PRAGMA data_version moves whenever
+ * another connection commits, polled every `pollMs` and checked again by
+ * each decision (catchUp), which then reads the change log from the last
+ * sequence number it delivered. Both paths deliver through catchUp, in
+ * sequence order. A watcher that fails faults every sink: guards fail closed.
+ */
+export class EmbeddedLiveFeed {
+  readonly #sinks = new Set<LiveSink>();
+  readonly #ctx: StoreContext;
+  readonly #log: LiveChangeLog;
+  readonly #options: EmbeddedLiveFeedOptions;
+  #watcher: CommitWatcher | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  /** Every change up to here reached every sink. */
+  #seq = -1;
+  #version = -1;
+  #lastLook = Number.NEGATIVE_INFINITY;
+  #failed: Error | undefined;
+  #retry: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  constructor(ctx: StoreContext, log: LiveChangeLog, options: EmbeddedLiveFeedOptions) {
+    this.#ctx = ctx;
+    this.#log = log;
+    this.#options = options;
+  }
+
+  /** Called right after a commit in this process, with its changes, in sequence order. */
+  deliver(changes: readonly LiveChange[]): void {
+    if (this.#watcher) {
+      // Through the log, so another process's earlier changes arrive first.
+      this.#catchUp(true);
+      return;
+    }
+    for (const change of changes) this.#send(change);
+  }
+
+  async watch(sink: LiveSink): Promise<LiveWatch> {
+    if (this.#closed) throw new TypeError("This backend is closed.");
+    this.#startWatcher();
+    await this.#join(sink);
+    return {
+      synchronous: true,
+      ...(this.#watcher ? { catchUp: () => this.#catchUp(false) } : {}),
+      resync: () => {
+        this.#join(sink).catch((error: unknown) => sink.fault(asError(error)));
+      },
+      close: async () => {
+        this.#sinks.delete(sink);
+      },
+    };
+  }
+
+  /** Stops watching (a guard's next decision then fails on the closed ledger). */
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearInterval(this.#timer);
+    clearTimeout(this.#retry);
+    this.#watcher?.close();
+    this.#watcher = undefined;
+    this.#sinks.clear();
+  }
+
+  /** Sends the sink a snapshot read in a transaction, so no change commits between it and the sink joining. */
+  #join(sink: LiveSink): Promise<void> {
+    return this.#ctx.driver.transaction(async (tx) => {
+      const snapshot = await this.#log.snapshot(tx);
+      sink.snapshot(snapshot);
+      // The first sink sets where the feed stands; later ones treat what they already have as seen.
+      if (this.#sinks.size === 0) this.#seq = snapshot.seq;
+      this.#sinks.add(sink);
+    });
+  }
+
+  #startWatcher(): void {
+    if (this.#watcher || this.#failed) return;
+    this.#watcher = this.#ctx.driver.watchCommits?.();
+    if (!this.#watcher) return;
+    this.#timer = setInterval(() => this.#catchUp(true), this.#options.pollMs).unref();
+  }
+
+  /** After a failure: a new watcher, and a fresh snapshot for every sink, which lifts their fault. */
+  #recover(): void {
+    this.#retry = setTimeout(() => {
+      this.#retry = undefined;
+      if (this.#closed) return;
+      this.#failed = undefined;
+      try {
+        this.#startWatcher();
+      } catch (error) {
+        this.#fail(asError(error));
+        return;
+      }
+      const sinks = [...this.#sinks];
+      this.#sinks.clear();
+      for (const sink of sinks)
+        this.#join(sink).catch((error: unknown) => sink.fault(asError(error)));
+    }, RETRY_MS);
+    this.#retry.unref();
+  }
+
+  /**
+   * Delivers every change committed since the last look, if the watcher's
+   * version moved. `now`: look even if a decision just did. Returns false
+   * when the watcher cannot read, after faulting every sink.
+   */
+  #catchUp(now: boolean): boolean {
+    const watcher = this.#watcher;
+    if (this.#failed) return false;
+    if (!watcher || this.#sinks.size === 0) return true;
+    const at = performance.now();
+    if (!now && at - this.#lastLook < CATCH_UP_EVERY_MS) return true;
+    this.#lastLook = at;
+    try {
+      const version = watcher.version();
+      if (version === this.#version) return true;
+      // Noted before reading: a commit after this read moves the version again.
+      this.#version = version;
+      for (;;) {
+        const rows = watcher.all(
+          `SELECT change_json FROM ${this.#ctx.tables.liveChanges} WHERE seq > ? ORDER BY seq LIMIT ?`,
+          [this.#seq, CATCH_UP_PAGE],
+        );
+        for (const row of rows) this.#send(json(row, "change_json") as LiveChange);
+        if (rows.length < CATCH_UP_PAGE) return true;
+      }
+    } catch (error) {
+      this.#fail(asError(error));
+      return false;
+    }
+  }
+
+  #send(change: LiveChange): void {
+    if (change.seq <= this.#seq) return;
+    // A sink that finds a gap asks for a snapshot itself (LiveView).
+    for (const sink of this.#sinks) sink.change(change);
+    this.#seq = change.seq;
+  }
+
+  /** The watcher broke: fail closed until a new one has caught every sink up. */
+  #fail(error: Error): void {
+    clearInterval(this.#timer);
+    this.#watcher?.close();
+    this.#watcher = undefined;
+    const fault = new WritError(
+      "store.unavailable",
+      "The live feed's commit watcher stopped reading the SQLite file; guards refuse calls until it is back.",
+      {},
+      error,
+    );
+    this.#failed = fault;
+    for (const sink of this.#sinks) sink.fault(fault);
+    this.#recover();
+  }
+}
+
+export function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}

@@ -1,0 +1,160 @@
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  statSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, dirname, join } from "node:path";
+import { WritError } from "@writ/core";
+import Database from "better-sqlite3";
+import { SqliteDriver } from "./sqlite-driver.js";
+import { toStoreError } from "./store-errors.js";
+import { WalFlusher } from "./wal-flusher.js";
+
+export interface OpenSqliteOptions {
+  /** true: reading only; "auto": read-write unless the file or its file system is read-only; false: read-write or store.read_only. */
+  readonly readOnly: boolean | "auto";
+  /** Create the file when it does not exist (else store.missing). */
+  readonly create: boolean;
+  readonly synchronous: "full" | "normal";
+  readonly busyTimeoutMs: number;
+  /** Names the store in errors. */
+  readonly where: string;
+}
+
+export interface OpenedSqlite {
+  readonly driver: SqliteDriver;
+  readonly readOnly: boolean;
+}
+
+/** Where operators find how to restore a store: the store README's backups section. */
+export const BACKUPS_HELP = "restore it from a backup (see “Backups” in the @writ/store README)";
+
+/**
+ * Opens a SQLite store file, refusing what must never be silently replaced:
+ * an empty file, a file that is not a SQLite database (on first use, by the
+ * driver), a missing file when `create` is off. A file that cannot be
+ * written (permissions, a read-only file system, a read-only copy) opens for
+ * reading only when asked to; one a read-only medium cannot hold the WAL
+ * index for is read from a private temporary copy.
+ */
+export function openSqlite(path: string, options: OpenSqliteOptions): OpenedSqlite {
+  const { where } = options;
+  const exists = existsSync(path);
+  if (!exists && (!options.create || options.readOnly === true)) {
+    throw new WritError(
+      "store.missing",
+      `${where} does not exist: ${BACKUPS_HELP}. It is not created again here, since a new store would hold new issuer keys and an empty ledger.`,
+    );
+  }
+  if (exists && statSync(path).size === 0) {
+    throw new WritError(
+      "store.corrupt",
+      `${where} is an empty file, not a Writ store: ${BACKUPS_HELP}, or delete the empty file to create a new store there.`,
+    );
+  }
+  const readOnly =
+    options.readOnly === true || (exists && options.readOnly === "auto" && !writable(path));
+  if (readOnly) return { driver: openReadOnly(path, where), readOnly: true };
+  if (exists && !writable(path)) throw readOnlyStore(where);
+  if (!exists) mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  let db: Database.Database;
+  let flusher: WalFlusher | undefined;
+  try {
+    db = new Database(path);
+  } catch (error) {
+    throw toStoreError(error, where);
+  }
+  try {
+    // The file holds the issuer's private keys: owner-only, like any key file.
+    if (!exists) chmodSync(path, 0o600);
+    const wal = db.pragma("journal_mode = WAL", { simple: true }) === "wal";
+    // FULL's fsync of the WAL runs on the thread pool after a NORMAL commit rather than blocking every guard.
+    flusher = options.synchronous === "full" && wal ? new WalFlusher(path) : undefined;
+    db.pragma(
+      `synchronous = ${flusher === undefined ? options.synchronous.toUpperCase() : "NORMAL"}`,
+    );
+    db.pragma(`busy_timeout = ${options.busyTimeoutMs}`);
+  } catch (error) {
+    db.close();
+    const failure = toStoreError(error, where);
+    // A read-only file system shows only now, when SQLite first touches the file.
+    if (options.readOnly === "auto" && cannotWrite(failure))
+      return { driver: openReadOnly(path, where), readOnly: true };
+    throw failure;
+  }
+  return {
+    driver: new SqliteDriver(db, where, { readOnly: false, ...(flusher ? { flusher } : {}) }),
+    readOnly: false,
+  };
+}
+
+/** Opens an in-memory database, for tests. */
+export function openSqliteMemory(where: string): OpenedSqlite {
+  return {
+    driver: new SqliteDriver(new Database(":memory:"), where, { readOnly: false }),
+    readOnly: false,
+  };
+}
+
+function openReadOnly(path: string, where: string): SqliteDriver {
+  const direct = tryReadOnly(path, where);
+  if (direct) return direct;
+  // A WAL database whose index file (-shm) cannot be created on this medium: read a copy.
+  const folder = mkdtempSync(join(tmpdir(), "writ-readonly-"));
+  const copy = join(folder, basename(path));
+  try {
+    copyFileSync(path, copy);
+    if (existsSync(`${path}-wal`)) copyFileSync(`${path}-wal`, `${copy}-wal`);
+  } catch (error) {
+    rmSync(folder, { recursive: true, force: true });
+    throw toStoreError(error, where);
+  }
+  const copied = tryReadOnly(copy, where, () => rmSync(folder, { recursive: true, force: true }));
+  if (!copied) {
+    rmSync(folder, { recursive: true, force: true });
+    throw new WritError("store.unavailable", `${where} could not be opened for reading.`);
+  }
+  return copied;
+}
+
+function tryReadOnly(path: string, where: string, onClose?: () => void): SqliteDriver | undefined {
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true });
+    db.prepare("SELECT 1 FROM sqlite_master LIMIT 1").all();
+    return new SqliteDriver(db, where, { readOnly: true, ...(onClose ? { onClose } : {}) });
+  } catch (error) {
+    db?.close();
+    const failure = toStoreError(error, where);
+    if (isWritError(failure, "store.unavailable")) return undefined;
+    throw failure;
+  }
+}
+
+/** Whether the owner may write the file and its folder (mode bits: as a person sees a read-only copy, root included). */
+function writable(path: string): boolean {
+  return (statSync(path).mode & 0o200) !== 0 && (statSync(dirname(path)).mode & 0o200) !== 0;
+}
+
+function readOnlyStore(where: string): WritError {
+  return new WritError(
+    "store.read_only",
+    `${where} is read-only (its file, folder or file system): changes are refused. Open it for reading only to read it.`,
+  );
+}
+
+function isWritError(error: unknown, code: string): boolean {
+  return error instanceof WritError && error.code === code;
+}
+
+function cannotWrite(error: unknown): boolean {
+  return (
+    isWritError(error, "store.read_only") ||
+    (error instanceof WritError && error.details.name === "SQLITE_CANTOPEN")
+  );
+}
