@@ -99,7 +99,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
           url: string("url") ?? io.env.WRIT_URL,
           apiKey: string("api-key") ?? io.env.WRIT_API_KEY,
           databaseUrl: string("database-url") ?? io.env.WRIT_DATABASE_URL,
-          note: (message) => out.note(message),
+          // A one-time import renames a file: worth saying under --json too.
+          warn: (message) => out.warn(message),
           readOnly: command.reads === true,
         });
         return target;

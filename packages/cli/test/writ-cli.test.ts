@@ -375,9 +375,13 @@ describe("the writ command", () => {
       expect(stopped.code).toBe(0);
       stderr = stopped.stderr;
     }
-    // A failed upstream's own words reach the operator.
-    expect(stderr).toContain('MCP upstream "broken" is down');
-    expect(stderr).toContain("broken stderr │ no license file found");
+    // A failed upstream's own words reach the operator, as --json's warning lines.
+    const warnings = stderr
+      .split("\n")
+      .filter((line) => line.startsWith("{"))
+      .map((line) => (JSON.parse(line) as { warning?: string }).warning);
+    expect(warnings.join("\n")).toContain('MCP upstream "broken" is down');
+    expect(warnings.join("\n")).toContain("broken stderr │ no license file found");
 
     config.gateway = { ...(config.gateway as object), sesionIdleMs: 1000 };
     writeFileSync(configFile, JSON.stringify(config));

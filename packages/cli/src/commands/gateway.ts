@@ -88,17 +88,17 @@ export const gatewayCommand: Command = {
 function report(out: Output, event: GatewayEvent): void {
   switch (event.type) {
     case "upstream.down": {
+      // Its last words go in the warning itself, so --json carries them too.
+      const lastWords =
+        event.stderr === undefined
+          ? ""
+          : `\n${event.stderr
+              .split("\n")
+              .map((line) => `  ${event.upstream} stderr │ ${line}`)
+              .join("\n")}`;
       out.warn(
-        `MCP upstream "${event.upstream}" is down (${event.reason}); retrying in ${event.retryInMs} ms.`,
+        `MCP upstream "${event.upstream}" is down (${event.reason}); retrying in ${event.retryInMs} ms.${lastWords}`,
       );
-      if (event.stderr !== undefined) {
-        out.note(
-          event.stderr
-            .split("\n")
-            .map((line) => `  ${event.upstream} stderr │ ${line}`)
-            .join("\n"),
-        );
-      }
       return;
     }
     case "upstream.hung":

@@ -23,7 +23,7 @@ export interface TargetOptions {
   readonly apiKey?: string | undefined;
   readonly databaseUrl?: string | undefined;
   /** Tells the user something happened on the way (a one-time import). */
-  readonly note: (message: string) => void;
+  readonly warn: (message: string) => void;
   /** The command only reads: a read-only store (a backup, a read-only file system) will do. */
   readonly readOnly?: boolean;
 }
@@ -82,7 +82,7 @@ export async function openAdminTarget(
     where = `the store ${path}`;
   }
   // A read-only copy keeps its key file: importing is a change.
-  if (project.exists() && !store.readOnly) await importApiKeyFile(project, store, options.note);
+  if (project.exists() && !store.readOnly) await importApiKeyFile(project, store, options.warn);
   return {
     admin: store,
     where,

@@ -12,14 +12,14 @@ import type { Project } from "./project.js";
 export async function importApiKeyFile(
   project: Project,
   store: StoreBackend,
-  note: (message: string) => void,
+  warn: (message: string) => void,
 ): Promise<void> {
   const file = project.path("api-keys.json");
   if (!existsSync(file)) return;
   const { keys } = project.readJson<{ keys: ApiKeyRecord[] }>("api-keys.json");
   const imported = await store.importApiKeys(keys, "writ CLI: .writ/api-keys.json");
   renameSync(file, `${file}.imported`);
-  note(
+  warn(
     `Imported ${imported} API key${imported === 1 ? "" : "s"} from ${file} into the store${imported < keys.length ? ` (${keys.length - imported} were there already)` : ""}; the file is renamed api-keys.json.imported. Keys live in the store from now on: \`writ api-keys list\`.`,
   );
 }
