@@ -9,6 +9,7 @@ import {
 import { createApiKey, createWritServer, type ListeningWritServer } from "@writ/server";
 import { postgresBackend, type StoreBackend } from "@writ/store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import { allLedgerRows } from "../../../test/support/ledger-rows.js";
 import {
   createTestDatabase,
@@ -17,6 +18,13 @@ import {
 } from "../../store/test/support/postgres-server.js";
 
 const serverUrl = requirePostgresUrl();
+
+/**
+ * 64 calls queue for 8 connections, and another test's CREATE DATABASE forces a
+ * checkpoint that can stall every commit for seconds: this test is about exact
+ * budgets, not about failing closed when the store is slower than the deadline.
+ */
+const PATIENT_MS = 60_000;
 
 if (serverUrl) {
   describe("budgets across two Writ server instances on one Postgres", () => {
@@ -41,7 +49,12 @@ if (serverUrl) {
     it("never lets 64 concurrent calls through two instances take one budget over, and records every reservation", async () => {
       const { key, record } = createApiKey({ label: "race operator" });
       for (let index = 0; index < 2; index++) {
-        const store = await postgresBackend({ url: database.url, schema: "race", poolSize: 8 });
+        const store = await postgresBackend({
+          url: database.url,
+          schema: "race",
+          poolSize: 8,
+          connectTimeoutMs: PATIENT_MS,
+        });
         stores.push(store);
         const server = await createWritServer({
           store,
@@ -63,7 +76,14 @@ if (serverUrl) {
         sessions.push(new Session(agent, await admin.issue({ user: "alice", agent: agent.id })));
         const backend = new RemoteBackend({ url: server.url, apiKey: key });
         backends.push(backend);
-        guards.push(await createGuard({ backend, issuer, audience: "urn:writ:race" }));
+        guards.push(
+          await createGuard({
+            backend,
+            issuer,
+            audience: "urn:writ:race",
+            backendDeadlineMs: PATIENT_MS,
+          }),
+        );
       }
 
       const decisions = await Promise.all(
