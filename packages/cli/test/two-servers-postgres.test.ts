@@ -45,8 +45,8 @@ describe.runIf(serverUrl)("two `writ serve` processes on one PostgreSQL", () => 
   beforeAll(async () => {
     cwd = mkdtempSync(join(tmpdir(), "writ-two-servers-"));
     database = await createTestDatabase(serverUrl as string, "cli_two_servers");
-    expect((await writ(["init"], { cwd })).code).toBe(0);
     const env = { WRIT_DATABASE_URL: database.url };
+    expect((await writ(["init"], { cwd, env })).code).toBe(0);
     // One after the other: the first applies the migrations.
     servers.push(
       await startWrit(["serve", "--port", "0", "--json", "--audience", "urn:writ:cluster"], {

@@ -1,8 +1,7 @@
-import { join } from "node:path";
-import type { StoreBackend } from "@writ/store";
 import type { Command } from "../command.js";
 import { EXIT_CODES } from "../exit-codes.js";
 import { importApiKeyFile } from "../project/import-api-keys.js";
+import { openStore, projectStoreLocation } from "../project/project-store.js";
 import { UsageError } from "../usage-error.js";
 import { waitForSignal } from "./wait-for-signal.js";
 
@@ -45,14 +44,16 @@ export const serveCommand: Command = {
     json: { type: "boolean", description: "Print where it listens as one JSON line." },
   },
   async run({ project, io, out, string, flag }) {
+    const location = projectStoreLocation(project, {
+      databaseUrl: string("database-url") ?? io.env.WRIT_DATABASE_URL,
+      schema: string("schema"),
+    });
     const config = project.exists() ? project.config() : undefined;
-    const databaseUrl = string("database-url") ?? io.env.WRIT_DATABASE_URL;
-    if (!config && databaseUrl === undefined) project.config(); // says how to create one
     const port = Number(string("port") ?? 7070);
     if (!Number.isInteger(port) || port < 0 || port > 65_535)
       throw new UsageError("--port must be 0–65535.", "serve");
     const host = string("host") ?? "127.0.0.1";
-    if (databaseUrl === undefined) {
+    if (location.kind === "sqlite") {
       const running = project.server();
       if (running) {
         out.error(`A Writ server already runs on this store (pid ${running.pid}, ${running.url}).`);
@@ -60,21 +61,8 @@ export const serveCommand: Command = {
       }
     }
     const { createWritServer } = await import("@writ/server");
-    const { postgresBackend, sqliteBackend } = await import("@writ/store");
     const issuer = config?.issuer ?? "writ";
-    const store: StoreBackend =
-      databaseUrl === undefined
-        ? await sqliteBackend({
-            path: join(project.dir, config?.store.path ?? "writ.db"),
-            issuer,
-            create: false,
-          })
-        : await postgresBackend({
-            url: databaseUrl,
-            issuer,
-            migrate: !flag("no-migrate"),
-            ...(string("schema") ? { schema: string("schema") as string } : {}),
-          });
+    const store = await openStore(location, { migrate: !flag("no-migrate") });
     if (project.exists()) await importApiKeyFile(project, store, (message) => out.note(message));
     if ((await store.listApiKeys({ limit: 1 })).items.length === 0)
       out.warn("No API keys: nothing can authenticate. Create one with `writ api-keys create`.");
@@ -87,8 +75,8 @@ export const serveCommand: Command = {
       ...(flag("no-console") ? { console: { ...config?.console, enabled: false } } : {}),
     });
     const listening = await server.listen({ port, hostname: host });
-    if (databaseUrl === undefined) project.saveServer({ url: listening.url, pid: process.pid });
-    const where = databaseUrl === undefined ? "SQLite" : "PostgreSQL";
+    if (location.kind === "sqlite") project.saveServer({ url: listening.url, pid: process.pid });
+    const where = location.kind === "sqlite" ? "SQLite" : "PostgreSQL";
     if (flag("json")) {
       out.line(
         JSON.stringify({
@@ -112,7 +100,7 @@ export const serveCommand: Command = {
       out.warn(`Listening on ${host} without TLS: put it behind a TLS-terminating proxy.`);
     await waitForSignal();
     await listening.close();
-    if (databaseUrl === undefined) project.clearServer();
+    if (location.kind === "sqlite") project.clearServer();
     await store.close();
     out.note("Writ server stopped.");
     return EXIT_CODES.ok;

@@ -1,10 +1,10 @@
-import { join } from "node:path";
 import type { IssuerKeyInfo, RemoteStoreAdmin } from "@writ/client";
 import type { IssuerKeyStatus } from "@writ/core";
 import type { StoreBackend } from "@writ/store";
 import { UsageError } from "../usage-error.js";
 import { importApiKeyFile } from "./import-api-keys.js";
 import type { Project } from "./project.js";
+import { describeStore, openStore, projectStoreLocation } from "./project-store.js";
 
 /** A store or server the CLI administers. */
 export interface AdminTarget {
@@ -32,8 +32,9 @@ export interface TargetOptions {
  * What a command administers, in this order: a server named by --url
  * (WRIT_URL); the server `writ serve` runs on this project (an embedded
  * SQLite store belongs to one process, so the CLI then goes through it);
- * a Postgres store named by --database-url (WRIT_DATABASE_URL); the
- * project's own SQLite store.
+ * the project's store (its SQLite file, or its Postgres database named by
+ * --database-url or WRIT_DATABASE_URL); without a project, the Postgres
+ * store that URL names.
  */
 export async function openAdminTarget(
   project: Project,
@@ -59,28 +60,9 @@ export async function openAdminTarget(
       close: async () => undefined,
     };
   }
-  const config = project.exists() ? project.config() : undefined;
-  const { postgresBackend, sqliteBackend } = await import("@writ/store");
-  let store: StoreBackend;
-  let where: string;
-  if (options.databaseUrl !== undefined) {
-    store = await postgresBackend({
-      url: options.databaseUrl,
-      ...(config ? { issuer: config.issuer } : {}),
-    });
-    where = "the Postgres store";
-  } else {
-    const { store: spec, issuer } = project.config();
-    const path = join(project.dir, spec.path);
-    store = await sqliteBackend({
-      path,
-      issuer,
-      // A set-up project's store is never created anew: a missing one is store.missing.
-      create: false,
-      readOnly: options.readOnly === true ? "auto" : false,
-    });
-    where = `the store ${path}`;
-  }
+  const location = projectStoreLocation(project, { databaseUrl: options.databaseUrl });
+  const store = await openStore(location, { readOnly: options.readOnly === true });
+  const where = describeStore(location);
   // A read-only copy keeps its key file: importing is a change.
   if (project.exists() && !store.readOnly) await importApiKeyFile(project, store, options.warn);
   return {

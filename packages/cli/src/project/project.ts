@@ -15,8 +15,14 @@ import { UsageError } from "../usage-error.js";
 export interface ProjectConfig {
   /** The issuer id root writs carry. */
   readonly issuer: string;
-  /** The embedded store, relative to the project folder. */
-  readonly store: { readonly kind: "sqlite"; readonly path: string };
+  /**
+   * The project's one store: the embedded SQLite file (relative to the
+   * project folder), or a Postgres database whose URL each command is given
+   * (`--database-url`, `WRIT_DATABASE_URL`), in `schema` (default public).
+   */
+  readonly store:
+    | { readonly kind: "sqlite"; readonly path: string }
+    | { readonly kind: "postgres"; readonly schema?: string };
   /** The longest lifetime `writ issue` and `writ delegate` give a writ, in seconds (default 86,400: a day). */
   readonly maxTtl?: number;
   /** The audience `writ serve` answers to (default: the URL it listens on). */
@@ -164,13 +170,16 @@ function object(expected: string): (value: unknown) => string | undefined {
 const CONFIG_KEYS: Readonly<Record<string, (value: unknown) => string | undefined>> = {
   issuer: (value) => (typeof value === "string" ? undefined : "a string (the issuer id)"),
   store: (value) => {
-    const store = value as { kind?: unknown; path?: unknown } | null;
-    return typeof store === "object" &&
-      store !== null &&
-      store.kind === "sqlite" &&
-      typeof store.path === "string"
+    const store = value as { kind?: unknown; path?: unknown; schema?: unknown } | null;
+    const sqlite =
+      store?.kind === "sqlite" && typeof store.path === "string" && Object.keys(store).length === 2;
+    const postgres =
+      store?.kind === "postgres" &&
+      (store.schema === undefined || typeof store.schema === "string") &&
+      Object.keys(store).every((key) => key === "kind" || key === "schema");
+    return sqlite || postgres
       ? undefined
-      : '{ "kind": "sqlite", "path": "<file in the project folder>" }';
+      : '{ "kind": "sqlite", "path": "<file in the project folder>" } or { "kind": "postgres", "schema"?: "<schema>" }';
   },
   maxTtl: (value) =>
     Number.isSafeInteger(value) && (value as number) > 0 ? undefined : "a whole number of seconds",
