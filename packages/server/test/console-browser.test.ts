@@ -240,6 +240,42 @@ describe("the Writ console in a browser", { timeout: 240_000 }, () => {
     await page.close();
   });
 
+  it("shows what each budget has used in its current window, and what is left", async () => {
+    const budgeted = new Session(
+      demo.plannerSession.agent,
+      await store.issue({
+        user: "alice",
+        agent: "support-planner",
+        key: demo.plannerSession.agent.thumbprint,
+        grants: "refunds.approve(amount < 50, currency == USD) within sum(amount) <= 100 per 1d",
+      }),
+    );
+    const refund = (amount: number) =>
+      guard.authorize(
+        guard.callFrom(budgeted, {
+          action: "refunds.approve",
+          tool: "approve_refund",
+          args: { order: `B-${amount}`, amount, currency: "USD" },
+        }),
+      );
+    expect((await refund(40)).effect).toBe("allow");
+    expect((await refund(40)).effect).toBe("allow");
+    expect(await refund(40)).toMatchObject({ effect: "deny", code: "budget.exceeded" });
+    const page = await signIn(viewerKey);
+    await page.getByRole("link", { name: "Budgets" }).click();
+    const row = page.locator(`tr:has(a:text("${budgeted.writ.leaf.claims.jti}"))`);
+    await row.waitFor();
+    expect(await row.locator("td").allInnerTexts()).toEqual([
+      `hop ${budgeted.writ.leaf.claims.jti}`,
+      "sum(amount) <= 100 per 1d",
+      expect.stringMatching(/^\s*80$/),
+      "20",
+      expect.stringMatching(/^\d{4}-\d{2}-\d{2}T00:00:00Z$/),
+    ]);
+    await page.screenshot({ path: join(SCREENSHOTS, "budgets.png"), fullPage: false });
+    await page.close();
+  });
+
   it("revokes an agent's key from the directory, naming what stops working", async () => {
     const extra = createAgentIdentity("spare-key");
     await store.addAgentKey("support-planner", extra);

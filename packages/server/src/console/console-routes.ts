@@ -1,5 +1,5 @@
 import { type Approval, type LedgerRecord, WritError } from "@writ/core";
-import type { DelegationRecord } from "@writ/core/backend";
+import type { BudgetUsage, DelegationRecord } from "@writ/core/backend";
 import type {
   AgentRecord,
   DelegationNode,
@@ -21,6 +21,7 @@ import { type ConsoleSessions, ROLE_SCOPES } from "./console-sessions.js";
 import { finishOidcSignIn, type OidcSignIn, startOidcSignIn } from "./oidc-sign-in.js";
 import { type ActivityRow, activityRow, activityView } from "./views/activity-view.js";
 import { approvalsView } from "./views/approvals-view.js";
+import { budgetsView } from "./views/budgets-view.js";
 import { type CallData, callView } from "./views/call-view.js";
 import { rootsView, treeView } from "./views/delegations-view.js";
 import { directoryView, type Principal, principalView } from "./views/directory-view.js";
@@ -305,6 +306,14 @@ export function registerConsoleRoutes(
           ...(nextCursor ? { nextCursor } : {}),
         }),
       };
+    }),
+  );
+
+  app.get(
+    "/console/budgets",
+    signedIn("/console/budgets", async (_c, _viewer, api) => {
+      const { usage } = await api<{ usage: BudgetUsage[] }>("/v1/budgets");
+      return { title: "Budgets", body: budgetsView(usage) };
     }),
   );
 

@@ -89,7 +89,7 @@ export function registerBudgetRoutes(app: WritApp, { store }: RouteContext): voi
     }),
     async (c) => {
       const caller = c.get("caller");
-      requireScope(caller, "admin");
+      requireScope(caller, "read");
       const usage = await store.budgetUsage(withoutUndefined(c.req.valid("query")));
       const prefix = tenantPrefix(caller);
       return c.json(

@@ -14,6 +14,7 @@ const NAV = [
   ["/console", "Activity"],
   ["/console/approvals", "Approvals"],
   ["/console/delegations", "Delegations"],
+  ["/console/budgets", "Budgets"],
   ["/console/directory", "Directory"],
   ["/console/ledger", "Ledger"],
 ] as const;
