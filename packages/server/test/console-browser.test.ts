@@ -265,7 +265,7 @@ describe("the Writ console in a browser", { timeout: 240_000 }, () => {
     await page.getByRole("link", { name: "Budgets" }).click();
     const row = page.locator(`tr:has(a:text("${budgeted.writ.leaf.claims.jti}"))`);
     await row.waitFor();
-    expect(await row.locator("td").allInnerTexts()).toEqual([
+    expect(await row.locator("td").allTextContents()).toEqual([
       `hop ${budgeted.writ.leaf.claims.jti}`,
       "sum(amount) <= 100 per 1d",
       expect.stringMatching(/^\s*80$/),
