@@ -389,6 +389,22 @@ const WRIT_ERRORS = {
   "token.unsupported": { ...REFUSED, status: 400 },
   "idp.unavailable": UNAVAILABLE_NOW,
 
+  // The OAuth authorization server for stock MCP clients (RFC 6749, 7591, 8707):
+  // each code is the RFC's `error` of the same name, a 400 (401 for the client).
+  "oauth.invalid_request": BAD_INPUT,
+  "oauth.invalid_client": { ...BAD_INPUT, status: 401 },
+  "oauth.invalid_client_metadata": BAD_INPUT,
+  "oauth.invalid_grant": { ...REFUSED, status: 400 },
+  "oauth.invalid_target": BAD_INPUT,
+  "oauth.invalid_scope": BAD_INPUT,
+  "oauth.access_denied": REFUSED,
+
+  // Access tokens at the MCP gateway: a token it will not take is 401
+  // invalid_token, so the client asks the authorization server again.
+  "access_token.invalid": INVALID_WRIT,
+  "access_token.expired": { ...INVALID_WRIT, message: EXPIRED },
+  "access_token.wrong_audience": INVALID_WRIT,
+
   // Identities from identity providers: a token whose person is not linked to a
   // Writ user, or whose email address the provider may not vouch for, is
   // invalid_grant like the token codes (400).

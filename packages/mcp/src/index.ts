@@ -23,6 +23,7 @@ export type {
   StdioUpstreamConfig,
   UpstreamConfig,
 } from "./gateway/gateway-options.js";
+export type { AuthorizationServerTrust } from "./gateway/oauth-access-token.js";
 export type { ProtectedResourceMetadata } from "./gateway/protected-resource-metadata.js";
 export type { UpstreamStatus } from "./gateway/upstream.js";
 // The in-process server guard

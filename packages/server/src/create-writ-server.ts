@@ -21,6 +21,8 @@ import { registerEventsRoute } from "./live/events-route.js";
 import { LedgerTail } from "./live/ledger-tail.js";
 import { LiveHub } from "./live/live-hub.js";
 import { registerLiveRoute } from "./live/live-route.js";
+import type { OAuthServerOptions } from "./oauth/oauth-options.js";
+import { type OAuthTokenGrants, registerOAuthRoutes } from "./oauth/oauth-routes.js";
 import { registerAgentRoutes } from "./routes/agent-routes.js";
 import { registerApiKeyRoutes } from "./routes/api-key-routes.js";
 import { registerApprovalRoutes } from "./routes/approval-routes.js";
@@ -88,6 +90,13 @@ export interface WritServerOptions {
    * `tokenExchange`. Default on; `{ enabled: false }` turns it off.
    */
   readonly console?: ConsoleOptions;
+  /**
+   * The OAuth authorization server for MCP gateways, for stock MCP clients
+   * (Claude Desktop, VS Code, Cursor, MCP Inspector): metadata, registration,
+   * sign-in through `console.oidc` and consent, tokens for the gateways in
+   * `resources`. Default off.
+   */
+  readonly oauth?: OAuthServerOptions;
   /** Longest lifetime accepted for agent tokens (actor tokens, signed requests), in seconds. Default 300. */
   readonly agentTokenLifetime?: number;
   /** Clock skew tolerated on agent tokens, in seconds. Default 60. */
@@ -225,7 +234,7 @@ export async function createWritServer(options: WritServerOptions): Promise<Writ
         ttlMs: positive(options.console?.sessionTtl, 28_800, "console.sessionTtl") * 1000,
       })
     : undefined;
-  for (const path of ["/console", "/console/*"]) {
+  for (const path of ["/console", "/console/*", "/oauth/*"]) {
     app.use(path, async (c, next) => {
       throttle(perAddress, addressOf(c), clock());
       await next();
@@ -235,7 +244,17 @@ export async function createWritServer(options: WritServerOptions): Promise<Writ
 
   registerDiscoveryRoutes(app, context);
   registerKeyRoutes(app, context);
-  registerTokenRoute(app, exchange);
+  let oauthGrants: OAuthTokenGrants | undefined;
+  registerTokenRoute(app, exchange, (form) => {
+    if (!oauthGrants) {
+      throw new WritError(
+        "token.unsupported",
+        "This server is not an OAuth authorization server (no oauth option).",
+        { name: "grant_type" },
+      );
+    }
+    return oauthGrants(form);
+  });
   registerWritRoutes(app, context);
   registerRevocationRoutes(app, context);
   registerApiKeyRoutes(app, context);
@@ -251,12 +270,20 @@ export async function createWritServer(options: WritServerOptions): Promise<Writ
   registerCallRoutes(app, context);
   const tail = new LedgerTail(options.store, clock);
   registerEventsRoute(app, context, tail);
-  if (sessions) {
-    registerConsoleRoutes(app, {
-      sessions,
-      apiKeys,
-      console: options.console ?? {},
-      identityProviders: options.tokenExchange?.identityProviders ?? [],
+  const signIns = sessions
+    ? registerConsoleRoutes(app, {
+        sessions,
+        apiKeys,
+        console: options.console ?? {},
+        identityProviders: options.tokenExchange?.identityProviders ?? [],
+        clock,
+      })
+    : [];
+  if (options.oauth) {
+    oauthGrants = registerOAuthRoutes(app, {
+      oauth: options.oauth,
+      store: options.store,
+      providers: signIns,
       clock,
     });
   }
@@ -303,7 +330,7 @@ export async function createWritServer(options: WritServerOptions): Promise<Writ
     const error = bodyError(thrown);
     const details = problemOf(error);
     if (details.status >= 500 && !isWritError(error)) reportError(error);
-    if (c.req.path === TOKEN_PATH) {
+    if (c.req.path === TOKEN_PATH || c.req.path.startsWith("/oauth/")) {
       const failure =
         isWritError(error) && error.code === details.code
           ? error

@@ -30,6 +30,8 @@ export {
 } from "./exchange/token-exchange.js";
 export { TOKEN_PATH } from "./exchange/token-route.js";
 export type { ProblemDetails } from "./http/problem-details.js";
+// The OAuth authorization server for MCP gateways
+export type { OAuthResource, OAuthServerOptions } from "./oauth/oauth-options.js";
 // Limits and problems
 export type { RateLimit } from "./http/rate-limiter.js";
 export type { LiveEvent } from "./live/live-event.js";

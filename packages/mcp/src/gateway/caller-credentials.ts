@@ -3,13 +3,15 @@
  * an HTTP request (and the JSON-RPC message it carries) into the writ and
  * proof the guard judges. Today: `Authorization: DPoP <writ>` on every
  * request and a `DPoP` proof bound to the request on every guarded call
- * (DESIGN §2). Other carriages (the MCP authorization spec's access tokens,
- * `_meta`) plug in here and nowhere else.
+ * (DESIGN §2); or an OAuth access token of the gateway's authorization
+ * server (`Authorization: Bearer`), see oauth-caller.ts. Other carriages
+ * (`_meta`) plug in here and nowhere else.
  */
 import type { IncomingMessage } from "node:http";
 import type { Guard } from "@writ/core";
 import { proofFromDpopHeader, writFromAuthorization } from "../shared/http-carriage.js";
 import { challengeFor, type HttpChallenge } from "./http-challenge.js";
+import type { OAuthCallers, ProofSubject } from "./oauth-caller.js";
 
 /** Who a request comes from, as the guard established it. */
 export interface Caller {
@@ -17,6 +19,11 @@ export interface Caller {
   readonly writ: string;
   /** Tenant, user and leaf agent: what an MCP session is bound to. */
   readonly principal: string;
+  /**
+   * Signs each guarded call's proof for a caller whose writ the gateway holds
+   * (an OAuth access token); absent when the caller signs its own.
+   */
+  readonly prove?: (subject: ProofSubject) => string;
 }
 
 /** The credentials a request carries; nothing in them is trusted yet. */
@@ -24,12 +31,19 @@ export interface RequestCredentials {
   readonly writ: string | undefined;
   /** The invocation proof for a guarded call, when it carries one. */
   readonly proof: string | undefined;
+  /** An OAuth access token (`Authorization: Bearer`), when the request carries one instead of a writ. */
+  readonly accessToken?: string;
 }
 
+const BEARER = /^Bearer[ \t]+([A-Za-z0-9_.~+/-]+=*)[ \t]*$/i;
+
 export function requestCredentials(req: IncomingMessage): RequestCredentials {
+  const { authorization } = req.headers;
+  const bearer = typeof authorization === "string" ? BEARER.exec(authorization)?.[1] : undefined;
   return {
-    writ: writFromAuthorization(req.headers.authorization),
+    writ: writFromAuthorization(authorization),
     proof: proofFromDpopHeader(req.headers.dpop),
+    ...(bearer === undefined ? {} : { accessToken: bearer }),
   };
 }
 
@@ -41,8 +55,14 @@ export function requestCredentials(req: IncomingMessage): RequestCredentials {
 export function authenticateCaller(
   guard: Guard,
   credentials: RequestCredentials,
+  oauth: OAuthCallers | undefined,
 ): { readonly caller: Caller } | { readonly challenge: HttpChallenge } {
-  const { writ } = credentials;
+  const { writ, accessToken } = credentials;
+  if (accessToken !== undefined) {
+    return oauth
+      ? oauth.authenticate(accessToken)
+      : { challenge: { status: 401, error: "invalid_token", code: "access_token.invalid" } };
+  }
   if (writ === undefined) return { challenge: { status: 401 } };
   const check = guard.checkWrit(writ);
   if (!check.valid) return { challenge: challengeFor(check.code) ?? { status: 401 } };

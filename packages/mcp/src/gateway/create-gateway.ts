@@ -25,8 +25,9 @@ import { GatewayCatalog } from "./gateway-catalog.js";
 import type { GatewayEvent } from "./gateway-event.js";
 import { checkGatewayOptions, type GatewayOptions } from "./gateway-options.js";
 import { GatewayRequests } from "./gateway-requests.js";
-import { type HttpChallenge, wwwAuthenticate } from "./http-challenge.js";
+import { bearerChallenge, type HttpChallenge, wwwAuthenticate } from "./http-challenge.js";
 import { InputContinuations } from "./input-continuations.js";
+import { OAuthCallers } from "./oauth-caller.js";
 import {
   protectedResourceMetadata,
   protectedResourceMetadataPaths,
@@ -89,6 +90,14 @@ export function createGateway(options: GatewayOptions): Gateway {
     clock: systemClock,
   });
   const sessions = new CallerSessions(settings.sessions);
+  const oauth = settings.authorizationServer
+    ? new OAuthCallers({
+        guard,
+        trust: settings.authorizationServer,
+        holder: settings.signingKey,
+        clock: systemClock,
+      })
+    : undefined;
   const continuations = new InputContinuations(settings.timeouts.callMs);
   // Callers hear about upstream failures and recoveries as log messages too.
   const report = (event: GatewayEvent): void => {
@@ -171,6 +180,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const metadata = protectedResourceMetadata({
     resource,
     jwksUri: `${resourceUrl.origin}${JWKS_PATH}`,
+    acceptsBearer: oauth !== undefined,
     ...(settings.authorizationServers
       ? { authorizationServers: settings.authorizationServers }
       : {}),
@@ -201,9 +211,9 @@ export function createGateway(options: GatewayOptions): Gateway {
       return sendRpcError(res, 405, { code: -32000, message: "Method not allowed." });
     }
     const credentials = requestCredentials(req);
-    const authenticated = authenticateCaller(guard, credentials);
+    const authenticated = authenticateCaller(guard, credentials, oauth);
     if ("challenge" in authenticated)
-      return sendChallenge(res, authenticated.challenge, metadataUrl);
+      return sendChallenge(res, authenticated.challenge, metadataUrl, oauth !== undefined);
     const { caller } = authenticated;
     const header = req.headers["mcp-session-id"];
     const session =
@@ -295,7 +305,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       stream,
       signal: cancel.signal,
     });
-    if (challenge) sendChallenge(res, challenge, metadataUrl);
+    if (challenge) sendChallenge(res, challenge, metadataUrl, oauth !== undefined);
   }
 
   /**
@@ -416,7 +426,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         stream,
         signal: cancel.signal,
       });
-      if (challenge) sendChallenge(res, challenge, metadataUrl);
+      if (challenge) sendChallenge(res, challenge, metadataUrl, oauth !== undefined);
     } finally {
       inFlight.delete(key);
       session.untrack(stream);
@@ -528,7 +538,12 @@ function sendRpcError(
   sendJson(res, status, { jsonrpc: "2.0", error, id });
 }
 
-function sendChallenge(res: ServerResponse, challenge: HttpChallenge, metadataUrl: string): void {
+function sendChallenge(
+  res: ServerResponse,
+  challenge: HttpChallenge,
+  metadataUrl: string,
+  bearer: boolean,
+): void {
   if (challenge.status === 503) {
     res.setHeader("retry-after", "1");
     sendJson(res, 503, {
@@ -537,7 +552,11 @@ function sendChallenge(res: ServerResponse, challenge: HttpChallenge, metadataUr
     });
     return;
   }
-  res.setHeader("www-authenticate", wwwAuthenticate(challenge, metadataUrl));
+  const dpop = wwwAuthenticate(challenge, metadataUrl);
+  res.setHeader(
+    "www-authenticate",
+    bearer ? [bearerChallenge(challenge, metadataUrl), dpop] : dpop,
+  );
   sendJson(res, challenge.status, {
     error: challenge.error ?? "unauthorized",
     ...(challenge.code ? { error_description: challenge.code } : {}),

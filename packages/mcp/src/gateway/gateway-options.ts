@@ -8,6 +8,7 @@ import {
 } from "@writ/core";
 import type { GatewayCredentials } from "./gateway-credentials.js";
 import type { GatewayEvent } from "./gateway-event.js";
+import type { AuthorizationServerTrust } from "./oauth-access-token.js";
 import type { StdioLaunch } from "./stdio-upstream-connection.js";
 
 const UPSTREAM_NAME = /^[A-Za-z0-9_-]+$/;
@@ -103,6 +104,15 @@ export interface GatewayOptions {
   readonly clientId?: string;
   /** Listed in the protected resource metadata: where callers obtain writs. */
   readonly authorizationServers?: readonly string[];
+  /**
+   * The Writ server as this gateway's OAuth authorization server, for stock
+   * MCP clients (`Authorization: Bearer <access token>`): its issuer URL
+   * (listed in the protected resource metadata) and its issuer keys. Its
+   * access tokens refer to writs bound to `signingKey`, so give the gateway a
+   * stable `signingKey` and register its public key with the server
+   * (`oauth.resources`). Default: access tokens are refused.
+   */
+  readonly authorizationServer?: AuthorizationServerTrust;
   /** Host headers accepted (DNS rebinding protection). Default: the host of the guard's audience. */
   readonly allowedHosts?: readonly string[];
   /** Origin headers accepted when one is sent. Default: the origin of the guard's audience. */
@@ -159,6 +169,7 @@ export interface GatewaySettings {
   readonly issuer: string;
   readonly clientId: string;
   readonly authorizationServers?: readonly string[];
+  readonly authorizationServer?: AuthorizationServerTrust;
   readonly allowedHosts: readonly string[];
   readonly allowedOrigins: readonly string[];
   readonly timeouts: {
@@ -218,8 +229,18 @@ export function checkGatewayOptions(options: GatewayOptions): GatewaySettings {
     tokenTtl,
     issuer: options.issuer ?? resourceUrl.origin,
     clientId: options.clientId ?? "writ-mcp-gateway",
-    ...(options.authorizationServers
-      ? { authorizationServers: [...options.authorizationServers] }
+    ...(options.authorizationServers || options.authorizationServer
+      ? {
+          authorizationServers: [
+            ...new Set([
+              ...(options.authorizationServer ? [options.authorizationServer.issuer] : []),
+              ...(options.authorizationServers ?? []),
+            ]),
+          ],
+        }
+      : {}),
+    ...(options.authorizationServer
+      ? { authorizationServer: checkAuthorizationServer(options.authorizationServer) }
       : {}),
     allowedHosts: [...(options.allowedHosts ?? [resourceUrl.host])],
     allowedOrigins: [...(options.allowedOrigins ?? [resourceUrl.origin])],
@@ -346,6 +367,7 @@ const GATEWAY_KEYS = [
   "issuer",
   "clientId",
   "authorizationServers",
+  "authorizationServer",
   "allowedHosts",
   "allowedOrigins",
   "callTimeoutMs",
@@ -404,4 +426,17 @@ function positive(value: number, name: string): number {
     throw new TypeError(`createGateway: ${name} must be a positive number.`);
   }
   return value;
+}
+
+function checkAuthorizationServer(trust: AuthorizationServerTrust): AuthorizationServerTrust {
+  if (
+    typeof trust?.issuer !== "string" ||
+    !URL.canParse(trust.issuer) ||
+    typeof trust.keys?.publicKey !== "function"
+  ) {
+    throw new TypeError(
+      "createGateway: authorizationServer is { issuer: the Writ server's URL, keys: its issuer keys (fetchIssuerKeys() or store.issuerKeys()) }.",
+    );
+  }
+  return trust;
 }

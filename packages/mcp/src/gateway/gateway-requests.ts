@@ -400,7 +400,10 @@ export class GatewayRequests {
       args: target.args,
       callId: randomUUID(),
       writ: request.caller.writ,
-      proof: request.proof ?? "",
+      proof:
+        request.caller.prove?.({ action: target.action, tool: target.tool, args: target.args }) ??
+        request.proof ??
+        "",
       adapter: "mcp-gateway",
       http: { method: "POST", url: this.#resource },
       ...(approvalId === undefined ? {} : { approvalId }),

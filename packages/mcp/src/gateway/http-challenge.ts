@@ -37,12 +37,23 @@ export function challengeFor(code: DecisionCode, action?: string): HttpChallenge
 
 /** The `WWW-Authenticate` value: the DPoP scheme (writs are key-bound), with where the resource metadata lives. */
 export function wwwAuthenticate(challenge: HttpChallenge, resourceMetadata: string): string {
-  const parameters = [
+  return `DPoP ${[...challengeParameters(challenge, resourceMetadata), 'algs="EdDSA"'].join(", ")}`;
+}
+
+/**
+ * The Bearer challenge a gateway with an OAuth authorization server sends
+ * before the DPoP one: the scheme stock MCP clients read (resource metadata,
+ * `insufficient_scope` with the scope to ask for).
+ */
+export function bearerChallenge(challenge: HttpChallenge, resourceMetadata: string): string {
+  return `Bearer ${challengeParameters(challenge, resourceMetadata).join(", ")}`;
+}
+
+function challengeParameters(challenge: HttpChallenge, resourceMetadata: string): string[] {
+  return [
     ...(challenge.error ? [`error="${challenge.error}"`] : []),
     ...(challenge.code ? [`error_description="${challenge.code}"`] : []),
     ...(challenge.scope ? [`scope="${challenge.scope}"`] : []),
     `resource_metadata="${resourceMetadata}"`,
-    'algs="EdDSA"',
   ];
-  return `DPoP ${parameters.join(", ")}`;
 }

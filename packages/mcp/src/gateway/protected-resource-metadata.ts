@@ -6,7 +6,7 @@ export interface ProtectedResourceMetadata {
   readonly bearer_methods_supported: readonly string[];
   readonly resource_name: string;
   readonly dpop_signing_alg_values_supported: readonly string[];
-  readonly dpop_bound_access_tokens_required: true;
+  readonly dpop_bound_access_tokens_required: boolean;
 }
 
 /** Where RFC 9728 §3.1 places the metadata of a resource: the well-known path, then the resource's path. */
@@ -19,6 +19,7 @@ export function protectedResourceMetadata(options: {
   readonly resource: string;
   readonly jwksUri: string;
   readonly authorizationServers?: readonly string[];
+  readonly acceptsBearer: boolean;
 }): ProtectedResourceMetadata {
   return {
     resource: options.resource,
@@ -30,6 +31,7 @@ export function protectedResourceMetadata(options: {
     resource_name: "Writ MCP gateway",
     // Writs are DPoP-bound: every tool call carries a proof signed by the writ's leaf key.
     dpop_signing_alg_values_supported: ["EdDSA"],
-    dpop_bound_access_tokens_required: true,
+    // With an authorization server, its bearer access tokens are accepted too.
+    dpop_bound_access_tokens_required: !options.acceptsBearer,
   };
 }

@@ -32,7 +32,7 @@ import { signInView } from "./views/sign-in-view.js";
 const ASSETS = new URL("../../console/assets/", import.meta.url);
 
 /** Headers of every console page: nothing but this origin may be loaded, framed or posted to. */
-const PAGE_HEADERS = {
+export const PAGE_HEADERS = {
   "content-security-policy":
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
   "x-content-type-options": "nosniff",
@@ -56,7 +56,7 @@ export function registerConsoleRoutes(
     readonly identityProviders: readonly IdentityProviderOptions[];
     readonly clock: () => number;
   },
-): void {
+): readonly OidcSignIn[] {
   const { sessions } = options;
   const providers: OidcSignIn[] = (options.console.oidc ?? []).map((oidc, index) => {
     const trusted = options.identityProviders.find((provider) => provider.issuer === oidc.issuer);
@@ -119,8 +119,14 @@ export function registerConsoleRoutes(
 
   app.get("/console/oidc/callback", async (c) => {
     try {
-      const who = await finishOidcSignIn(c, providers);
-      await sessions.open(c, who);
+      const { subject, tenant, role } = await finishOidcSignIn(c, providers);
+      if (!role) {
+        throw new WritError(
+          "auth.forbidden",
+          "Your account has no console role; ask an administrator for one.",
+        );
+      }
+      await sessions.open(c, { subject, tenant, role });
       return c.redirect("/console", 303);
     } catch (error) {
       return page(
@@ -447,6 +453,7 @@ export function registerConsoleRoutes(
       return { title: "Ledger", script: "ledger.js", body: ledgerView({ chains }) };
     }),
   );
+  return providers;
 }
 
 type Api = <T>(path: string) => Promise<T>;

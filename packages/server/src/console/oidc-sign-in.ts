@@ -10,6 +10,8 @@ import { isSecure } from "./console-sessions.js";
 
 const FLOW_COOKIE = "writ_oidc";
 const FLOW_TTL_S = 600;
+/** Where the provider sends people back after a console sign-in. */
+export const CONSOLE_CALLBACK = "/console/oidc/callback";
 
 /** One identity provider people sign in to the console with. */
 export interface OidcSignIn {
@@ -24,7 +26,11 @@ export interface OidcSignIn {
  * verifier travel in a short-lived HttpOnly cookie bound to this browser
  * (nothing is kept on the server, so any instance can finish the flow).
  */
-export async function startOidcSignIn(c: Context, sign: OidcSignIn): Promise<Response> {
+export async function startOidcSignIn(
+  c: Context,
+  sign: OidcSignIn,
+  callback = CONSOLE_CALLBACK,
+): Promise<Response> {
   const { authorizationServer, client } = await discover(sign);
   const verifier = oauth.generateRandomCodeVerifier();
   const state = oauth.generateRandomState();
@@ -34,7 +40,7 @@ export async function startOidcSignIn(c: Context, sign: OidcSignIn): Promise<Res
     throw new WritError("idp.unavailable", "The identity provider has no authorization endpoint.");
   const url = new URL(endpoint);
   url.searchParams.set("client_id", client.client_id);
-  url.searchParams.set("redirect_uri", redirectUri(c));
+  url.searchParams.set("redirect_uri", redirectUri(c, callback));
   url.searchParams.set("response_type", "code");
   url.searchParams.set("scope", "openid profile email");
   url.searchParams.set("state", state);
@@ -45,23 +51,28 @@ export async function startOidcSignIn(c: Context, sign: OidcSignIn): Promise<Res
     httpOnly: true,
     secure: isSecure(c),
     sameSite: "Lax", // it must come back with the provider's redirect
-    path: "/console/oidc",
+    path: flowPath(callback),
     maxAge: FLOW_TTL_S,
   });
   return c.redirect(url.toString(), 302);
 }
 
-/** Finishes the flow: the user and console role the provider vouches for. */
+/**
+ * Finishes the flow: the person the provider vouches for (its issuer and the
+ * value of its user claim) and their console role, if they have one.
+ */
 export async function finishOidcSignIn(
   c: Context,
   providers: readonly OidcSignIn[],
+  callback = CONSOLE_CALLBACK,
 ): Promise<{
+  readonly issuer: string;
   readonly subject: string;
   readonly tenant: string | undefined;
-  readonly role: ConsoleRole;
+  readonly role: ConsoleRole | undefined;
 }> {
   const flow = parseFlow(getCookie(c, FLOW_COOKIE));
-  deleteCookie(c, FLOW_COOKIE, { path: "/console/oidc", secure: isSecure(c) });
+  deleteCookie(c, FLOW_COOKIE, { path: flowPath(callback), secure: isSecure(c) });
   const sign = flow && providers[flow.index];
   if (!flow || !sign) {
     throw new WritError(
@@ -91,7 +102,7 @@ export async function finishOidcSignIn(
     client,
     clientAuth,
     params,
-    redirectUri(c),
+    redirectUri(c, callback),
     flow.verifier,
     { [oauth.allowInsecureRequests]: sign.provider.options.allowInsecureHttp === true },
   );
@@ -125,14 +136,12 @@ export async function finishOidcSignIn(
     sign.provider.options.claims as ClaimsMapping | undefined,
     sign.provider.options.emailDomains,
   );
-  const role = roleOf(claims, sign.options.roles);
-  if (!role) {
-    throw new WritError(
-      "auth.forbidden",
-      "Your account has no console role; ask an administrator for one.",
-    );
-  }
-  return { subject, tenant: sign.provider.options.tenant, role };
+  return {
+    issuer: sign.provider.options.issuer,
+    subject,
+    tenant: sign.provider.options.tenant,
+    role: roleOf(claims, sign.options.roles),
+  };
 }
 
 function roleOf(
@@ -188,8 +197,8 @@ async function discover(sign: OidcSignIn) {
 }
 
 /** This server's callback, as the browser sees it (https behind a TLS-terminating proxy). */
-function redirectUri(c: Context): string {
-  const url = new URL("/console/oidc/callback", c.req.url);
+function redirectUri(c: Context, callback: string): string {
+  const url = new URL(callback, c.req.url);
   if (isSecure(c)) url.protocol = "https:";
   return url.toString();
 }
@@ -211,4 +220,9 @@ function parseFlow(
     // no flow: reported by the caller
   }
   return undefined;
+}
+
+/** The flow cookie goes only to the callback's folder. */
+function flowPath(callback: string): string {
+  return callback.slice(0, callback.lastIndexOf("/"));
 }

@@ -222,6 +222,7 @@ function fail(code: WritErrorCode, message: string, cause?: unknown): WritError 
 /** The RFC 6749 §5.2 error code a token endpoint problem also carries. */
 export function oauthError(error: WritError): string {
   const { code } = error;
+  if (code.startsWith("oauth.")) return code.slice("oauth.".length);
   if (code === "token.unsupported" && error.details.name === "grant_type")
     return "unsupported_grant_type";
   if (

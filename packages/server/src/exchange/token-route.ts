@@ -19,8 +19,15 @@ const TokenRequestSchema = z
     actor_token_type: param().openapi({ example: "urn:ietf:params:oauth:token-type:jwt" }),
     requested_token_type: param(),
     grants: param().openapi({ description: "Writ extension: narrow the writ (grant text form)." }),
+    code: param(),
+    code_verifier: param(),
+    redirect_uri: param(),
+    client_id: param(),
+    refresh_token: param(),
+    resource: param(),
+    scope: param(),
   })
-  .openapi("TokenExchangeRequest");
+  .openapi("TokenRequest");
 
 const TokenResponseSchema = z
   .object({
@@ -31,26 +38,58 @@ const TokenResponseSchema = z
   })
   .openapi("TokenExchangeResponse");
 
-/** POST /oauth/token: RFC 8693 token exchange for a root writ. */
-export function registerTokenRoute(app: WritApp, exchange: TokenExchange | undefined): void {
+const OAuthTokenResponseSchema = z
+  .object({
+    access_token: z.string(),
+    token_type: z.literal("Bearer"),
+    expires_in: z.number().int(),
+    refresh_token: z.string(),
+    scope: z.string(),
+  })
+  .openapi("OAuthTokenResponse");
+
+/** The authorization code and refresh token grants of the OAuth authorization server for MCP clients. */
+export type CodeGrants = (
+  form: Readonly<Record<string, string | undefined>>,
+) => Promise<z.infer<typeof OAuthTokenResponseSchema>>;
+
+/**
+ * POST /oauth/token: RFC 8693 token exchange for a root writ, and for MCP
+ * clients the authorization code and refresh token grants.
+ */
+export function registerTokenRoute(
+  app: WritApp,
+  exchange: TokenExchange | undefined,
+  codeGrants: CodeGrants,
+): void {
   app.openapi(
     createRoute({
       method: "post",
       path: TOKEN_PATH,
       tags: ["Token exchange"],
       summary:
-        "Exchange a user's ID token (subject) and an agent's signed actor token for a root writ",
+        "Exchange a user's ID token (subject) and an agent's signed actor token for a root writ; or an authorization code or refresh token for an MCP client's access token",
       request: {
         body: {
           required: true,
           content: { "application/x-www-form-urlencoded": { schema: TokenRequestSchema } },
         },
       },
-      responses: { 200: jsonContent(TokenResponseSchema, "The writ"), ...problemResponses },
+      responses: {
+        200: jsonContent(
+          z.union([TokenResponseSchema, OAuthTokenResponseSchema]),
+          "The writ, or the MCP client's tokens",
+        ),
+        ...problemResponses,
+      },
     }),
     async (c) => {
       c.header("cache-control", "no-store");
       c.header("pragma", "no-cache");
+      const form = withoutUndefined(c.req.valid("form"));
+      if (form.grant_type === "authorization_code" || form.grant_type === "refresh_token") {
+        return c.json(await codeGrants(form), 200);
+      }
       if (!exchange) {
         throw new WritError(
           "token.unsupported",
@@ -58,7 +97,7 @@ export function registerTokenRoute(app: WritApp, exchange: TokenExchange | undef
           { name: "grant_type" },
         );
       }
-      return c.json(await exchange.exchange(withoutUndefined(c.req.valid("form"))), 200);
+      return c.json(await exchange.exchange(form), 200);
     },
   );
 }

@@ -1,0 +1,94 @@
+import { type Clock, type Guard, isWritError, type KeyPair, Session } from "@writ/core";
+import type { Caller } from "./caller-credentials.js";
+import type { HttpChallenge } from "./http-challenge.js";
+import { type AuthorizationServerTrust, verifyAccessToken } from "./oauth-access-token.js";
+
+/** What the gateway signs a proof for, on behalf of a caller whose writ it holds. */
+export interface ProofSubject {
+  readonly action: string;
+  readonly tool: string;
+  readonly args: unknown;
+}
+
+/**
+ * Callers that come with an OAuth access token instead of a writ (stock MCP
+ * clients: Claude Desktop, VS Code, Cursor, Inspector). The token refers to a
+ * writ the authorization server issued to the client's agent and bound to
+ * this gateway's key (its `signingKey`), so the writ is usable here and
+ * nowhere else; the gateway signs each call's proof with that key, and the
+ * guard then decides the call exactly as a writ-carrying one: full chain,
+ * live state (a revoked client, user or consent is refused at once), current
+ * policy, recorded before it runs.
+ */
+export class OAuthCallers {
+  readonly #guard: Guard;
+  readonly #trust: AuthorizationServerTrust;
+  readonly #holder: KeyPair;
+  readonly #clock: Clock;
+
+  constructor(options: {
+    readonly guard: Guard;
+    readonly trust: AuthorizationServerTrust;
+    readonly holder: KeyPair;
+    readonly clock: Clock;
+  }) {
+    this.#guard = options.guard;
+    this.#trust = options.trust;
+    this.#holder = options.holder;
+    this.#clock = options.clock;
+  }
+
+  /** The caller a token stands for, or 401 `invalid_token` (never 403: that is for calls its grants don't cover). */
+  authenticate(token: string): { readonly caller: Caller } | { readonly challenge: HttpChallenge } {
+    const resource = this.#guard.audience;
+    let writ: string;
+    try {
+      const grant = verifyAccessToken(token, this.#trust, resource, this.#clock());
+      if (grant.dpopJkt !== undefined) {
+        // A DPoP-bound token sent as a bearer token is refused (RFC 9449 §7.1).
+        return {
+          challenge: { status: 401, error: "invalid_token", code: "access_token.invalid" },
+        };
+      }
+      writ = grant.writ;
+    } catch (error) {
+      // Fail closed: whatever went wrong, the token is not accepted.
+      const code = isWritError(error) ? error.code : "access_token.invalid";
+      return {
+        challenge: {
+          status: 401,
+          error: "invalid_token",
+          code:
+            code === "access_token.expired" || code === "access_token.wrong_audience"
+              ? code
+              : "access_token.invalid",
+        },
+      };
+    }
+    const check = this.#guard.checkWrit(writ);
+    if (!check.valid) {
+      return { challenge: { status: 401, error: "invalid_token", code: check.code } };
+    }
+    let session: Session;
+    try {
+      session = new Session(
+        { id: check.agent, key: this.#holder, thumbprint: this.#holder.thumbprint },
+        writ,
+        { clock: this.#clock },
+      );
+    } catch {
+      // The writ is bound to another gateway's key: not a token for this one.
+      return {
+        challenge: { status: 401, error: "invalid_token", code: "access_token.wrong_audience" },
+      };
+    }
+    const http = { method: "POST", url: resource };
+    return {
+      caller: {
+        writ,
+        principal: JSON.stringify([check.tenant ?? null, check.user, check.agent]),
+        prove: (subject) => session.prove({ ...subject, audience: resource, http }),
+      },
+    };
+  }
+}
