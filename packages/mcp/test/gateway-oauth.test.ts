@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -96,6 +97,8 @@ describe("the gateway with the Writ server as its OAuth authorization server", {
   let callbackUrl: string;
   let browser: Browser;
   let page: Page;
+  /** The client the SDK registered (one client per gateway key for now: see the report). */
+  let sdkClientId: string;
 
   beforeAll(async () => {
     folder = mkdtempSync(join(tmpdir(), "writ-oauth-"));
@@ -183,10 +186,18 @@ describe("the gateway with the Writ server as its OAuth authorization server", {
     const signIn = page.getByRole("link", { name: "Sign in with Example" });
     if ((await signIn.count()) > 0) {
       await signIn.click();
-      await page.locator('input[name="login"]').fill("alice");
-      await page.locator('input[name="password"]').fill("any");
-      await page.locator('button[type="submit"]').click();
-      await page.locator('button[type="submit"]').click(); // the identity provider's own consent
+      // At the identity provider: its login form the first time, its consent, or straight back.
+      for (;;) {
+        await page.waitForFunction(
+          `document.readyState === "complete" && (location.origin === ${JSON.stringify(writ.url)} || !!document.querySelector('button[type="submit"]'))`,
+        );
+        if (page.url().startsWith(writ.url)) break;
+        if ((await page.locator('input[name="login"]').count()) > 0) {
+          await page.locator('input[name="login"]').fill("alice");
+          await page.locator('input[name="password"]').fill("any");
+        }
+        await page.locator('button[type="submit"]').click();
+      }
     }
     await page.getByRole("heading", { name: "Allow SDK test client to act for you?" }).waitFor();
     for (const text of uncheck) {
@@ -239,6 +250,7 @@ describe("the gateway with the Writ server as its OAuth authorization server", {
       new Client({ name: "sdk-oauth", version: "1.0.0" }).connect(transport),
     ).rejects.toThrow(/Unauthorized/);
     expect(provider.information?.client_id).toMatch(/^mcpc_/);
+    sdkClientId = provider.information?.client_id as string;
     const authorizationUrl = provider.authorizationUrl as URL;
     expect(authorizationUrl.searchParams.get("resource")).toBe(gatewayUrl);
     expect(authorizationUrl.searchParams.get("code_challenge_method")).toBe("S256");
@@ -271,5 +283,177 @@ describe("the gateway with the Writ server as its OAuth authorization server", {
     expect(rows.every((row) => row.user === "alice" && row.agent?.startsWith("mcp-client-"))).toBe(
       true,
     );
+  });
+
+  describe("against attacks on the authorization server", () => {
+    const verifier = "v".repeat(43);
+    const challenge = createHash("sha256").update(verifier).digest("base64url");
+
+    async function register(): Promise<string> {
+      const response = await fetch(`${writ.url}/oauth/register`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ client_name: "SDK test client", redirect_uris: [callbackUrl] }),
+      });
+      expect(response.status).toBe(201);
+      return ((await response.json()) as { client_id: string }).client_id;
+    }
+
+    function authorizeUrl(clientId: string, extra: Record<string, string> = {}): URL {
+      const url = new URL(`${writ.url}/oauth/authorize`);
+      for (const [name, value] of Object.entries({
+        response_type: "code",
+        client_id: clientId,
+        redirect_uri: callbackUrl,
+        code_challenge: challenge,
+        code_challenge_method: "S256",
+        state: "s1",
+        resource: gatewayUrl,
+        ...extra,
+      })) {
+        url.searchParams.set(name, value);
+      }
+      return url;
+    }
+
+    async function token(
+      form: Record<string, string>,
+    ): Promise<{ status: number; body: Record<string, string> }> {
+      const response = await fetch(`${writ.url}/oauth/token`, {
+        method: "POST",
+        body: new URLSearchParams(form),
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, string> };
+    }
+
+    async function codeFor(clientId: string): Promise<string> {
+      return (await consentInBrowser(authorizeUrl(clientId))).searchParams.get("code") as string;
+    }
+
+    /** The gateway's answer to an MCP initialize with this access token. */
+    async function initializeStatus(accessToken: string): Promise<number> {
+      const response = await fetch(gatewayUrl, {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${accessToken}`,
+          accept: "application/json, text/event-stream",
+          "content-type": "application/json",
+        },
+        body: JSON.stringify({
+          jsonrpc: "2.0",
+          id: 1,
+          method: "initialize",
+          params: {
+            protocolVersion: "2025-11-25",
+            capabilities: {},
+            clientInfo: { name: "raw", version: "1" },
+          },
+        }),
+      });
+      await response.body?.cancel();
+      return response.status;
+    }
+
+    it("sends nothing to a redirect URI the client did not register, and requires PKCE S256", async () => {
+      const clientId = await register();
+      const elsewhere = await fetch(authorizeUrl(clientId, { redirect_uri: `${callbackUrl}x` }), {
+        redirect: "manual",
+      });
+      expect(elsewhere.status).toBe(400);
+      expect(elsewhere.headers.get("location")).toBeNull();
+      const plain = await fetch(authorizeUrl(clientId, { code_challenge_method: "plain" }), {
+        redirect: "manual",
+      });
+      const back = new URL(plain.headers.get("location") as string);
+      expect(back.searchParams.get("error")).toBe("invalid_request");
+      expect(back.searchParams.get("iss")).toBe(writ.url);
+    });
+
+    it("refuses a consent posted from anywhere but its page (CSRF)", async () => {
+      const forged = await fetch(`${writ.url}/oauth/consent`, {
+        method: "POST",
+        body: new URLSearchParams({ request: "x", csrf: "y", decision: "approve", grant: "0" }),
+        redirect: "manual",
+      });
+      expect(forged.status).toBe(403);
+    });
+
+    it("redeems a code once, with its verifier only; a second redemption revokes the first's tokens", async () => {
+      const clientId = sdkClientId;
+      const code = await codeFor(clientId);
+      const base = {
+        grant_type: "authorization_code",
+        client_id: clientId,
+        code,
+        redirect_uri: callbackUrl,
+      };
+      expect((await token({ ...base, code_verifier: "w".repeat(43) })).body.error).toBe(
+        "invalid_grant",
+      );
+      // The failed attempt spent nothing: PKCE is checked after the code is taken, so take a fresh one.
+      const fresh = await codeFor(clientId);
+      const first = await token({ ...base, code: fresh, code_verifier: verifier });
+      expect(first.status).toBe(200);
+      expect(await initializeStatus(first.body.access_token as string)).toBe(200);
+      const again = await token({ ...base, code: fresh, code_verifier: verifier });
+      expect(again.body.error).toBe("invalid_grant");
+      expect(await initializeStatus(first.body.access_token as string)).toBe(401);
+    });
+
+    it("rotates refresh tokens, and a rotated one presented again revokes the consent at once", async () => {
+      const clientId = sdkClientId;
+      const issued = await token({
+        grant_type: "authorization_code",
+        client_id: clientId,
+        code: await codeFor(clientId),
+        redirect_uri: callbackUrl,
+        code_verifier: verifier,
+      });
+      const rotated = await token({
+        grant_type: "refresh_token",
+        client_id: clientId,
+        refresh_token: issued.body.refresh_token as string,
+      });
+      expect(rotated.status).toBe(200);
+      expect(rotated.body.refresh_token).not.toBe(issued.body.refresh_token);
+      expect(await initializeStatus(rotated.body.access_token as string)).toBe(200);
+      const reused = await token({
+        grant_type: "refresh_token",
+        client_id: clientId,
+        refresh_token: issued.body.refresh_token as string,
+      });
+      expect(reused.body.error).toBe("invalid_grant");
+      expect(await initializeStatus(rotated.body.access_token as string)).toBe(401);
+    });
+
+    it("takes a token only for its own audience and only while its client is not revoked", async () => {
+      const clientId = sdkClientId;
+      const issued = await token({
+        grant_type: "authorization_code",
+        client_id: clientId,
+        code: await codeFor(clientId),
+        redirect_uri: callbackUrl,
+        code_verifier: verifier,
+      });
+      const accessToken = issued.body.access_token as string;
+      expect(await initializeStatus(accessToken)).toBe(200);
+      // The same token with another audience: its signature no longer holds.
+      const [header, payload, signature] = accessToken.split(".");
+      const claims = JSON.parse(Buffer.from(payload as string, "base64url").toString());
+      const other = Buffer.from(
+        JSON.stringify({ ...claims, aud: "http://127.0.0.1:1/mcp" }),
+      ).toString("base64url");
+      expect(await initializeStatus(`${header}.${other}.${signature}`)).toBe(401);
+      // A writ is not an access token: sent as a bearer token it is refused (confused deputy).
+      expect(await initializeStatus(claims.writ)).toBe(401);
+      await store.revoke({
+        kind: "agent",
+        id: claims.writ
+          ? JSON.parse(Buffer.from(claims.writ.split(".")[1], "base64url").toString()).aud
+          : "",
+        by: "test",
+      });
+      expect(await initializeStatus(accessToken)).toBe(401);
+    });
   });
 });
