@@ -97,8 +97,6 @@ describe("the gateway with the Writ server as its OAuth authorization server", {
   let callbackUrl: string;
   let browser: Browser;
   let page: Page;
-  /** The client the SDK registered (one client per gateway key for now: see the report). */
-  let sdkClientId: string;
 
   beforeAll(async () => {
     folder = mkdtempSync(join(tmpdir(), "writ-oauth-"));
@@ -250,7 +248,6 @@ describe("the gateway with the Writ server as its OAuth authorization server", {
       new Client({ name: "sdk-oauth", version: "1.0.0" }).connect(transport),
     ).rejects.toThrow(/Unauthorized/);
     expect(provider.information?.client_id).toMatch(/^mcpc_/);
-    sdkClientId = provider.information?.client_id as string;
     const authorizationUrl = provider.authorizationUrl as URL;
     expect(authorizationUrl.searchParams.get("resource")).toBe(gatewayUrl);
     expect(authorizationUrl.searchParams.get("code_challenge_method")).toBe("S256");
@@ -280,9 +277,14 @@ describe("the gateway with the Writ server as its OAuth authorization server", {
       (row) => row.tool === "echo",
     );
     expect(rows).toHaveLength(3);
-    expect(rows.every((row) => row.user === "alice" && row.agent?.startsWith("mcp-client-"))).toBe(
-      true,
-    );
+    // The chain: alice → the client's agent → the gateway's agent, which alone holds the writ's key.
+    for (const row of rows) {
+      expect(row.user).toBe("alice");
+      expect(row.chain?.agents).toEqual([
+        expect.stringMatching(/^mcp-client-/),
+        expect.stringMatching(/^mcp-gateway-/),
+      ]);
+    }
   });
 
   describe("against attacks on the authorization server", () => {
@@ -379,7 +381,7 @@ describe("the gateway with the Writ server as its OAuth authorization server", {
     });
 
     it("redeems a code once, with its verifier only; a second redemption revokes the first's tokens", async () => {
-      const clientId = sdkClientId;
+      const clientId = await register();
       const code = await codeFor(clientId);
       const base = {
         grant_type: "authorization_code",
@@ -401,7 +403,7 @@ describe("the gateway with the Writ server as its OAuth authorization server", {
     });
 
     it("rotates refresh tokens, and a rotated one presented again revokes the consent at once", async () => {
-      const clientId = sdkClientId;
+      const clientId = await register();
       const issued = await token({
         grant_type: "authorization_code",
         client_id: clientId,
@@ -427,7 +429,7 @@ describe("the gateway with the Writ server as its OAuth authorization server", {
     });
 
     it("takes a token only for its own audience and only while its client is not revoked", async () => {
-      const clientId = sdkClientId;
+      const clientId = await register();
       const issued = await token({
         grant_type: "authorization_code",
         client_id: clientId,

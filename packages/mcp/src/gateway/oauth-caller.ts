@@ -86,7 +86,8 @@ export class OAuthCallers {
     return {
       caller: {
         writ,
-        principal: JSON.stringify([check.tenant ?? null, check.user, check.agent]),
+        // The whole chain: every client of a user goes through the same gateway agent.
+        principal: JSON.stringify([check.tenant ?? null, check.user, check.chain]),
         prove: (subject) => session.prove({ ...subject, audience: resource, http }),
       },
     };

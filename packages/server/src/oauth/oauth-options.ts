@@ -7,8 +7,8 @@ export interface OAuthResource {
   readonly resource: string;
   /**
    * The gateway's public key (its `signingKey`, the key in its JWKS): the
-   * writs its access tokens refer to are bound to it, so only that gateway
-   * can use them.
+   * writs its access tokens refer to end in a hop bound to it, so only that
+   * gateway can use them. It is registered as the key of the gateway's agent.
    */
   readonly key: Ed25519PublicJwk;
 }
@@ -34,6 +34,12 @@ export interface OAuthServerOptions {
    * grants that consent approves. Administrators change it like any agent's.
    */
   readonly clientPolicy?: GrantsInput;
+  /**
+   * The policy of each gateway's agent (`mcp-gateway-…`), created at its first
+   * client: what any OAuth client may do through it. Default `*`: the user
+   * and each client's policy decide.
+   */
+  readonly gatewayPolicy?: GrantsInput;
   /** Client ID Metadata Documents: fetched over https from public addresses only. */
   readonly clientMetadataDocuments?: {
     /** Fetch documents from loopback and private addresses, and over http: for tests and development only. Default false. */

@@ -18,6 +18,7 @@ import { layout } from "../console/views/layout.js";
 import { problemOf } from "../http/problem-details.js";
 import type { WritApp } from "../routes/route-context.js";
 import type { WritStore } from "../writ-store.js";
+import { ClientWrits } from "./client-writs.js";
 import { authorizationErrorView, consentSignInView, consentView } from "./consent-view.js";
 import { OAuthClients } from "./oauth-clients.js";
 import type { OAuthResource, OAuthServerOptions } from "./oauth-options.js";
@@ -56,8 +57,10 @@ export function registerOAuthRoutes(
   const { issuer } = settings;
   const clients = new OAuthClients(clock);
   const pending = new PendingAuthorizations(clock);
+  const writs = new ClientWrits(store, settings.gatewayPolicy);
   const tokens = new OAuthTokens({
     store,
+    writs,
     issuer,
     accessTtl: settings.accessTokenTtl,
     refreshTtl: settings.refreshTokenTtl,
@@ -355,23 +358,18 @@ export function registerOAuthRoutes(
         error_description: "The user denied the request.",
       });
     }
-    const { user, agentId, agent, grants } = await offered(request);
+    const { user, agentId, grants } = await offered(request);
     const picked = [form.grant ?? []].flat().map((value) => grants[Number(value)]);
     const chosen = picked.filter((grant): grant is Grant => grant !== undefined);
     if (chosen.length === 0 || chosen.length !== picked.length) {
       return redirect({ error: "access_denied", error_description: "No grant was approved." });
     }
-    const resource = resources.get(request.resource) as OAuthResource;
-    if (!agent) {
-      await store.putAgent({
-        id: agentId,
-        ...(user.tenant === undefined ? {} : { tenant: user.tenant }),
-        policy: settings.clientPolicy ?? chosen,
-        keys: [resource.key],
-      });
-    } else if (!agent.keys.some((key) => key.thumbprint === jwkThumbprint(resource.key))) {
-      await store.addAgentKey(agentId, resource.key);
-    }
+    await writs.ensureAgents({
+      agent: agentId,
+      tenant: user.tenant,
+      policy: settings.clientPolicy ?? chosen,
+      resource: resources.get(request.resource) as OAuthResource,
+    });
     const code = pending.issueCode({
       clientId: request.client.client_id,
       redirectUri: request.redirectUri,
@@ -443,11 +441,9 @@ export function registerOAuthRoutes(
         "resource differs from the one the authorization was for.",
       );
     }
-    const resource = resources.get(approved.resource) as OAuthResource;
     return tokens.issue(family, {
       clientId,
-      resource: approved.resource,
-      holder: jwkThumbprint(resource.key),
+      resource: resources.get(approved.resource) as OAuthResource,
       user: approved.user,
       agent: approved.agent,
       grants: approved.grants,
@@ -542,5 +538,6 @@ function checkOAuthOptions(options: OAuthServerOptions) {
     accessTokenTtl,
     refreshTokenTtl,
     clientPolicy: options.clientPolicy,
+    gatewayPolicy: options.gatewayPolicy,
   };
 }

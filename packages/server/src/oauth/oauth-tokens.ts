@@ -2,6 +2,8 @@ import { createHash, randomBytes } from "node:crypto";
 import { type Grant, WritError } from "@writ/core";
 import { signCompactJws } from "@writ/core/backend";
 import type { WritStore } from "../writ-store.js";
+import type { ClientWrits } from "./client-writs.js";
+import type { OAuthResource } from "./oauth-options.js";
 
 /** What a token response carries (RFC 6749 §5.1). */
 export interface OAuthTokenResponse {
@@ -16,11 +18,9 @@ export interface OAuthTokenResponse {
 interface TokenFamily {
   readonly id: string;
   readonly clientId: string;
-  readonly resource: string;
+  readonly resource: OAuthResource;
   readonly user: string;
   readonly agent: string;
-  /** The gateway key the family's writs are bound to. */
-  readonly holder: string;
   readonly grants: readonly Grant[];
   readonly expiresAt: number;
   /** The hash of the refresh token that is valid now. */
@@ -33,14 +33,15 @@ interface TokenFamily {
 /**
  * Access and refresh tokens for stock MCP clients. An access token is an RFC
  * 9068 JWT signed with the server's issuer key: `aud` is the gateway
- * (RFC 8707), and it carries the writ it stands for: user ∩ the client's
- * policy ∩ what was consented, issued to the client's agent and bound to the
- * gateway's key, as short-lived as the token. Refresh tokens rotate: each use
+ * (RFC 8707), and it carries the writ it stands for (ClientWrits): user ∩
+ * the client's policy ∩ what was consented, usable only by the gateway, as
+ * short-lived as the token. Refresh tokens rotate: each use
  * returns a new one, and presenting a rotated one again revokes the whole
  * family (every writ it issued, through live state) as RFC 9700 §4.14 asks.
  */
 export class OAuthTokens {
   readonly #store: WritStore;
+  readonly #writs: ClientWrits;
   readonly #issuer: string;
   readonly #accessTtl: number;
   readonly #refreshTtlMs: number;
@@ -51,12 +52,14 @@ export class OAuthTokens {
 
   constructor(options: {
     readonly store: WritStore;
+    readonly writs: ClientWrits;
     readonly issuer: string;
     readonly accessTtl: number;
     readonly refreshTtl: number;
     readonly clock: () => number;
   }) {
     this.#store = options.store;
+    this.#writs = options.writs;
     this.#issuer = options.issuer;
     this.#accessTtl = options.accessTtl;
     this.#refreshTtlMs = options.refreshTtl * 1000;
@@ -73,8 +76,7 @@ export class OAuthTokens {
     familyId: string,
     consent: {
       readonly clientId: string;
-      readonly resource: string;
-      readonly holder: string;
+      readonly resource: OAuthResource;
       readonly user: string;
       readonly agent: string;
       readonly grants: readonly Grant[];
@@ -141,14 +143,7 @@ export class OAuthTokens {
 
   async #tokens(family: TokenFamily): Promise<OAuthTokenResponse> {
     // Issued now against the user's current permissions and the agent's current policy.
-    const writ = await this.#store.issue({
-      user: family.user,
-      agent: family.agent,
-      key: family.holder,
-      grants: family.grants,
-      ttl: this.#accessTtl,
-      maxDepth: 0,
-    });
+    const writ = await this.#writs.issue(family, this.#accessTtl);
     const jti = writ.root.claims.jti;
     family.writs.push(jti);
     const refreshToken = randomBytes(32).toString("base64url");
@@ -164,7 +159,7 @@ export class OAuthTokens {
       {
         iss: this.#issuer,
         sub: family.user,
-        aud: family.resource,
+        aud: family.resource.resource,
         client_id: family.clientId,
         scope,
         iat: now,
