@@ -1,9 +1,12 @@
+import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import type { OAuthClientProvider } from "@modelcontextprotocol/sdk/client/auth.js";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -114,7 +117,7 @@ describe("the gateway with the Writ server as its OAuth authorization server", {
     gatewayServer = server;
     gatewayUrl = `${origin}/mcp`;
     const signingKey = KeyPair.generate();
-    const server_ = await createWritServer({
+    const writServer = await createWritServer({
       store,
       audience: writUrl,
       tokenExchange: {
@@ -140,7 +143,7 @@ describe("the gateway with the Writ server as its OAuth authorization server", {
       },
       oauth: { issuer: writUrl, resources: [{ resource: gatewayUrl, key: signingKey.publicJwk }] },
     });
-    writ = await server_.listen({ port: writPort });
+    writ = await writServer.listen({ port: writPort });
     guard = await createGuard({
       backend: store,
       issuer: await store.issuerKeys(),
@@ -355,6 +358,56 @@ describe("the gateway with the Writ server as its OAuth authorization server", {
       await response.body?.cancel();
       return response.status;
     }
+
+    it("MCP Inspector's CLI lists tools and calls them, run after run, with the access token as its standard header", async () => {
+      const clientId = await register();
+      const issued = await token({
+        grant_type: "authorization_code",
+        client_id: clientId,
+        code: await codeFor(clientId),
+        redirect_uri: callbackUrl,
+        code_verifier: verifier,
+      });
+      const inspector = fileURLToPath(
+        new URL(
+          "../node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js",
+          import.meta.url,
+        ),
+      );
+      const run = async (...method: string[]) =>
+        JSON.parse(
+          (
+            await promisify(execFile)(
+              process.execPath,
+              [
+                inspector,
+                "--cli",
+                gatewayUrl,
+                "--transport",
+                "http",
+                "--header",
+                `Authorization: Bearer ${issued.body.access_token}`,
+                ...method,
+              ],
+              // Its catalog of servers goes to the test's folder, not the home directory.
+              { env: { ...process.env, MCP_CATALOG_PATH: join(folder, "inspector.json") } },
+            )
+          ).stdout,
+        );
+      const listed = await run("--method", "tools/list");
+      expect(listed.tools.map((tool: { name: string }) => tool.name)).toContain("echo");
+      for (const message of ["first", "second"]) {
+        const called = await run(
+          "--method",
+          "tools/call",
+          "--tool-name",
+          "echo",
+          "--tool-arg",
+          `message=${message}`,
+        );
+        expect(JSON.stringify(called.content)).toContain(message);
+      }
+    });
 
     it("sends nothing to a redirect URI the client did not register, and requires PKCE S256", async () => {
       const clientId = await register();

@@ -18,9 +18,10 @@ import { layout } from "../console/views/layout.js";
 import { problemOf } from "../http/problem-details.js";
 import type { WritApp } from "../routes/route-context.js";
 import type { WritStore } from "../writ-store.js";
+import { ClientMetadataDocuments } from "./client-metadata-documents.js";
 import { ClientWrits } from "./client-writs.js";
 import { authorizationErrorView, consentSignInView, consentView } from "./consent-view.js";
-import { OAuthClients } from "./oauth-clients.js";
+import { type OAuthClient, OAuthClients } from "./oauth-clients.js";
 import type { OAuthResource, OAuthServerOptions } from "./oauth-options.js";
 import { type OAuthTokenResponse, OAuthTokens } from "./oauth-tokens.js";
 import { PendingAuthorizations } from "./pending-authorizations.js";
@@ -56,6 +57,14 @@ export function registerOAuthRoutes(
   const settings = checkOAuthOptions(options.oauth);
   const { issuer } = settings;
   const clients = new OAuthClients(clock);
+  const documents = new ClientMetadataDocuments({
+    allowPrivateAddresses: options.oauth.clientMetadataDocuments?.allowPrivateAddresses === true,
+    clock,
+  });
+  /** A registered client, or one described by its metadata document (undefined when neither). */
+  const clientFor = async (clientId: string): Promise<OAuthClient | undefined> =>
+    clients.find(clientId) ??
+    (ClientMetadataDocuments.names(clientId) ? documents.resolve(clientId) : undefined);
   const pending = new PendingAuthorizations(clock);
   const writs = new ClientWrits(store, settings.gatewayPolicy);
   const tokens = new OAuthTokens({
@@ -88,7 +97,7 @@ export function registerOAuthRoutes(
       token_endpoint_auth_methods_supported: ["none"],
       revocation_endpoint_auth_methods_supported: ["none"],
       authorization_response_iss_parameter_supported: true,
-      client_id_metadata_document_supported: false,
+      client_id_metadata_document_supported: true,
     });
   });
 
@@ -115,7 +124,12 @@ export function registerOAuthRoutes(
     const query = new URL(c.req.url).searchParams;
     const one = (name: string) =>
       query.getAll(name).length === 1 ? (query.get(name) ?? "") : undefined;
-    const client = clients.find(one("client_id") ?? "");
+    let client: OAuthClient | undefined;
+    try {
+      client = await clientFor(one("client_id") ?? "");
+    } catch (error) {
+      return errorPage(c, problemOf(error).detail);
+    }
     if (!client) {
       return errorPage(
         c,
@@ -395,7 +409,7 @@ export function registerOAuthRoutes(
 
   return async (form) => {
     const clientId = form.client_id ?? "";
-    if (!clients.find(clientId)) {
+    if (!(await clientFor(clientId))) {
       throw new WritError(
         "oauth.invalid_client",
         "This client is not registered here; register again.",
