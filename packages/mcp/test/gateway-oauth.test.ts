@@ -141,7 +141,12 @@ describe("the gateway with the Writ server as its OAuth authorization server", {
           },
         ],
       },
-      oauth: { issuer: writUrl, resources: [{ resource: gatewayUrl, key: signingKey.publicJwk }] },
+      oauth: {
+        issuer: writUrl,
+        resources: [{ resource: gatewayUrl, key: signingKey.publicJwk }],
+        // The metadata document below is served on loopback.
+        clientMetadataDocuments: { allowPrivateAddresses: true },
+      },
     });
     writ = await writServer.listen({ port: writPort });
     guard = await createGuard({
@@ -159,7 +164,18 @@ describe("the gateway with the Writ server as its OAuth authorization server", {
     });
     gatewayServer.on("request", gateway.handle);
     await gateway.ready();
-    callbackServer = createServer((_req, res) => res.end("You may close this window."));
+    // The client's redirect URI, and its Client ID Metadata Document.
+    callbackServer = createServer((req, res) => {
+      if (req.url !== "/client.json") return res.end("You may close this window.");
+      res.setHeader("content-type", "application/json");
+      res.end(
+        JSON.stringify({
+          client_id: `${new URL(callbackUrl).origin}/client.json`,
+          client_name: "SDK test client",
+          redirect_uris: [callbackUrl],
+        }),
+      );
+    });
     await new Promise<void>((resolve) => callbackServer.listen(0, "127.0.0.1", resolve));
     callbackUrl = `http://127.0.0.1:${(callbackServer.address() as AddressInfo).port}/callback`;
     browser = await launchChromium();
@@ -188,11 +204,10 @@ describe("the gateway with the Writ server as its OAuth authorization server", {
     if ((await signIn.count()) > 0) {
       await signIn.click();
       // At the identity provider: its login form the first time, its consent, or straight back.
+      const consent = page.getByRole("heading", { name: "to act for you?" });
       for (;;) {
-        await page.waitForFunction(
-          `document.readyState === "complete" && (location.origin === ${JSON.stringify(writ.url)} || !!document.querySelector('button[type="submit"]'))`,
-        );
-        if (page.url().startsWith(writ.url)) break;
+        await page.locator('input[name="login"], button[type="submit"]').first().waitFor();
+        if ((await consent.count()) > 0) break;
         if ((await page.locator('input[name="login"]').count()) > 0) {
           await page.locator('input[name="login"]').fill("alice");
           await page.locator('input[name="password"]').fill("any");
@@ -407,6 +422,19 @@ describe("the gateway with the Writ server as its OAuth authorization server", {
         );
         expect(JSON.stringify(called.content)).toContain(message);
       }
+    });
+
+    it("takes a client named by its Client ID Metadata Document, without registration", async () => {
+      const clientId = `${new URL(callbackUrl).origin}/client.json`;
+      const issued = await token({
+        grant_type: "authorization_code",
+        client_id: clientId,
+        code: await codeFor(clientId),
+        redirect_uri: callbackUrl,
+        code_verifier: verifier,
+      });
+      expect(issued.status).toBe(200);
+      expect(await initializeStatus(issued.body.access_token as string)).toBe(200);
     });
 
     it("sends nothing to a redirect URI the client did not register, and requires PKCE S256", async () => {
