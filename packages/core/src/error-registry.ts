@@ -355,6 +355,13 @@ const WRIT_ERRORS = {
       "Denied: too many MCP sessions are open, so {action} was not run. End unused sessions or try again later.",
   },
 
+  // A request carries a writ or proof both in HTTP headers and in `_meta`, and
+  // they differ: the gateway judges neither (RFC 6750 §3.1's invalid_request).
+  "gateway.credentials_conflict": {
+    ...BAD_INPUT,
+    message: "Denied: the request for {action} carried two different credentials ({code}).",
+  },
+
   // The Writ server's HTTP API: requests, API authentication and tenancy.
   "request.invalid": BAD_INPUT,
   "request.too_large": {

@@ -1,7 +1,7 @@
 /**
  * @writ/mcp, grouped by where Writ sits:
  * - server/: guardMcpServer guards an MCP server in the same process;
- * - client/: withWrit and connectWithWrit make an MCP client carry a writ and sign proofs;
+ * - client/: withWrit, connectWithWrit and writFetch make an MCP client carry a writ and sign proofs;
  * - gateway/: createGateway puts a guard in front of existing MCP servers.
  * shared/ holds what more than one of them needs (the SDK seam, `_meta` carriage, refusals as results).
  */
@@ -12,6 +12,7 @@ export type { ToolActions as ActionMap } from "@writ/core";
 // Client helpers
 export { type ConnectWithWritOptions, connectWithWrit } from "./client/connect-with-writ.js";
 export { type WithWritOptions, withWrit } from "./client/with-writ.js";
+export { type WritFetchOptions, writFetch } from "./client/writ-fetch.js";
 // The gateway
 export { createGateway, type Gateway } from "./gateway/create-gateway.js";
 export type { ActorClaim, DownstreamSubject } from "./gateway/downstream-tokens.js";

@@ -36,6 +36,8 @@ export interface GatewayWorld extends World {
   readonly gateway: Gateway;
   readonly url: string;
   readonly events: GatewayEvent[];
+  /** How many POSTs reached the gateway without an MCP session (each initialize opens one). */
+  sessionlessPosts(): number;
   /** An SDK Client connected to the gateway with this session. */
   connect(session: Session, options?: { readonly actions?: ActionMap }): Promise<Client>;
   close(): Promise<void>;
@@ -64,6 +66,10 @@ export async function gatewayWorld(
     upstreams: upstreams(origin),
     onEvent: (event) => events.push(event),
   });
+  let sessionless = 0;
+  server.on("request", (req) => {
+    if (req.method === "POST" && req.headers["mcp-session-id"] === undefined) sessionless += 1;
+  });
   server.on("request", gateway.handle);
   await gateway.ready();
   const clients: Client[] = [];
@@ -72,6 +78,7 @@ export async function gatewayWorld(
     gateway,
     url,
     events,
+    sessionlessPosts: () => sessionless,
     async connect(session, connectOptions = {}) {
       const client = new Client({ name: "gateway-test", version: "1.0.0" });
       await connectWithWrit(client, url, { session, ...connectOptions });

@@ -121,6 +121,22 @@ describe("the gateway in front of server-everything and server-filesystem (SDK C
     ]);
   });
 
+  it("answers a hidden tool with a clean 403 to a client that could not list it", async () => {
+    // connectWithWrit cannot learn the action of a tool it is not shown: the
+    // gateway's 401 names it, the client signs again for it, and the refusal is the grant's.
+    const worker = await w.connect(w.delegate("everything.echo"));
+    await expect(
+      worker.callTool({ name: "get-sum", arguments: { a: 1, b: 2 } }),
+    ).rejects.toMatchObject({ code: 403 });
+    const rows = (await w.calls()).filter(
+      (row) => row.tool === "get-sum" && row.agent === "worker",
+    );
+    expect(rows.slice(-2).map((row) => [row.action, row.reason])).toEqual([
+      ["everything.get-sum", "proof.wrong_action"],
+      ["everything.get-sum", "grant.action_not_granted"],
+    ]);
+  });
+
   it("enforces a revocation in the middle of a session", async () => {
     const session = w.delegate("everything.echo");
     const client = await w.connect(session);

@@ -9,6 +9,8 @@ describe("the gateway's HTTP answer to a refusal", () => {
       const answer = challengeFor(code, "files.read");
       if (challenge === "insufficient_scope") {
         expect(answer, code).toEqual({ status: 403, error: challenge, code, scope: "files.read" });
+      } else if (code === "proof.wrong_action") {
+        expect(answer, code).toEqual({ status: 401, error: challenge, code, scope: "files.read" });
       } else if (challenge !== null) {
         expect(answer, code).toEqual({ status: 401, error: challenge, code });
       } else if (status === 503) {

@@ -6,9 +6,15 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Client as ClientV2 } from "@modelcontextprotocol/client";
+import {
+  Client as ClientV2,
+  StreamableHTTPClientTransport as HttpClientV2,
+} from "@modelcontextprotocol/client";
+import { StdioClientTransport as StdioClientV2 } from "@modelcontextprotocol/client/stdio";
 import { NodeStreamableHTTPServerTransport, toNodeHandler } from "@modelcontextprotocol/node";
 import { Client as ClientV1 } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport as StdioClientV1 } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { StreamableHTTPClientTransport as HttpClientV1 } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { InMemoryTransport as MemoryV1 } from "@modelcontextprotocol/sdk/inMemory.js";
 import { McpServer as McpServerV1 } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport as HttpServerV1 } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
@@ -82,6 +88,10 @@ export interface Sdk {
   readonly generation: Generation;
   server(name: string): TestServer;
   client(name: string, answers?: ClientAnswers): TestClient;
+  /** A Streamable HTTP client transport to `url`, sending `headers` with every request, through `fetch` when given. */
+  httpTransport(url: string, options: HttpTransportOptions): never;
+  /** A client transport that runs `command` and speaks MCP on its stdin and stdout. */
+  stdioTransport(command: StdioCommand): never;
   /** A connected in-memory transport pair: [client side, server side]. */
   linkedPair(): [never, never];
   /**
@@ -90,6 +100,25 @@ export interface Sdk {
    * endpoint, as v2's docs deploy it).
    */
   serveHttp(build: () => TestServer): Promise<{ url: string; close(): Promise<void> }>;
+}
+
+export interface HttpTransportOptions {
+  readonly headers?: Record<string, string>;
+  readonly fetch?: (url: string | URL, init?: RequestInit) => Promise<Response>;
+}
+
+export interface StdioCommand {
+  readonly command: string;
+  readonly args: string[];
+  readonly env?: Record<string, string>;
+  readonly stderr?: "pipe" | "inherit" | "ignore";
+}
+
+function httpOptions(options: HttpTransportOptions) {
+  return {
+    ...(options.headers ? { requestInit: { headers: options.headers } } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  };
 }
 
 function capabilitiesFor(answers: ClientAnswers): Record<string, object> {
@@ -147,6 +176,8 @@ const v1: Sdk = {
     }
     return client as unknown as TestClient;
   },
+  httpTransport: (url, options) => new HttpClientV1(new URL(url), httpOptions(options)) as never,
+  stdioTransport: (command) => new StdioClientV1(command) as never,
   linkedPair: () => MemoryV1.createLinkedPair() as [never, never],
   async serveHttp(build) {
     const sessions = new Map<string, HttpServerV1>();
@@ -192,6 +223,8 @@ const v2: Sdk = {
     }
     return client as unknown as TestClient;
   },
+  httpTransport: (url, options) => new HttpClientV2(new URL(url), httpOptions(options)) as never,
+  stdioTransport: (command) => new StdioClientV2(command) as never,
   linkedPair: () => MemoryV2.createLinkedPair() as [never, never],
   async serveHttp(build) {
     const modern = toNodeHandler(createMcpHandler(() => build().sdk as McpServerV2));

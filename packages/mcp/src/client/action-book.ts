@@ -75,6 +75,17 @@ export class ActionBook {
     }
   }
 
+  /** What the server said the request's proof must name (its refusal of a proof for another action). */
+  remember(message: Record<string, unknown>, action: string): void {
+    if (!isRecord(message.params)) return;
+    const { method, params } = message;
+    if (method === "tools/call" && typeof params.name === "string")
+      this.#tools.set(params.name, action);
+    else if (method === "prompts/get" && typeof params.name === "string")
+      this.#prompts.set(params.name, action);
+    else if (typeof params.uri === "string") this.#resources.set(params.uri, action);
+  }
+
   /** Whether the action of what a request names is known without asking the server. */
   knows(method: string, params: Record<string, unknown>): boolean {
     if (method === "tools/call" && typeof params.name === "string") {

@@ -1,13 +1,13 @@
 import type { Session, ToolActions } from "@writ/core";
-import { dpopAuthorization } from "../shared/http-carriage.js";
 import {
   connectHttpClient,
   type FetchLike,
   interceptClient,
   type McpClientLike,
 } from "../shared/mcp-sdk.js";
-import { ActionBook, type ListedKind, proofSubject } from "./action-book.js";
+import { ActionBook, type ListedKind } from "./action-book.js";
 import { sessionSource } from "./session-source.js";
+import { signingFetch } from "./writ-fetch.js";
 
 export interface ConnectWithWritOptions {
   /** The session whose writ the client carries and whose key signs each proof; a function to pick up renewed sessions. */
@@ -30,7 +30,8 @@ export interface ConnectWithWritOptions {
  * HTTP): every request carries `Authorization: DPoP <writ>`, and every
  * request the guard decides (tools/call; through a gateway also prompts/get,
  * resources/read and resources/subscribe) a `DPoP` proof signed for exactly
- * that request and bound to the method and URL.
+ * that request and bound to the method and URL (writFetch's signing, with the
+ * actions learnt from the server's lists before a call needs them).
  */
 export async function connectWithWrit(
   client: McpClientLike,
@@ -41,7 +42,6 @@ export async function connectWithWrit(
   const audience = options.audience ?? `${endpoint.origin}${endpoint.pathname}`;
   const session = sessionSource(options.session, "connectWithWrit");
   const book = new ActionBook(options.actions, "connectWithWrit");
-  const send = options.fetch ?? fetch;
   interceptClient(client, "connectWithWrit", {
     // The proof is signed in fetch, from the request body; it needs the action first.
     async before(method, params) {
@@ -52,20 +52,11 @@ export async function connectWithWrit(
     },
     listed: (kind, items) => book.learn(kind, items),
   });
-  const signingFetch: FetchLike = (input, init) => {
-    const current = session();
-    const headers = new Headers(init?.headers);
-    headers.set("authorization", dpopAuthorization(current.writ.toString()));
-    const subject = init?.method === "POST" ? proofSubject(parse(init.body), book) : undefined;
-    if (subject) {
-      headers.set(
-        "dpop",
-        current.prove({ audience, ...subject, http: { method: "POST", url: String(input) } }),
-      );
-    }
-    return send(input, { ...init, headers });
-  };
-  await connectHttpClient(client, endpoint, signingFetch);
+  const send = signingFetch(session, book, {
+    audience,
+    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+  });
+  await connectHttpClient(client, endpoint, send);
 }
 
 /** Where the action of what a request names is announced. */
@@ -75,13 +66,3 @@ const LISTED_BY: Readonly<Record<string, ListedKind>> = {
   "resources/read": "resources",
   "resources/subscribe": "resources",
 };
-
-/** The JSON-RPC message in a body the SDK is about to send, if it is one. */
-function parse(body: unknown): unknown {
-  if (typeof body !== "string") return undefined;
-  try {
-    return JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-}

@@ -1,15 +1,19 @@
 /**
  * How the gateway learns who a request comes from: the one place that turns
  * an HTTP request (and the JSON-RPC message it carries) into the writ and
- * proof the guard judges. Today: `Authorization: DPoP <writ>` on every
- * request and a `DPoP` proof bound to the request on every guarded call
- * (DESIGN §2); or an OAuth access token of the gateway's authorization
- * server (`Authorization: Bearer`), see oauth-caller.ts. Other carriages
- * (`_meta`) plug in here and nowhere else.
+ * proof the guard judges (DESIGN §2). Two carriages: HTTP headers
+ * (`Authorization: DPoP <writ>`, and a `DPoP` proof bound to the request's
+ * method and URL) and the message's `params._meta` (`dev.writ/writ`,
+ * `dev.writ/proof`). Either may carry each credential; when both carry one,
+ * they must be the same, or the request is refused rather than judged on
+ * either. Or an OAuth access token of the gateway's authorization server
+ * (`Authorization: Bearer`), see oauth-caller.ts.
  */
 import type { IncomingMessage } from "node:http";
 import type { Guard } from "@writ/core";
 import { proofFromDpopHeader, writFromAuthorization } from "../shared/http-carriage.js";
+import { isRecord } from "../shared/mcp-types.js";
+import { readMetaCredentials } from "../shared/writ-meta.js";
 import { challengeFor, type HttpChallenge } from "./http-challenge.js";
 import type { OAuthCallers, ProofSubject } from "./oauth-caller.js";
 
@@ -31,18 +35,44 @@ export interface RequestCredentials {
   readonly writ: string | undefined;
   /** The invocation proof for a guarded call, when it carries one. */
   readonly proof: string | undefined;
+  /**
+   * Whether the proof came in the `DPoP` header, and so must be bound to the
+   * request's method and URL (RFC 9449); a `_meta` proof is bound to the
+   * message alone.
+   */
+  readonly proofInHeader: boolean;
   /** An OAuth access token (`Authorization: Bearer`), when the request carries one instead of a writ. */
   readonly accessToken?: string;
 }
 
 const BEARER = /^Bearer[ \t]+([A-Za-z0-9_.~+/-]+=*)[ \t]*$/i;
 
-export function requestCredentials(req: IncomingMessage): RequestCredentials {
+/** Header and `_meta` carry different writs or proofs: which one the caller meant is unknowable. */
+export interface CredentialsConflict {
+  readonly conflict: "writ" | "proof";
+}
+
+/** The credentials of a request and of the JSON-RPC message in its body (when it has one). */
+export function requestCredentials(
+  req: IncomingMessage,
+  message?: unknown,
+): RequestCredentials | CredentialsConflict {
   const { authorization } = req.headers;
+  const headerWrit = writFromAuthorization(authorization);
+  const headerProof = proofFromDpopHeader(req.headers.dpop);
   const bearer = typeof authorization === "string" ? BEARER.exec(authorization)?.[1] : undefined;
+  const params = isRecord(message) && isRecord(message.params) ? message.params : {};
+  const meta = readMetaCredentials(params._meta);
+  if (headerWrit !== undefined && meta.writ !== undefined && headerWrit !== meta.writ) {
+    return { conflict: "writ" };
+  }
+  if (headerProof !== undefined && meta.proof !== undefined && headerProof !== meta.proof) {
+    return { conflict: "proof" };
+  }
   return {
-    writ: writFromAuthorization(authorization),
-    proof: proofFromDpopHeader(req.headers.dpop),
+    writ: headerWrit ?? meta.writ,
+    proof: headerProof ?? meta.proof,
+    proofInHeader: headerProof !== undefined,
     ...(bearer === undefined ? {} : { accessToken: bearer }),
   };
 }

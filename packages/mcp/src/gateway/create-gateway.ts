@@ -17,7 +17,12 @@ import {
   MODERN_VERSIONS,
 } from "../shared/mcp-protocol.js";
 import { isRecord, type LogMessage } from "../shared/mcp-types.js";
-import { authenticateCaller, type Caller, requestCredentials } from "./caller-credentials.js";
+import {
+  authenticateCaller,
+  type Caller,
+  type RequestCredentials,
+  requestCredentials,
+} from "./caller-credentials.js";
 import type { CallerSession } from "./caller-session.js";
 import { CallerSessions } from "./caller-sessions.js";
 import { DownstreamTokens } from "./downstream-tokens.js";
@@ -70,9 +75,11 @@ const JWKS_PATH = "/.well-known/jwks.json";
  * A Streamable HTTP MCP server in front of existing MCP servers, speaking MCP
  * 2025-11-25 (sessions) and 2026-07-28 (stateless) to callers and to
  * upstreams, whichever each speaks. Each request needs a valid writ
- * (`Authorization: DPoP`, else 401 with the resource metadata's address);
- * each guarded request (tools/call, prompts/get, resources/read,
- * resources/subscribe) a proof bound to it (`DPoP` header). The guard decides
+ * (`Authorization: DPoP`, or `dev.writ/writ` in the message's `_meta`; else
+ * 401 with the resource metadata's address); each guarded request
+ * (tools/call, prompts/get, resources/read, resources/subscribe) a proof for
+ * it (`DPoP` header, bound to the request, or `dev.writ/proof` in `_meta`);
+ * a writ or proof in both places must be the same. The guard decides
  * (403 `insufficient_scope` when the writ lacks the action; a condition or
  * live refusal is answered in MCP), records the decision, and only then is
  * the request relayed, with a short-lived token of the gateway's own for HTTP
@@ -210,7 +217,34 @@ export function createGateway(options: GatewayOptions): Gateway {
       res.setHeader("allow", "GET, POST, DELETE");
       return sendRpcError(res, 405, { code: -32000, message: "Method not allowed." });
     }
-    const credentials = requestCredentials(req);
+    // A POST's credentials may ride in its message's `_meta`: read it before authenticating.
+    let message: unknown;
+    if (req.method === "POST") {
+      const read = await readJsonBody(req, settings.maxBodyBytes);
+      if (!read.ok)
+        return sendRpcError(res, read.status, { code: RPC_ERROR.parse, message: read.message });
+      message = read.body;
+      if (Array.isArray(message)) {
+        return sendRpcError(res, 400, {
+          code: RPC_ERROR.invalidRequest,
+          message:
+            "Invalid Request: send one JSON-RPC message per POST (batches are not part of MCP 2025-06-18 and later).",
+        });
+      }
+    }
+    const credentials = requestCredentials(req, message);
+    if ("conflict" in credentials) {
+      return sendRpcError(
+        res,
+        400,
+        {
+          code: RPC_ERROR.invalidRequest,
+          message: `Invalid Request: the ${credentials.conflict} in the HTTP headers and the one in params._meta differ; send it in one place (or the same in both).`,
+          data: { code: "gateway.credentials_conflict" },
+        },
+        isRequest(message) ? message.id : null,
+      );
+    }
     const authenticated = authenticateCaller(guard, credentials, oauth);
     if ("challenge" in authenticated)
       return sendChallenge(res, authenticated.challenge, metadataUrl, oauth !== undefined);
@@ -260,19 +294,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         message: "Not Acceptable: accept application/json and text/event-stream.",
       });
     }
-    const read = await readJsonBody(req, settings.maxBodyBytes);
-    if (!read.ok)
-      return sendRpcError(res, read.status, { code: RPC_ERROR.parse, message: read.message });
-    const message = read.body;
-    if (Array.isArray(message)) {
-      return sendRpcError(res, 400, {
-        code: RPC_ERROR.invalidRequest,
-        message:
-          "Invalid Request: send one JSON-RPC message per POST (batches are not part of MCP 2025-06-18 and later).",
-      });
-    }
-    if (session !== undefined)
-      return legacyMessage(message, session, caller, credentials.proof, res);
+    if (session !== undefined) return legacyMessage(message, session, caller, credentials, res);
     if (isRequest(message) && message.method === "initialize")
       return initialize(message, caller, res);
     const modern = modernRequest(req, message);
@@ -301,7 +323,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       session: undefined,
       capabilities: isRecord(capabilities) ? capabilities : {},
       logLevel: typeof logLevel === "string" ? logLevel : undefined,
-      proof: credentials.proof,
+      credentials,
       stream,
       signal: cancel.signal,
     });
@@ -383,7 +405,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     message: unknown,
     session: CallerSession,
     caller: Caller,
-    proof: string | undefined,
+    credentials: RequestCredentials,
     res: ServerResponse,
   ): Promise<void> {
     if (isResponse(message) || isNotification(message)) {
@@ -422,7 +444,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         session,
         capabilities: session.capabilities,
         logLevel: undefined,
-        proof,
+        credentials,
         stream,
         signal: cancel.signal,
       });

@@ -26,7 +26,7 @@ import {
 } from "../shared/mcp-protocol.js";
 import { isRecord, type JsonObject, type ListedItem } from "../shared/mcp-types.js";
 import { readMetaCredentials, WRIT_META } from "../shared/writ-meta.js";
-import type { Caller } from "./caller-credentials.js";
+import type { Caller, RequestCredentials } from "./caller-credentials.js";
 import type { CallerSession } from "./caller-session.js";
 import type { DownstreamTokens } from "./downstream-tokens.js";
 import type { GatewayCatalog } from "./gateway-catalog.js";
@@ -48,8 +48,8 @@ export interface IncomingRequest {
   readonly capabilities: JsonObject;
   /** A modern request's log level (`_meta`); none means no log messages. */
   readonly logLevel: string | undefined;
-  /** The invocation proof the request carries, for a guarded call. */
-  readonly proof: string | undefined;
+  /** The writ and invocation proof the request carries, for a guarded call. */
+  readonly credentials: RequestCredentials;
   readonly stream: ResponseStream;
   /** Aborted when the caller cancels the request or hangs up. */
   readonly signal: AbortSignal;
@@ -394,18 +394,24 @@ export class GatewayRequests {
     const { stream, era } = request;
     const params = message.params ?? {};
     const { approvalId } = readMetaCredentials(params._meta);
+    // A writ from an access token is used with a proof the gateway signs, bound to this request.
+    const signed = request.caller.prove?.({
+      action: target.action,
+      tool: target.tool,
+      args: target.args,
+    });
     const call: Call = {
       action: target.action,
       tool: target.tool,
       args: target.args,
       callId: randomUUID(),
       writ: request.caller.writ,
-      proof:
-        request.caller.prove?.({ action: target.action, tool: target.tool, args: target.args }) ??
-        request.proof ??
-        "",
+      proof: signed ?? request.credentials.proof ?? "",
       adapter: "mcp-gateway",
-      http: { method: "POST", url: this.#resource },
+      // A proof in the DPoP header (or signed here) is bound to the HTTP request too; one in `_meta`, to the message alone.
+      ...(signed !== undefined || request.credentials.proofInHeader
+        ? { http: { method: "POST", url: this.#resource } }
+        : {}),
       ...(approvalId === undefined ? {} : { approvalId }),
     };
     const decision = await this.#guard.authorize(call);

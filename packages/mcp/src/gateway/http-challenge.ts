@@ -5,7 +5,7 @@ export interface HttpChallenge {
   readonly status: 401 | 403 | 503;
   /** The `error` parameter of the challenge; absent when no credentials were sent at all. */
   readonly error?: AuthChallenge;
-  /** What more authority would help: the action, for `insufficient_scope`. */
+  /** The action the call performs: what more authority would help (`insufficient_scope`), or what a proof must name (`proof.wrong_action`). */
   readonly scope?: string;
   /** The decision code, as `error_description` (never a token or an argument). */
   readonly code?: DecisionCode;
@@ -15,7 +15,8 @@ export interface HttpChallenge {
  * The HTTP answer for a refused writ or call, as the error registry classifies
  * its code, or undefined when the refusal belongs in the MCP result (a
  * condition, a current permission, an approval): 401 when the writ or proof is
- * not valid, 403 `insufficient_scope` when the writ does not hold the action (a
+ * not valid (naming the action when the proof named another), 403
+ * `insufficient_scope` when the writ does not hold the action (a
  * writ with more authority would help), 503 when the guard cannot decide right
  * now.
  */
@@ -29,6 +30,12 @@ export function challengeFor(code: DecisionCode, action?: string): HttpChallenge
       code,
       ...(action === undefined ? {} : { scope: action }),
     };
+  }
+  if (code === "proof.wrong_action" && action !== undefined) {
+    // The proof's signature verified, so its key holder is told the action the
+    // call performs, to sign for it (a client that could not list the tool
+    // cannot know it; the 403 it may meet next names it too).
+    return { status: 401, error: "invalid_dpop_proof", code, scope: action };
   }
   if (challenge !== null) return { status: 401, error: challenge, code };
   if (status === 503) return { status: 503, code };

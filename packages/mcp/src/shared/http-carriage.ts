@@ -2,6 +2,7 @@
  * Writ over HTTP (DESIGN §2, RFC 9449): `Authorization: DPoP <writ>` on every
  * request, and `DPoP: <proof>` bound to the method and URL on a tool call.
  */
+import { isAction } from "@writ/core";
 
 const DPOP_AUTHORIZATION = /^DPoP[ \t]+([A-Za-z0-9_.~-]+)[ \t]*$/i;
 
@@ -22,4 +23,20 @@ export function proofFromDpopHeader(
 
 export function dpopAuthorization(writ: string): string {
   return `DPoP ${writ}`;
+}
+
+const WRONG_ACTION = /error_description="proof\.wrong_action"/;
+const SCOPE = /scope="([^"]+)"/;
+
+/**
+ * The action a gateway says a request's proof must name, when it refused the
+ * proof for naming another (401 `proof.wrong_action` with the action as
+ * `scope`); undefined for any other answer.
+ */
+export function actionToSignFor(response: Response): string | undefined {
+  if (response.status !== 401) return undefined;
+  const challenge = response.headers.get("www-authenticate") ?? "";
+  if (!WRONG_ACTION.test(challenge)) return undefined;
+  const action = SCOPE.exec(challenge)?.[1];
+  return action !== undefined && isAction(action) ? action : undefined;
 }
