@@ -324,6 +324,12 @@ const WRIT_ERRORS = {
   "key.invalid": { ...FAILED, challenge: "invalid_token" },
   "key.unknown": { ...FAILED, challenge: "invalid_token" },
   "key.retired": { ...FAILED, challenge: "invalid_token" },
+  // An agent's private key file other users can read: the command refuses to use
+  // it (whoever can read it can act as the agent) until it is owner-only.
+  "key.file_exposed": {
+    ...BAD_INPUT,
+    message: "Denied: the agent's key for {action} is readable by others ({code}).",
+  },
 
   // Adapters and gateways. An upstream MCP server that is down or silent is a
   // temporary failure behind the gateway: 502 and 504, as HTTP proxies answer.

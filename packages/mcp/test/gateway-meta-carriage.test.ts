@@ -257,9 +257,14 @@ describe("the writ and proof in _meta over raw HTTP", () => {
       proofMeta(session, "echo", { message: "raw" }, "everything.echo"),
     );
     expect(proofs.status).toBe(400);
-    expect((await proofs.json()).error.message).toMatch(
-      /proof in the HTTP headers and the one in params\._meta differ/,
-    );
+    expect(await proofs.json()).toMatchObject({
+      error: {
+        message: expect.stringMatching(
+          /proof in the HTTP headers and the one in params\._meta differ/,
+        ),
+        data: { code: "gateway.credentials_conflict" },
+      },
+    });
     expect((await w.calls()).length).toBe(before);
   });
 

@@ -5,6 +5,7 @@ import { applyCommand } from "./apply.js";
 import { approvalCommands } from "./approval-commands.js";
 import { auditCommands } from "./audit-commands.js";
 import { budgetCommands } from "./budget-commands.js";
+import { connectCommand } from "./connect.js";
 import { delegateCommand } from "./delegate.js";
 import { gatewayCommand } from "./gateway.js";
 import { grantCommand } from "./grant.js";
@@ -13,6 +14,7 @@ import { inspectCommand } from "./inspect.js";
 import { issueCommand } from "./issue.js";
 import { keyCommands } from "./key-commands.js";
 import { policyCommands } from "./policy-commands.js";
+import { proveCommand } from "./prove.js";
 import { revokeCommand } from "./revoke.js";
 import { roleCommands } from "./role-commands.js";
 import { serveCommand } from "./serve.js";
@@ -23,6 +25,7 @@ export const COMMANDS: readonly Command[] = [
   initCommand,
   serveCommand,
   gatewayCommand,
+  connectCommand,
   ...userCommands,
   ...roleCommands,
   ...agentCommands,
@@ -30,6 +33,7 @@ export const COMMANDS: readonly Command[] = [
   grantCommand,
   issueCommand,
   delegateCommand,
+  proveCommand,
   inspectCommand,
   revokeCommand,
   ...approvalCommands,
