@@ -2,9 +2,10 @@ import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { MultiServerMCPClient } from "@langchain/mcp-adapters";
 import type { Session } from "@writ/core";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
-import { WRIT_META } from "../src/index.js";
+import { WRIT_META, withWrit, writFetch } from "../src/index.js";
 import { type GatewayWorld, gatewayWorld, serverBin } from "./gateway-fixture.js";
 import { SDKS, type Sdk, type TestClient } from "./sdk-generations.js";
 
@@ -157,6 +158,40 @@ describe.each(SDKS)("a plain MCP SDK $generation client carrying proofs in _meta
     ]);
   });
 
+  it("signs every request of its own transport with writFetch: one session, a hidden tool 403", async () => {
+    const session = w.delegate("everything.echo; fs.read_text_file");
+    const client = sdk.client("fetching");
+    const before = w.sessionlessPosts();
+    await client.connect(sdk.httpTransport(w.url, { fetch: writFetch({ session }) }));
+    onTestFinished(() => client.close());
+    // The list teaches writFetch the actions its calls' proofs name.
+    expect((await client.listTools()).tools.map((tool) => tool.name).sort()).toEqual([
+      "echo",
+      "read_text_file",
+    ]);
+    expect(textOf(await client.callTool({ name: "echo", arguments: { message: "a" } }))).toBe(
+      "Echo: a",
+    );
+    const read = await client.callTool({
+      name: "read_text_file",
+      arguments: { path: join(dir, "note.txt") },
+    });
+    expect(textOf(read)).toBe("a note");
+    expect(await httpRefusal(client.callTool({ name: "get-sum", arguments: { a: 1, b: 2 } }))).toBe(
+      403,
+    );
+    expect(w.sessionlessPosts() - before).toBe(1);
+    const decisions = (await w.calls()).filter(
+      (row) => row.kind === "decision" && row.chain?.hops.at(-1) === session.writ.leaf.claims.jti,
+    );
+    expect(decisions.map((row) => [row.tool, row.reason])).toEqual([
+      ["echo", "granted"],
+      ["read_text_file", "granted"],
+      ["get-sum", "proof.wrong_action"],
+      ["get-sum", "grant.action_not_granted"],
+    ]);
+  });
+
   it.runIf(sdk.generation === "v2")(
     "carries the proof in _meta in MCP 2026-07-28 too",
     async () => {
@@ -281,5 +316,44 @@ describe("the writ and proof in _meta over raw HTTP", () => {
     );
     expect(response.status).toBe(401);
     expect(response.headers.get("www-authenticate")).toContain("proof.wrong_audience");
+  });
+});
+
+describe("@langchain/mcp-adapters' MultiServerMCPClient through the gateway", () => {
+  it("makes several calls over one MCP session, each with its own proof in _meta", async () => {
+    const session = w.delegate(`everything.echo; fs.read_text_file(path startsWith "${dir}/")`);
+    const before = w.sessionlessPosts();
+    const mcp = new MultiServerMCPClient({
+      mcpServers: {
+        gateway: {
+          url: w.url,
+          headers: { authorization: `DPoP ${session.writ.toString()}` },
+          automaticSSEFallback: false,
+        },
+      },
+    });
+    onTestFinished(() => mcp.close());
+    withWrit(await mcp.getClient("gateway"), { session, audience: w.url });
+    const tools = await mcp.getTools();
+    expect(tools.map((tool) => tool.name).sort()).toEqual(["echo", "read_text_file"]);
+    const echo = tools.find((tool) => tool.name === "echo");
+    const read = tools.find((tool) => tool.name === "read_text_file");
+    expect(await echo?.invoke({ message: "first" })).toBe("Echo: first");
+    expect(await echo?.invoke({ message: "second" })).toBe("Echo: second");
+    expect(await read?.invoke({ path: join(dir, "note.txt") })).toMatchObject({ text: "a note" });
+    await expect(read?.invoke({ path: "/etc/passwd" })).rejects.toThrow(
+      /Denied: the argument "path"/,
+    );
+    // One initialize; every other request went over the session it opened.
+    expect(w.sessionlessPosts() - before).toBe(1);
+    const decisions = (await w.calls()).filter(
+      (row) => row.kind === "decision" && row.chain?.hops.at(-1) === session.writ.leaf.claims.jti,
+    );
+    expect(decisions.map((row) => [row.tool, row.decision])).toEqual([
+      ["echo", "allow"],
+      ["echo", "allow"],
+      ["read_text_file", "allow"],
+      ["read_text_file", "deny"],
+    ]);
   });
 });
