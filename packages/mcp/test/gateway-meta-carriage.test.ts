@@ -2,11 +2,11 @@ import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { MultiServerMCPClient } from "@langchain/mcp-adapters";
 import type { Session } from "@writ/core";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
-import { WRIT_META, withWrit, writFetch } from "../src/index.js";
+import { WRIT_META, writFetch } from "../src/index.js";
 import { type GatewayWorld, gatewayWorld, serverBin } from "./gateway-fixture.js";
+import { clientWithWritFetch, echoWithProofInMeta, gatewayTools } from "./readme/clients.js";
 import { SDKS, type Sdk, type TestClient } from "./sdk-generations.js";
 
 const probe = fileURLToPath(new URL("./fixtures/probe-server.mjs", import.meta.url));
@@ -323,18 +323,8 @@ describe("@langchain/mcp-adapters' MultiServerMCPClient through the gateway", ()
   it("makes several calls over one MCP session, each with its own proof in _meta", async () => {
     const session = w.delegate(`everything.echo; fs.read_text_file(path startsWith "${dir}/")`);
     const before = w.sessionlessPosts();
-    const mcp = new MultiServerMCPClient({
-      mcpServers: {
-        gateway: {
-          url: w.url,
-          headers: { authorization: `DPoP ${session.writ.toString()}` },
-          automaticSSEFallback: false,
-        },
-      },
-    });
+    const { mcp, tools } = await gatewayTools(w.url, session);
     onTestFinished(() => mcp.close());
-    withWrit(await mcp.getClient("gateway"), { session, audience: w.url });
-    const tools = await mcp.getTools();
     expect(tools.map((tool) => tool.name).sort()).toEqual(["echo", "read_text_file"]);
     const echo = tools.find((tool) => tool.name === "echo");
     const read = tools.find((tool) => tool.name === "read_text_file");
@@ -355,5 +345,19 @@ describe("@langchain/mcp-adapters' MultiServerMCPClient through the gateway", ()
       ["read_text_file", "allow"],
       ["read_text_file", "deny"],
     ]);
+  });
+});
+
+describe("the README's clients", () => {
+  it("call through the gateway: writFetch's client, and a plain client with the proof in _meta", async () => {
+    const session = w.delegate("everything.echo");
+    const client = await clientWithWritFetch(w.url, session);
+    onTestFinished(() => client.close());
+    expect(await client.callTool({ name: "echo", arguments: { message: "fetch" } })).toMatchObject({
+      content: [{ text: "Echo: fetch" }],
+    });
+    expect(await echoWithProofInMeta(w.url, session, "meta")).toMatchObject({
+      content: [{ text: "Echo: meta" }],
+    });
   });
 });
