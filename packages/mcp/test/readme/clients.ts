@@ -14,7 +14,13 @@ export async function clientWithWritFetch(url: string, session: Session): Promis
 }
 
 /** LangChain's MultiServerMCPClient: the writ in its headers, a fresh proof per call in `_meta`. */
-export async function gatewayTools(url: string, session: Session) {
+export async function gatewayTools(
+  url: string,
+  session: Session,
+): Promise<{
+  mcp: MultiServerMCPClient;
+  tools: Awaited<ReturnType<MultiServerMCPClient["getTools"]>>;
+}> {
   const mcp = new MultiServerMCPClient({
     mcpServers: {
       gateway: { url, headers: { authorization: `DPoP ${session.writ.toString()}` } },
