@@ -58,7 +58,7 @@ function textOf(result: { content?: readonly { text?: string }[] }): string {
 }
 
 describe.each(SDKS)("writ connect driven by the MCP SDK $generation stdio client", (sdk) => {
-  it("lists, calls several tools with progress, and answers a refusal as an error", async () => {
+  it("lists, calls several tools with progress, answers a refusal as an error, and picks up a renewed writ", async () => {
     const session = w.delegate(
       "everything.echo; everything.trigger-long-running-operation; fs.read_text_file",
     );
@@ -105,6 +105,12 @@ describe.each(SDKS)("writ connect driven by the MCP SDK $generation stdio client
     // A tool the writ hides: the bridge signs for the action the gateway names, and relays the 403 as an error.
     await expect(client.callTool({ name: "get-sum", arguments: { a: 1, b: 2 } })).rejects.toThrow(
       /Denied: the agent's writ does not hold everything\.get-sum \(grant\.action_not_granted\)/,
+    );
+    // A renewed writ written over the file is what the running bridge carries next.
+    const renewed = w.delegate("everything.echo; everything.get-sum");
+    writeFileSync(files.writ, renewed.writ.toString());
+    expect(textOf(await client.callTool({ name: "get-sum", arguments: { a: 1, b: 2 } }))).toContain(
+      "3",
     );
     // Every call went over the one gateway session the bridge opened.
     expect(w.sessionlessPosts()).toBe(before);

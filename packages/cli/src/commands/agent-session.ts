@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import {
   createAgentIdentity,
@@ -32,8 +32,14 @@ export const AGENT_SESSION_OPTIONS: Readonly<Record<string, OptionSpec>> = {
  * `--writ` and `--key`, else from `WRIT_WRIT` and `WRIT_AGENT_KEY`. A key
  * file that other users can read is refused: whoever reads it can act as the
  * agent, and a key that leaked that way cannot be told from the agent.
+ * Returned as a function: a writ given as a file is read again whenever the
+ * file changes, so a long-running command picks up a renewed writ (a file
+ * that does not hold one for the same agent and key leaves the last one in use).
  */
-export async function agentSession(context: CommandContext, command: string): Promise<Session> {
+export async function agentSession(
+  context: CommandContext,
+  command: string,
+): Promise<() => Session> {
   const { io } = context;
   const writText = context.string("writ") ?? io.env.WRIT_WRIT;
   const keyFile = context.string("key");
@@ -45,7 +51,6 @@ export async function agentSession(context: CommandContext, command: string): Pr
       command,
     );
   }
-  const writ = Writ.parse(await writArgument(context, writText));
   let key: KeyPair;
   try {
     key = KeyPair.fromPrivateJwk(JSON.parse(keyText) as Ed25519PrivateJwk);
@@ -55,11 +60,32 @@ export async function agentSession(context: CommandContext, command: string): Pr
       command,
     );
   }
-  try {
+  const sessionOf = (text: string): Session => {
+    const writ = Writ.parse(text);
     return new Session(createAgentIdentity(writ.agent, key), writ);
+  };
+  let current: Session;
+  try {
+    current = sessionOf(await writArgument(context, writText));
   } catch (error) {
+    if (error instanceof WritError) throw error;
     throw new UsageError(error instanceof Error ? error.message : String(error), command);
   }
+  const file = writText === "-" ? undefined : resolve(io.cwd, writText);
+  if (file === undefined || !existsSync(file)) return () => current;
+  let seen = statSync(file).mtimeMs;
+  return () => {
+    const changed = statSync(file, { throwIfNoEntry: false })?.mtimeMs;
+    if (changed !== undefined && changed !== seen) {
+      seen = changed;
+      try {
+        current = sessionOf(readFileSync(file, "utf8").trim());
+      } catch {
+        // Half-written or foreign: the gateway judges the writ still in use.
+      }
+    }
+    return current;
+  };
 }
 
 /** A private key file's text, when only its owner can read or change it. */

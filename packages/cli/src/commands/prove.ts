@@ -44,7 +44,7 @@ export const proveCommand: Command = {
       throw new UsageError(`--action must be an action such as "files.read".`, "prove");
     }
     const args = jsonObject(string("args") ?? "{}");
-    const session = await agentSession(context, "prove");
+    const session = (await agentSession(context, "prove"))();
     const httpUrl = string("http-url");
     const proof = session.prove({
       audience,

@@ -14,8 +14,8 @@ import { GATEWAY_REFUSED, refusalsAsErrors } from "./refusals-as-errors.js";
 export interface StdioBridgeOptions {
   /** The gateway's MCP endpoint. */
   readonly url: URL;
-  /** The agent's session: its writ goes with every request, its key signs each call's proof here. */
-  readonly session: Session;
+  /** The agent's current session: its writ goes with every request, its key signs each call's proof here. */
+  readonly session: () => Session;
   /** The audience of the proofs. Default: the endpoint's URL, as a Writ gateway's guard has it. */
   readonly audience?: string;
   readonly stdin: Readable;
