@@ -37,9 +37,8 @@ export async function gatewayTools(
 export async function echoWithProofInMeta(url: string, session: Session, message: string) {
   const client = new Client({ name: "script", version: "1.0.0" });
   const headers = { authorization: `DPoP ${session.writ.toString()}` };
-  await client.connect(
-    new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }),
-  );
+  const transport = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } });
+  await client.connect(transport);
   const args = { message };
   const proof = session.prove({ audience: url, action: "everything.echo", tool: "echo", args });
   const result = await client.callTool({
