@@ -136,8 +136,9 @@ describe("what reaches an upstream", () => {
     const client = await w.connect(session);
     const meta = {
       "example.com/trace": "trace-1",
+      // The header's writ again (a different one would be refused); proofs in
+      // `_meta` are kept from upstreams too (gateway-meta-carriage.test.ts).
       [WRIT_META.writ]: session.writ.toString(),
-      [WRIT_META.proof]: "not-a-proof",
     };
     const overHttp = await client.callTool({ name: "inspect", arguments: {}, _meta: meta });
     expect(JSON.parse(textOf(overHttp))).toEqual({ meta: { "example.com/trace": "trace-1" } });
