@@ -1,6 +1,7 @@
 import { chmodSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { Session } from "@writ/core";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { type GatewayWorld, gatewayWorld, serverBin } from "../../mcp/test/gateway-fixture.js";
@@ -12,6 +13,7 @@ import { WRIT_BIN, writ } from "./support/run-writ.js";
  * MCP SDK's own stdio client (v1 and v2), in front of a gateway that serves
  * server-everything and server-filesystem.
  */
+const ASKING = fileURLToPath(new URL("../../mcp/test/fixtures/asking-server.mjs", import.meta.url));
 const closers: (() => Promise<void>)[] = [];
 let w: GatewayWorld;
 let dir: string;
@@ -20,8 +22,8 @@ beforeAll(async () => {
   dir = realpathSync(mkdtempSync(join(tmpdir(), "writ-connect-")));
   writeFileSync(join(dir, "hello.txt"), "hello from the desk");
   w = await gatewayWorld({
-    permissions: "everything.*; fs.read_text_file; fs.list_allowed_directories",
-    policy: "everything.*; fs.*",
+    permissions: "everything.*; fs.read_text_file; fs.list_allowed_directories; ask.*",
+    policy: "everything.*; fs.*; ask.*",
     closeWith: (close) => closers.push(close),
     upstreams: () => ({
       everything: {
@@ -34,6 +36,8 @@ beforeAll(async () => {
         args: [serverBin("server-filesystem"), dir],
         stderr: "ignore",
       },
+      // Asks its caller to sample: started per caller session, with that caller's capabilities.
+      ask: { command: process.execPath, args: [ASKING], stderr: "ignore", perSession: true },
     }),
   });
 }, 60_000);
@@ -58,12 +62,18 @@ function textOf(result: { content?: readonly { text?: string }[] }): string {
 }
 
 describe.each(SDKS)("writ connect driven by the MCP SDK $generation stdio client", (sdk) => {
-  it("lists, calls several tools with progress, answers a refusal as an error, and picks up a renewed writ", async () => {
+  it("lists, calls several tools with progress and sampling, answers a refusal as an error, and picks up a renewed writ", async () => {
     const session = w.delegate(
-      "everything.echo; everything.trigger-long-running-operation; fs.read_text_file",
+      "everything.echo; everything.trigger-long-running-operation; fs.read_text_file; ask.ask_outside",
     );
     const files = agentFiles(session, `worker-${sdk.generation}`);
-    const client = sdk.client("desktop");
+    const client = sdk.client("desktop", {
+      sampling: async () => ({
+        role: "assistant",
+        content: { type: "text", text: "sampled at the desk" },
+        model: "test",
+      }),
+    });
     await client.connect(
       sdk.stdioTransport({
         command: process.execPath,
@@ -75,7 +85,12 @@ describe.each(SDKS)("writ connect driven by the MCP SDK $generation stdio client
     onTestFinished(() => client.close());
     const before = w.sessionlessPosts();
     const names = (await client.listTools()).tools.map((tool) => tool.name).sort();
-    expect(names).toEqual(["echo", "read_text_file", "trigger-long-running-operation"]);
+    expect(names).toEqual([
+      "ask_outside",
+      "echo",
+      "read_text_file",
+      "trigger-long-running-operation",
+    ]);
     expect(textOf(await client.callTool({ name: "echo", arguments: { message: "one" } }))).toBe(
       "Echo: one",
     );
@@ -102,6 +117,10 @@ describe.each(SDKS)("writ connect driven by the MCP SDK $generation stdio client
       [1, 2],
       [1, 2, 3],
     ]).toContainEqual(progress);
+    // The upstream's sampling request reaches the desktop client through the bridge, and its answer goes back.
+    expect(
+      textOf(await client.callTool({ name: "ask_outside", arguments: { prompt: "6×7?" } })),
+    ).toBe("sampled at the desk");
     // A tool the writ hides: the bridge signs for the action the gateway names, and relays the 403 as an error.
     await expect(client.callTool({ name: "get-sum", arguments: { a: 1, b: 2 } })).rejects.toThrow(
       /Denied: the agent's writ does not hold everything\.get-sum \(grant\.action_not_granted\)/,
@@ -124,6 +143,7 @@ describe.each(SDKS)("writ connect driven by the MCP SDK $generation stdio client
       ["echo", "granted"],
       ["read_text_file", "granted"],
       ["trigger-long-running-operation", "granted"],
+      ["ask_outside", "granted"],
       ["get-sum", "proof.wrong_action"],
       ["get-sum", "grant.action_not_granted"],
     ]);
