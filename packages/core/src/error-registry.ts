@@ -414,9 +414,9 @@ const WRIT_ERRORS = {
 
   // Access tokens at the MCP gateway: a token it will not take is 401
   // invalid_token, so the client asks the authorization server again.
-  "access_token.invalid": INVALID_WRIT,
-  "access_token.expired": { ...INVALID_WRIT, message: EXPIRED },
-  "access_token.wrong_audience": INVALID_WRIT,
+  "oauth.token_invalid": INVALID_WRIT,
+  "oauth.token_expired": { ...INVALID_WRIT, message: EXPIRED },
+  "oauth.token_wrong_audience": INVALID_WRIT,
 
   // Identities from identity providers: a token whose person is not linked to a
   // Writ user, or whose email address the provider may not vouch for, is

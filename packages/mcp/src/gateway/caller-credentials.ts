@@ -91,7 +91,7 @@ export function authenticateCaller(
   if (accessToken !== undefined) {
     return oauth
       ? oauth.authenticate(accessToken)
-      : { challenge: { status: 401, error: "invalid_token", code: "access_token.invalid" } };
+      : { challenge: { status: 401, error: "invalid_token", code: "oauth.token_invalid" } };
   }
   if (writ === undefined) return { challenge: { status: 401 } };
   const check = guard.checkWrit(writ);

@@ -54,23 +54,23 @@ export function verifyAccessToken(
   now: number,
 ): AccessTokenGrant {
   if (token.length > MAX_TOKEN_BYTES) {
-    throw new WritError("access_token.invalid", "The access token is too large.");
+    throw new WritError("oauth.token_invalid", "The access token is too large.");
   }
   const parts = token.split(".");
   if (parts.length !== 3) {
-    throw new WritError("access_token.invalid", "The access token is not a compact JWS.");
+    throw new WritError("oauth.token_invalid", "The access token is not a compact JWS.");
   }
   const [encodedHeader, encodedPayload, encodedSignature] = parts as [string, string, string];
   const header = decodeSegment(encodedHeader);
   if (header.alg !== "EdDSA" || header.typ !== "at+jwt" || typeof header.kid !== "string") {
     throw new WritError(
-      "access_token.invalid",
+      "oauth.token_invalid",
       "The access token's header is not an EdDSA at+jwt with a kid.",
     );
   }
   if ("crit" in header || "jku" in header || "jwk" in header || "x5u" in header) {
     throw new WritError(
-      "access_token.invalid",
+      "oauth.token_invalid",
       "The access token's header has unsupported members.",
     );
   }
@@ -83,27 +83,27 @@ export function verifyAccessToken(
     )
   ) {
     throw new WritError(
-      "access_token.invalid",
+      "oauth.token_invalid",
       "The access token is not signed by the authorization server.",
     );
   }
   const claims = decodeSegment(encodedPayload);
   if (claims.iss !== trust.issuer) {
-    throw new WritError("access_token.invalid", "The access token comes from another issuer.");
+    throw new WritError("oauth.token_invalid", "The access token comes from another issuer.");
   }
   const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
   if (!audiences.includes(resource)) {
     throw new WritError(
-      "access_token.wrong_audience",
+      "oauth.token_wrong_audience",
       "The access token was issued for another resource; ask the authorization server for a token with this gateway as `resource`.",
     );
   }
   const seconds = Math.floor(now / 1000);
   if (typeof claims.exp !== "number" || claims.exp + CLOCK_SKEW_S <= seconds) {
-    throw new WritError("access_token.expired", "The access token has expired; refresh it.");
+    throw new WritError("oauth.token_expired", "The access token has expired; refresh it.");
   }
   if (typeof claims.writ !== "string" || typeof claims.client_id !== "string") {
-    throw new WritError("access_token.invalid", "The access token carries no writ.");
+    throw new WritError("oauth.token_invalid", "The access token carries no writ.");
   }
   const cnf = claims.cnf;
   const dpopJkt = isObject(cnf) && typeof cnf.jkt === "string" ? cnf.jkt : undefined;
@@ -117,7 +117,7 @@ function decodeSegment(segment: string): Record<string, unknown> {
   } catch {
     // reported below
   }
-  throw new WritError("access_token.invalid", "The access token is not valid JSON.");
+  throw new WritError("oauth.token_invalid", "The access token is not valid JSON.");
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -47,21 +47,21 @@ export class OAuthCallers {
       if (grant.dpopJkt !== undefined) {
         // A DPoP-bound token sent as a bearer token is refused (RFC 9449 §7.1).
         return {
-          challenge: { status: 401, error: "invalid_token", code: "access_token.invalid" },
+          challenge: { status: 401, error: "invalid_token", code: "oauth.token_invalid" },
         };
       }
       writ = grant.writ;
     } catch (error) {
       // Fail closed: whatever went wrong, the token is not accepted.
-      const code = isWritError(error) ? error.code : "access_token.invalid";
+      const code = isWritError(error) ? error.code : "oauth.token_invalid";
       return {
         challenge: {
           status: 401,
           error: "invalid_token",
           code:
-            code === "access_token.expired" || code === "access_token.wrong_audience"
+            code === "oauth.token_expired" || code === "oauth.token_wrong_audience"
               ? code
-              : "access_token.invalid",
+              : "oauth.token_invalid",
         },
       };
     }
@@ -79,7 +79,7 @@ export class OAuthCallers {
     } catch {
       // The writ is bound to another gateway's key: not a token for this one.
       return {
-        challenge: { status: 401, error: "invalid_token", code: "access_token.wrong_audience" },
+        challenge: { status: 401, error: "invalid_token", code: "oauth.token_wrong_audience" },
       };
     }
     const http = { method: "POST", url: resource };
