@@ -16,6 +16,7 @@ const GROUPS: Record<string, () => Promise<BenchResult[]>> = {
   peers: async () => (await import("./peers.bench.js")).runPeerBenchmarks(),
   store: async () => (await import("./store.bench.js")).runStoreBenchmarks(),
   budgets: async () => (await import("./budget.bench.js")).runBudgetBenchmarks(),
+  "hot-path": async () => (await import("./hot-path.bench.js")).runHotPathBenchmarks(),
   sqlite: async () => (await import("./sqlite-driver.bench.js")).runSqliteDriverBenchmarks(),
   cli: async () => (await import("./cli.bench.js")).runCliBenchmarks(),
   mcp: async () => (await import("./mcp.bench.js")).runMcpBenchmarks(),

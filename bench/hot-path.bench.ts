@@ -1,0 +1,282 @@
+/**
+ * The in-memory hot path of issue 22, each figure beside its floor measured in
+ * the same interleaved rounds (each round alternates which goes first, so the
+ * machine's drift touches floor and subject alike):
+ *
+ * - guard.authorize and guard.run on the memory backend, a 3-hop writ of ten
+ *   conditional grants per hop on the called action, fresh arguments and a
+ *   fresh proof per call (signed before the timer starts), beside one
+ *   node:crypto Ed25519 verify;
+ * - refusing a forged proof over 1 MB of arguments, beside the same verify;
+ * - argumentsHash at 100 B, 10 KB and 1 MB, beside JSON.stringify + SHA-256;
+ * - grant evaluation, 10 grants × 3 hops on one action, and how it grows with
+ *   the grants per hop when they name distinct actions.
+ *
+ *   pnpm bench hot-path
+ */
+import { generateKeyPairSync, hash, sign, verify } from "node:crypto";
+import { pathToFileURL } from "node:url";
+import { parseGrantText } from "@writ/core";
+import { argumentsHash } from "@writ/core/backend";
+import { CompiledGrants } from "../packages/core/src/grants/compiled-grants.js";
+import { hotPathWorld, tenConditionalGrants } from "./hot-path-shapes.js";
+import { printTable } from "./print-table.js";
+import type { BenchResult } from "./result.js";
+
+const GROUP = "hot-path";
+const ROUNDS = 20;
+
+const sorted = (samples: number[]) => [...samples].sort((a, b) => a - b);
+const median = (samples: number[]) => sorted(samples)[Math.floor(samples.length / 2)] ?? Number.NaN;
+const p99 = (samples: number[]) => sorted(samples)[Math.floor(samples.length * 0.99)] ?? Number.NaN;
+const round = (value: number) => Number(value.toPrecision(4));
+
+type Subject = {
+  /** Runs before the round's timed operations, untimed (e.g. signing the round's calls). */
+  readonly prepare?: (count: number) => void;
+  /** One operation; its time in µs is one sample. */
+  readonly operation: (index: number) => unknown;
+  /** Operations per sample, for work too short for the clock to time alone. */
+  readonly batch?: number;
+  /** Samples a round, when not the common number (slow work). */
+  readonly perRound?: number;
+};
+
+/**
+ * Runs every subject `perRound` samples a round for `rounds` rounds, rotating
+ * which goes first, and returns each subject's per-operation µs.
+ */
+async function interleaved(
+  subjects: Record<string, Subject>,
+  perRound: number,
+  rounds = ROUNDS,
+): Promise<Record<string, number[]>> {
+  const names = Object.keys(subjects);
+  const samples: Record<string, number[]> = Object.fromEntries(names.map((name) => [name, []]));
+  for (let index = -1; index < rounds; index++) {
+    // Round -1 warms up and is not kept.
+    const order = names.map((_, at) => names[(at + Math.max(index, 0)) % names.length] as string);
+    for (const name of order) {
+      const subject = subjects[name] as Subject;
+      const { prepare, operation, batch = 1 } = subject;
+      const count = subject.perRound ?? perRound;
+      prepare?.(count * batch);
+      const into = index < 0 ? [] : (samples[name] as number[]);
+      let op = 0;
+      for (let sample = 0; sample < count; sample++) {
+        const started = performance.now();
+        for (let inBatch = 0; inBatch < batch; inBatch++) {
+          const result = operation(op++);
+          if (result instanceof Promise) await result;
+        }
+        into.push(((performance.now() - started) * 1000) / batch);
+      }
+    }
+  }
+  return samples;
+}
+
+function row(
+  name: string,
+  samples: number[],
+  extra: Partial<Omit<BenchResult, "group" | "name" | "unit" | "median" | "p99">> = {},
+): BenchResult {
+  return {
+    group: GROUP,
+    name,
+    unit: "µs",
+    median: round(median(samples)),
+    p99: round(p99(samples)),
+    ...extra,
+  };
+}
+
+const VERIFY_FLOOR = "hot path floor: one node:crypto Ed25519 verify";
+
+async function guardRows(): Promise<BenchResult[]> {
+  const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+  const message = Buffer.alloc(300, 7);
+  const signature = sign(null, message, privateKey);
+  const { guard, freshCall } = await hotPathWorld();
+  let authorizeCalls: ReturnType<typeof freshCall>[] = [];
+  let runCalls: ReturnType<typeof freshCall>[] = [];
+  let forgedCalls: ReturnType<typeof freshCall>[] = [];
+  const megabyte = (serial: number) => ({
+    amount: 1,
+    currency: "USD",
+    note: `ok ${serial}`,
+    rows: Array.from({ length: 1000 }, (_, at) => ({ at, text: "x".repeat(1000) })),
+  });
+  const samples = await interleaved(
+    {
+      floor: { operation: () => verify(null, message, publicKey, signature) },
+      authorize: {
+        prepare: (count) => {
+          authorizeCalls = Array.from({ length: count }, freshCall);
+        },
+        operation: async (index) => {
+          const decision = await guard.authorize(authorizeCalls[index] as never);
+          if (decision.effect !== "allow") throw new Error(`unexpected ${decision.code}`);
+        },
+      },
+      run: {
+        prepare: (count) => {
+          runCalls = Array.from({ length: count }, freshCall);
+        },
+        operation: async (index) => {
+          const { decision } = await guard.run(runCalls[index] as never, () => "ok");
+          if (decision.effect !== "allow") throw new Error(`unexpected ${decision.code}`);
+        },
+      },
+      forged: {
+        perRound: 10,
+        prepare: (count) => {
+          forgedCalls = Array.from({ length: count }, (_, serial) => {
+            const call = freshCall();
+            // A thief with the writ but not the key: any signature but the right one.
+            return { ...call, proof: `${call.proof.slice(0, -8)}AAAAAAAA`, args: megabyte(serial) };
+          });
+        },
+        operation: async (index) => {
+          const decision = await guard.authorize(forgedCalls[index] as never);
+          if (decision.code !== "proof.bad_signature")
+            throw new Error(`unexpected ${decision.code}`);
+        },
+      },
+    },
+    100,
+  );
+  await guard.close();
+  const floor = samples.floor as number[];
+  const ratio = (subject: number[]) => median(subject) / median(floor);
+  return [
+    row(VERIFY_FLOOR, floor),
+    row(
+      "guard.authorize, in memory, 3-hop writ, 10 grants/hop, fresh call",
+      samples.authorize as number[],
+      {
+        baseline: VERIFY_FLOOR,
+        target: "≤ 1.3× one Ed25519 verify",
+        met: ratio(samples.authorize as number[]) <= 1.3,
+        note: "proof signed before timing; decision row in the memory ledger",
+      },
+    ),
+    row("guard.run, in memory, 3-hop writ, 10 grants/hop, fresh call", samples.run as number[], {
+      baseline: VERIFY_FLOOR,
+      note: "decision + tool + outcome row",
+    }),
+    row("refuse a forged proof over 1 MB of arguments", samples.forged as number[], {
+      baseline: VERIFY_FLOOR,
+      target: "≤ 2× one Ed25519 verify (the arguments are not read)",
+      met: ratio(samples.forged as number[]) <= 2,
+    }),
+  ];
+}
+
+/** Distinct argument objects of about `bytes` of JSON each, so nothing is cached between calls. */
+function argumentsOfSize(bytes: number, count: number): Record<string, unknown>[] {
+  return Array.from({ length: count }, (_, serial) => {
+    const rows = Math.max(1, Math.round(bytes / 100));
+    return {
+      serial,
+      amount: 49.5,
+      currency: "USD",
+      rows: Array.from({ length: rows }, (_, at) => ({
+        id: `row-${serial}-${at}`,
+        note: "a customer asked for a refund \u00e9",
+        amount: at * 1.25,
+        done: at % 2 === 0,
+      })),
+    };
+  });
+}
+
+async function argumentsHashRows(): Promise<BenchResult[]> {
+  const results: BenchResult[] = [];
+  for (const [label, bytes, perRound, batch] of [
+    ["100 B", 100, 200, 20],
+    ["10 KB", 10_000, 100, 2],
+    ["1 MB", 1_000_000, 5, 1],
+  ] as const) {
+    const pool = argumentsOfSize(bytes, 16);
+    const actual = Buffer.byteLength(JSON.stringify(pool[0]));
+    const samples = await interleaved(
+      {
+        floor: {
+          operation: (index) =>
+            hash("sha256", JSON.stringify(pool[index % pool.length]), "base64url"),
+          batch,
+        },
+        subject: { operation: (index) => argumentsHash(pool[index % pool.length]), batch },
+      },
+      perRound,
+    );
+    const floorName = `floor: JSON.stringify + SHA-256, ${label} of JSON`;
+    const subject = samples.subject as number[];
+    const floor = samples.floor as number[];
+    results.push(
+      row(floorName, floor, { note: `${actual.toLocaleString("en-US")} bytes` }),
+      row(`argumentsHash, ${label} of JSON`, subject, {
+        baseline: floorName,
+        target: "≤ 2× JSON.stringify + SHA-256",
+        met: median(subject) <= 2 * median(floor),
+      }),
+    );
+  }
+  return results;
+}
+
+/** `perHop` grants on distinct actions, the called one last. */
+function distinctActions(perHop: number) {
+  return parseGrantText(
+    [
+      ...Array.from({ length: perHop - 1 }, (_, index) => `svc${index}.act(amount < 5000)`),
+      "refunds.approve(amount < 5000, currency in [USD, EUR], note startsWith ok)",
+    ].join("; "),
+  );
+}
+
+async function grantRows(): Promise<BenchResult[]> {
+  const args = { amount: 49, currency: "USD", note: "ok: customer" };
+  const sameAction = [0, 1, 2].map(() => new CompiledGrants(tenConditionalGrants()));
+  const distinct4 = [0, 1, 2].map(() => new CompiledGrants(distinctActions(4)));
+  const distinct32 = [0, 1, 2].map(() => new CompiledGrants(distinctActions(32)));
+  const evaluateAll = (lists: CompiledGrants[]) => () => {
+    for (const list of lists) {
+      if (!list.evaluate("refunds.approve", args).permitted) throw new Error("not permitted");
+    }
+  };
+  const samples = await interleaved(
+    {
+      same: { operation: evaluateAll(sameAction), batch: 100 },
+      distinct4: { operation: evaluateAll(distinct4), batch: 100 },
+      distinct32: { operation: evaluateAll(distinct32), batch: 100 },
+    },
+    200,
+  );
+  const fewDistinct = "grant evaluation, 4 grants × 3 hops, distinct actions";
+  return [
+    row(
+      "grant evaluation, 10 grants × 3 hops, one action (last permits)",
+      samples.same as number[],
+      {
+        target: "≤ 3 µs",
+        met: median(samples.same as number[]) <= 3,
+      },
+    ),
+    row(fewDistinct, samples.distinct4 as number[]),
+    row("grant evaluation, 32 grants × 3 hops, distinct actions", samples.distinct32 as number[], {
+      baseline: fewDistinct,
+      target: "sublinear: ≤ 2× the 4-grant figure for 8× the grants (32 is the most a list holds)",
+      met: median(samples.distinct32 as number[]) <= 2 * median(samples.distinct4 as number[]),
+    }),
+  ];
+}
+
+export async function runHotPathBenchmarks(): Promise<BenchResult[]> {
+  return [...(await guardRows()), ...(await argumentsHashRows()), ...(await grantRows())];
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  console.log(printTable(await runHotPathBenchmarks()));
+}
