@@ -155,6 +155,36 @@ describe("proofs", () => {
     });
   });
 
+  it.each([
+    ["a forged signature", "proof.bad_signature"],
+    ["the caller's own key", "proof.key_mismatch"],
+  ] as const)(
+    "refuse a proof made with %s before reading a megabyte of arguments",
+    async (forgery, code) => {
+      const { guard, backend, plannerSession, worker } = await createWorld();
+      const honest = guard.callFrom(plannerSession(), refund(1));
+      // A thief holding the writ but not its key signs with a key of its own.
+      const ownKey = guard.callFrom(
+        plannerSession().delegate(worker, { grants: "refunds.approve(amount < 10)" }),
+        refund(1),
+      );
+      const proof =
+        forgery === "a forged signature" ? `${honest.proof.slice(0, -8)}AAAAAAAA` : ownKey.proof;
+      // canonicalJson honours toJSON: reading the arguments would call it.
+      const read = vi.fn(() => "x".repeat(1 << 20));
+      const decision = await guard.authorize({
+        ...honest,
+        proof,
+        args: { amount: 1, note: { toJSON: read } },
+      });
+      expect(decision).toMatchObject({ effect: "deny", code });
+      expect(read).not.toHaveBeenCalled();
+      const row = backend.records.find((record) => record.id === decision.eventId);
+      expect(row, "the refusal is recorded, without an arguments hash").toBeDefined();
+      expect(row?.inputHash).toBeNull();
+    },
+  );
+
   it("refuse a call without a proof", async () => {
     const { guard, plannerSession } = await createWorld();
     const call = guard.callFrom(plannerSession(), refund(1));

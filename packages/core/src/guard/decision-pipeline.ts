@@ -94,14 +94,19 @@ export class DecisionPipeline {
     const { call, started: now } = context;
     const verified = this.#verifier.verify(call.writ, now);
     context.verified = verified;
+    // The signature first: a caller without the session key is refused
+    // before the guard spends anything on the arguments, however large.
+    const proof = this.#proofs.authenticate(
+      call.proof,
+      { action: call.action, tool: call.tool, leaf: verified.leaf },
+      now,
+    );
     const { hash: argsHash, bytes } = digestArguments(call.args);
     context.argsHash = argsHash;
     context.argsBytes = bytes;
-    this.#proofs.verify(
-      call.proof,
+    this.#proofs.spend(
+      proof,
       {
-        action: call.action,
-        tool: call.tool,
         argsHash: call.sentArgs === undefined ? argsHash : digestArguments(call.sentArgs).hash,
         leaf: verified.leaf,
         writ: call.writ,

@@ -59,6 +59,7 @@ export class ProofVerifier {
   // The proof header only carries the session's public key, so it repeats on
   // every call of a session: parse and import it once.
   readonly #headerKeys = new BoundedCache<string, PublicKey>(10_000);
+  readonly #authenticated = new WeakSet<ProofClaims>();
 
   constructor(options: ProofVerifierOptions) {
     this.audience = options.audience;
@@ -74,6 +75,21 @@ export class ProofVerifier {
 
   /** Throws WritError with the first failure; on success the proof's id is spent. */
   verify(proof: unknown, expected: ProofExpectation, now: number): ProofClaims {
+    return this.spend(this.authenticate(proof, expected, now), expected, now);
+  }
+
+  /**
+   * The first half of verify(), everything that needs neither the arguments'
+   * hash nor the replay cache: the proof is well formed, signed by the key the
+   * leaf hop is bound to, fresh, and for this guard, action and tool. A guard
+   * runs it before hashing the arguments, so a caller without the session key
+   * cannot make it hash megabytes before the refusal. Spends nothing.
+   */
+  authenticate(
+    proof: unknown,
+    expected: Pick<ProofExpectation, "action" | "tool" | "leaf">,
+    now: number,
+  ): ProofClaims {
     if (proof === undefined || proof === null || proof === "") {
       throw new WritError(
         "proof.missing",
@@ -123,6 +139,23 @@ export class ProofVerifier {
       throw new WritError("proof.wrong_action", "The proof is for another action.");
     if (claims.tool !== expected.tool)
       throw new WritError("proof.wrong_tool", "The proof is for another tool.");
+    this.#authenticated.add(claims);
+    return claims;
+  }
+
+  /**
+   * The second half of verify(): the authenticated proof was signed for these
+   * arguments, this writ (and HTTP request), and was not used before; its id
+   * is spent.
+   */
+  spend(
+    claims: ProofClaims,
+    expected: Pick<ProofExpectation, "argsHash" | "leaf" | "writ" | "http">,
+    now: number,
+  ): ProofClaims {
+    // Claims this verifier did not authenticate could skip the signature check.
+    if (!this.#authenticated.delete(claims))
+      throw new TypeError("spend() takes the claims authenticate() returned, once.");
     if (claims.ahs !== expected.argsHash) {
       throw new WritError("proof.args_mismatch", "The proof was signed for other arguments.");
     }
