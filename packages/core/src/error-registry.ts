@@ -228,8 +228,8 @@ const WRIT_ERRORS = {
       'Denied: {action} is limited by a budget that adds up "{path}", and this call does not give it as a number of 0 or more.',
   },
 
-  // Delegation (thrown by delegate() before anything is signed): refused for
-  // want of authority, like issuing. A malformed request is input.
+  // Delegation (thrown by delegate(); nothing it signed is returned): refused
+  // for want of authority, like issuing. A malformed request is input.
   "delegation.broadens": {
     ...REFUSED,
     message: "Denied: delegating {action} would give more authority than this agent holds.",
@@ -244,6 +244,11 @@ const WRIT_ERRORS = {
     message: "Denied: the authority to delegate {action} has expired.",
   },
   "delegation.invalid": BAD_INPUT,
+  "delegation.too_large": {
+    ...REFUSED,
+    message:
+      "Denied: delegating {action} would make authorization too large for a guard to accept.",
+  },
 
   // Revocation: refused by the server; at a resource the writ is no longer a valid
   // token (RFC 6750 invalid_token), so the client fetches a new one or stops.

@@ -147,6 +147,48 @@ describe("Session.delegate", () => {
     );
   });
 
+  it("refuses to mint a writ larger than any guard accepts, and every writ it mints is accepted", () => {
+    const { issuer, clock } = setup();
+    const random = seededRandom("large-writ");
+    const grants = parseGrantText(
+      Array.from(
+        { length: 10 },
+        (_, index) =>
+          `svc${index}.act(amount < 5000, currency in [USD, EUR], region in [eu-west, eu-north], note startsWith ok)`,
+      ).join("; "),
+    );
+    const agents = Array.from({ length: 8 }, (_, index) => createAgentIdentity(`agent-${index}`));
+    const first = agents[0] as (typeof agents)[number];
+    let session = new Session(
+      first,
+      issueWrit({
+        issuer,
+        user: { id: "alice", permissions: grants },
+        agent: { ...first, policy: grants },
+        maxDepth: 7,
+        clock,
+        random,
+      }),
+      { clock, random },
+    );
+    const verifier = new WritVerifier({ issuer });
+    let refused: unknown;
+    for (const agent of agents.slice(1)) {
+      try {
+        session = session.delegate(agent, { grants });
+      } catch (error) {
+        refused = error;
+        break;
+      }
+      expect(() => verifier.verify(session.writ.toString(), clock())).not.toThrow();
+    }
+    expect(refused).toMatchObject({
+      code: "delegation.too_large",
+      message: expect.stringMatching(/at most 16384/),
+    });
+    expect(session.writ.hops.length).toBeLessThan(8);
+  });
+
   it("refuses to delegate an expired writ", () => {
     const { session, worker, clock } = setup();
     clock.advance(901_000);

@@ -87,5 +87,16 @@ export function delegateWrit(
     holder,
     parent.hops.length,
   );
-  return new Writ([...parent.hops, hop]);
+  const writ = new Writ([...parent.hops, hop]);
+  // The bound every guard applies before reading a writ (splitWrit): minting
+  // a writ past it would only hand the delegatee authority no guard accepts.
+  const bytes = writ.toString().length;
+  if (bytes > WRIT_LIMITS.bytes) {
+    throw new WritError(
+      "delegation.too_large",
+      `Delegating would make a writ of ${bytes} bytes, and guards accept at most ${WRIT_LIMITS.bytes}. Delegate fewer or shorter grants, or from a writ with fewer hops.`,
+      { hop: leaf.index },
+    );
+  }
+  return writ;
 }
