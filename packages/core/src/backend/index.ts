@@ -184,7 +184,7 @@ export {
   ProofVerifier,
   type ProofVerifierOptions,
 } from "../proof/verify-proof.js";
-export { ReplayCache } from "../proof/replay-cache.js";
+export { ReplayCache, replayCacheCapacity } from "../proof/replay-cache.js";
 export { argumentsHash } from "../proof/arguments-hash.js";
 export { signCompactJws } from "../writ/jws.js";
 export { importHeaderKey } from "../keys/public-key.js";

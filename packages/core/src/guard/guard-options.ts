@@ -30,7 +30,11 @@ export interface GuardOptions {
   readonly clockSkew?: number;
   /** How long a proof is accepted after it is signed, in seconds. Default 60. */
   readonly proofLifetime?: number;
-  /** Proof ids remembered against replay. Default 500,000. */
+  /**
+   * Proof ids remembered against replay. Default: sized for 5,000 calls a second
+   * with 2× headroom over the proof window (proofLifetime + clockSkew), 1,200,000
+   * ids (≈126 MB when full) with the defaults.
+   */
   readonly replayCacheSize?: number;
   /** Verified hops remembered. Default 10,000. */
   readonly hopCacheSize?: number;

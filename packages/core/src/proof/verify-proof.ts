@@ -9,7 +9,7 @@ import type { Hop } from "../writ/hop.js";
 import { ALGORITHM, PROOF_TYPE, WRIT_LIMITS } from "../writ/limits.js";
 import { httpTargetUri } from "./create-proof.js";
 import type { ProofClaims } from "./proof-claims.js";
-import { ReplayCache } from "./replay-cache.js";
+import { ReplayCache, replayCacheCapacity } from "./replay-cache.js";
 
 export interface ProofVerifierOptions {
   /** This guard's audience: proofs for any other audience are refused. */
@@ -18,7 +18,13 @@ export interface ProofVerifierOptions {
   readonly lifetime?: number;
   /** Tolerated clock skew for a proof issued "in the future", in seconds. Default 60. */
   readonly clockSkew?: number;
-  /** Proof ids remembered for replay detection. Default 500,000 (≈100 bytes each). */
+  /**
+   * Proof ids remembered for replay detection (≈105 bytes each). Default: what
+   * 10,000 proofs a second (5,000 with 2× headroom) leave in the window an id
+   * is kept, lifetime + clock skew: 1,200,000 with the default 60 s + 60 s, at
+   * most ≈126 MB when full. Past that many fresh ids, proofs are refused as
+   * proof.replay_cache_full rather than a replay risked.
+   */
   readonly replayCacheSize?: number;
 }
 
@@ -67,9 +73,10 @@ export class ProofVerifier {
     this.#skew = options.clockSkew ?? 60;
     // A proof first accepted at t has iat ≤ t + skew, so it is fresh at most
     // until iat + lifetime ≤ t + skew + lifetime: its id is kept that long.
+    const retentionMs = (this.#lifetime + this.#skew) * 1000;
     this.#replays = new ReplayCache(
-      options.replayCacheSize ?? 500_000,
-      (this.#lifetime + this.#skew) * 1000,
+      options.replayCacheSize ?? replayCacheCapacity(retentionMs),
+      retentionMs,
     );
   }
 
