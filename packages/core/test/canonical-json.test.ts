@@ -1,4 +1,4 @@
-import { canonicalJson } from "@writ/core/backend";
+import { argumentsHash, canonicalJson, sha256Base64Url } from "@writ/core/backend";
 import { describe, expect, it } from "vitest";
 
 describe("canonicalJson (RFC 8785)", () => {
@@ -54,5 +54,20 @@ describe("canonicalJson (RFC 8785)", () => {
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
     expect(() => canonicalJson(cyclic)).toThrow(/cyclic/);
+  });
+});
+
+describe("argumentsHash", () => {
+  it("hashes exactly the canonical text, however many chunks it is streamed in", () => {
+    const large = {
+      rows: Array.from({ length: 3000 }, (_, index) => ({
+        id: `row-${index}`,
+        note: index % 7 === 0 ? 'quote " backslash \\ newline \n € 😀' : "plain €",
+        amount: index / 3,
+      })),
+    };
+    for (const args of [{}, { amount: 49 }, large, [1, "two", null, true]]) {
+      expect(argumentsHash(args)).toBe(sha256Base64Url(canonicalJson(args)));
+    }
   });
 });
