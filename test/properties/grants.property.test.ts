@@ -1,13 +1,37 @@
-import { formatGrant, intersectGrants, parseGrant, whyNotNarrower } from "@writ/core";
+import {
+  actionMatches,
+  formatGrant,
+  intersectGrants,
+  parseGrant,
+  whyNotNarrower,
+} from "@writ/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CompiledGrants } from "../../packages/core/src/grants/compiled-grants.js";
+import { GrantIndex } from "../../packages/core/src/grants/grant-index.js";
 import { action, args, grant, grants, membership, parentAndChild } from "./arbitraries.js";
 
 const judge = (list: Parameters<typeof intersectGrants>[0], act: string, input: unknown) =>
   new CompiledGrants(list).evaluate(act, input, membership);
 
 describe("grant properties", () => {
+  it("the action index finds exactly the grants whose pattern matches, in list order", () => {
+    const pattern = fc.oneof(
+      action,
+      action.map((name) => `${name.split(".")[0]}.*`),
+      fc.constant("*"),
+    );
+    fc.assert(
+      fc.property(fc.array(pattern, { maxLength: 32 }), action, (patterns, act) => {
+        const expected = patterns.flatMap((each, position) =>
+          actionMatches(each, act) ? [position] : [],
+        );
+        expect(new GrantIndex(patterns).matching(act)).toEqual(expected);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it("whatever a narrower grant list allows, its parent allows (and without approval only if the parent does)", () => {
     fc.assert(
       fc.property(parentAndChild, action, args, ([parent, child], act, input) => {

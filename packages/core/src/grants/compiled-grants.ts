@@ -1,7 +1,7 @@
-import { actionMatches } from "./action-pattern.js";
 import { readArgumentPath } from "./argument-path.js";
 import { admitsStatically, type Domain, domainOf } from "./domain.js";
 import { type Constraint, type Grant, OPERATORS, type Scalar } from "./grant.js";
+import { GrantIndex } from "./grant-index.js";
 
 interface CompiledCheck {
   readonly path: string;
@@ -46,6 +46,7 @@ export class CompiledGrants {
   readonly grants: readonly Grant[];
   readonly usesSets: boolean;
   readonly #compiled: readonly CompiledGrant[];
+  readonly #index: GrantIndex;
 
   constructor(grants: readonly Grant[]) {
     this.grants = grants;
@@ -58,6 +59,7 @@ export class CompiledGrants {
         domain: domainOf(constraint),
       })),
     }));
+    this.#index = new GrantIndex(grants.map((grant) => grant.action));
     this.usesSets = grants.some((grant) =>
       Object.values(grant.when ?? {}).some((c) => c.inSet !== undefined),
     );
@@ -65,7 +67,7 @@ export class CompiledGrants {
 
   /** Whether some grant could ever permit the action, whatever the arguments. */
   mayPermit(action: string): boolean {
-    return this.#compiled.some(({ grant }) => actionMatches(grant.action, action));
+    return this.#index.matching(action).length > 0;
   }
 
   /**
@@ -75,16 +77,16 @@ export class CompiledGrants {
   evaluate(action: string, args: unknown, membership: SetMembership = NO_SETS): GrantVerdict {
     let approvalGrant: number | undefined;
     let failure: GrantVerdict | undefined;
-    for (let index = 0; index < this.#compiled.length; index++) {
+    for (const index of this.#index.matching(action)) {
       const compiled = this.#compiled[index] as CompiledGrant;
-      if (!actionMatches(compiled.grant.action, action)) continue;
       const failed = firstFailure(compiled, args, membership);
       if (failed === undefined) {
         if (compiled.grant.approval === undefined)
           return { permitted: true, approval: false, grant: index };
         approvalGrant ??= index;
       } else {
-        failure ??= { permitted: false, grant: index, ...failed };
+        // Only the first failure is reported: only it is told apart (failingOperator).
+        failure ??= { permitted: false, grant: index, ...describeFailure(failed, args) };
       }
     }
     if (approvalGrant !== undefined)
@@ -95,9 +97,8 @@ export class CompiledGrants {
   /** The set lookups evaluate() would need for this call. */
   setQueries(action: string, args: unknown): SetQuery[] {
     const queries: SetQuery[] = [];
-    for (const { grant, checks } of this.#compiled) {
-      if (!actionMatches(grant.action, action)) continue;
-      for (const { segments, domain } of checks) {
+    for (const index of this.#index.matching(action)) {
+      for (const { segments, domain } of (this.#compiled[index] as CompiledGrant).checks) {
         if (domain.set === undefined) continue;
         const value = readArgumentPath(args, segments);
         if (admitsStatically(domain, value))
@@ -108,25 +109,39 @@ export class CompiledGrants {
   }
 }
 
+/** Why a grant's condition failed: the check, and whether for want of a named set's answer. */
+interface Failure {
+  readonly check: CompiledCheck;
+  readonly reason: "static" | "set_unavailable" | "not_in_set";
+}
+
 function firstFailure(
   { checks }: CompiledGrant,
   args: unknown,
   membership: SetMembership,
-):
-  | { code: "grant.condition_failed" | "grant.set_unavailable"; path: string; operator: string }
-  | undefined {
-  for (const { path, segments, constraint, domain } of checks) {
-    const value = readArgumentPath(args, segments);
-    if (!admitsStatically(domain, value)) {
-      return { code: "grant.condition_failed", path, operator: failingOperator(constraint, value) };
-    }
-    if (domain.set !== undefined) {
-      const member = membership(domain.set, value as Scalar);
-      if (member === undefined) return { code: "grant.set_unavailable", path, operator: "inSet" };
-      if (!member) return { code: "grant.condition_failed", path, operator: "inSet" };
+): Failure | undefined {
+  for (const check of checks) {
+    const value = readArgumentPath(args, check.segments);
+    if (!admitsStatically(check.domain, value)) return { check, reason: "static" };
+    if (check.domain.set !== undefined) {
+      const member = membership(check.domain.set, value as Scalar);
+      if (member === undefined) return { check, reason: "set_unavailable" };
+      if (!member) return { check, reason: "not_in_set" };
     }
   }
   return undefined;
+}
+
+function describeFailure(
+  { check, reason }: Failure,
+  args: unknown,
+): { code: "grant.condition_failed" | "grant.set_unavailable"; path: string; operator: string } {
+  const { path, constraint, segments } = check;
+  if (reason === "set_unavailable")
+    return { code: "grant.set_unavailable", path, operator: "inSet" };
+  if (reason === "not_in_set") return { code: "grant.condition_failed", path, operator: "inSet" };
+  const operator = failingOperator(constraint, readArgumentPath(args, segments));
+  return { code: "grant.condition_failed", path, operator };
 }
 
 /** Slow path, only on failure: which single operator refused the value. */
