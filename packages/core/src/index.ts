@@ -113,6 +113,13 @@ export { streamAllowed } from "./adapter-kit/stream-allowed.js";
 export { type ApprovalAnswer, resumeApproval } from "./adapter-kit/resume-approval.js";
 export { usableActions } from "./adapter-kit/usable-actions.js";
 
+// Telemetry: the caller's trace continued and passed on (OpenTelemetry, when installed)
+export {
+  continueTrace,
+  propagateTrace,
+  type TraceCarrier,
+} from "./telemetry/trace-context.js";
+
 // Errors: one registry every surface reads
 export { isWritError, WritError, type WritErrorDetails } from "./errors.js";
 export {

@@ -190,6 +190,14 @@ export { signCompactJws } from "../writ/jws.js";
 export { importHeaderKey } from "../keys/public-key.js";
 export { PROOF_TYPE, WRIT_TYPE } from "../writ/limits.js";
 
+// Telemetry a server or gateway reports (OpenTelemetry, when installed)
+export {
+  type TracedAnswer,
+  type TracedRequest,
+  traceServerRequest,
+} from "../telemetry/trace-server-request.js";
+export { recordGatewayLatency } from "../telemetry/record-gateway-latency.js";
+
 // Encodings a store or server must compute exactly as the guard does
 export { canonicalJson } from "../encoding/canonical-json.js";
 export { hasControlCharacter } from "../encoding/control-characters.js";

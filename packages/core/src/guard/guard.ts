@@ -6,6 +6,9 @@ import type { LiveWatch } from "../live/live-state.js";
 import { LiveView } from "../live/live-view.js";
 import { ProofVerifier } from "../proof/verify-proof.js";
 import type { Session } from "../session.js";
+import { type ObservedLiveView, observeLiveView } from "../telemetry/observe-live-view.js";
+import { timeLedgerAppends } from "../telemetry/time-ledger-appends.js";
+import { traceAuthorize } from "../telemetry/trace-authorize.js";
 import { type VerifiedWrit, WritVerifier } from "../writ/verify-writ.js";
 import { ApprovalFlow } from "./approval-flow.js";
 import { assertFresh } from "./assert-fresh.js";
@@ -65,6 +68,7 @@ export class Guard {
   /** Allowed calls until complete() records how they ended. */
   readonly #openCalls: OpenCalls;
   #watch: LiveWatch | undefined;
+  readonly #observed: ObservedLiveView;
 
   /** @internal use createGuard(), which also starts the live feed */
   constructor(options: GuardOptions) {
@@ -73,9 +77,10 @@ export class Guard {
     }
     this.audience = options.audience;
     const deadlineMs = options.backendDeadlineMs ?? 5000;
-    this.#backend = withDeadline(options.backend, deadlineMs);
+    this.#backend = timeLedgerAppends(withDeadline(options.backend, deadlineMs));
     this.#clock = options.clock ?? systemClock;
     this.#view = new LiveView(this.#clock);
+    this.#observed = observeLiveView(this.#view, this.#clock, this.audience);
     this.#verifier = new WritVerifier({
       issuer: options.issuer,
       ...(options.clockSkew === undefined ? {} : { clockSkew: options.clockSkew }),
@@ -124,7 +129,7 @@ export class Guard {
 
   /** @internal */
   async start(): Promise<void> {
-    this.#watch = await this.#backend.watch(this.#view);
+    this.#watch = await this.#backend.watch(this.#observed.sink);
     this.#view.attach(this.#watch);
   }
 
@@ -138,16 +143,22 @@ export class Guard {
     return session.call(this.audience, input);
   }
 
-  /** Decides a call and records the decision. Never throws for a bad or hostile call: it denies. */
-  async authorize(call: Call): Promise<Decision> {
-    const { context, decision } = await this.#pipeline.evaluate(call, false);
-    if (context.alreadyRecorded) return decision;
-    const recorded = await this.#ledger.recordDecision(context, decision);
-    // An allow that could not be recorded never runs: its budgets are given back.
-    if (decision.effect === "allow" && recorded.effect !== "allow")
-      await this.#budgets.release(decision);
-    this.#openCalls.open(recorded, call.writ, context.started);
-    return recorded;
+  /**
+   * Decides a call and records the decision. Never throws for a bad or hostile
+   * call: it denies. Traced as a `writ.authorize` span under the active span,
+   * when OpenTelemetry is installed.
+   */
+  authorize(call: Call): Promise<Decision> {
+    return traceAuthorize(call?.adapter, async () => {
+      const { context, decision } = await this.#pipeline.evaluate(call, false);
+      if (context.alreadyRecorded) return decision;
+      const recorded = await this.#ledger.recordDecision(context, decision);
+      // An allow that could not be recorded never runs: its budgets are given back.
+      if (decision.effect === "allow" && recorded.effect !== "allow")
+        await this.#budgets.release(decision);
+      this.#openCalls.open(recorded, call.writ, context.started);
+      return recorded;
+    });
   }
 
   /**
@@ -275,6 +286,7 @@ export class Guard {
   }
 
   async close(): Promise<void> {
+    this.#observed.stop();
     await this.#watch?.close();
   }
 

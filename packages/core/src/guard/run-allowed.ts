@@ -1,3 +1,4 @@
+import { traceToolRun } from "../telemetry/trace-tool-run.js";
 import type { Call } from "./call.js";
 import type { AllowDecision } from "./decision.js";
 import type { Guard } from "./guard.js";
@@ -27,6 +28,8 @@ export interface RunAllowedOptions<T> {
 /**
  * Runs a call the guard allowed and records how it ended: the output, the
  * error it threw (rethrown), or a failure the output reports (`failed`).
+ * The run is traced as an `execute_tool {tool}` span under the call's
+ * `writ.authorize` span, when OpenTelemetry is installed.
  */
 export async function runAllowed<T>(
   guard: Guard,
@@ -36,22 +39,22 @@ export async function runAllowed<T>(
   options: RunAllowedOptions<T> = {},
 ): Promise<T> {
   const started = guard.now();
+  const trace = traceToolRun(decision);
   let output: T;
   try {
-    output = await execute(decision);
+    output = await trace.within(() => execute(decision));
   } catch (error) {
+    trace.end({ error });
     if (options.suspends?.(error) === true) await guard.releaseBudgets(decision);
     else await guard.complete(decision, { ok: false, error }, call, started);
     throw error;
   }
-  options.deliver?.(output);
-  await guard.complete(
-    decision,
+  const failure =
     options.failed?.(output) === true
-      ? { ok: false, error: new Error("The tool returned an error result.") }
-      : { ok: true, output },
-    call,
-    started,
-  );
+      ? { ok: false as const, error: new Error("The tool returned an error result.") }
+      : undefined;
+  trace.end(failure);
+  options.deliver?.(output);
+  await guard.complete(decision, failure ?? { ok: true, output }, call, started);
   return output;
 }

@@ -63,6 +63,11 @@ export class LiveView implements LiveSink {
     return now - this.#lastHeard <= maxStalenessMs ? "fresh" : "stale";
   }
 
+  /** How long the feed has been silent at `now`, in ms: 0 for a synchronous feed, Infinity before the first snapshot. */
+  silenceMs(now: number): number {
+    return this.#watch?.synchronous ? 0 : Math.max(0, now - this.#lastHeard);
+  }
+
   snapshot(snapshot: LiveSnapshot): void {
     this.#state.reset(snapshot);
     this.#feedDown = false;

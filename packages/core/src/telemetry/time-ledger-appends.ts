@@ -1,0 +1,35 @@
+import type { Backend } from "../backend/backend.js";
+import { openTelemetry } from "./open-telemetry.js";
+import { errorType } from "./trace-authorize.js";
+import { WRIT_ATTRIBUTES as A } from "./writ-attributes.js";
+import { writInstruments } from "./writ-metrics.js";
+
+/**
+ * The guard's backend with the time each ledger append takes recorded
+ * (`writ.ledger.append.duration`, by the kind of its first row). `backend`
+ * is the guard's own wrapper object, whose methods are its own properties.
+ */
+export function timeLedgerAppends(backend: Backend): Backend {
+  const api = openTelemetry;
+  if (api === undefined) return backend;
+  return {
+    ...backend,
+    append: async (appends) => {
+      const started = performance.now();
+      const kind = appends[0]?.entry.kind ?? "none";
+      try {
+        const records = await backend.append(appends);
+        writInstruments(api).ledgerAppendDuration.record((performance.now() - started) / 1000, {
+          [A.ledgerKind]: kind,
+        });
+        return records;
+      } catch (error) {
+        writInstruments(api).ledgerAppendDuration.record((performance.now() - started) / 1000, {
+          [A.ledgerKind]: kind,
+          [A.errorType]: errorType(error),
+        });
+        throw error;
+      }
+    },
+  };
+}
