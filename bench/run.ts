@@ -21,6 +21,7 @@ const GROUPS: Record<string, () => Promise<BenchResult[]>> = {
   cli: async () => (await import("./cli.bench.js")).runCliBenchmarks(),
   mcp: async () => (await import("./mcp.bench.js")).runMcpBenchmarks(),
   server: async () => (await import("./server.bench.js")).runServerBenchmarks(),
+  telemetry: async () => (await import("./telemetry.bench.js")).runTelemetryBenchmarks(),
 };
 
 const wanted = process.argv.slice(2);

@@ -5,6 +5,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   writeFileSync,
 } from "node:fs";
@@ -187,6 +188,20 @@ describe("the packed packages, installed with npm into a new project", () => {
       code: 0,
       stdout: "allow\n",
     });
+  });
+
+  it("makes the guarded call without @opentelemetry/api, an optional peer, installed", async () => {
+    const api = join(app, "node_modules/@opentelemetry/api");
+    const hidden = join(app, "node_modules/@opentelemetry/api.hidden");
+    renameSync(api, hidden);
+    try {
+      expect(await run(process.execPath, ["guarded-call.js"], app)).toMatchObject({
+        code: 0,
+        stdout: "allow\n",
+      });
+    } finally {
+      renameSync(hidden, api);
+    }
   });
 
   it("runs the CLI's bin: writ --version, --help, init and users list", async () => {

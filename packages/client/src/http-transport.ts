@@ -1,4 +1,4 @@
-import { isWritError, isWritErrorCode, WritError } from "@writ/core";
+import { isWritError, isWritErrorCode, propagateTrace, WritError } from "@writ/core";
 
 /** How a client reaches a Writ server. */
 export interface RemoteOptions {
@@ -108,6 +108,8 @@ export class HttpTransport {
       authorization: this.#authorization,
       ...options.headers,
     };
+    // The server continues the caller's trace: a guard's ledger append is part of its writ.authorize span.
+    propagateTrace(headers);
     let body: string | undefined;
     if (options.body !== undefined) {
       headers["content-type"] = "application/json";

@@ -3,7 +3,9 @@ import { serve } from "@hono/node-server";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { CredentialBroker } from "@writ/broker";
 import { type Clock, isWritError, systemClock, WritError } from "@writ/core";
+import { traceServerRequest } from "@writ/core/backend";
 import { bodyLimit } from "hono/body-limit";
+import { routePath } from "hono/route";
 import { AgentTokenVerifier } from "./auth/agent-token-verifier.js";
 import { type ApiKeySource, ApiKeyVerifier } from "./auth/api-key-verifier.js";
 import { addressOf, authenticate, throttle } from "./auth/authenticate.js";
@@ -206,6 +208,13 @@ export async function createWritServer(options: WritServerOptions): Promise<Writ
       }
     },
   });
+  // Each request is a server span continuing the caller's trace (the remote backend sends it).
+  app.use("*", (c, next) =>
+    traceServerRequest({ method: c.req.method, headers: c.req.header() }, async () => {
+      await next();
+      return { status: c.res.status, route: routePath(c, -1) };
+    }),
+  );
   app.use(
     "*",
     bodyLimit({

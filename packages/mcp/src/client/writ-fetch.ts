@@ -1,4 +1,4 @@
-import type { Session, ToolActions } from "@writ/core";
+import { propagateTrace, type Session, type ToolActions } from "@writ/core";
 import { createParser } from "eventsource-parser";
 import { actionToSignFor, dpopAuthorization } from "../shared/http-carriage.js";
 import type { FetchLike } from "../shared/mcp-sdk.js";
@@ -60,6 +60,10 @@ export function signingFetch(
           current.prove({ audience, ...subject, http: { method: "POST", url: url.href } }),
         );
       }
+      // The caller's trace goes along (W3C traceparent), for a gateway to continue.
+      const trace: Record<string, unknown> = {};
+      propagateTrace(trace);
+      for (const [name, value] of Object.entries(trace)) headers.set(name, String(value));
       return { ...init, headers };
     };
     const subject = proofSubject(message, book);

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { isWritError, type JsonWebKeySet, systemClock } from "@writ/core";
+import { continueTrace, isWritError, type JsonWebKeySet, systemClock } from "@writ/core";
 import { canonicalJson } from "@writ/core/backend";
 import {
   isNotification,
@@ -469,7 +469,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   }
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
-    route(req, res).catch((error: unknown) => {
+    // A caller in a trace (W3C traceparent header) has its requests continue it.
+    continueTrace(req.headers, () => route(req, res)).catch((error: unknown) => {
       onEvent({
         type: "gateway.error",
         reason: error instanceof Error ? error.message : String(error),

@@ -2,11 +2,13 @@ import { randomUUID } from "node:crypto";
 import {
   type AllowDecision,
   type Call,
+  continueTrace,
   type Guard,
   isWritError,
   runAllowed,
   usableActions,
 } from "@writ/core";
+import { recordGatewayLatency } from "@writ/core/backend";
 import {
   decisionError,
   decisionResult,
@@ -152,9 +154,16 @@ export class GatewayRequests {
 
   /**
    * Answers one request. Returns the challenge to send instead when the
-   * refusal belongs in HTTP; otherwise the answer has been written.
+   * refusal belongs in HTTP; otherwise the answer has been written. A trace
+   * the request's `_meta` carries (`traceparent`, as the MCP specification
+   * reserves it) is continued: the guard's spans are children of the caller's.
    */
-  async answer(
+  answer(message: JsonRpcRequest, request: IncomingRequest): Promise<HttpChallenge | undefined> {
+    const meta = message.params?._meta;
+    return continueTrace(isRecord(meta) ? meta : undefined, () => this.#answer(message, request));
+  }
+
+  async #answer(
     message: JsonRpcRequest,
     request: IncomingRequest,
   ): Promise<HttpChallenge | undefined> {
@@ -391,6 +400,7 @@ export class GatewayRequests {
     request: IncomingRequest,
     target: GuardedTarget,
   ): Promise<HttpChallenge | undefined> {
+    const started = performance.now();
     const { stream, era } = request;
     const params = message.params ?? {};
     const { approvalId } = readMetaCredentials(params._meta);
@@ -438,24 +448,35 @@ export class GatewayRequests {
       stream,
       signal: request.signal,
     };
+    let upstreamMs = 0;
+    const timedUpstream = async <T>(wait: Promise<T>): Promise<T> => {
+      const sent = performance.now();
+      try {
+        return await wait;
+      } finally {
+        upstreamMs += performance.now() - sent;
+      }
+    };
     try {
       await runAllowed(
         this.#guard,
         decision,
         call,
         async () => {
-          if (continuation) return this.#relay.resume(continuation, params, caller);
+          if (continuation) return timedUpstream(this.#relay.resume(continuation, params, caller));
           const authorization = await this.#authorizationFor(target.upstream, decision);
-          const result = await this.#relay.send(
-            {
-              upstream: target.upstream,
-              method: message.method,
-              params,
-              what: `"${target.tool}"`,
-              ...(authorization === undefined ? {} : { authorization }),
-              ...(target.headers === undefined ? {} : { headers: target.headers }),
-            },
-            caller,
+          const result = await timedUpstream(
+            this.#relay.send(
+              {
+                upstream: target.upstream,
+                method: message.method,
+                params,
+                what: `"${target.tool}"`,
+                ...(authorization === undefined ? {} : { authorization }),
+                ...(target.headers === undefined ? {} : { headers: target.headers }),
+              },
+              caller,
+            ),
           );
           if (message.method === "resources/subscribe" && request.session) {
             request.session.subscriptions.set(String(target.args.uri), target.upstream);
@@ -464,7 +485,10 @@ export class GatewayRequests {
         },
         {
           ...(target.asToolResult ? { failed: isErrorResult } : {}),
-          deliver: (result) => stream.result(message.id, result),
+          deliver: (result) => {
+            stream.result(message.id, result);
+            recordGatewayLatency((performance.now() - started - upstreamMs) / 1000, message.method);
+          },
         },
       );
     } catch (error) {

@@ -6,6 +6,7 @@ import {
   type OutgoingHttpHeaders,
 } from "node:http";
 import { request as httpsRequest } from "node:https";
+import { propagateTrace } from "@writ/core";
 import { errorBodyOf, isResponse, type RequestId } from "../shared/json-rpc.js";
 import { JsonRpcFailure } from "../shared/json-rpc-failure.js";
 import { mcpNameHeader, mcpNameOf } from "../shared/mcp-headers.js";
@@ -233,6 +234,7 @@ export class HttpUpstreamConnection implements UpstreamConnection {
       if (name !== undefined) headers["mcp-name"] = mcpNameHeader(name);
       Object.assign(headers, options.headers);
     }
+    propagateTrace(headers);
     return headers;
   }
 

@@ -1,3 +1,4 @@
+import { propagateTrace } from "@writ/core";
 import { RPC_ERROR } from "../shared/json-rpc.js";
 import { JsonRpcFailure } from "../shared/json-rpc-failure.js";
 import { mcpNameOf } from "../shared/mcp-headers.js";
@@ -236,6 +237,8 @@ export class RequestRelay {
     const kept = Object.fromEntries(
       Object.entries(rest).filter(([key]) => !key.startsWith("io.modelcontextprotocol/")),
     );
+    // The upstream continues the gateway's span (the tool's run), not the caller's.
+    propagateTrace(kept);
     return {
       meta: Object.keys(kept).length === 0 ? undefined : kept,
       progressToken:
