@@ -11,7 +11,11 @@ import { generateKeyPairSync, sign, verify } from "node:crypto";
 import { context, metrics, trace } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { MeterProvider, MetricReader } from "@opentelemetry/sdk-metrics";
-import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
+import {
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  TracerProvider,
+} from "@opentelemetry/sdk-trace";
 import {
   createAgentIdentity,
   createGuard,
@@ -92,7 +96,8 @@ export async function runTelemetryBenchmarks(rounds = 6): Promise<BenchResult[]>
   const exporter = new InMemorySpanExporter();
   const contextManager = new AsyncLocalStorageContextManager();
   const samples = new Map<string, number[]>([FLOOR, UNTRACED, TRACED].map((name) => [name, []]));
-  const keep = (name: string, measured: Samples) => samples.get(name)?.push(...measured.perOpMicros);
+  const keep = (name: string, measured: Samples) =>
+    samples.get(name)?.push(...measured.perOpMicros);
 
   for (let round = 0; round < rounds; round++) {
     keep(
