@@ -81,7 +81,7 @@ describe("the gateway in the caller's trace", () => {
     });
     const step = only("agent step");
     const authorize = only("writ.authorize");
-    const tool = only("execute_tool lookup");
+    const tool = only("writ.run_tool");
     expect(authorize.parentSpanContext?.spanId).toBe(step.spanContext().spanId);
     expect(authorize.attributes["writ.adapter"]).toBe("mcp-gateway");
     expect(tool.parentSpanContext?.spanId).toBe(authorize.spanContext().spanId);
@@ -105,9 +105,7 @@ describe("the gateway in the caller's trace", () => {
     const authorize = only("writ.authorize");
     expect(authorize.parentSpanContext?.spanId).toBe(caller.spanContext().spanId);
     expect(authorize.spanContext().traceId).toBe(caller.spanContext().traceId);
-    expect(parentIdOf(calls[0]?.meta.traceparent)).toBe(
-      only("execute_tool lookup").spanContext().spanId,
-    );
+    expect(parentIdOf(calls[0]?.meta.traceparent)).toBe(only("writ.run_tool").spanContext().spanId);
   });
 
   it("records the latency it added to each relayed call, less the upstream's", async () => {

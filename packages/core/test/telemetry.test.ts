@@ -51,7 +51,7 @@ describe("guard spans", () => {
 
     const step = only("agent step");
     const authorize = only("writ.authorize");
-    const tool = only("execute_tool approve_refund");
+    const tool = only("writ.run_tool");
     expect(parentOf(authorize)).toBe(idOf(step));
     expect(parentOf(tool)).toBe(idOf(authorize));
     expect(parentOf(only("refund API"))).toBe(idOf(tool));
@@ -70,7 +70,6 @@ describe("guard spans", () => {
       "writ.adapter": "test",
     });
     expect(tool.attributes).toEqual({
-      "gen_ai.operation.name": "execute_tool",
       "gen_ai.tool.name": "approve_refund",
       "gen_ai.tool.call.id": "call-1",
       "gen_ai.agent.id": "planner",
@@ -99,7 +98,7 @@ describe("guard spans", () => {
       "writ.agent.chain": ["planner", "worker"],
       "gen_ai.agent.id": "worker",
     });
-    expect(named("execute_tool approve_refund")).toEqual([]);
+    expect(named("writ.run_tool")).toEqual([]);
   });
 
   it("mark a tool that throws or reports an error as failed, by the error's class alone", async () => {
@@ -115,7 +114,7 @@ describe("guard spans", () => {
     await runAllowed(world.guard, decision, call, () => ({ isError: true }), {
       failed: (output) => output.isError,
     });
-    const [threw, reported] = named("execute_tool approve_refund");
+    const [threw, reported] = named("writ.run_tool");
     expect(threw?.status.code).toBe(SpanStatusCode.ERROR);
     expect(threw?.attributes["error.type"]).toBe("RangeError");
     expect(threw?.events).toEqual([]);
@@ -137,7 +136,7 @@ describe("guard spans", () => {
     }
     for await (const chunk of streamAllowed(world.guard, decision, call, chunks)) seen.push(chunk);
     expect(seen).toEqual(["a", "b"]);
-    const tool = only("execute_tool approve_refund");
+    const tool = only("writ.run_tool");
     expect(parentOf(tool)).toBe(idOf(only("writ.authorize")));
     expect(parentOf(only("chunk a"))).toBe(idOf(tool));
     expect(parentOf(only("chunk b"))).toBe(idOf(tool));
@@ -159,7 +158,7 @@ describe("guard spans", () => {
     }
     for await (const _ of streamAllowed(world.guard, decision, call, endless)) break;
     expect(closed).toBe(true);
-    expect(only("execute_tool approve_refund").status.code).toBe(SpanStatusCode.ERROR);
+    expect(only("writ.run_tool").status.code).toBe(SpanStatusCode.ERROR);
     const outcomes = await world.rows(["outcome"]);
     expect(outcomes.map((row) => row.outcome)).toEqual(["error"]);
   });

@@ -9,7 +9,7 @@ import { traceToolRun } from "../telemetry/trace-tool-run.js";
  * completes, the error when it fails (rethrown), and a failure when its
  * consumer stops reading early (an aborted run ends the tool early, and the
  * ledger says so). Each step of the stream runs inside the tool's
- * `execute_tool` span, when OpenTelemetry is installed.
+ * `writ.run_tool` span, when OpenTelemetry is installed.
  */
 export async function* streamAllowed<T>(
   guard: Guard,

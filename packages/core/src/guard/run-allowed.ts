@@ -28,7 +28,7 @@ export interface RunAllowedOptions<T> {
 /**
  * Runs a call the guard allowed and records how it ended: the output, the
  * error it threw (rethrown), or a failure the output reports (`failed`).
- * The run is traced as an `execute_tool {tool}` span under the call's
+ * The run is traced as an `writ.run_tool` span under the call's
  * `writ.authorize` span, when OpenTelemetry is installed.
  */
 export async function runAllowed<T>(

@@ -16,9 +16,12 @@ export interface ToolRunTrace {
 const UNTRACED: ToolRunTrace = { within: (step) => step(), end: () => {} };
 
 /**
- * Opens the `execute_tool {tool}` span (the GenAI conventions' tool span) of
- * an allowed call, as a child of the `writ.authorize` span that allowed it.
- * A decision that was not traced gets a trace that does nothing.
+ * Opens the `writ.run_tool` span of an allowed call, as a child of the
+ * `writ.authorize` span that allowed it. It carries the GenAI conventions'
+ * tool attributes but is not their `execute_tool` span: the framework that
+ * executes the tool (the AI SDK, LangChain) emits that one, and Writ's
+ * spans nest under it. A decision that was not traced gets a trace that
+ * does nothing.
  */
 export function traceToolRun(decision: AllowDecision): ToolRunTrace {
   const api = openTelemetry;
@@ -26,11 +29,10 @@ export function traceToolRun(decision: AllowDecision): ToolRunTrace {
   if (api === undefined || authorized === undefined) return UNTRACED;
   const parent = api.trace.setSpanContext(api.context.active(), authorized);
   const span = writTracer(api).startSpan(
-    `execute_tool ${decision.tool}`,
+    "writ.run_tool",
     {
       kind: api.SpanKind.INTERNAL,
       attributes: {
-        [A.operation]: "execute_tool",
         [A.tool]: decision.tool,
         [A.callId]: decision.callId,
         [A.action]: decision.action,

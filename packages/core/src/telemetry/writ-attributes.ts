@@ -5,7 +5,6 @@
  * ever holds an argument value, a token, a proof or a key.
  */
 export const WRIT_ATTRIBUTES = {
-  operation: "gen_ai.operation.name",
   tool: "gen_ai.tool.name",
   callId: "gen_ai.tool.call.id",
   agent: "gen_ai.agent.id",
