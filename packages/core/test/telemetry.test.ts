@@ -1,5 +1,6 @@
 import { context, propagation, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { continueTrace, propagateTrace, runAllowed, streamAllowed } from "@writ/core";
+import { createTestWorld, fixedClock } from "@writ/core/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   type InMemoryTelemetry,
@@ -245,6 +246,50 @@ describe("guard metrics", () => {
     expect(await telemetry.points("writ.live.staleness")).toEqual([
       { attributes: { "writ.guard.audience": world.guard.audience }, value: 0 },
     ]);
+    await world.guard.close();
+  });
+});
+
+describe("budget metrics", () => {
+  it("count each charge reserved, exceeded and released, by budget, never its amount", async () => {
+    const world = await createTestWorld({
+      clock: fixedClock(Date.UTC(2026, 0, 1, 9)),
+      audience: "urn:writ:budgets",
+      user: { id: "alice", permissions: "refunds.approve within sum(amount) <= 5000 per 1h" },
+      agents: { planner: "refunds.approve" },
+    });
+    const session = world.session("planner");
+    const run = (callId: string, tool: () => string) =>
+      world.guard.run(world.guard.callFrom(session, refund(callId)), tool).catch(() => undefined);
+    await run("b-1", () => {
+      throw new Error("the payment provider is down");
+    });
+    await run("b-2", () => "refunded");
+    await run("b-3", () => "refunded");
+    const budget = "sum(amount) <= 5000 per 1h";
+    expect(await telemetry.points("writ.budget.charges")).toEqual(
+      expect.arrayContaining([
+        {
+          attributes: {
+            "writ.budget": budget,
+            "writ.budget.scope": "user",
+            "writ.budget.result": "reserved",
+          },
+          value: 2,
+        },
+        {
+          attributes: {
+            "writ.budget": budget,
+            "writ.budget.scope": "user",
+            "writ.budget.result": "exceeded",
+          },
+          value: 1,
+        },
+        { attributes: { "writ.budget.result": "released" }, value: 1 },
+      ]),
+    );
+    const said = JSON.stringify(await telemetry.metrics());
+    expect(said).not.toContain(String(AMOUNT));
     await world.guard.close();
   });
 });

@@ -2,6 +2,7 @@ import type { Backend } from "../backend/backend.js";
 import type { BudgetCharge } from "../backend/budget-reservation.js";
 import type { Clock, RandomSource } from "../clock.js";
 import { uuidV7 } from "../encoding/uuid-v7.js";
+import { countBudgetCharges, countBudgetRelease } from "../telemetry/count-budget-charges.js";
 import type { AllowDecision, Decision } from "./decision.js";
 import { type DecisionContext, decisionFor } from "./decision-context.js";
 
@@ -41,6 +42,7 @@ export class BudgetReserver {
       callId: context.call.callId,
       charges,
     });
+    countBudgetCharges(charges, result.reserved ? "reserved" : "exceeded");
     if (result.reserved) return { ...decision, budgetReservation: id };
     const charge = charges[result.charge] as BudgetCharge;
     return decisionFor(context, "deny", "budget.exceeded", {
@@ -61,6 +63,7 @@ export class BudgetReserver {
     if (decision.budgetReservation === undefined) return false;
     try {
       await this.#backend.releaseBudgets(decision.budgetReservation);
+      countBudgetRelease();
       return true;
     } catch (error) {
       this.#onError(error);

@@ -15,6 +15,7 @@ export interface WritInstruments {
   readonly liveStaleness: ObservableGauge;
   readonly revocationLag: Histogram;
   readonly gatewayAddedDuration: Histogram;
+  readonly budgetCharges: Counter;
 }
 
 let cached: { readonly provider: MeterProvider; readonly instruments: WritInstruments } | undefined;
@@ -66,5 +67,10 @@ function createInstruments(provider: MeterProvider): WritInstruments {
         "Time the MCP gateway added to a relayed request: its whole answer less the upstream's.",
       ),
     ),
+    budgetCharges: meter.createCounter("writ.budget.charges", {
+      description:
+        "Charges of calls against budgets: reserved before a tool runs, exceeded (the call refused), released (the call failed or never ran).",
+      unit: "{charge}",
+    }),
   };
 }
