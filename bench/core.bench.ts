@@ -21,7 +21,7 @@ import type { BenchResult } from "./result.js";
 const GROUP = "core";
 
 /** A session `depth` hops deep (1 = the root), with ten conditional grants per hop. */
-function chain(depth: number) {
+export function chain(depth: number) {
   const issuer = IssuerKeySet.generate("writ:bench");
   const grants = tenGrants();
   const agents = Array.from({ length: depth }, (_, index) => createAgentIdentity(`agent-${index}`));

@@ -16,15 +16,9 @@ import {
   SimpleSpanProcessor,
   TracerProvider,
 } from "@opentelemetry/sdk-trace";
-import {
-  createAgentIdentity,
-  createGuard,
-  IssuerKeySet,
-  issueWrit,
-  parseGrantText,
-  Session,
-} from "@writ/core";
+import { createGuard } from "@writ/core";
 import { MemoryBackend } from "@writ/core/testing";
+import { chain } from "./core.bench.js";
 import { measure, measureSync, median, p99, type Samples } from "./measure.js";
 import type { BenchResult } from "./result.js";
 
@@ -43,29 +37,7 @@ class IdleReader extends MetricReader {
 }
 
 async function guardAndSession() {
-  const issuer = IssuerKeySet.generate("writ:bench");
-  const grants = parseGrantText(
-    [
-      ...Array.from(
-        { length: 9 },
-        (_, index) => `svc${index}.act(amount < 5000, currency in [USD, EUR], region == eu)`,
-      ),
-      "refunds.approve(amount < 5000, currency in [USD, EUR], note startsWith ok)",
-    ].join("; "),
-  );
-  const agents = ["planner", "worker", "sub-worker"].map((id) => createAgentIdentity(id));
-  const [first, ...rest] = agents as [ReturnType<typeof createAgentIdentity>];
-  let session = new Session(
-    first,
-    issueWrit({
-      issuer,
-      user: { id: "alice", permissions: grants },
-      agent: { ...first, policy: grants },
-      maxDepth: 7,
-      ttl: 3600,
-    }),
-  );
-  for (const agent of rest) session = session.delegate(agent, { grants });
+  const { issuer, session, agents, grants } = chain(3);
   const backend = new MemoryBackend();
   backend.putUser({ id: "alice", permissions: grants });
   for (const agent of agents) backend.putAgent({ id: agent.id, policy: grants, keys: [agent] });

@@ -1,6 +1,6 @@
 import type { Backend } from "../backend/backend.js";
+import { errorType } from "./error-type.js";
 import { openTelemetry } from "./open-telemetry.js";
-import { errorType } from "./trace-authorize.js";
 import { WRIT_ATTRIBUTES as A } from "./writ-attributes.js";
 import { writInstruments } from "./writ-metrics.js";
 
@@ -16,19 +16,19 @@ export function timeLedgerAppends(backend: Backend): Backend {
     ...backend,
     append: async (appends) => {
       const started = performance.now();
-      const kind = appends[0]?.entry.kind ?? "none";
+      const attributes: Record<string, string> = {
+        [A.ledgerKind]: appends[0]?.entry.kind ?? "none",
+      };
       try {
-        const records = await backend.append(appends);
-        writInstruments(api).ledgerAppendDuration.record((performance.now() - started) / 1000, {
-          [A.ledgerKind]: kind,
-        });
-        return records;
+        return await backend.append(appends);
       } catch (error) {
-        writInstruments(api).ledgerAppendDuration.record((performance.now() - started) / 1000, {
-          [A.ledgerKind]: kind,
-          [A.errorType]: errorType(error),
-        });
+        attributes[A.errorType] = errorType(error);
         throw error;
+      } finally {
+        writInstruments(api).ledgerAppendDuration.record(
+          (performance.now() - started) / 1000,
+          attributes,
+        );
       }
     },
   };

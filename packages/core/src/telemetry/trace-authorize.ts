@@ -1,5 +1,6 @@
 import type { Attributes, SpanContext } from "@opentelemetry/api";
 import type { Decision } from "../guard/decision.js";
+import { errorType } from "./error-type.js";
 import { openTelemetry } from "./open-telemetry.js";
 import { WRIT_ATTRIBUTES as A } from "./writ-attributes.js";
 import { writInstruments } from "./writ-metrics.js";
@@ -76,9 +77,4 @@ function decisionAttributes(decision: Decision, adapter: string | undefined): At
   if (decision.eventId !== undefined) attributes[A.eventId] = decision.eventId;
   if (adapter !== undefined) attributes[A.adapter] = adapter;
   return attributes;
-}
-
-/** An error's class name (`TypeError`), never its message: messages can echo argument values. */
-export function errorType(error: unknown): string {
-  return error instanceof Error ? error.name : typeof error;
 }

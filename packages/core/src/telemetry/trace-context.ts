@@ -43,7 +43,8 @@ export function continueTrace<T>(carrier: TraceCarrier | undefined, run: () => T
 /**
  * Writes the current trace into `carrier` (headers of an outgoing request, or
  * the `_meta` of an MCP request sent on), replacing the trace keys it had, so
- * the receiver continues this process's span rather than its caller's.
+ * the receiver continues this process's span rather than its caller's. With
+ * no current trace (nothing recording), the carrier is left as it is.
  */
 export function propagateTrace(carrier: Record<string, unknown>): void {
   openTelemetry?.propagation.inject(openTelemetry.context.active(), carrier, setter);

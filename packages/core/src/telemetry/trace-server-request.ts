@@ -1,3 +1,4 @@
+import { errorType } from "./error-type.js";
 import { openTelemetry } from "./open-telemetry.js";
 import { continueTrace, type TraceCarrier } from "./trace-context.js";
 import { WRIT_ATTRIBUTES as A } from "./writ-attributes.js";
@@ -53,7 +54,7 @@ export async function traceServerRequest(
       }
     } catch (error) {
       span.setStatus({ code: api.SpanStatusCode.ERROR });
-      span.setAttribute(A.errorType, error instanceof Error ? error.name : typeof error);
+      span.setAttribute(A.errorType, errorType(error));
       throw error;
     } finally {
       span.end();

@@ -1,7 +1,8 @@
 import type { Context, Span } from "@opentelemetry/api";
 import type { AllowDecision } from "../guard/decision.js";
+import { errorType } from "./error-type.js";
 import { type OpenTelemetryApi, openTelemetry } from "./open-telemetry.js";
-import { authorizeSpanOf, errorType } from "./trace-authorize.js";
+import { authorizeSpanOf } from "./trace-authorize.js";
 import { WRIT_ATTRIBUTES as A } from "./writ-attributes.js";
 import { writTracer } from "./writ-tracer.js";
 
