@@ -1,5 +1,5 @@
 import type { LiveChange } from "@writ/core/backend";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { LiveEvent } from "../src/live/live-event.js";
 import { LiveHub } from "../src/live/live-hub.js";
 
@@ -98,5 +98,34 @@ describe("the live hub's tenant scoping", () => {
     expect(changesOf(events)).toEqual([[1, ["user bob"]]]);
     expect(events.at(-1)).toMatchObject({ type: "fault", code: "live.unavailable" });
     expect(hub.healthy).toBe(false);
+  });
+});
+
+describe("the live hub's read-your-writes wait", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  const revocation = (seq: number, id: string): LiveChange => ({
+    seq,
+    type: "revocation",
+    revocation: { kind: "api_key", id, seq, at: 0 },
+  });
+
+  it("resolves at once when the state already holds, and when a later change makes it hold", async () => {
+    const { hub } = hubWith(undefined);
+    hub.change(revocation(1, "k1"));
+    await expect(hub.reflects(() => hub.isRevoked("api_key", "k1"), 1000)).resolves.toBe(true);
+    const waiting = hub.reflects(() => hub.isRevoked("api_key", "k2"), 1000);
+    hub.change(revocation(2, "k2"));
+    await expect(waiting).resolves.toBe(true);
+  });
+
+  it("gives up after the wait, saying so", async () => {
+    vi.useFakeTimers();
+    const { hub } = hubWith(undefined);
+    const waiting = hub.reflects(() => hub.isRevoked("api_key", "never"), 2000);
+    vi.advanceTimersByTime(2000);
+    await expect(waiting).resolves.toBe(false);
   });
 });

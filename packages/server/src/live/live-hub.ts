@@ -60,6 +60,8 @@ export class LiveHub implements LiveSink {
   readonly #keyOwners = new Map<string, string>();
   readonly #state: LiveState = { mirror: this.#mirror, keyOwners: this.#keyOwners };
   #recent: ScopedChange[] = [];
+  /** Routes waiting to see their own change arrive (each returns true once it has). */
+  readonly #waiters = new Set<() => boolean>();
   #fault: Error | undefined;
   #watch: LiveWatch | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -116,6 +118,31 @@ export class LiveHub implements LiveSink {
   }
 
   /**
+   * Resolves true once the hub's state satisfies `holds`, or false after
+   * `withinMs`. A change this instance makes reaches its own state through
+   * the store's feed like any other (at once on SQLite, after a round trip
+   * on Postgres): a route waits for it, so what it answers is already
+   * enforced here (read your writes).
+   */
+  reflects(holds: () => boolean, withinMs: number): Promise<boolean> {
+    if (holds()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const check = (): boolean => {
+        if (!holds()) return false;
+        clearTimeout(timer);
+        resolve(true);
+        return true;
+      };
+      const timer = setTimeout(() => {
+        this.#waiters.delete(check);
+        resolve(false);
+      }, withinMs);
+      timer.unref();
+      this.#waiters.add(check);
+    });
+  }
+
+  /**
    * Adds a client. With `lastEventId` it resumes: the changes after it when
    * they are still in the buffer, otherwise a fresh snapshot. Then it learns
    * the feed's health at once, so its view recovers without waiting.
@@ -156,6 +183,7 @@ export class LiveHub implements LiveSink {
     for (const agent of snapshot.agents) this.#addKeys(agent);
     this.#recent = [];
     this.#fault = undefined;
+    this.#settleWaiters();
     for (const subscription of this.#subscriptions) {
       subscription.position = snapshot.seq;
       subscription.subscriber.send({
@@ -186,6 +214,7 @@ export class LiveHub implements LiveSink {
     if (change.type === "agent") this.#addKeys(change.agent);
     this.#recent.push(scoped);
     if (this.#recent.length > this.#options.replayBuffer) this.#recent.shift();
+    this.#settleWaiters();
     for (const subscription of this.#subscriptions) this.#sendChange(subscription, scoped);
   }
 
@@ -204,6 +233,10 @@ export class LiveHub implements LiveSink {
   }
 
   // ── Internals ────────────────────────────────────────────────────────────
+
+  #settleWaiters(): void {
+    for (const check of this.#waiters) if (check()) this.#waiters.delete(check);
+  }
 
   #sendChange(subscription: Subscription, scoped: ScopedChange): void {
     const { seq } = scoped.change;

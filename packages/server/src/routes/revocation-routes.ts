@@ -31,6 +31,12 @@ const tags = ["Revocation"];
  * agent may sign its own request to revoke a hop it delegated or holds, or
  * one of its own keys.
  */
+/**
+ * How long a revocation's answer waits for this instance's own live state to
+ * hold it: the feed's staleness bound, past which guards fail closed anyway.
+ */
+const OWN_CHANGE_WAIT_MS = 2000;
+
 export function registerRevocationRoutes(app: WritApp, ctx: RouteContext): void {
   const { store, hub } = ctx;
 
@@ -60,6 +66,8 @@ export function registerRevocationRoutes(app: WritApp, ctx: RouteContext): void 
         // The ledger names who revoked: the authenticated caller, never a claim in the body.
         by: callerName(caller),
       });
+      // Answered once this instance refuses it too; other instances follow through the feed.
+      await hub.reflects(() => hub.isRevoked(revocation.kind, revocation.id), OWN_CHANGE_WAIT_MS);
       return c.json(revocation, 200);
     },
   );
