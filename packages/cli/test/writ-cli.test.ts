@@ -1,4 +1,12 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
@@ -188,6 +196,23 @@ describe("the writ command", () => {
     );
     expect(broader.code).toBe(6);
     expect(broader.stderr).toContain("delegation.broadens");
+    // A key others can read is refused, as for every command that signs as an agent.
+    chmodSync(join(cwd, ".writ/agents/planner.jwk"), 0o644);
+    const exposed = await run(
+      "delegate",
+      "--writ",
+      "root.writ",
+      "--key",
+      ".writ/agents/planner.jwk",
+      "--to",
+      "worker",
+      "--grants",
+      "refunds.approve(amount < 20)",
+    );
+    chmodSync(join(cwd, ".writ/agents/planner.jwk"), 0o600);
+    expect(exposed.code).toBe(2);
+    expect(exposed.stderr).toContain("[key.file_exposed]");
+    expect(exposed.stderr).toContain("chmod 600");
   });
 
   it("applies a config file: shows the diff, applies it, and is idempotent", async () => {

@@ -24,19 +24,6 @@ export function showAgent(out: Output, agent: AgentRecord): void {
   );
 }
 
-/** Reads an agent's private key file (a private Ed25519 JWK, as `writ agents create` writes it). */
-export function readKeyFile(path: string): KeyPair {
-  if (!existsSync(path))
-    throw new UsageError(`${path} does not exist: give the file holding the agent's private key.`);
-  try {
-    return KeyPair.fromPrivateJwk(JSON.parse(readFileSync(path, "utf8")) as Ed25519PrivateJwk);
-  } catch (error) {
-    throw new UsageError(
-      `${path} is not a private Ed25519 JWK: ${error instanceof Error ? error.message : String(error)}`,
-    );
-  }
-}
-
 export const agentCommands: Command[] = [
   {
     name: "agents list",

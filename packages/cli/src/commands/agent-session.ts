@@ -1,15 +1,9 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
-import {
-  createAgentIdentity,
-  type Ed25519PrivateJwk,
-  KeyPair,
-  Session,
-  Writ,
-  WritError,
-} from "@writ/core";
+import { createAgentIdentity, Session, Writ, WritError } from "@writ/core";
 import type { CommandContext, OptionSpec } from "../command.js";
 import { UsageError } from "../usage-error.js";
+import { parsePrivateKey, readKeyFile } from "./key-file.js";
 import { writArgument } from "./writ-argument.js";
 
 /** The flags that name an agent's writ and key, for commands that act as the agent. */
@@ -29,10 +23,8 @@ export const AGENT_SESSION_OPTIONS: Readonly<Record<string, OptionSpec>> = {
 
 /**
  * The session of the agent a writ was issued to, with its private key: from
- * `--writ` and `--key`, else from `WRIT_WRIT` and `WRIT_AGENT_KEY`. A key
- * file that other users can read is refused: whoever reads it can act as the
- * agent, and a key that leaked that way cannot be told from the agent.
- * Returned as a function: a writ given as a file is read again whenever the
+ * `--writ` and `--key` (a file only its owner can read), else from
+ * `WRIT_WRIT` and `WRIT_AGENT_KEY`. Returned as a function: a writ given as a file is read again whenever the
  * file changes, so a long-running command picks up a renewed writ (a file
  * that does not hold one for the same agent and key leaves the last one in use).
  */
@@ -43,20 +35,16 @@ export async function agentSession(
   const { io } = context;
   const writText = context.string("writ") ?? io.env.WRIT_WRIT;
   const keyFile = context.string("key");
-  const keyText =
-    keyFile === undefined ? io.env.WRIT_AGENT_KEY : ownerOnly(resolve(io.cwd, keyFile));
-  if (writText === undefined || writText.trim() === "" || keyText === undefined) {
+  const keyText = io.env.WRIT_AGENT_KEY;
+  const key =
+    keyFile !== undefined
+      ? readKeyFile(resolve(io.cwd, keyFile))
+      : keyText !== undefined
+        ? parsePrivateKey(keyText, "WRIT_AGENT_KEY")
+        : undefined;
+  if (writText === undefined || writText.trim() === "" || key === undefined) {
     throw new UsageError(
       `${command} needs the agent's writ (--writ, or WRIT_WRIT) and its private key (--key <file>, or WRIT_AGENT_KEY).`,
-      command,
-    );
-  }
-  let key: KeyPair;
-  try {
-    key = KeyPair.fromPrivateJwk(JSON.parse(keyText) as Ed25519PrivateJwk);
-  } catch {
-    throw new UsageError(
-      `The agent's key (${keyFile ?? "WRIT_AGENT_KEY"}) is not a private Ed25519 JWK.`,
       command,
     );
   }
@@ -86,21 +74,4 @@ export async function agentSession(
     }
     return current;
   };
-}
-
-/** A private key file's text, when only its owner can read or change it. */
-function ownerOnly(path: string): string {
-  let mode: number;
-  try {
-    mode = statSync(path).mode;
-  } catch {
-    throw new UsageError(`The key file ${path} does not exist or cannot be read.`);
-  }
-  if ((mode & 0o077) !== 0) {
-    throw new WritError(
-      "key.file_exposed",
-      `The key file ${path} is open to other users (mode ${(mode & 0o777).toString(8).padStart(3, "0")}); make it yours alone with: chmod 600 ${path}`,
-    );
-  }
-  return readFileSync(path, "utf8");
 }

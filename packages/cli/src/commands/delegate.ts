@@ -4,8 +4,8 @@ import type { Command } from "../command.js";
 import { EXIT_CODES } from "../exit-codes.js";
 import { grantArgument } from "../grant-argument.js";
 import { UsageError } from "../usage-error.js";
-import { readKeyFile } from "./agent-commands.js";
 import { emitWrit, integer, ttlOf } from "./issue.js";
+import { readKeyFile } from "./key-file.js";
 import { found } from "./user-commands.js";
 import { writArgument } from "./writ-argument.js";
 
