@@ -167,6 +167,11 @@ describe("the Writ console in a browser", { timeout: 240_000 }, () => {
     await card.waitFor();
     await page.screenshot({ path: join(SCREENSHOTS, "approvals.png"), fullPage: false });
     await card.getByLabel("Note (kept in the ledger)").fill("Customer called; verified.");
+    // Another request arrives while the reviewer writes: the note being typed stays.
+    const another = await guard.authorize(
+      guard.callFrom(session, { ...input, args: { ...input.args, order: "B-2009" }, callId: "c2" }),
+    );
+    await page.locator(`[data-approval="${another.approvalId}"]`).waitFor();
     await card.getByRole("button", { name: "Approve" }).click();
     await card.waitFor({ state: "detached" });
     const approval = await store.getApproval(first.approvalId as string);
