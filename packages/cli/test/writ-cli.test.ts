@@ -162,18 +162,20 @@ describe("the writ command", () => {
       "root.writ",
     );
     expect(issued.code, issued.stderr).toBe(0);
-    const delegated = await run(
-      "delegate",
-      "--writ",
-      "root.writ",
-      "--key",
-      ".writ/agents/planner.jwk",
-      "--to",
-      "worker",
-      "--grants",
-      "refunds.approve(amount < 20)",
-      "--json",
-    );
+    const delegate = (grants: string, ...flags: string[]) =>
+      run(
+        "delegate",
+        "--writ",
+        "root.writ",
+        "--key",
+        ".writ/agents/planner.jwk",
+        "--to",
+        "worker",
+        "--grants",
+        grants,
+        ...flags,
+      );
+    const delegated = await delegate("refunds.approve(amount < 20)", "--json");
     expect(delegated.code, delegated.stderr).toBe(0);
     const child = JSON.parse(delegated.stdout) as { writ: string; hops: number };
     expect(child.hops).toBe(2);
@@ -183,32 +185,12 @@ describe("the writ command", () => {
     expect(tree.stdout).toMatch(/└─ issuer acme-writ → planner/);
     expect(tree.stdout).toMatch(/└─ planner → worker/);
     expect(tree.stdout).toContain("refunds.approve(amount < 20)");
-    const broader = await run(
-      "delegate",
-      "--writ",
-      "root.writ",
-      "--key",
-      ".writ/agents/planner.jwk",
-      "--to",
-      "worker",
-      "--grants",
-      "refunds.approve",
-    );
+    const broader = await delegate("refunds.approve");
     expect(broader.code).toBe(6);
     expect(broader.stderr).toContain("delegation.broadens");
     // A key others can read is refused, as for every command that signs as an agent.
     chmodSync(join(cwd, ".writ/agents/planner.jwk"), 0o644);
-    const exposed = await run(
-      "delegate",
-      "--writ",
-      "root.writ",
-      "--key",
-      ".writ/agents/planner.jwk",
-      "--to",
-      "worker",
-      "--grants",
-      "refunds.approve(amount < 20)",
-    );
+    const exposed = await delegate("refunds.approve(amount < 20)");
     chmodSync(join(cwd, ".writ/agents/planner.jwk"), 0o600);
     expect(exposed.code).toBe(2);
     expect(exposed.stderr).toContain("[key.file_exposed]");
