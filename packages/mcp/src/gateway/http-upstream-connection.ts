@@ -12,7 +12,6 @@ import { JsonRpcFailure } from "../shared/json-rpc-failure.js";
 import { mcpNameHeader, mcpNameOf } from "../shared/mcp-headers.js";
 import {
   GATEWAY_INFO,
-  isModernVersion,
   LEGACY_VERSIONS,
   MCP_META,
   MODERN_VERSIONS,
@@ -20,6 +19,7 @@ import {
 } from "../shared/mcp-protocol.js";
 import { isRecord, type JsonObject } from "../shared/mcp-types.js";
 import { PendingRequests } from "./pending-requests.js";
+import { discoveredFacts, initializedFacts, initializeParams } from "./server-facts.js";
 import { readMessages } from "./sse-messages.js";
 import {
   type RelayAnswer,
@@ -152,16 +152,9 @@ export class HttpUpstreamConnection implements UpstreamConnection {
         timeoutMs: this.#options.timeoutMs,
         capabilities: {},
       });
-      const versions = Array.isArray(result.supportedVersions) ? result.supportedVersions : [];
-      const version = versions.find(isModernVersion);
-      if (version !== undefined) {
-        this.protocolVersion = version;
-        this.capabilities = isRecord(result.capabilities) ? result.capabilities : {};
-        const meta = isRecord(result._meta) ? result._meta : {};
-        const serverInfo = meta[MCP_META.serverInfo];
-        this.serverInfo = isRecord(serverInfo) ? serverInfo : undefined;
-        this.instructions =
-          typeof result.instructions === "string" ? result.instructions : undefined;
+      const facts = discoveredFacts(result);
+      if (facts !== undefined) {
+        Object.assign(this, facts);
         this.#listen();
         return true;
       }
@@ -176,26 +169,10 @@ export class HttpUpstreamConnection implements UpstreamConnection {
   async #initialize(): Promise<void> {
     this.era = "legacy";
     this.protocolVersion = LEGACY_VERSIONS[0];
-    const result = await this.request(
-      "initialize",
-      {
-        protocolVersion: LEGACY_VERSIONS[0],
-        capabilities: this.#options.capabilities,
-        clientInfo: GATEWAY_INFO,
-      },
-      { timeoutMs: this.#options.timeoutMs },
-    );
-    const version = result.protocolVersion;
-    if (typeof version !== "string" || !(LEGACY_VERSIONS as readonly string[]).includes(version)) {
-      throw new UpstreamFailure(
-        "refused",
-        `The server speaks MCP ${String(version)}, which the gateway does not.`,
-      );
-    }
-    this.protocolVersion = version;
-    this.capabilities = isRecord(result.capabilities) ? result.capabilities : {};
-    this.serverInfo = isRecord(result.serverInfo) ? result.serverInfo : undefined;
-    this.instructions = typeof result.instructions === "string" ? result.instructions : undefined;
+    const result = await this.request("initialize", initializeParams(this.#options.capabilities), {
+      timeoutMs: this.#options.timeoutMs,
+    });
+    Object.assign(this, initializedFacts(result));
     this.notify("notifications/initialized");
     this.#openStream();
   }

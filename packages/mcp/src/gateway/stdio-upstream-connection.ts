@@ -4,7 +4,6 @@ import type { RequestId } from "../shared/json-rpc.js";
 import { JsonRpcFailure } from "../shared/json-rpc-failure.js";
 import {
   GATEWAY_INFO,
-  isModernVersion,
   LEGACY_VERSIONS,
   MCP_META,
   MODERN_VERSIONS,
@@ -12,6 +11,7 @@ import {
 } from "../shared/mcp-protocol.js";
 import { isRecord, type JsonObject } from "../shared/mcp-types.js";
 import { PendingRequests } from "./pending-requests.js";
+import { discoveredFacts, initializedFacts, initializeParams } from "./server-facts.js";
 import type { StderrTail } from "./stderr-tail.js";
 import {
   type RelayAnswer,
@@ -213,16 +213,9 @@ export class StdioUpstreamConnection implements UpstreamConnection {
         timeoutMs: Math.min(PROBE_MS, this.#options.timeoutMs),
         capabilities: {},
       });
-      const versions = Array.isArray(result.supportedVersions) ? result.supportedVersions : [];
-      const version = versions.find(isModernVersion);
-      if (version !== undefined) {
-        this.protocolVersion = version;
-        this.capabilities = isRecord(result.capabilities) ? result.capabilities : {};
-        const meta = isRecord(result._meta) ? result._meta : {};
-        const serverInfo = meta[MCP_META.serverInfo];
-        this.serverInfo = isRecord(serverInfo) ? serverInfo : undefined;
-        this.instructions =
-          typeof result.instructions === "string" ? result.instructions : undefined;
+      const facts = discoveredFacts(result);
+      if (facts !== undefined) {
+        Object.assign(this, facts);
         return true;
       }
     } catch (error) {
@@ -238,26 +231,10 @@ export class StdioUpstreamConnection implements UpstreamConnection {
   async #initialize(): Promise<void> {
     this.era = "legacy";
     this.protocolVersion = LEGACY_VERSIONS[0];
-    const result = await this.request(
-      "initialize",
-      {
-        protocolVersion: LEGACY_VERSIONS[0],
-        capabilities: this.#options.capabilities,
-        clientInfo: GATEWAY_INFO,
-      },
-      { timeoutMs: this.#options.timeoutMs },
-    );
-    const version = result.protocolVersion;
-    if (typeof version !== "string" || !(LEGACY_VERSIONS as readonly string[]).includes(version)) {
-      throw new UpstreamFailure(
-        "refused",
-        `The server speaks MCP ${String(version)}, which the gateway does not.`,
-      );
-    }
-    this.protocolVersion = version;
-    this.capabilities = isRecord(result.capabilities) ? result.capabilities : {};
-    this.serverInfo = isRecord(result.serverInfo) ? result.serverInfo : undefined;
-    this.instructions = typeof result.instructions === "string" ? result.instructions : undefined;
+    const result = await this.request("initialize", initializeParams(this.#options.capabilities), {
+      timeoutMs: this.#options.timeoutMs,
+    });
+    Object.assign(this, initializedFacts(result));
     this.notify("notifications/initialized");
   }
 
