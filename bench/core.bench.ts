@@ -20,10 +20,9 @@ import type { BenchResult } from "./result.js";
 
 const GROUP = "core";
 
-/** A session `depth` hops deep (1 = the root), with ten conditional grants per hop. */
-export function chain(depth: number) {
+/** A session `depth` hops deep (1 = the root), with the same grants on every hop (default: ten conditional ones). */
+export function chain(depth: number, grants = tenGrants()) {
   const issuer = IssuerKeySet.generate("writ:bench");
-  const grants = tenGrants();
   const agents = Array.from({ length: depth }, (_, index) => createAgentIdentity(`agent-${index}`));
   const first = agents[0] as (typeof agents)[number];
   let session = new Session(

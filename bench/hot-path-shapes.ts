@@ -5,16 +5,9 @@
  * guard on the in-memory backend, and a fresh call (new arguments, new
  * proof) each time.
  */
-import {
-  createAgentIdentity,
-  createGuard,
-  type Guard,
-  IssuerKeySet,
-  issueWrit,
-  parseGrantText,
-  Session,
-} from "@writ/core";
+import { createGuard, type Guard, parseGrantText, type Session } from "@writ/core";
 import { MemoryBackend } from "@writ/core/testing";
+import { chain } from "./core.bench.js";
 
 export const AUDIENCE = "urn:writ:bench";
 
@@ -40,21 +33,7 @@ export interface HotPathWorld {
 }
 
 export async function hotPathWorld(hops = 3): Promise<HotPathWorld> {
-  const issuer = IssuerKeySet.generate("writ:bench");
-  const grants = tenConditionalGrants();
-  const agents = Array.from({ length: hops }, (_, index) => createAgentIdentity(`agent-${index}`));
-  const first = agents[0] as (typeof agents)[number];
-  let session = new Session(
-    first,
-    issueWrit({
-      issuer,
-      user: { id: "alice", permissions: grants },
-      agent: { ...first, policy: grants },
-      maxDepth: 7,
-      ttl: 3600,
-    }),
-  );
-  for (const agent of agents.slice(1)) session = session.delegate(agent, { grants });
+  const { issuer, session, agents, grants } = chain(hops, tenConditionalGrants());
   const backend = new MemoryBackend();
   backend.putUser({ id: "alice", permissions: grants });
   for (const agent of agents) backend.putAgent({ id: agent.id, policy: grants, keys: [agent] });
