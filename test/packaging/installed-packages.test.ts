@@ -101,6 +101,14 @@ describe("the packed packages, installed with npm into a new project", () => {
     rmSync(folder, { recursive: true, force: true });
   });
 
+  it.each(packages)("$manifest.name ships the project's license and its README", ({ manifest }) => {
+    const installed = join(app, "node_modules", manifest.name);
+    expect(readFileSync(join(installed, "LICENSE"), "utf8")).toBe(
+      readFileSync(join(ROOT, "LICENSE"), "utf8"),
+    );
+    expect(readFileSync(join(installed, "README.md"), "utf8")).toContain(manifest.name);
+  });
+
   it.each(packages)("$manifest.name passes publint", async ({ tarball }) => {
     const data = readFileSync(join(packs, tarball));
     const { messages, pkg } = await publint({

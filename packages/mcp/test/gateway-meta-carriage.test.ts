@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Session } from "@writ/core";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import mcpPackage from "../package.json" with { type: "json" };
 import { WRIT_META, writFetch } from "../src/index.js";
 import { type GatewayWorld, gatewayWorld, serverBin } from "./gateway-fixture.js";
 import { clientWithWritFetch, echoWithProofInMeta, gatewayTools } from "./readme/clients.js";
@@ -164,6 +165,10 @@ describe.each(SDKS)("a plain MCP SDK $generation client carrying proofs in _meta
     const before = w.sessionlessPosts();
     await client.connect(sdk.httpTransport(w.url, { fetch: writFetch({ session }) }));
     onTestFinished(() => client.close());
+    expect(client.getServerVersion()).toMatchObject({
+      name: "writ-mcp-gateway",
+      version: mcpPackage.version,
+    });
     // The list teaches writFetch the actions its calls' proofs name.
     expect((await client.listTools()).tools.map((tool) => tool.name).sort()).toEqual([
       "echo",

@@ -54,6 +54,7 @@ export interface TestClient {
   }): Promise<ToolResult>;
   listTools(params?: { cursor?: string }): Promise<{ tools: ListedTool[]; nextCursor?: string }>;
   connect(transport: never): Promise<void>;
+  getServerVersion(): { name: string; version: string } | undefined;
   close(): Promise<void>;
 }
 

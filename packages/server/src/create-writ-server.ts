@@ -43,6 +43,7 @@ import type { RouteContext, WritApp } from "./routes/route-context.js";
 import { registerTenantRoutes } from "./routes/tenant-routes.js";
 import { registerUserRoutes } from "./routes/user-routes.js";
 import { registerWritRoutes } from "./routes/writ-routes.js";
+import { SERVER_VERSION } from "./server-version.js";
 import type { WritStore } from "./writ-store.js";
 
 export interface WritServerOptions {
@@ -326,7 +327,7 @@ export async function createWritServer(options: WritServerOptions): Promise<Writ
     openapi: "3.1.0",
     info: {
       title: "Writ server",
-      version: "0.1.0",
+      version: SERVER_VERSION,
       description:
         "Identity and delegated authority for AI agents: issue writs, exchange identity-provider tokens, revoke, approve, audit, and a live feed for remote guards.",
     },

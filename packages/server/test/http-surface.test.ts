@@ -1,5 +1,6 @@
 import { type StoreBackend, sqliteBackend } from "@writ/store";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import serverPackage from "../package.json" with { type: "json" };
 import {
   createApiKey,
   createWritServer,
@@ -122,6 +123,7 @@ describe("the HTTP surface", () => {
     const { app } = await server();
     const doc = (await (await app.request("/openapi.json")).json()) as {
       openapi: string;
+      info: { version: string };
       paths: Record<
         string,
         Record<string, { requestBody?: { content: Record<string, { schema: { $ref?: string } }> } }>
@@ -132,6 +134,7 @@ describe("the HTTP surface", () => {
       };
     };
     expect(doc.openapi).toBe("3.1.0");
+    expect(doc.info.version).toBe(serverPackage.version);
     expect(Object.keys(doc.components.securitySchemes).sort()).toEqual([
       "agentSignature",
       "apiKey",

@@ -20,7 +20,6 @@ import { type JsonRpcRequest, RPC_ERROR } from "../shared/json-rpc.js";
 import { JsonRpcFailure } from "../shared/json-rpc-failure.js";
 import { paramHeaderValues } from "../shared/mcp-headers.js";
 import {
-  GATEWAY_INFO,
   LEGACY_VERSIONS,
   MCP_META,
   MODERN_VERSIONS,
@@ -33,6 +32,7 @@ import type { CallerSession } from "./caller-session.js";
 import type { DownstreamTokens } from "./downstream-tokens.js";
 import type { GatewayCatalog } from "./gateway-catalog.js";
 import type { GatewayCredentials } from "./gateway-credentials.js";
+import { GATEWAY_INFO } from "./gateway-info.js";
 import { challengeFor, type HttpChallenge } from "./http-challenge.js";
 import { InputContinuations } from "./input-continuations.js";
 import { forCaller, type RequestRelay } from "./relay-request.js";

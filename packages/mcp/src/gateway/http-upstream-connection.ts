@@ -11,13 +11,13 @@ import { errorBodyOf, isResponse, type RequestId } from "../shared/json-rpc.js";
 import { JsonRpcFailure } from "../shared/json-rpc-failure.js";
 import { mcpNameHeader, mcpNameOf } from "../shared/mcp-headers.js";
 import {
-  GATEWAY_INFO,
   LEGACY_VERSIONS,
   MCP_META,
   MODERN_VERSIONS,
   type ProtocolEra,
 } from "../shared/mcp-protocol.js";
 import { isRecord, type JsonObject } from "../shared/mcp-types.js";
+import { GATEWAY_INFO } from "./gateway-info.js";
 import { PendingRequests } from "./pending-requests.js";
 import { discoveredFacts, initializedFacts, initializeParams } from "./server-facts.js";
 import { readMessages } from "./sse-messages.js";

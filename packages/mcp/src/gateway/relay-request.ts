@@ -2,15 +2,11 @@ import { propagateTrace } from "@writ/core";
 import { RPC_ERROR } from "../shared/json-rpc.js";
 import { JsonRpcFailure } from "../shared/json-rpc-failure.js";
 import { mcpNameOf } from "../shared/mcp-headers.js";
-import {
-  GATEWAY_INFO,
-  INPUT_REQUEST_CAPABILITY,
-  MCP_META,
-  type ProtocolEra,
-} from "../shared/mcp-protocol.js";
+import { INPUT_REQUEST_CAPABILITY, MCP_META, type ProtocolEra } from "../shared/mcp-protocol.js";
 import { isRecord, type JsonObject } from "../shared/mcp-types.js";
 import { withoutWritMeta } from "../shared/writ-meta.js";
 import type { CallerSession } from "./caller-session.js";
+import { GATEWAY_INFO } from "./gateway-info.js";
 import {
   type ContinuationStep,
   InputContinuation,

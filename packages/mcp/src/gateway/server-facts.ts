@@ -1,10 +1,6 @@
-import {
-  GATEWAY_INFO,
-  isModernVersion,
-  LEGACY_VERSIONS,
-  MCP_META,
-} from "../shared/mcp-protocol.js";
+import { isModernVersion, LEGACY_VERSIONS, MCP_META } from "../shared/mcp-protocol.js";
 import { isRecord, type JsonObject } from "../shared/mcp-types.js";
+import { GATEWAY_INFO } from "./gateway-info.js";
 import { UpstreamFailure } from "./upstream-connection.js";
 
 /** What a server says of itself as a connection opens, in server/discover's or initialize's answer. */

@@ -45,6 +45,3 @@ export const INPUT_REQUEST_CAPABILITY: Readonly<Record<string, string>> = {
   "elicitation/create": "elicitation",
   "roots/list": "roots",
 };
-
-/** What the gateway calls itself towards upstreams and callers. */
-export const GATEWAY_INFO = { name: "writ-mcp-gateway", version: "0.1.0" } as const;
