@@ -148,6 +148,66 @@ describe.each(SDKS)("writ connect driven by the MCP SDK $generation stdio client
       ["get-sum", "grant.action_not_granted"],
     ]);
   });
+
+  it("relays the upstream's elicitation to the desktop client, and the client's cancellation to the upstream", async () => {
+    const session = w.delegate("everything.trigger-long-running-operation; ask.ask_user");
+    const files = agentFiles(session, `asker-${sdk.generation}`);
+    const asked: string[] = [];
+    const client = sdk.client("desktop", {
+      elicitation: async ({ message }) => {
+        asked.push(message);
+        return { action: "accept", content: { yes: true } };
+      },
+    });
+    await client.connect(
+      sdk.stdioTransport({
+        command: process.execPath,
+        args: [WRIT_BIN, "connect", w.url, "--writ", files.writ, "--key", files.key],
+        env: { PATH: process.env.PATH ?? "", NO_COLOR: "1" },
+        stderr: "ignore",
+      }),
+    );
+    onTestFinished(() => client.close());
+    await client.listTools();
+    const answer = await client.callTool({ name: "ask_user", arguments: { question: "Ship it?" } });
+    expect(JSON.parse(textOf(answer))).toEqual({ action: "accept", content: { yes: true } });
+    expect(asked).toEqual(["Ship it?"]);
+
+    // The desktop client gives up after the first progress step: the bridge
+    // relays notifications/cancelled, so the gateway stops the upstream's call
+    // and records it as failed rather than leaving it to run its 30 s.
+    const controller = new AbortController();
+    const cancelled = sdk.callWithProgress(
+      client,
+      { name: "trigger-long-running-operation", arguments: { duration: 30, steps: 30 } },
+      () => controller.abort("changed my mind"),
+      controller.signal,
+    );
+    await expect(cancelled).rejects.toThrow();
+    const leaf = session.writ.leaf.claims.jti;
+    await expect
+      .poll(
+        async () =>
+          (await w.calls())
+            .filter(
+              (row) =>
+                row.chain?.hops.at(-1) === leaf && row.tool === "trigger-long-running-operation",
+            )
+            .map((row) => [row.kind, row.outcome ?? row.reason]),
+        // Patience for a loaded machine, well short of the 30 s an unrelayed cancellation would take.
+        { timeout: 15_000 },
+      )
+      .toEqual([
+        ["decision", "granted"],
+        ["outcome", "error"],
+      ]);
+    // The bridge's session still serves calls after a cancellation.
+    expect(
+      JSON.parse(
+        textOf(await client.callTool({ name: "ask_user", arguments: { question: "Again?" } })),
+      ),
+    ).toMatchObject({ action: "accept" });
+  });
 });
 
 describe("writ connect and writ prove with the agent's key", () => {

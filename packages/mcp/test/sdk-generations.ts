@@ -93,11 +93,12 @@ export interface Sdk {
   httpTransport(url: string, options: HttpTransportOptions): never;
   /** A client transport that runs `command` and speaks MCP on its stdin and stdout. */
   stdioTransport(command: StdioCommand): never;
-  /** A tool call whose progress notifications reach `onProgress`. */
+  /** A tool call whose progress notifications reach `onProgress`, cancelled when `signal` aborts. */
   callWithProgress(
     client: TestClient,
     params: { name: string; arguments?: Record<string, unknown> },
     onProgress: (progress: number) => void,
+    signal?: AbortSignal,
   ): Promise<ToolResult>;
   /** A connected in-memory transport pair: [client side, server side]. */
   linkedPair(): [never, never];
@@ -185,9 +186,10 @@ const v1: Sdk = {
   },
   httpTransport: (url, options) => new HttpClientV1(new URL(url), httpOptions(options)) as never,
   stdioTransport: (command) => new StdioClientV1(command) as never,
-  callWithProgress: (client, params, onProgress) =>
+  callWithProgress: (client, params, onProgress, signal) =>
     (client as unknown as ClientV1).callTool(params, undefined, {
       onprogress: ({ progress }) => onProgress(progress),
+      ...(signal ? { signal } : {}),
     }) as Promise<ToolResult>,
   linkedPair: () => MemoryV1.createLinkedPair() as [never, never],
   async serveHttp(build) {
@@ -236,9 +238,10 @@ const v2: Sdk = {
   },
   httpTransport: (url, options) => new HttpClientV2(new URL(url), httpOptions(options)) as never,
   stdioTransport: (command) => new StdioClientV2(command) as never,
-  callWithProgress: (client, params, onProgress) =>
+  callWithProgress: (client, params, onProgress, signal) =>
     (client as unknown as ClientV2).callTool(params, {
       onprogress: ({ progress }) => onProgress(progress),
+      ...(signal ? { signal } : {}),
     }) as Promise<ToolResult>,
   linkedPair: () => MemoryV2.createLinkedPair() as [never, never],
   async serveHttp(build) {
