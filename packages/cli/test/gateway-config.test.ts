@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { KeyPair } from "@writ/core";
@@ -14,7 +14,9 @@ const fs = { command: "node", args: ["../servers/fs.js", "/srv/docs"] };
 describe("writ gateway's configuration", () => {
   it("passes every gateway option on, and the payload policy to the guard", () => {
     const key = KeyPair.generate();
-    writeFileSync(join(dir, "gateway-key.json"), JSON.stringify(key.exportPrivateJwk()));
+    writeFileSync(join(dir, "gateway-key.json"), JSON.stringify(key.exportPrivateJwk()), {
+      mode: 0o600,
+    });
     const config = gatewayConfig(
       {
         resource,
@@ -43,7 +45,16 @@ describe("writ gateway's configuration", () => {
       allowedHosts: ["mcp.example"],
       upstreams: { crm: { url: "https://crm.example/mcp", resourceAction: "crm.read" } },
     });
-    expect(config.options.signingKey?.thumbprint).toBe(key.thumbprint);
+    expect(config.options.signingKey.thumbprint).toBe(key.thumbprint);
+  });
+
+  it("keeps a key of its own in the configuration's folder when none is named, the same on every start", () => {
+    const folder = mkdtempSync(join(dir, "default-key-"));
+    const first = gatewayConfig({ resource, upstreams: { fs } }, folder).options.signingKey;
+    const again = gatewayConfig({ resource, upstreams: { fs } }, folder).options.signingKey;
+    expect(again.thumbprint).toBe(first.thumbprint);
+    expect(statSync(join(folder, "gateway-key.jwk")).mode & 0o777).toBe(0o600);
+    expect(readdirSync(folder)).toEqual(["gateway-key.jwk"]);
   });
 
   it("runs stdio upstreams from the configuration's folder, whatever folder the command runs in", () => {
@@ -72,7 +83,18 @@ describe("writ gateway's configuration", () => {
     ).toThrow(/payloads\.full\.tool/);
     expect(() =>
       gatewayConfig({ resource, upstreams: { fs }, signingKey: "missing.json" }, dir),
-    ).toThrow(/signing key .*missing\.json cannot be read/);
+    ).toThrow(/key file .*missing\.json does not exist/);
+    // A private key other users can read is refused, as an agent's is.
+    writeFileSync(
+      join(dir, "shared-key.json"),
+      JSON.stringify(KeyPair.generate().exportPrivateJwk()),
+      {
+        mode: 0o644,
+      },
+    );
+    expect(() =>
+      gatewayConfig({ resource, upstreams: { fs }, signingKey: "shared-key.json" }, dir),
+    ).toThrow(expect.objectContaining({ code: "key.file_exposed" }));
     expect(() => gatewayConfig({ upstreams: { fs } }, dir)).toThrow(/needs "resource"/);
   });
 });

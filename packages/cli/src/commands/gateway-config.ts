@@ -1,8 +1,8 @@
-import { readFileSync } from "node:fs";
-import { isAbsolute, resolve } from "node:path";
-import { KeyPair, type PayloadPolicy } from "@writ/core";
+import { isAbsolute, join, resolve } from "node:path";
+import type { KeyPair, PayloadPolicy } from "@writ/core";
 import type { GatewayOptions, UpstreamConfig } from "@writ/mcp";
 import { UsageError } from "../usage-error.js";
+import { readKeyFile, readOrCreateKeyFile } from "./key-file.js";
 
 /** `.writ/config.json`'s `"gateway"` section, as `writ gateway` runs it. */
 export interface GatewayConfig {
@@ -11,8 +11,13 @@ export interface GatewayConfig {
   /** What the guard's ledger keeps of arguments and results (JSON: actions and tools opted into full payloads). */
   readonly payloads?: PayloadPolicy;
   /** createGateway's options, every one the section sets (the guard and event listener come from the command). */
-  readonly options: Omit<GatewayOptions, "guard" | "onEvent">;
+  readonly options: Omit<GatewayOptions, "guard" | "onEvent" | "signingKey"> & {
+    readonly signingKey: KeyPair;
+  };
 }
+
+/** The gateway's key when the section names none: kept in the project folder, so its JWKS and identity survive restarts. */
+const DEFAULT_GATEWAY_KEY_FILE = "gateway-key.jwk";
 
 /** Options whose value is JSON as createGateway takes it. */
 const PASSED_ON = [
@@ -78,7 +83,10 @@ export function gatewayConfig(section: unknown, configDir: string): GatewayConfi
   options.upstreams = Object.fromEntries(
     Object.entries(upstreams).map(([name, upstream]) => [name, relativeTo(configDir, upstream)]),
   );
-  if (signingKey !== undefined) options.signingKey = readSigningKey(signingKey, configDir);
+  options.signingKey =
+    signingKey === undefined
+      ? readOrCreateKeyFile(join(configDir, DEFAULT_GATEWAY_KEY_FILE))
+      : readKeyFile(signingKeyPath(signingKey, configDir));
   return {
     resource,
     options: options as GatewayConfig["options"],
@@ -100,32 +108,19 @@ function relativeTo(configDir: string, upstream: unknown): UpstreamConfig {
   return { ...upstream, command, cwd } as UpstreamConfig;
 }
 
-/** The key that signs the tokens minted for HTTP upstreams: a private Ed25519 JWK in a file, so the JWKS is stable across restarts. */
-function readSigningKey(path: unknown, configDir: string): KeyPair {
+/**
+ * The file holding the gateway's private key, which signs the tokens minted
+ * for HTTP upstreams and which the writs of OAuth clients' access tokens are
+ * bound to: a private Ed25519 JWK, owner-only.
+ */
+function signingKeyPath(path: unknown, configDir: string): string {
   if (typeof path !== "string") {
     throw new UsageError(
       '.writ/config.json: the gateway\'s "signingKey" is the path of a file holding a private Ed25519 JWK.',
       "gateway",
     );
   }
-  const file = resolve(configDir, path);
-  let jwk: unknown;
-  try {
-    jwk = JSON.parse(readFileSync(file, "utf8"));
-  } catch (error) {
-    throw new UsageError(
-      `.writ/config.json: the gateway's signing key ${file} cannot be read as JSON (${error instanceof Error ? error.message : String(error)}).`,
-      "gateway",
-    );
-  }
-  try {
-    return KeyPair.fromPrivateJwk(jwk);
-  } catch {
-    throw new UsageError(
-      `.writ/config.json: the gateway's signing key ${file} is not a private Ed25519 JWK (kty OKP, crv Ed25519, x and d).`,
-      "gateway",
-    );
-  }
+  return resolve(configDir, path);
 }
 
 /** `"payloads": { "full": { "actions": [...], "tools": [...] } }`: the JSON form of the guard's payload policy. */

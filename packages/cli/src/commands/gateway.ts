@@ -50,10 +50,13 @@ export const gatewayCommand: Command = {
       ...(payloads === undefined ? {} : { payloads }),
     });
     const { createGateway } = await import("@writ/mcp");
+    const oauth = project.config().oauth;
     const running = createGateway({
       ...(target.connection.kind === "remote"
         ? { authorizationServers: [target.connection.url] }
         : {}),
+      // The project's server issues OAuth access tokens with the issuer keys the guard pins.
+      ...(oauth ? { authorizationServer: { issuer: oauth.issuer, keys: issuer } } : {}),
       ...options,
       guard,
       onEvent: (event) => report(out, event),

@@ -1,12 +1,12 @@
-import { readFileSync, statSync } from "node:fs";
+import { existsSync, linkSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { type Ed25519PrivateJwk, KeyPair, WritError } from "@writ/core";
 import { UsageError } from "../usage-error.js";
 
 /**
- * Reads an agent's private key file (a private Ed25519 JWK, as `writ agents
- * create` writes it). A file other users can read or change is refused:
- * whoever reads it can act as the agent, and a key that leaked that way
- * cannot be told from the agent.
+ * Reads a private key file (a private Ed25519 JWK, as `writ agents create`
+ * writes an agent's). A file other users can read or change is refused:
+ * whoever reads it can act as the key's holder, and a key that leaked that
+ * way cannot be told from its holder.
  */
 export function readKeyFile(path: string): KeyPair {
   let mode: number;
@@ -14,7 +14,7 @@ export function readKeyFile(path: string): KeyPair {
     mode = statSync(path).mode;
   } catch {
     throw new UsageError(
-      `The key file ${path} does not exist or cannot be read: give the file holding the agent's private key.`,
+      `The key file ${path} does not exist or cannot be read: give the file holding the private key.`,
     );
   }
   if ((mode & 0o077) !== 0) {
@@ -26,11 +26,33 @@ export function readKeyFile(path: string): KeyPair {
   return parsePrivateKey(readFileSync(path, "utf8"), path);
 }
 
+/**
+ * The key in `path`, generated there first (owner-only) when the file does
+ * not exist. Two processes that start together agree on one key: the new
+ * file is written aside and linked into place, which fails if another got
+ * there first, whose key is then read.
+ */
+export function readOrCreateKeyFile(path: string): KeyPair {
+  if (existsSync(path)) return readKeyFile(path);
+  const aside = `${path}.${process.pid}.new`;
+  const created = KeyPair.generate();
+  writeFileSync(aside, JSON.stringify(created.exportPrivateJwk()), { mode: 0o600 });
+  try {
+    linkSync(aside, path);
+    return created;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    return readKeyFile(path);
+  } finally {
+    rmSync(aside, { force: true });
+  }
+}
+
 /** A private Ed25519 JWK's text, from a file or the environment (`where` names it in the error). */
 export function parsePrivateKey(text: string, where: string): KeyPair {
   try {
     return KeyPair.fromPrivateJwk(JSON.parse(text) as Ed25519PrivateJwk);
   } catch {
-    throw new UsageError(`The agent's key (${where}) is not a private Ed25519 JWK.`);
+    throw new UsageError(`The key (${where}) is not a private Ed25519 JWK.`);
   }
 }

@@ -1,8 +1,11 @@
+import type { OAuthServerOptions } from "@writ/server";
 import type { Command } from "../command.js";
 import { EXIT_CODES } from "../exit-codes.js";
 import { importApiKeyFile } from "../project/import-api-keys.js";
+import type { ProjectConfig } from "../project/project.js";
 import { openStore, projectStoreLocation } from "../project/project-store.js";
 import { UsageError } from "../usage-error.js";
+import { gatewayConfig } from "./gateway-config.js";
 import { waitForSignal } from "./wait-for-signal.js";
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
@@ -72,6 +75,7 @@ export const serveCommand: Command = {
       audience,
       ...(config?.tokenExchange ? { tokenExchange: config.tokenExchange } : {}),
       ...(config?.console ? { console: config.console } : {}),
+      ...(config?.oauth ? { oauth: oauthOptions(config, project.dir) } : {}),
       ...(flag("no-console") ? { console: { ...config?.console, enabled: false } } : {}),
     });
     const listening = await server.listen({ port, hostname: host });
@@ -106,3 +110,17 @@ export const serveCommand: Command = {
     return EXIT_CODES.ok;
   },
 };
+
+/** The authorization server's options: the gateways it issues tokens for are, unless listed, this project's own, with its key. */
+function oauthOptions(config: ProjectConfig, configDir: string): OAuthServerOptions {
+  const { resources, ...oauth } = config.oauth as NonNullable<ProjectConfig["oauth"]>;
+  if (resources !== undefined) return { ...oauth, resources };
+  if (config.gateway === undefined) {
+    throw new UsageError(
+      '.writ/config.json: "oauth" issues tokens for MCP gateways: declare the project\'s "gateway", or list them in "oauth.resources" ([{ "resource": "<MCP URL>", "key": <its public JWK> }]).',
+      "serve",
+    );
+  }
+  const { resource, options } = gatewayConfig(config.gateway, configDir);
+  return { ...oauth, resources: [{ resource, key: options.signingKey.publicJwk }] };
+}

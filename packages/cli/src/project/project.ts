@@ -8,7 +8,12 @@ import {
   writeFileSync,
 } from "node:fs";
 import { join, resolve } from "node:path";
-import type { ConsoleOptions, TokenExchangeOptions } from "@writ/server";
+import type {
+  ConsoleOptions,
+  OAuthResource,
+  OAuthServerOptions,
+  TokenExchangeOptions,
+} from "@writ/server";
 import { UsageError } from "../usage-error.js";
 
 /** `.writ/config.json`. */
@@ -31,6 +36,14 @@ export interface ProjectConfig {
   readonly tokenExchange?: TokenExchangeOptions;
   /** The console's options (`oidc` sign-in, `sessionTtl`), read by `writ serve`. */
   readonly console?: ConsoleOptions;
+  /**
+   * `writ serve` as the OAuth authorization server of MCP gateways, for stock
+   * MCP clients; `writ gateway` then takes its access tokens. `resources`
+   * defaults to this project's gateway, with its signing key.
+   */
+  readonly oauth?: Omit<OAuthServerOptions, "resources"> & {
+    readonly resources?: readonly OAuthResource[];
+  };
   /**
    * The MCP gateway `writ gateway` runs: its public MCP URL, the servers
    * behind it and any other gateway option (checked by `writ gateway`).
@@ -186,6 +199,9 @@ const CONFIG_KEYS: Readonly<Record<string, (value: unknown) => string | undefine
   audience: (value) => (typeof value === "string" ? undefined : "a string (a URL or URN)"),
   tokenExchange: object("an object (the server's token exchange options)"),
   console: object('an object (the console\'s options: "oidc", "sessionTtl", "enabled")'),
+  oauth: object(
+    'an object (the OAuth authorization server\'s options: "issuer", the server\'s public URL, and optionally "resources", "accessTokenTtl", "clientPolicy", …)',
+  ),
   // `writ gateway` checks the section's own keys, naming any it does not know.
   gateway: object(
     'an object: { "resource": "<public MCP URL>", "upstreams": { … }, …any gateway option }',
