@@ -44,8 +44,11 @@ export interface SqliteBackendOptions extends StoreOptions {
   readonly busyTimeoutMs?: number;
   /**
    * How often guards on this store look for changes other processes commit
-   * to the file (the CLI, another app, `writ serve`), in ms. Default 2. Each
-   * decision also looks (at most once a millisecond) before it is made.
+   * to the file (the CLI, another app, `writ serve`), in ms, where the file
+   * system cannot announce writes to it. Default 2. Where it can (local file
+   * systems), a write wakes the guard at once and the look runs only every
+   * 50 ms (or this, if longer) as a backstop. Each decision also looks (at
+   * most once a millisecond) before it is made.
    */
   readonly commitPollMs?: number;
 }

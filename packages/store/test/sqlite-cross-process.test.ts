@@ -6,7 +6,8 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { createAgentIdentity, createGuard, Session } from "@writ/core";
 import { type StoreBackend, sqliteBackend } from "@writ/store";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import Database from "better-sqlite3";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { startRemoteGuard } from "./support/remote-guard-process.js";
 
 const CHANGE = fileURLToPath(new URL("./fixtures/sqlite-change.ts", import.meta.url));
@@ -103,5 +104,27 @@ describe("live state across processes on one SQLite file", { timeout: 60_000 }, 
       await remote.close();
       await guard.close();
     }
+  });
+
+  it("fails closed while its commit watcher cannot read what another connection committed, and recovers", async () => {
+    const { guard, session } = await world();
+    const alice = await session("alice", 0);
+    const call = () =>
+      guard.authorize(guard.callFrom(alice, { action: "docs.read", tool: "t", args: {} }));
+    expect((await call()).effect).toBe("allow");
+    // Another connection commits a change the watcher cannot read: its change log is gone.
+    const other = new Database(path);
+    other.exec("ALTER TABLE writ_live_changes RENAME TO writ_live_changes_away");
+    try {
+      expect(await call()).toMatchObject({ effect: "deny", code: "live.unavailable" });
+    } finally {
+      other.exec("ALTER TABLE writ_live_changes_away RENAME TO writ_live_changes");
+      other.close();
+    }
+    await vi.waitFor(async () => expect((await call()).effect).toBe("allow"), {
+      timeout: 10_000,
+      interval: 50,
+    });
+    await guard.close();
   });
 });

@@ -110,6 +110,7 @@ export {
 } from "../ledger/tree/merkle-range.js";
 export {
   type CompletedSubtree,
+  foldPeaks,
   MerkleTreeBuilder,
   type MerkleTreeBuilderOptions,
 } from "../ledger/tree/merkle-tree-builder.js";

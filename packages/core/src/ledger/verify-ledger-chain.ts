@@ -21,8 +21,19 @@ export interface LedgerBreak {
  * chains may interleave.
  */
 export class LedgerChainVerifier {
-  readonly #heads = new Map<string, { seq: number; hash: string }>();
-  #rows = 0;
+  readonly #heads: Map<string, { seq: number; hash: string }>;
+  #rows: number;
+
+  /** `from`: continue after rows already verified elsewhere (another thread), from each chain's last one. */
+  constructor(from?: {
+    readonly heads: ReadonlyMap<string, { readonly seq: number; readonly hash: string }>;
+    readonly rows: number;
+  }) {
+    this.#heads = new Map(
+      [...(from?.heads ?? [])].map(([chainId, { seq, hash }]) => [chainId, { seq, hash }]),
+    );
+    this.#rows = from?.rows ?? 0;
+  }
 
   /** Checks the next row; returns the break if this row is where a chain fails. */
   push(record: LedgerRecord): LedgerBreak | undefined {

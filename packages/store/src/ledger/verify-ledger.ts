@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { importPublicKey, type PublicKey } from "@writ/core";
 import {
   LedgerChainVerifier,
@@ -6,7 +7,6 @@ import {
   ledgerLeafHash,
   MerkleTreeBuilder,
   type SignedTreeHead,
-  type StoredLedgerRow,
   type VerificationProgress,
   type VerifiedTreeHead,
   type VerifyLedgerOptions,
@@ -19,7 +19,13 @@ import type { StoreContext } from "../store-context.js";
 import { checkpointSigningInput } from "./checkpoint-signature.js";
 import { LEDGER_SELECT } from "./ledger-rows.js";
 import { loadTreeHeads } from "./tree/tree-heads.js";
-import { loadSegments } from "./tree/tree-leaves.js";
+import { loadSegments, type TreeSegment } from "./tree/tree-leaves.js";
+import {
+  type CheckedTree,
+  checkTreeInParallel,
+  RANGE_LEAVES,
+} from "./verify/check-tree-in-parallel.js";
+import { fillStoredRow, storedRowScratch } from "./verify/stored-row-scratch.js";
 
 interface Checkpoint {
   readonly chainId: string;
@@ -36,10 +42,9 @@ interface RootCheck {
   readonly outside: boolean;
 }
 
-/** A stored row, refilled in place for each row read: verification builds no object per row. */
-type RowScratch = { -readonly [K in keyof StoredLedgerRow]: StoredLedgerRow[K] };
-
 const PAGE = 1000;
+/** Worker threads for a large tree in a file; below two ranges, starting them costs more than it saves. */
+const WORKERS = Math.min(availableParallelism(), 4);
 
 /** Stops verification at the first problem. */
 class Broken extends Error {
@@ -79,8 +84,8 @@ class LedgerVerifier {
   readonly #onProgress: ((progress: VerificationProgress) => void) | undefined;
   /** Rows there were when the verification started; counted only for a progress listener. */
   #total = 0;
-  readonly #chains = new LedgerChainVerifier();
-  readonly #tree = new MerkleTreeBuilder();
+  #chains = new LedgerChainVerifier();
+  #tree = new MerkleTreeBuilder();
   readonly #keys = new Map<string, PublicKey | undefined>();
   readonly #checkpoints = new Map<string, Checkpoint[]>();
   readonly #seen = new Set<string>();
@@ -90,31 +95,7 @@ class LedgerVerifier {
   #treeHeads = 0;
   #newest: VerifiedTreeHead | undefined;
   #uncovered = 0;
-  readonly #row: RowScratch = {
-    chainId: "",
-    seq: 0,
-    id: "",
-    time: 0,
-    tenant: null,
-    kind: "admin",
-    callId: null,
-    user: null,
-    agent: null,
-    chainJson: null,
-    action: null,
-    tool: null,
-    adapter: null,
-    decision: null,
-    reason: null,
-    outcome: null,
-    error: null,
-    durationMs: null,
-    inputHash: null,
-    outputHash: null,
-    detailJson: null,
-    prevHash: "",
-    hash: "",
-  };
+  readonly #row = storedRowScratch();
 
   constructor(ctx: StoreContext, db: SqlExecutor, options: VerifyLedgerOptions) {
     this.#ctx = ctx;
@@ -231,12 +212,82 @@ class LedgerVerifier {
     this.#checks.sort((a, b) => a.size - b.size);
   }
 
-  /** Rows in the tree's order, segment by segment; returns how far each chain is placed. */
+  /** Every row the tree places; returns how far each chain is placed. */
   async #verifyTree(): Promise<Map<string, number>> {
+    this.#checkRoots();
+    const segments = await loadSegments(this.#ctx, this.#db);
+    const placed =
+      (await this.#verifyTreeInParallel(segments)) ?? (await this.#verifyTreeInOrder(segments));
+    const beyond = this.#checks.find((check) => check.size > this.#tree.size);
+    if (beyond) {
+      throw new Broken({
+        treeSize: beyond.size,
+        problem: "tree_truncated",
+        message: `A tree head ${beyond.outside ? "kept outside the store" : "in the store"} covers ${beyond.size} rows, but the ledger's tree holds only ${this.#tree.size}: rows or whole chains were deleted.`,
+      });
+    }
+    return placed;
+  }
+
+  /**
+   * A large tree in a file, checked a range at a time on worker threads.
+   * Undefined when it cannot be, or when anything does not verify: then
+   * the tree is verified row by row, which names the first problem.
+   */
+  async #verifyTreeInParallel(
+    segments: readonly TreeSegment[],
+  ): Promise<Map<string, number> | undefined> {
+    const file = this.#ctx.driver.file;
+    const size = segments.reduce((sum, segment) => sum + segment.rowCount, 0);
+    if (!file || WORKERS < 2 || size < 2 * RANGE_LEAVES) return undefined;
+    if (segments.some((segment) => !this.#keys.has(segment.chainId))) return undefined;
+    const roots = new Map<number, string[]>();
+    for (const check of this.#checks)
+      groupInto(roots, check.size, () => [] as string[]).push(check.root);
+    const tree = await checkTreeInParallel({
+      file,
+      ledgerTable: this.#ctx.tables.ledger,
+      segments,
+      roots,
+      wanted: [...this.#checkpoints.values()]
+        .flat()
+        .map((point) => `${point.chainId} ${point.seq}`),
+      workers: WORKERS,
+      onRows: (rows) => this.#onProgress?.({ rows, total: this.#total }),
+    });
+    if (!tree || !this.#checkpointsHold(tree)) return undefined;
+    // Verified: the rows after the tree continue from its end.
+    this.#chains = new LedgerChainVerifier({ heads: tree.heads, rows: tree.size });
+    this.#tree = new MerkleTreeBuilder({ size: tree.size, peaks: tree.peaks });
+    this.#checks = this.#checks.filter((check) => check.size > tree.size);
+    const placed = new Map<string, number>();
+    for (const [chainId, head] of tree.heads) {
+      this.#seen.add(chainId);
+      placed.set(chainId, head.seq + 1);
+      const list = this.#checkpoints.get(chainId);
+      while (list?.[0] && list[0].seq <= head.seq) list.shift();
+    }
+    return placed;
+  }
+
+  /** Whether every checkpoint of the tree's rows is signed by its chain's key and matches its row. */
+  #checkpointsHold(tree: CheckedTree): boolean {
+    for (const [chainId, list] of this.#checkpoints) {
+      const head = tree.heads.get(chainId);
+      for (const checkpoint of list) {
+        if (!head || checkpoint.seq > head.seq) break;
+        const hash = tree.hashesAt.get(`${chainId} ${checkpoint.seq}`);
+        if (hash !== checkpoint.hash || !this.#signed(checkpoint)) return false;
+      }
+    }
+    return true;
+  }
+
+  /** Rows in the tree's order, segment by segment; returns how far each chain is placed. */
+  async #verifyTreeInOrder(segments: readonly TreeSegment[]): Promise<Map<string, number>> {
     const placed = new Map<string, number>();
     const { ledger } = this.#ctx.tables;
-    this.#checkRoots();
-    for (const segment of await loadSegments(this.#ctx, this.#db)) {
+    for (const segment of segments) {
       const at = this.#tree.size;
       const expectedSeq = placed.get(segment.chainId) ?? 1;
       if (segment.treeStart !== at || segment.firstSeq !== expectedSeq || segment.rowCount < 1) {
@@ -279,14 +330,6 @@ class LedgerVerifier {
       }
       placed.set(segment.chainId, end);
     }
-    const beyond = this.#checks.find((check) => check.size > this.#tree.size);
-    if (beyond) {
-      throw new Broken({
-        treeSize: beyond.size,
-        problem: "tree_truncated",
-        message: `A tree head ${beyond.outside ? "kept outside the store" : "in the store"} covers ${beyond.size} rows, but the ledger's tree holds only ${this.#tree.size}: rows or whole chains were deleted.`,
-      });
-    }
     return placed;
   }
 
@@ -321,7 +364,7 @@ class LedgerVerifier {
   /** Checks one row's hash and chain link, and the checkpoints at it. */
   #push(values: readonly unknown[]): void {
     const row = this.#row;
-    fill(row, values);
+    fillStoredRow(row, values);
     if (!this.#seen.has(row.chainId)) {
       if (!this.#keys.has(row.chainId)) {
         throw new Broken({
@@ -366,15 +409,18 @@ class LedgerVerifier {
     }
   }
 
-  #checkSignature(checkpoint: Checkpoint): void {
+  #signed(checkpoint: Checkpoint): boolean {
     const key = this.#keys.get(checkpoint.chainId);
-    if (
+    return (
       key?.verify(
         checkpointSigningInput(checkpoint),
         Buffer.from(checkpoint.signature, "base64url"),
-      )
-    )
-      return;
+      ) ?? false
+    );
+  }
+
+  #checkSignature(checkpoint: Checkpoint): void {
+    if (this.#signed(checkpoint)) return;
     throw new Broken({
       chainId: checkpoint.chainId,
       seq: checkpoint.seq,
@@ -408,31 +454,4 @@ function describe(head: SignedTreeHead): VerifiedTreeHead {
     time: head.time,
     signer: head.signer,
   };
-}
-
-/** Refills the scratch row from one row's values, in LEDGER_COLUMNS order. */
-function fill(row: RowScratch, values: readonly unknown[]): void {
-  row.chainId = String(values[0]);
-  row.seq = Number(values[1]);
-  row.id = String(values[2]);
-  row.time = Number(values[3]);
-  row.tenant = values[4] as string | null;
-  row.kind = values[5] as RowScratch["kind"];
-  row.callId = values[6] as string | null;
-  row.user = values[7] as string | null;
-  row.agent = values[8] as string | null;
-  row.chainJson = values[9] as string | null;
-  row.action = values[10] as string | null;
-  row.tool = values[11] as string | null;
-  row.adapter = values[12] as string | null;
-  row.decision = values[13] as RowScratch["decision"];
-  row.reason = values[14] as string | null;
-  row.outcome = values[15] as RowScratch["outcome"];
-  row.error = values[16] as string | null;
-  row.durationMs = values[17] === null ? null : Number(values[17]);
-  row.inputHash = values[18] as string | null;
-  row.outputHash = values[19] as string | null;
-  row.detailJson = values[20] as string | null;
-  row.prevHash = String(values[21]);
-  row.hash = String(values[22]);
 }

@@ -1,3 +1,5 @@
+import { type FSWatcher, watch } from "node:fs";
+import { basename, dirname } from "node:path";
 import { WritError } from "@writ/core";
 import type { LiveChange, LiveSink, LiveWatch } from "@writ/core/backend";
 import { json } from "../sql/row-values.js";
@@ -6,12 +8,20 @@ import type { StoreContext } from "../store-context.js";
 import type { LiveChangeLog } from "./live-change-log.js";
 
 export interface EmbeddedLiveFeedOptions {
-  /** How often the commit watcher looks for other processes' commits, in ms. */
+  /** How often the commit watcher looks for other processes' commits, in ms, where the file system cannot announce them. */
   readonly pollMs: number;
 }
 
 /** A decision catches up itself at most this often; the poll covers the time between. */
 const CATCH_UP_EVERY_MS = 1;
+/**
+ * Looks again this soon after the last file change of a burst: a commit
+ * writes its log frames (each noticed) just before it publishes them (the
+ * version moves), so the look at a frame's write can be too early.
+ */
+const SETTLE_MS = 2;
+/** Where file changes are announced, the poll only backs them up. */
+const BACKSTOP_MS = 50;
 const CATCH_UP_PAGE = 1000;
 /** How soon a failed watcher is opened again. */
 const RETRY_MS = 200;
@@ -22,10 +32,12 @@ const RETRY_MS = 200;
  * before the call that made them resolves. Changes other processes commit to
  * the same file (the CLI, another app, `writ serve`) are found by a commit
  * watcher: a read-only connection whose PRAGMA data_version moves whenever
- * another connection commits, polled every `pollMs` and checked again by
- * each decision (catchUp), which then reads the change log from the last
- * sequence number it delivered. Both paths deliver through catchUp, in
- * sequence order. A watcher that fails faults every sink: guards fail closed.
+ * another connection commits, checked when the file system announces a
+ * change to the database's files (and again SETTLE_MS later), by a backstop
+ * poll, and by each decision (catchUp), which then reads the change log from
+ * the last sequence number it delivered. Where the file system announces
+ * nothing, the poll runs every `pollMs`. Both paths deliver through catchUp,
+ * in sequence order. A watcher that fails faults every sink: guards fail closed.
  */
 export class EmbeddedLiveFeed {
   readonly #sinks = new Set<LiveSink>();
@@ -34,6 +46,9 @@ export class EmbeddedLiveFeed {
   readonly #options: EmbeddedLiveFeedOptions;
   #watcher: CommitWatcher | undefined;
   #timer: NodeJS.Timeout | undefined;
+  /** Announces changes to the database's files, where the file system can. */
+  #files: FSWatcher | undefined;
+  #settle: NodeJS.Timeout | undefined;
   /** Every change up to here reached every sink. */
   #seq = -1;
   #version = -1;
@@ -77,10 +92,8 @@ export class EmbeddedLiveFeed {
   /** Stops watching (a guard's next decision then fails on the closed ledger). */
   async close(): Promise<void> {
     this.#closed = true;
-    clearInterval(this.#timer);
+    this.#stopWatching();
     clearTimeout(this.#retry);
-    this.#watcher?.close();
-    this.#watcher = undefined;
     this.#sinks.clear();
   }
 
@@ -99,7 +112,54 @@ export class EmbeddedLiveFeed {
     if (this.#watcher || this.#failed) return;
     this.#watcher = this.#ctx.driver.watchCommits?.();
     if (!this.#watcher) return;
-    this.#timer = setInterval(() => this.#catchUp(true), this.#options.pollMs).unref();
+    this.#files = this.#watchFiles();
+    const every = this.#files ? Math.max(BACKSTOP_MS, this.#options.pollMs) : this.#options.pollMs;
+    this.#timer = setInterval(() => this.#catchUp(true), every).unref();
+  }
+
+  /**
+   * Watches the database's folder for writes to its files (the log a commit
+   * appends to): a commit elsewhere wakes this process at once, and an idle
+   * one is not woken a few hundred times a second. Undefined where the file
+   * system cannot announce changes; then the poll does it all.
+   */
+  #watchFiles(): FSWatcher | undefined {
+    const file = this.#ctx.driver.file;
+    if (!file) return undefined;
+    const name = basename(file);
+    try {
+      const files = watch(dirname(file), { persistent: false }, (_event, changed) => {
+        if (changed !== null && !changed.startsWith(name)) return;
+        // A look that finds the version unchanged costs one PRAGMA: not worth throttling.
+        this.#catchUp(true);
+        this.#settle ??= setTimeout(() => {
+          this.#settle = undefined;
+          this.#catchUp(true);
+        }, SETTLE_MS).unref();
+        this.#settle.refresh();
+      });
+      files.on("error", () => {
+        // Announcements stopped: poll at the full rate again.
+        files.close();
+        if (this.#files !== files) return;
+        this.#files = undefined;
+        clearInterval(this.#timer);
+        this.#timer = setInterval(() => this.#catchUp(true), this.#options.pollMs).unref();
+      });
+      return files;
+    } catch {
+      return undefined;
+    }
+  }
+
+  #stopWatching(): void {
+    clearInterval(this.#timer);
+    clearTimeout(this.#settle);
+    this.#settle = undefined;
+    this.#files?.close();
+    this.#files = undefined;
+    this.#watcher?.close();
+    this.#watcher = undefined;
   }
 
   /** After a failure: a new watcher, and a fresh snapshot for every sink, which lifts their fault. */
@@ -162,9 +222,7 @@ export class EmbeddedLiveFeed {
 
   /** The watcher broke: fail closed until a new one has caught every sink up. */
   #fail(error: Error): void {
-    clearInterval(this.#timer);
-    this.#watcher?.close();
-    this.#watcher = undefined;
+    this.#stopWatching();
     const fault = new WritError(
       "store.unavailable",
       "The live feed's commit watcher stopped reading the SQLite file; guards refuse calls until it is back.",

@@ -58,5 +58,7 @@ export interface SqlDriver extends SqlExecutor {
   ): Promise<T>;
   /** A commit watcher on the same database, where other processes can write it without a server (SQLite files). */
   watchCommits?(): CommitWatcher | undefined;
+  /** The database file, where other connections can open it (a SQLite file: verification's worker threads read it, the live feed watches its folder); undefined otherwise. */
+  readonly file?: string | undefined;
   close(): Promise<void>;
 }

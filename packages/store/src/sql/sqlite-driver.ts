@@ -115,6 +115,10 @@ export class SqliteDriver implements SqlDriver {
     return result;
   }
 
+  get file(): string | undefined {
+    return this.#db.memory ? undefined : this.#db.name;
+  }
+
   /** A read-only connection on the same file; undefined for an in-memory database, which no other connection can reach. */
   watchCommits(): CommitWatcher | undefined {
     if (this.#db.memory || this.#readOnly) return undefined;

@@ -13,6 +13,7 @@ interface Message {
   readonly seenAt?: number;
   readonly code?: string;
   readonly error?: string;
+  readonly cpuMicros?: number;
 }
 
 /** A guard running in a child process on the same store. */
@@ -27,6 +28,8 @@ export interface RemoteGuard {
     agent: AgentIdentity,
     action: string,
   ): { armed: Promise<void>; revoked: Promise<{ seenAt: number; code: string }> };
+  /** CPU time the child has used so far (user + system), in µs: what watching costs it while idle. */
+  cpuMicros(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -94,6 +97,16 @@ export async function startRemoteGuard(store: RemoteStore): Promise<RemoteGuard>
         `${JSON.stringify({ type: "watch", id, writ: writ.toString(), agentId: agent.id, agentJwk: agent.key.exportPrivateJwk(), action })}\n`,
       );
       return { armed, revoked };
+    },
+    cpuMicros() {
+      const id = next++;
+      return new Promise<number>((resolve) => {
+        waiting.set(id, (message) => {
+          waiting.delete(id);
+          resolve(message.cpuMicros as number);
+        });
+        child.stdin.write(`${JSON.stringify({ type: "cpu", id })}\n`);
+      });
     },
     async close() {
       const exited = new Promise((resolve) => child.once("exit", resolve));
