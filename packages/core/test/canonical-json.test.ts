@@ -1,4 +1,5 @@
 import { argumentsHash, canonicalJson, sha256Base64Url } from "@writ/core/backend";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 
 describe("canonicalJson (RFC 8785)", () => {
@@ -32,6 +33,29 @@ describe("canonicalJson (RFC 8785)", () => {
       "Emoji: Grinning Face",
       "Hebrew Letter Dalet With Dagesh",
     ]);
+  });
+
+  it("orders the members of small and large objects alike, and repeats the same text", () => {
+    // The definition, spelled out: members sorted by the default sort, values as JSON writes them.
+    const reference = (value: unknown): string => {
+      if (Array.isArray(value)) return `[${value.map(reference).join(",")}]`;
+      if (value === null || typeof value !== "object") return JSON.stringify(value);
+      const members = value as Record<string, unknown>;
+      return `{${Object.keys(members)
+        .sort()
+        .map((key) => `${JSON.stringify(key)}:${reference(members[key])}`)
+        .join(",")}}`;
+    };
+    const wideObject = fc.dictionary(fc.string({ unit: "binary", maxLength: 4 }), fc.integer(), {
+      minKeys: 10,
+      maxKeys: 40,
+    });
+    fc.assert(
+      fc.property(fc.oneof(fc.jsonValue(), wideObject), (value) => {
+        expect(canonicalJson(value)).toBe(reference(value));
+        expect(canonicalJson(value)).toBe(reference(value));
+      }),
+    );
   });
 
   it("omits undefined members and honours toJSON, like JSON", () => {
