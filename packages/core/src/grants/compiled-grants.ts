@@ -4,10 +4,10 @@ import { type Constraint, type Grant, OPERATORS, type Scalar } from "./grant.js"
 import { GrantIndex } from "./grant-index.js";
 
 interface CompiledCheck {
-  readonly path: string;
   readonly segments: readonly string[];
-  readonly constraint: Constraint;
   readonly domain: Domain;
+  /** This check's failures, made once: a refused grant costs the hot path no allocation. */
+  readonly failures: { readonly [reason in Failure["reason"]]: Failure };
 }
 
 interface CompiledGrant {
@@ -52,12 +52,9 @@ export class CompiledGrants {
     this.grants = grants;
     this.#compiled = grants.map((grant) => ({
       grant,
-      checks: Object.entries(grant.when ?? {}).map(([path, constraint]) => ({
-        path,
-        segments: path.split("."),
-        constraint,
-        domain: domainOf(constraint),
-      })),
+      checks: Object.entries(grant.when ?? {}).map(([path, constraint]) =>
+        compileCheck(path, constraint),
+      ),
     }));
     this.#index = new GrantIndex(grants.map((grant) => grant.action));
     this.usesSets = grants.some((grant) =>
@@ -76,7 +73,8 @@ export class CompiledGrants {
    */
   evaluate(action: string, args: unknown, membership: SetMembership = NO_SETS): GrantVerdict {
     let approvalGrant: number | undefined;
-    let failure: GrantVerdict | undefined;
+    let failedGrant = -1;
+    let failure: Failure | undefined;
     for (const index of this.#index.matching(action)) {
       const compiled = this.#compiled[index] as CompiledGrant;
       const failed = firstFailure(compiled, args, membership);
@@ -84,14 +82,16 @@ export class CompiledGrants {
         if (compiled.grant.approval === undefined)
           return { permitted: true, approval: false, grant: index };
         approvalGrant ??= index;
-      } else {
-        // Only the first failure is reported: only it is told apart (failingOperator).
-        failure ??= { permitted: false, grant: index, ...describeFailure(failed, args) };
+      } else if (failure === undefined) {
+        // Only the first failure is reported, and described only if no grant permits.
+        failure = failed;
+        failedGrant = index;
       }
     }
     if (approvalGrant !== undefined)
       return { permitted: true, approval: true, grant: approvalGrant };
-    return failure ?? { permitted: false, code: "grant.action_not_granted" };
+    if (failure === undefined) return { permitted: false, code: "grant.action_not_granted" };
+    return { permitted: false, grant: failedGrant, ...describeFailure(failure, args) };
   }
 
   /** The set lookups evaluate() would need for this call. */
@@ -111,8 +111,24 @@ export class CompiledGrants {
 
 /** Why a grant's condition failed: the check, and whether for want of a named set's answer. */
 interface Failure {
-  readonly check: CompiledCheck;
   readonly reason: "static" | "set_unavailable" | "not_in_set";
+  readonly path: string;
+  readonly segments: readonly string[];
+  readonly constraint: Constraint;
+}
+
+function compileCheck(path: string, constraint: Constraint): CompiledCheck {
+  const segments = path.split(".");
+  const failure = (reason: Failure["reason"]): Failure => ({ reason, path, segments, constraint });
+  return {
+    segments,
+    domain: domainOf(constraint),
+    failures: {
+      static: failure("static"),
+      set_unavailable: failure("set_unavailable"),
+      not_in_set: failure("not_in_set"),
+    },
+  };
 }
 
 function firstFailure(
@@ -122,21 +138,20 @@ function firstFailure(
 ): Failure | undefined {
   for (const check of checks) {
     const value = readArgumentPath(args, check.segments);
-    if (!admitsStatically(check.domain, value)) return { check, reason: "static" };
+    if (!admitsStatically(check.domain, value)) return check.failures.static;
     if (check.domain.set !== undefined) {
       const member = membership(check.domain.set, value as Scalar);
-      if (member === undefined) return { check, reason: "set_unavailable" };
-      if (!member) return { check, reason: "not_in_set" };
+      if (member === undefined) return check.failures.set_unavailable;
+      if (!member) return check.failures.not_in_set;
     }
   }
   return undefined;
 }
 
 function describeFailure(
-  { check, reason }: Failure,
+  { reason, path, constraint, segments }: Failure,
   args: unknown,
 ): { code: "grant.condition_failed" | "grant.set_unavailable"; path: string; operator: string } {
-  const { path, constraint, segments } = check;
   if (reason === "set_unavailable")
     return { code: "grant.set_unavailable", path, operator: "inSet" };
   if (reason === "not_in_set") return { code: "grant.condition_failed", path, operator: "inSet" };
