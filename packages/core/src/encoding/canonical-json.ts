@@ -44,7 +44,7 @@ class CanonicalJsonWriter {
     const value = toJsonValue(input);
     switch (typeof value) {
       case "string":
-        this.text += serializeString(value);
+        this.text += canonicalString(value);
         return;
       case "number":
         if (!Number.isFinite(value)) {
@@ -146,7 +146,7 @@ const MEMBER_NAME_CHARS = 64;
 function memberName(key: string): string {
   let written = MEMBER_NAMES.get(key);
   if (written !== undefined) return written;
-  written = `${serializeString(key)}:`;
+  written = `${canonicalString(key)}:`;
   if (key.length <= MEMBER_NAME_CHARS && MEMBER_NAMES.size < MEMBER_NAMES_KEPT)
     MEMBER_NAMES.set(key, written);
   return written;
@@ -156,7 +156,8 @@ function memberName(key: string): string {
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding the control characters JSON escapes is the point
 const NEEDS_CARE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
-function serializeString(value: string): string {
+/** The canonical form of one string (JSON.stringify's, refusing lone surrogates). */
+export function canonicalString(value: string): string {
   // Most strings (names, ids, plain text) are written as they are, between quotes.
   if (!NEEDS_CARE.test(value)) return `"${value}"`;
   if (!value.isWellFormed()) {
