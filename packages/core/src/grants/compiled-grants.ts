@@ -5,6 +5,8 @@ import { GrantIndex } from "./grant-index.js";
 
 interface CompiledCheck {
   readonly segments: readonly string[];
+  /** Where evaluate() keeps the value at this check's path: each path is read once per call. */
+  readonly slot: number;
   readonly domain: Domain;
   /** This check's failures, made once: a refused grant costs the hot path no allocation. */
   readonly failures: { readonly [reason in Failure["reason"]]: Failure };
@@ -47,13 +49,24 @@ export class CompiledGrants {
   readonly usesSets: boolean;
   readonly #compiled: readonly CompiledGrant[];
   readonly #index: GrantIndex;
+  /** The argument paths the grants check, each once, split into segments. */
+  readonly #paths: (readonly string[])[] = [];
 
   constructor(grants: readonly Grant[]) {
     this.grants = grants;
+    const slots = new Map<string, number>();
+    const slotOf = (path: string) => {
+      let slot = slots.get(path);
+      if (slot === undefined) {
+        slot = this.#paths.push(path.split(".")) - 1;
+        slots.set(path, slot);
+      }
+      return slot;
+    };
     this.#compiled = grants.map((grant) => ({
       grant,
       checks: Object.entries(grant.when ?? {}).map(([path, constraint]) =>
-        compileCheck(path, constraint),
+        compileCheck(path, slotOf(path), constraint),
       ),
     }));
     this.#index = new GrantIndex(grants.map((grant) => grant.action));
@@ -75,9 +88,12 @@ export class CompiledGrants {
     let approvalGrant: number | undefined;
     let failedGrant = -1;
     let failure: Failure | undefined;
-    for (const index of this.#index.matching(action)) {
+    const matching = this.#index.matching(action);
+    if (matching.length === 0) return { permitted: false, code: "grant.action_not_granted" };
+    const values = this.#paths.map((segments) => readArgumentPath(args, segments));
+    for (const index of matching) {
       const compiled = this.#compiled[index] as CompiledGrant;
-      const failed = firstFailure(compiled, args, membership);
+      const failed = firstFailure(compiled, values, membership);
       if (failed === undefined) {
         if (compiled.grant.approval === undefined)
           return { permitted: true, approval: false, grant: index };
@@ -91,7 +107,7 @@ export class CompiledGrants {
     if (approvalGrant !== undefined)
       return { permitted: true, approval: true, grant: approvalGrant };
     if (failure === undefined) return { permitted: false, code: "grant.action_not_granted" };
-    return { permitted: false, grant: failedGrant, ...describeFailure(failure, args) };
+    return { permitted: false, grant: failedGrant, ...describeFailure(failure, values) };
   }
 
   /** The set lookups evaluate() would need for this call. */
@@ -113,15 +129,15 @@ export class CompiledGrants {
 interface Failure {
   readonly reason: "static" | "set_unavailable" | "not_in_set";
   readonly path: string;
-  readonly segments: readonly string[];
+  readonly slot: number;
   readonly constraint: Constraint;
 }
 
-function compileCheck(path: string, constraint: Constraint): CompiledCheck {
-  const segments = path.split(".");
-  const failure = (reason: Failure["reason"]): Failure => ({ reason, path, segments, constraint });
+function compileCheck(path: string, slot: number, constraint: Constraint): CompiledCheck {
+  const failure = (reason: Failure["reason"]): Failure => ({ reason, path, slot, constraint });
   return {
-    segments,
+    segments: path.split("."),
+    slot,
     domain: domainOf(constraint),
     failures: {
       static: failure("static"),
@@ -133,11 +149,11 @@ function compileCheck(path: string, constraint: Constraint): CompiledCheck {
 
 function firstFailure(
   { checks }: CompiledGrant,
-  args: unknown,
+  values: readonly unknown[],
   membership: SetMembership,
 ): Failure | undefined {
   for (const check of checks) {
-    const value = readArgumentPath(args, check.segments);
+    const value = values[check.slot];
     if (!admitsStatically(check.domain, value)) return check.failures.static;
     if (check.domain.set !== undefined) {
       const member = membership(check.domain.set, value as Scalar);
@@ -149,13 +165,13 @@ function firstFailure(
 }
 
 function describeFailure(
-  { reason, path, constraint, segments }: Failure,
-  args: unknown,
+  { reason, path, constraint, slot }: Failure,
+  values: readonly unknown[],
 ): { code: "grant.condition_failed" | "grant.set_unavailable"; path: string; operator: string } {
   if (reason === "set_unavailable")
     return { code: "grant.set_unavailable", path, operator: "inSet" };
   if (reason === "not_in_set") return { code: "grant.condition_failed", path, operator: "inSet" };
-  const operator = failingOperator(constraint, readArgumentPath(args, segments));
+  const operator = failingOperator(constraint, values[slot]);
   return { code: "grant.condition_failed", path, operator };
 }
 
