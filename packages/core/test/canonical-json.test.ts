@@ -74,10 +74,24 @@ describe("canonicalJson (RFC 8785)", () => {
     expect(() => canonicalJson(value)).toThrow(TypeError);
   });
 
-  it("refuses cycles", () => {
+  it("refuses cycles, however deep, and writes a value repeated side by side", () => {
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
     expect(() => canonicalJson(cyclic)).toThrow(/cyclic/);
+    const nested = (depth: number, innermost: unknown): unknown =>
+      depth === 0 ? innermost : { inner: nested(depth - 1, innermost) };
+    for (const depth of [5, 100]) {
+      const root: Record<string, unknown> = {};
+      root.deep = nested(depth, root);
+      expect(() => canonicalJson(root)).toThrow(/cyclic/);
+      const deep: Record<string, unknown> = {};
+      deep.back = { ...(nested(depth, {}) as object), loop: deep };
+      expect(() => canonicalJson(nested(depth, deep))).toThrow(/cyclic/);
+    }
+    const shared = { a: 1 };
+    expect(canonicalJson([shared, shared, nested(50, shared)])).toBe(
+      `[{"a":1},{"a":1},${'{"inner":'.repeat(50)}{"a":1}${"}".repeat(50)}]`,
+    );
   });
 });
 

@@ -34,7 +34,14 @@ class CanonicalJsonWriter {
   /** The canonical text not yet handed to the sink (all of it, without a sink). */
   text = "";
   readonly #sink: ((chunk: string) => void) | undefined;
-  readonly #ancestors = new Set<object>();
+  /**
+   * The containers being written: a value among them is a cycle. The
+   * outermost few are scanned (cheaper than hashing for a usual depth); those
+   * deeper are kept in a set, so a deep value is never a quadratic scan.
+   */
+  readonly #ancestors: object[] = [];
+  #deepAncestors: Set<object> | undefined;
+  #depth = 0;
 
   constructor(sink: ((chunk: string) => void) | undefined) {
     this.#sink = sink;
@@ -68,9 +75,7 @@ class CanonicalJsonWriter {
   }
 
   #container(value: object): void {
-    if (this.#ancestors.has(value))
-      throw new TypeError("canonicalJson: cyclic structures have no JSON form");
-    this.#ancestors.add(value);
+    this.#enter(value);
     if (Array.isArray(value)) {
       this.text += "[";
       for (let index = 0; index < value.length; index++) {
@@ -95,14 +100,34 @@ class CanonicalJsonWriter {
       }
       this.text += "}";
     }
-    this.#ancestors.delete(value);
+    this.#leave(value);
     // Handed on between containers, never inside a token: one check per container.
     if (this.#sink !== undefined && this.text.length >= CHUNK_CHARS) {
       this.#sink(this.text);
       this.text = "";
     }
   }
+
+  #enter(value: object): void {
+    if (this.#ancestors.includes(value) || this.#deepAncestors?.has(value))
+      throw new TypeError("canonicalJson: cyclic structures have no JSON form");
+    if (this.#depth < SCANNED_DEPTH) this.#ancestors.push(value);
+    else {
+      this.#deepAncestors ??= new Set();
+      this.#deepAncestors.add(value);
+    }
+    this.#depth++;
+  }
+
+  #leave(value: object): void {
+    this.#depth--;
+    if (this.#depth < SCANNED_DEPTH) this.#ancestors.pop();
+    else this.#deepAncestors?.delete(value);
+  }
 }
+
+/** How many of the outermost containers are kept in a list rather than a set. */
+const SCANNED_DEPTH = 32;
 
 function toJsonValue(value: unknown): unknown {
   if (value !== null && typeof value === "object" && "toJSON" in value) {
