@@ -1,5 +1,5 @@
 import { readArgumentPath } from "./argument-path.js";
-import { admitsStatically, type Domain, domainOf } from "./domain.js";
+import { type AnyDomain, admitsStatically, domainOf, uniformDomain } from "./domain.js";
 import { type Constraint, type Grant, OPERATORS, type Scalar } from "./grant.js";
 import { GrantIndex } from "./grant-index.js";
 
@@ -7,7 +7,7 @@ interface CompiledCheck {
   readonly segments: readonly string[];
   /** Where evaluate() keeps the value at this check's path: each path is read once per call. */
   readonly slot: number;
-  readonly domain: Domain;
+  readonly domain: AnyDomain;
   /** This check's failures, made once: a refused grant costs the hot path no allocation. */
   readonly failures: { readonly [reason in Failure["reason"]]: Failure };
 }
@@ -138,7 +138,7 @@ function compileCheck(path: string, slot: number, constraint: Constraint): Compi
   return {
     segments: path.split("."),
     slot,
-    domain: domainOf(constraint),
+    domain: uniformDomain(domainOf(constraint)),
     failures: {
       static: failure("static"),
       set_unavailable: failure("set_unavailable"),
