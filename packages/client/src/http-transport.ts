@@ -1,4 +1,5 @@
 import { isWritError, isWritErrorCode, propagateTrace, WritError } from "@writ/core";
+import { type Exchange, fetchExchange, keepAliveExchange } from "./keep-alive-exchange.js";
 
 /** How a client reaches a Writ server. */
 export interface RemoteOptions {
@@ -13,7 +14,10 @@ export interface RemoteOptions {
    * key and every ledger row would cross the network in clear text.
    */
   readonly allowInsecureHttp?: boolean;
-  /** The fetch implementation. Default the global fetch. */
+  /**
+   * The fetch implementation. Default: the global fetch for streams (the live
+   * feed, exports), and node:http(s) on kept-alive connections for JSON calls.
+   */
   readonly fetch?: typeof fetch;
 }
 
@@ -40,6 +44,7 @@ export class HttpTransport {
   readonly #authorization: string;
   readonly #timeoutMs: number;
   readonly #fetch: typeof fetch;
+  readonly #exchange: Exchange;
 
   constructor(options: RemoteOptions) {
     if (typeof options?.url !== "string")
@@ -70,13 +75,28 @@ export class HttpTransport {
     this.#authorization = `Bearer ${options.apiKey}`;
     this.#timeoutMs = options.requestTimeoutMs ?? 10_000;
     this.#fetch = options.fetch ?? fetch;
+    this.#exchange = options.fetch ? fetchExchange(options.fetch) : keepAliveExchange();
   }
 
   /** A JSON request; resolves with the parsed body (undefined for 204). */
   async json<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-    const response = await this.send(method, path, options);
-    if (response.status === 204) return undefined as T;
-    return (await response.json()) as T;
+    const { url, headers, body } = this.#request(path, options);
+    // The exchange reads the body whole: once it answers, the timeout has nothing left to bound.
+    const answer = await this.#bounded(
+      options.signal,
+      (signal) => this.#exchange(url, { method, headers, body, signal }),
+      true,
+    );
+    if (answer.status < 200 || answer.status > 299) {
+      throw errorOf(answer.status, answer.contentType, answer.text, this.where);
+    }
+    if (answer.status === 204) return undefined as T;
+    return JSON.parse(answer.text) as T;
+  }
+
+  /** Closes the connections kept open for JSON calls. */
+  close(): void {
+    this.#exchange.close();
   }
 
   /** Like json(), but a 404 resolves to undefined. */
@@ -100,6 +120,26 @@ export class HttpTransport {
 
   /** Sends a request and returns the response once it is known to be a success. */
   async send(method: string, path: string, options: RequestOptions = {}): Promise<Response> {
+    const { url, headers, body } = this.#request(path, options);
+    const response = await this.#bounded(
+      options.signal,
+      (signal) =>
+        this.#fetch(url, { method, headers, ...(body === undefined ? {} : { body }), signal }),
+      // A stream's timeout covers the wait for its headers; any other body is read under it.
+      options.stream === true,
+    );
+    if (!response.ok) {
+      const contentType = response.headers.get("content-type") ?? "";
+      const text = contentType.includes("json") ? await response.text().catch(() => "") : "";
+      throw errorOf(response.status, contentType, text, this.where);
+    }
+    return response;
+  }
+
+  #request(
+    path: string,
+    options: RequestOptions,
+  ): { url: URL; headers: Record<string, string>; body: string | undefined } {
     const url = new URL(path.replace(/^\//, ""), this.baseUrl);
     for (const [name, value] of Object.entries(options.query ?? {})) {
       if (value !== undefined) url.searchParams.set(name, String(value));
@@ -115,19 +155,26 @@ export class HttpTransport {
       headers["content-type"] = "application/json";
       body = JSON.stringify(options.body);
     }
+    return { url, headers, body };
+  }
+
+  /**
+   * Runs a request under the transport's timeout (and the caller's signal),
+   * its failure to answer a store.unavailable. The timeout is cleared once it
+   * answers when `answered` says nothing more needs bounding.
+   */
+  async #bounded<T>(
+    callerSignal: AbortSignal | undefined,
+    request: (signal: AbortSignal) => Promise<T>,
+    answered: boolean,
+  ): Promise<T> {
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), this.#timeoutMs);
     timer.unref();
-    let response: Response;
     try {
-      response = await this.#fetch(url, {
-        method,
-        headers,
-        ...(body === undefined ? {} : { body }),
-        signal: options.signal
-          ? AbortSignal.any([options.signal, deadline.signal])
-          : deadline.signal,
-      });
+      return await request(
+        callerSignal ? AbortSignal.any([callerSignal, deadline.signal]) : deadline.signal,
+      );
     } catch (error) {
       throw new WritError(
         "store.unavailable",
@@ -138,10 +185,8 @@ export class HttpTransport {
         error,
       );
     } finally {
-      if (options.stream) clearTimeout(timer);
+      if (answered) clearTimeout(timer);
     }
-    if (!response.ok) throw await errorOf(response, this.where);
-    return response;
   }
 }
 
@@ -151,18 +196,18 @@ export class HttpTransport {
  * foreign server) is never passed on as if it were one: it becomes
  * server.internal, naming the code so the mismatch can be seen and fixed.
  */
-async function errorOf(response: Response, where: string): Promise<Error> {
+function errorOf(status: number, contentType: string, text: string, where: string): Error {
   let problem: { code?: unknown; detail?: unknown; details?: unknown } | undefined;
-  if ((response.headers.get("content-type") ?? "").includes("json")) {
+  if (contentType.includes("json")) {
     try {
-      problem = (await response.json()) as typeof problem;
+      problem = JSON.parse(text) as typeof problem;
     } catch {
       problem = undefined;
     }
   }
   const code = problem?.code;
   const detail =
-    typeof problem?.detail === "string" ? problem.detail : `${where} answered ${response.status}.`;
+    typeof problem?.detail === "string" ? problem.detail : `${where} answered ${status}.`;
   if (code === "request.invalid") return new TypeError(detail);
   if (isWritErrorCode(code)) {
     const details =
@@ -176,13 +221,13 @@ async function errorOf(response: Response, where: string): Promise<Error> {
     const said = typeof problem?.detail === "string" ? ` It said: ${problem.detail}` : "";
     return new WritError(
       "server.internal",
-      `${where} answered ${response.status} with ${named}, which this @writ/client does not know: use a client as new as the server.${said}`,
-      { status: response.status },
+      `${where} answered ${status} with ${named}, which this @writ/client does not know: use a client as new as the server.${said}`,
+      { status },
     );
   }
   return new WritError(
-    response.status >= 500 ? "store.unavailable" : "server.internal",
-    `${where} answered ${response.status} without a problem document.`,
+    status >= 500 ? "store.unavailable" : "server.internal",
+    `${where} answered ${status} without a problem document.`,
   );
 }
 

@@ -149,6 +149,7 @@ export class RemoteBackend implements Backend {
     this.#closed = true;
     for (const feed of this.#feeds) feed.close();
     this.#feeds.clear();
+    this.#transport.close();
   }
 
   #assertOpen(): void {

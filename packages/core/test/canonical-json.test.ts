@@ -1,4 +1,5 @@
 import { argumentsHash, canonicalJson, sha256Base64Url } from "@writ/core/backend";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 
 describe("canonicalJson (RFC 8785)", () => {
@@ -34,6 +35,29 @@ describe("canonicalJson (RFC 8785)", () => {
     ]);
   });
 
+  it("orders the members of small and large objects alike, and repeats the same text", () => {
+    // The definition, spelled out: members sorted by the default sort, values as JSON writes them.
+    const reference = (value: unknown): string => {
+      if (Array.isArray(value)) return `[${value.map(reference).join(",")}]`;
+      if (value === null || typeof value !== "object") return JSON.stringify(value);
+      const members = value as Record<string, unknown>;
+      return `{${Object.keys(members)
+        .sort()
+        .map((key) => `${JSON.stringify(key)}:${reference(members[key])}`)
+        .join(",")}}`;
+    };
+    const wideObject = fc.dictionary(fc.string({ unit: "binary", maxLength: 4 }), fc.integer(), {
+      minKeys: 10,
+      maxKeys: 40,
+    });
+    fc.assert(
+      fc.property(fc.oneof(fc.jsonValue(), wideObject), (value) => {
+        expect(canonicalJson(value)).toBe(reference(value));
+        expect(canonicalJson(value)).toBe(reference(value));
+      }),
+    );
+  });
+
   it("omits undefined members and honours toJSON, like JSON", () => {
     expect(canonicalJson({ b: undefined, a: new Date(0) })).toBe(
       '{"a":"1970-01-01T00:00:00.000Z"}',
@@ -50,10 +74,24 @@ describe("canonicalJson (RFC 8785)", () => {
     expect(() => canonicalJson(value)).toThrow(TypeError);
   });
 
-  it("refuses cycles", () => {
+  it("refuses cycles, however deep, and writes a value repeated side by side", () => {
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
     expect(() => canonicalJson(cyclic)).toThrow(/cyclic/);
+    const nested = (depth: number, innermost: unknown): unknown =>
+      depth === 0 ? innermost : { inner: nested(depth - 1, innermost) };
+    for (const depth of [5, 100]) {
+      const root: Record<string, unknown> = {};
+      root.deep = nested(depth, root);
+      expect(() => canonicalJson(root)).toThrow(/cyclic/);
+      const deep: Record<string, unknown> = {};
+      deep.back = { ...(nested(depth, {}) as object), loop: deep };
+      expect(() => canonicalJson(nested(depth, deep))).toThrow(/cyclic/);
+    }
+    const shared = { a: 1 };
+    expect(canonicalJson([shared, shared, nested(50, shared)])).toBe(
+      `[{"a":1},{"a":1},${'{"inner":'.repeat(50)}{"a":1}${"}".repeat(50)}]`,
+    );
   });
 });
 

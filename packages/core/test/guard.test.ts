@@ -185,6 +185,22 @@ describe("proofs", () => {
     },
   );
 
+  it("refuse a proof whose signature is spelled with spare bits set, though it decodes to the signed bytes", async () => {
+    const { guard, plannerSession } = await createWorld();
+    const call = guard.callFrom(plannerSession(), refund(1));
+    // 64 bytes are 86 characters: the last one carries 4 spare bits, which must be zero.
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const last = alphabet.indexOf(call.proof.slice(-1));
+    const respelled = `${call.proof.slice(0, -1)}${alphabet[last ^ 1]}`;
+    expect(Buffer.from(respelled.split(".")[2] as string, "base64url")).toEqual(
+      Buffer.from(call.proof.split(".")[2] as string, "base64url"),
+    );
+    expect(await guard.authorize({ ...call, proof: respelled })).toMatchObject({
+      code: "proof.bad_signature",
+    });
+    expect((await guard.authorize(call)).effect).toBe("allow");
+  });
+
   it("refuse a call without a proof", async () => {
     const { guard, plannerSession } = await createWorld();
     const call = guard.callFrom(plannerSession(), refund(1));

@@ -8,11 +8,9 @@
  * surrogates, undefined array items, functions, symbols and cycles.
  */
 export function canonicalJson(value: unknown): string {
-  let text = "";
-  writeCanonicalJson(value, (chunk) => {
-    text += chunk;
-  });
-  return text;
+  const writer = new CanonicalJsonWriter(undefined);
+  writer.value(value);
+  return writer.text;
 }
 
 /** How much canonical text is gathered before it is handed on: large enough to amortise each hand-off. */
@@ -22,34 +20,38 @@ const CHUNK_CHARS = 16 * 1024;
  * Writes the canonical form of `value` to `sink` in chunks of about 16 K
  * characters, in order, so a hash can take it without the whole text (or a
  * string per nested container) ever being built. Throws as canonicalJson does;
- * what was written before a throw is a prefix, to be discarded.
+ * what was written before a throw is a prefix, to be discarded. Returns the
+ * text not yet handed on (all of it when shorter than a chunk): the caller
+ * hands it on last, so short values never need a sink at all.
  */
-export function writeCanonicalJson(value: unknown, sink: (chunk: string) => void): void {
+export function writeCanonicalJson(value: unknown, sink: (chunk: string) => void): string {
   const writer = new CanonicalJsonWriter(sink);
   writer.value(value);
-  writer.flush();
+  return writer.text;
 }
 
 class CanonicalJsonWriter {
-  #pending = "";
-  readonly #sink: (chunk: string) => void;
-  readonly #ancestors = new Set<object>();
+  /** The canonical text not yet handed to the sink (all of it, without a sink). */
+  text = "";
+  readonly #sink: ((chunk: string) => void) | undefined;
+  /**
+   * The containers being written: a value among them is a cycle. The
+   * outermost few are scanned (cheaper than hashing for a usual depth); those
+   * deeper are kept in a set, so a deep value is never a quadratic scan.
+   */
+  readonly #ancestors: object[] = [];
+  #deepAncestors: Set<object> | undefined;
+  #depth = 0;
 
-  constructor(sink: (chunk: string) => void) {
+  constructor(sink: ((chunk: string) => void) | undefined) {
     this.#sink = sink;
-  }
-
-  flush(): void {
-    if (this.#pending.length === 0) return;
-    this.#sink(this.#pending);
-    this.#pending = "";
   }
 
   value(input: unknown): void {
     const value = toJsonValue(input);
     switch (typeof value) {
       case "string":
-        this.#append(serializeString(value));
+        this.text += canonicalString(value);
         return;
       case "number":
         if (!Number.isFinite(value)) {
@@ -58,13 +60,13 @@ class CanonicalJsonWriter {
           );
         }
         // ECMAScript's Number-to-String is exactly what RFC 8785 §3.2.2.3 asks for.
-        this.#append(String(value));
+        this.text += String(value);
         return;
       case "boolean":
-        this.#append(value ? "true" : "false");
+        this.text += value ? "true" : "false";
         return;
       case "object":
-        if (value === null) this.#append("null");
+        if (value === null) this.text += "null";
         else this.#container(value);
         return;
       default:
@@ -72,41 +74,60 @@ class CanonicalJsonWriter {
     }
   }
 
-  #append(text: string): void {
-    this.#pending += text;
-    if (this.#pending.length >= CHUNK_CHARS) this.flush();
-  }
-
   #container(value: object): void {
-    if (this.#ancestors.has(value))
-      throw new TypeError("canonicalJson: cyclic structures have no JSON form");
-    this.#ancestors.add(value);
+    this.#enter(value);
     if (Array.isArray(value)) {
-      this.#pending += "[";
+      this.text += "[";
       for (let index = 0; index < value.length; index++) {
         const item: unknown = value[index];
         if (item === undefined)
           throw new TypeError("canonicalJson: arrays must not hold undefined");
-        if (index > 0) this.#pending += ",";
+        if (index > 0) this.text += ",";
         this.value(item);
       }
-      this.#pending += "]";
+      this.text += "]";
     } else {
-      this.#pending += "{";
+      this.text += "{";
       let first = true;
-      // Default sort compares UTF-16 code units, which is RFC 8785 §3.2.3's order.
-      for (const key of Object.keys(value).sort()) {
+      const keys = sortedKeys(value);
+      for (let index = 0; index < keys.length; index++) {
+        const key = keys[index] as string;
         const member = (value as Record<string, unknown>)[key];
         if (member === undefined) continue;
-        this.#pending += first ? `${serializeString(key)}:` : `,${serializeString(key)}:`;
+        this.text += first ? memberName(key) : `,${memberName(key)}`;
         first = false;
         this.value(member);
       }
-      this.#pending += "}";
+      this.text += "}";
     }
-    this.#ancestors.delete(value);
+    this.#leave(value);
+    // Handed on between containers, never inside a token: one check per container.
+    if (this.#sink !== undefined && this.text.length >= CHUNK_CHARS) {
+      this.#sink(this.text);
+      this.text = "";
+    }
+  }
+
+  #enter(value: object): void {
+    if (this.#ancestors.includes(value) || this.#deepAncestors?.has(value))
+      throw new TypeError("canonicalJson: cyclic structures have no JSON form");
+    if (this.#depth < SCANNED_DEPTH) this.#ancestors.push(value);
+    else {
+      this.#deepAncestors ??= new Set();
+      this.#deepAncestors.add(value);
+    }
+    this.#depth++;
+  }
+
+  #leave(value: object): void {
+    this.#depth--;
+    if (this.#depth < SCANNED_DEPTH) this.#ancestors.pop();
+    else this.#deepAncestors?.delete(value);
   }
 }
+
+/** How many of the outermost containers are kept in a list rather than a set. */
+const SCANNED_DEPTH = 32;
 
 function toJsonValue(value: unknown): unknown {
   if (value !== null && typeof value === "object" && "toJSON" in value) {
@@ -116,11 +137,52 @@ function toJsonValue(value: unknown): unknown {
   return value;
 }
 
+/** Below this many members an insertion sort beats Array.prototype.sort's set-up. */
+const SMALL_OBJECT = 16;
+
+/**
+ * The object's own enumerable keys in RFC 8785 §3.2.3's order: by UTF-16 code
+ * units, which is how both `<` on strings and the default sort compare.
+ */
+function sortedKeys(value: object): string[] {
+  const keys = Object.keys(value);
+  if (keys.length > SMALL_OBJECT) return keys.sort();
+  for (let index = 1; index < keys.length; index++) {
+    const key = keys[index] as string;
+    let at = index - 1;
+    while (at >= 0 && (keys[at] as string) > key) {
+      keys[at + 1] = keys[at] as string;
+      at--;
+    }
+    keys[at + 1] = key;
+  }
+  return keys;
+}
+
+/**
+ * Member names repeat across calls (the same tools take the same arguments):
+ * the written form of short ones, `"name":`, is kept, up to a bound, so most
+ * are a lookup rather than a scan and a concatenation.
+ */
+const MEMBER_NAMES = new Map<string, string>();
+const MEMBER_NAMES_KEPT = 4096;
+const MEMBER_NAME_CHARS = 64;
+
+function memberName(key: string): string {
+  let written = MEMBER_NAMES.get(key);
+  if (written !== undefined) return written;
+  written = `${canonicalString(key)}:`;
+  if (key.length <= MEMBER_NAME_CHARS && MEMBER_NAMES.size < MEMBER_NAMES_KEPT)
+    MEMBER_NAMES.set(key, written);
+  return written;
+}
+
 /** A character JSON escapes, or half of a surrogate pair: such strings take the careful path. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding the control characters JSON escapes is the point
 const NEEDS_CARE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
-function serializeString(value: string): string {
+/** The canonical form of one string (JSON.stringify's, refusing lone surrogates). */
+export function canonicalString(value: string): string {
   // Most strings (names, ids, plain text) are written as they are, between quotes.
   if (!NEEDS_CARE.test(value)) return `"${value}"`;
   if (!value.isWellFormed()) {

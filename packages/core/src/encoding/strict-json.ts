@@ -14,7 +14,37 @@ export function parseStrictJson(text: string): unknown {
   } catch {
     return undefined;
   }
+  const names = flatMemberNames(text);
+  // A flat object (a token's header or claims) repeats a name exactly when
+  // JSON.parse kept fewer members than the text names.
+  if (names !== undefined) return names === Object.keys(value as object).length ? value : undefined;
   return hasDuplicateMemberNames(text) ? undefined : value;
+}
+
+/**
+ * How many member names the text of an object holds, when it holds no nested
+ * object or array; undefined for anything else. Assumes valid JSON.
+ */
+function flatMemberNames(text: string): number | undefined {
+  let at = 0;
+  while (isJsonSpace(text.charCodeAt(at))) at++;
+  if (text.charCodeAt(at) !== 0x7b /* { */) return undefined;
+  let names = 0;
+  let expectingName = true;
+  for (let i = at + 1; i < text.length; i++) {
+    const char = text.charCodeAt(i);
+    if (char === 0x22 /* " */) {
+      if (expectingName) names++;
+      expectingName = false;
+      i = endOfString(text, i);
+    } else if (char === 0x2c /* , */) expectingName = true;
+    else if (char === 0x7b /* { */ || char === 0x5b /* [ */) return undefined;
+  }
+  return names;
+}
+
+function isJsonSpace(char: number): boolean {
+  return char === 0x20 || char === 0x09 || char === 0x0a || char === 0x0d;
 }
 
 /** Assumes `text` is valid JSON (JSON.parse accepted it). */

@@ -1,16 +1,19 @@
 import type { Clock, RandomSource } from "../clock.js";
 
+/** Two lowercase hex digits per byte value. */
+const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
+
 /** RFC 9562 UUIDv7: time-ordered, so ledger event ids sort by creation time. */
 export function uuidV7(clock: Clock, random: RandomSource): string {
-  const bytes = new Uint8Array(16);
-  bytes.set(random(10), 6);
-  let time = clock();
-  for (let index = 5; index >= 0; index--) {
-    bytes[index] = time % 256;
-    time = Math.floor(time / 256);
-  }
-  bytes[6] = 0x70 | ((bytes[6] as number) & 0x0f);
-  bytes[8] = 0x80 | ((bytes[8] as number) & 0x3f);
-  const hex = Buffer.from(bytes).toString("hex");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  // 48 bits of milliseconds, big-endian: 32 bits, a dash, 16 bits.
+  const time = Math.floor(clock());
+  const high = Math.floor(time / 0x10000)
+    .toString(16)
+    .padStart(8, "0");
+  const low = (time % 0x10000).toString(16).padStart(4, "0");
+  const bytes = random(10);
+  const hex = (index: number) => HEX[bytes[index] as number] as string;
+  const version = HEX[0x70 | ((bytes[0] as number) & 0x0f)] as string;
+  const variant = HEX[0x80 | ((bytes[2] as number) & 0x3f)] as string;
+  return `${high}-${low}-${version}${hex(1)}-${variant}${hex(3)}-${hex(4)}${hex(5)}${hex(6)}${hex(7)}${hex(8)}${hex(9)}`;
 }

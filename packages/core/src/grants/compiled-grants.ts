@@ -1,13 +1,15 @@
 import { readArgumentPath } from "./argument-path.js";
-import { admitsStatically, type Domain, domainOf } from "./domain.js";
+import { type AnyDomain, admitsStatically, domainOf, uniformDomain } from "./domain.js";
 import { type Constraint, type Grant, OPERATORS, type Scalar } from "./grant.js";
 import { GrantIndex } from "./grant-index.js";
 
 interface CompiledCheck {
-  readonly path: string;
   readonly segments: readonly string[];
-  readonly constraint: Constraint;
-  readonly domain: Domain;
+  /** Where evaluate() keeps the value at this check's path: each path is read once per call. */
+  readonly slot: number;
+  readonly domain: AnyDomain;
+  /** This check's failures, made once: a refused grant costs the hot path no allocation. */
+  readonly failures: { readonly [reason in Failure["reason"]]: Failure };
 }
 
 interface CompiledGrant {
@@ -47,17 +49,25 @@ export class CompiledGrants {
   readonly usesSets: boolean;
   readonly #compiled: readonly CompiledGrant[];
   readonly #index: GrantIndex;
+  /** The argument paths the grants check, each once, split into segments. */
+  readonly #paths: (readonly string[])[] = [];
 
   constructor(grants: readonly Grant[]) {
     this.grants = grants;
+    const slots = new Map<string, number>();
+    const slotOf = (path: string) => {
+      let slot = slots.get(path);
+      if (slot === undefined) {
+        slot = this.#paths.push(path.split(".")) - 1;
+        slots.set(path, slot);
+      }
+      return slot;
+    };
     this.#compiled = grants.map((grant) => ({
       grant,
-      checks: Object.entries(grant.when ?? {}).map(([path, constraint]) => ({
-        path,
-        segments: path.split("."),
-        constraint,
-        domain: domainOf(constraint),
-      })),
+      checks: Object.entries(grant.when ?? {}).map(([path, constraint]) =>
+        compileCheck(path, slotOf(path), constraint),
+      ),
     }));
     this.#index = new GrantIndex(grants.map((grant) => grant.action));
     this.usesSets = grants.some((grant) =>
@@ -76,22 +86,28 @@ export class CompiledGrants {
    */
   evaluate(action: string, args: unknown, membership: SetMembership = NO_SETS): GrantVerdict {
     let approvalGrant: number | undefined;
-    let failure: GrantVerdict | undefined;
-    for (const index of this.#index.matching(action)) {
+    let failedGrant = -1;
+    let failure: Failure | undefined;
+    const matching = this.#index.matching(action);
+    if (matching.length === 0) return { permitted: false, code: "grant.action_not_granted" };
+    const values = this.#paths.map((segments) => readArgumentPath(args, segments));
+    for (const index of matching) {
       const compiled = this.#compiled[index] as CompiledGrant;
-      const failed = firstFailure(compiled, args, membership);
+      const failed = firstFailure(compiled, values, membership);
       if (failed === undefined) {
         if (compiled.grant.approval === undefined)
           return { permitted: true, approval: false, grant: index };
         approvalGrant ??= index;
-      } else {
-        // Only the first failure is reported: only it is told apart (failingOperator).
-        failure ??= { permitted: false, grant: index, ...describeFailure(failed, args) };
+      } else if (failure === undefined) {
+        // Only the first failure is reported, and described only if no grant permits.
+        failure = failed;
+        failedGrant = index;
       }
     }
     if (approvalGrant !== undefined)
       return { permitted: true, approval: true, grant: approvalGrant };
-    return failure ?? { permitted: false, code: "grant.action_not_granted" };
+    if (failure === undefined) return { permitted: false, code: "grant.action_not_granted" };
+    return { permitted: false, grant: failedGrant, ...describeFailure(failure, values) };
   }
 
   /** The set lookups evaluate() would need for this call. */
@@ -111,36 +127,51 @@ export class CompiledGrants {
 
 /** Why a grant's condition failed: the check, and whether for want of a named set's answer. */
 interface Failure {
-  readonly check: CompiledCheck;
   readonly reason: "static" | "set_unavailable" | "not_in_set";
+  readonly path: string;
+  readonly slot: number;
+  readonly constraint: Constraint;
+}
+
+function compileCheck(path: string, slot: number, constraint: Constraint): CompiledCheck {
+  const failure = (reason: Failure["reason"]): Failure => ({ reason, path, slot, constraint });
+  return {
+    segments: path.split("."),
+    slot,
+    domain: uniformDomain(domainOf(constraint)),
+    failures: {
+      static: failure("static"),
+      set_unavailable: failure("set_unavailable"),
+      not_in_set: failure("not_in_set"),
+    },
+  };
 }
 
 function firstFailure(
   { checks }: CompiledGrant,
-  args: unknown,
+  values: readonly unknown[],
   membership: SetMembership,
 ): Failure | undefined {
   for (const check of checks) {
-    const value = readArgumentPath(args, check.segments);
-    if (!admitsStatically(check.domain, value)) return { check, reason: "static" };
+    const value = values[check.slot];
+    if (!admitsStatically(check.domain, value)) return check.failures.static;
     if (check.domain.set !== undefined) {
       const member = membership(check.domain.set, value as Scalar);
-      if (member === undefined) return { check, reason: "set_unavailable" };
-      if (!member) return { check, reason: "not_in_set" };
+      if (member === undefined) return check.failures.set_unavailable;
+      if (!member) return check.failures.not_in_set;
     }
   }
   return undefined;
 }
 
 function describeFailure(
-  { check, reason }: Failure,
-  args: unknown,
+  { reason, path, constraint, slot }: Failure,
+  values: readonly unknown[],
 ): { code: "grant.condition_failed" | "grant.set_unavailable"; path: string; operator: string } {
-  const { path, constraint, segments } = check;
   if (reason === "set_unavailable")
     return { code: "grant.set_unavailable", path, operator: "inSet" };
   if (reason === "not_in_set") return { code: "grant.condition_failed", path, operator: "inSet" };
-  const operator = failingOperator(constraint, readArgumentPath(args, segments));
+  const operator = failingOperator(constraint, values[slot]);
   return { code: "grant.condition_failed", path, operator };
 }
 

@@ -62,15 +62,37 @@ export function domainOf(constraint: Constraint): Domain {
   });
 }
 
+/** A domain whose absent parts may also be present as undefined. */
+export type AnyDomain = { readonly [K in keyof Domain]: Domain[K] | undefined } & Pick<
+  Domain,
+  "noneOf"
+>;
+
+/**
+ * A domain with every part present (undefined where absent): domains of one
+ * shape, so the hot path reads them all the same way, whatever their constraint.
+ */
+export function uniformDomain(domain: Domain): AnyDomain {
+  return {
+    type: domain.type,
+    oneOf: domain.oneOf,
+    noneOf: domain.noneOf,
+    lower: domain.lower,
+    upper: domain.upper,
+    prefix: domain.prefix,
+    set: domain.set,
+  };
+}
+
 /**
  * Whether a value passes every static part of the domain (all but `set`,
  * which only a resolver can answer). A missing value or a wrong type fails.
  */
-export function admitsStatically(domain: Domain, value: unknown): boolean {
+export function admitsStatically(domain: AnyDomain, value: unknown): boolean {
   if (!isScalar(value)) return false;
   if (domain.type !== undefined && typeof value !== domain.type) return false;
   if (domain.oneOf !== undefined && !domain.oneOf.includes(value)) return false;
-  if (domain.noneOf.includes(value)) return false;
+  if (domain.noneOf.length > 0 && domain.noneOf.includes(value)) return false;
   if (domain.lower !== undefined || domain.upper !== undefined) {
     if (!isExactNumber(value)) return false;
     if (

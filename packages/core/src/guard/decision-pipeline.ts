@@ -116,7 +116,8 @@ export class DecisionPipeline {
     );
     assertFresh(this.#view, now, this.#maxStalenessMs);
     checkLiveState(this.#view, verified);
-    await this.#delegations.recordNewHops(verified);
+    const recording = this.#delegations.recordNewHops(verified);
+    if (recording) await recording;
     const layers = authorityLayers(verified, this.#view);
     const queries = setQueriesOf(layers, call.action, call.args);
     const membership =

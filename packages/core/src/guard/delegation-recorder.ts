@@ -2,6 +2,7 @@ import type { Backend } from "../backend/backend.js";
 import { BoundedCache } from "../bounded-cache.js";
 import { WritError } from "../errors.js";
 import { delegationRecords } from "../writ/delegation-records.js";
+import type { Hop } from "../writ/hop.js";
 import type { VerifiedWrit } from "../writ/verify-writ.js";
 
 /**
@@ -22,15 +23,20 @@ export class DelegationRecorder {
   /**
    * Throws `writ.jti_reused` for a hop whose id is recorded for another hop,
    * and `ledger.unavailable` when the graph cannot be recorded: either way the
-   * call is refused.
+   * call is refused. Returns nothing to wait for when every hop is recorded already.
    */
-  async recordNewHops(verified: VerifiedWrit): Promise<void> {
-    const fresh = verified.hops.filter((hop) => {
+  recordNewHops(verified: VerifiedWrit): Promise<void> | undefined {
+    const fresh: Hop[] = [];
+    for (const hop of verified.hops) {
       const recorded = this.#recordedHops.get(hop.claims.jti);
-      if (recorded !== undefined && recorded !== hop.hash) throw jtiReused(hop.index);
-      return recorded === undefined;
-    });
-    if (fresh.length === 0) return;
+      if (recorded === undefined) fresh.push(hop);
+      else if (recorded !== hop.hash) throw jtiReused(hop.index);
+    }
+    // A writ whose hops are all recorded (every call but its first) waits on nothing.
+    return fresh.length === 0 ? undefined : this.#record(verified, fresh);
+  }
+
+  async #record(verified: VerifiedWrit, fresh: readonly Hop[]): Promise<void> {
     const records = delegationRecords(verified).filter((record) =>
       fresh.some((hop) => hop.claims.jti === record.jti),
     );

@@ -1,4 +1,4 @@
-import { canonicalJson } from "../encoding/canonical-json.js";
+import { canonicalJson, canonicalString } from "../encoding/canonical-json.js";
 import { sha256Hex } from "../encoding/sha256.js";
 
 /** The kinds of ledger event (DESIGN §6). */
@@ -99,7 +99,7 @@ export function sealLedgerEntry(
     readonly prevHash: string;
   },
 ): LedgerRecord {
-  const unsealed: Omit<LedgerRecord, "hash"> = {
+  const record: { -readonly [K in keyof LedgerRecord]: LedgerRecord[K] } = {
     chainId: position.chainId,
     seq: position.seq,
     id: position.id,
@@ -122,8 +122,11 @@ export function sealLedgerEntry(
     outputHash: entry.outputHash ?? null,
     detail: entry.detail ?? null,
     prevHash: position.prevHash,
+    hash: "",
   };
-  return { ...unsealed, hash: ledgerRecordHash(unsealed) };
+  // Built here with exactly the known fields: written without the generic check.
+  record.hash = sha256Hex(knownFieldsText(record));
+  return record;
 }
 
 /** The hash a row must carry: computed over every field but `hash` itself. */
@@ -170,9 +173,9 @@ export function storedLedgerRowHash(row: StoredLedgerRow): string {
 /** Most fields are short strings or null: written inline, exactly as canonicalJson writes them. */
 function memberJson(value: unknown): string {
   if (value === null) return "null";
-  if (typeof value === "string" && value.isWellFormed()) return JSON.stringify(value);
+  if (typeof value === "string") return canonicalString(value);
   // ECMAScript's number to string is RFC 8785's for every finite number.
-  if (typeof value === "number" && Number.isFinite(value)) return JSON.stringify(value);
+  if (typeof value === "number" && Number.isFinite(value)) return String(value);
   return canonicalJson(value);
 }
 
@@ -218,6 +221,11 @@ function canonicalRecord(record: Readonly<Record<string, unknown>>): string {
     const { hash: _excluded, ...unsealed } = record;
     return canonicalJson(unsealed);
   }
+  return knownFieldsText(record);
+}
+
+/** canonicalRecord() of a row holding no member but the known fields (and `hash`, left out). */
+function knownFieldsText(record: Readonly<Record<string, unknown>>): string {
   let text = "";
   for (const field of RECORD_FIELDS) {
     const value = record[field];

@@ -205,6 +205,8 @@ export class ProofVerifier {
   }
 }
 
+const REQUIRED_TEXT_CLAIMS = ["aud", "act", "tool", "ahs", "wth"] as const;
+
 function decodeClaims(payloadPart: string): ProofClaims {
   const bytes = decodeBase64Url(payloadPart);
   const claims = bytes && parseStrictJson(bytes.toString("utf8"));
@@ -212,12 +214,12 @@ function decodeClaims(payloadPart: string): ProofClaims {
   for (const name of Object.keys(claims)) {
     if (!PROOF_CLAIMS.has(name)) throw malformed(`has the unknown claim "${name}"`);
   }
-  const { jti, iat, aud, act, tool, ahs, wth } = claims;
+  const { jti, iat } = claims;
   if (typeof jti !== "string" || jti.length === 0 || jti.length > 128)
     throw malformed('needs a "jti"');
   if (!Number.isSafeInteger(iat)) throw malformed('needs "iat" in seconds');
-  for (const [name, value] of Object.entries({ aud, act, tool, ahs, wth })) {
-    if (typeof value !== "string") throw malformed(`needs "${name}"`);
+  for (const name of REQUIRED_TEXT_CLAIMS) {
+    if (typeof claims[name] !== "string") throw malformed(`needs "${name}"`);
   }
   for (const name of ["htm", "htu", "ath"] as const) {
     if (claims[name] !== undefined && typeof claims[name] !== "string")
