@@ -185,6 +185,16 @@ export {
   type ProofVerifierOptions,
 } from "../proof/verify-proof.js";
 export { ReplayCache, replayCacheCapacity } from "../proof/replay-cache.js";
+export {
+  DPOP_ALGORITHMS,
+  DPOP_PROOF_TYPE,
+  type DpopAlgorithm,
+  type DpopExpectation,
+  DpopProofVerifier,
+  type DpopProofVerifierOptions,
+  dpopKeyThumbprint,
+  type VerifiedDpopProof,
+} from "../dpop/dpop-proof-verifier.js";
 export { argumentsHash } from "../proof/arguments-hash.js";
 export { signCompactJws } from "../writ/jws.js";
 export { importHeaderKey } from "../keys/public-key.js";

@@ -7,6 +7,7 @@ import {
   jwkThumbprint,
   WritError,
 } from "@writ/core";
+import { DPOP_ALGORITHMS, DpopProofVerifier } from "@writ/core/backend";
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { cors } from "hono/cors";
@@ -35,6 +36,7 @@ const CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
 /** The token endpoint's authorization code and refresh token grants, for the token route. */
 export type OAuthTokenGrants = (
   form: Readonly<Record<string, string | undefined>>,
+  dpopProof: string | undefined,
 ) => Promise<OAuthTokenResponse>;
 
 /**
@@ -76,6 +78,7 @@ export function registerOAuthRoutes(
     clock,
   });
   const resources = new Map(settings.resources.map((entry) => [entry.resource, entry]));
+  const dpopProofs = new DpopProofVerifier();
 
   // Browser-based MCP clients read the metadata and call these endpoints from another origin.
   for (const path of [METADATA_PATH, "/oauth/register", "/oauth/revoke", "/oauth/token"]) {
@@ -98,6 +101,7 @@ export function registerOAuthRoutes(
       revocation_endpoint_auth_methods_supported: ["none"],
       authorization_response_iss_parameter_supported: true,
       client_id_metadata_document_supported: true,
+      dpop_signing_alg_values_supported: DPOP_ALGORITHMS,
     });
   });
 
@@ -407,7 +411,7 @@ export function registerOAuthRoutes(
     return c.body(null, 200);
   });
 
-  return async (form) => {
+  return async (form, dpopProof) => {
     const clientId = form.client_id ?? "";
     if (!(await clientFor(clientId))) {
       throw new WritError(
@@ -415,8 +419,14 @@ export function registerOAuthRoutes(
         "This client is not registered here; register again.",
       );
     }
+    // RFC 9449 §5: a client that sends a DPoP proof gets tokens bound to its key.
+    const dpopJkt =
+      dpopProof === undefined
+        ? undefined
+        : dpopProofs.verify(dpopProof, { method: "POST", url: `${issuer}/oauth/token` }, clock())
+            .thumbprint;
     if (form.grant_type === "refresh_token") {
-      return tokens.refresh(form.refresh_token ?? "", clientId);
+      return tokens.refresh(form.refresh_token ?? "", clientId, dpopJkt);
     }
     const family = tokens.newFamilyId();
     const approved = pending.redeem(form.code ?? "", family);
@@ -455,13 +465,17 @@ export function registerOAuthRoutes(
         "resource differs from the one the authorization was for.",
       );
     }
-    return tokens.issue(family, {
-      clientId,
-      resource: resources.get(approved.resource) as OAuthResource,
-      user: approved.user,
-      agent: approved.agent,
-      grants: approved.grants,
-    });
+    return tokens.issue(
+      family,
+      {
+        clientId,
+        resource: resources.get(approved.resource) as OAuthResource,
+        user: approved.user,
+        agent: approved.agent,
+        grants: approved.grants,
+      },
+      dpopJkt,
+    );
   };
 }
 

@@ -8,7 +8,8 @@ import type { OAuthResource } from "./oauth-options.js";
 /** What a token response carries (RFC 6749 §5.1). */
 export interface OAuthTokenResponse {
   readonly access_token: string;
-  readonly token_type: "Bearer";
+  /** DPoP when the access token is bound to the client's key (RFC 9449), Bearer otherwise. */
+  readonly token_type: "Bearer" | "DPoP";
   readonly expires_in: number;
   readonly refresh_token: string;
   readonly scope: string;
@@ -23,6 +24,11 @@ interface TokenFamily {
   readonly agent: string;
   readonly grants: readonly Grant[];
   readonly expiresAt: number;
+  /**
+   * RFC 9449: the thumbprint of the key the client proved at the code's
+   * redemption; its refresh tokens are then usable only with a proof by that key.
+   */
+  readonly dpopJkt: string | undefined;
   /** The hash of the refresh token that is valid now. */
   current: string;
   /** Root hop ids of the writs issued, for revoking them all at once. */
@@ -71,7 +77,7 @@ export class OAuthTokens {
     return randomBytes(16).toString("base64url");
   }
 
-  /** The first tokens of a consent. */
+  /** The first tokens of a consent; bound to `dpopJkt`, the key of the request's DPoP proof, when it had one. */
   async issue(
     familyId: string,
     consent: {
@@ -81,21 +87,31 @@ export class OAuthTokens {
       readonly agent: string;
       readonly grants: readonly Grant[];
     },
+    dpopJkt: string | undefined,
   ): Promise<OAuthTokenResponse> {
     const family: TokenFamily = {
       id: familyId,
       ...consent,
       expiresAt: this.#clock() + this.#refreshTtlMs,
+      dpopJkt,
       current: "",
       writs: [],
       revoked: false,
     };
     this.#families.set(family.id, family);
-    return this.#tokens(family);
+    return this.#tokens(family, dpopJkt);
   }
 
-  /** New tokens for a refresh token, which is then spent. */
-  async refresh(refreshToken: string, clientId: string): Promise<OAuthTokenResponse> {
+  /**
+   * New tokens for a refresh token, which is then spent. A DPoP-bound
+   * family's refresh token is refused without a proof by its key (`dpopJkt`):
+   * a stolen one is of no use without the client's private key.
+   */
+  async refresh(
+    refreshToken: string,
+    clientId: string,
+    dpopJkt: string | undefined,
+  ): Promise<OAuthTokenResponse> {
     const hash = hashOf(refreshToken);
     const family = this.#families.get(this.#refreshTokens.get(hash) ?? "");
     if (!family || family.revoked || family.expiresAt <= this.#clock()) {
@@ -103,6 +119,18 @@ export class OAuthTokens {
     }
     if (family.clientId !== clientId) {
       throw new WritError("oauth.invalid_grant", "The refresh token was issued to another client.");
+    }
+    if (family.dpopJkt !== undefined && dpopJkt === undefined) {
+      throw new WritError(
+        "dpop.missing",
+        "This refresh token is bound to a DPoP key: send a DPoP proof signed with it.",
+      );
+    }
+    if (family.dpopJkt !== undefined && dpopJkt !== family.dpopJkt) {
+      throw new WritError(
+        "dpop.key_mismatch",
+        "This refresh token is bound to another DPoP key than the proof's.",
+      );
     }
     if (family.current !== hash) {
       // A rotated token presented again: it was stolen, or the client was. End the family.
@@ -112,7 +140,7 @@ export class OAuthTokens {
         "This refresh token was already used; every token of its consent is revoked. Sign in again.",
       );
     }
-    return this.#tokens(family);
+    return this.#tokens(family, dpopJkt);
   }
 
   /** Revokes a consent: its refresh tokens, and every writ its access tokens refer to. */
@@ -141,7 +169,7 @@ export class OAuthTokens {
     }
   }
 
-  async #tokens(family: TokenFamily): Promise<OAuthTokenResponse> {
+  async #tokens(family: TokenFamily, dpopJkt: string | undefined): Promise<OAuthTokenResponse> {
     // Issued now against the user's current permissions and the agent's current policy.
     const writ = await this.#writs.issue(family, this.#accessTtl);
     const jti = writ.root.claims.jti;
@@ -166,12 +194,13 @@ export class OAuthTokens {
         exp,
         jti,
         writ: writ.toString(),
+        ...(dpopJkt === undefined ? {} : { cnf: { jkt: dpopJkt } }),
       },
       key,
     );
     return {
       access_token: accessToken,
-      token_type: "Bearer",
+      token_type: dpopJkt === undefined ? "Bearer" : "DPoP",
       expires_in: Math.max(1, exp - now),
       refresh_token: refreshToken,
       scope,
