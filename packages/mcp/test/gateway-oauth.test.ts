@@ -16,10 +16,10 @@ import type {
   OAuthTokens,
 } from "@modelcontextprotocol/sdk/shared/auth.js";
 import { createGuard, type Guard, KeyPair } from "@writ/core";
-import { exportJWK, SignJWT } from "jose";
-import * as oauth from "oauth4webapi";
 import { createWritServer, type ListeningWritServer } from "@writ/server";
 import { type StoreBackend, sqliteBackend } from "@writ/store";
+import { exportJWK, SignJWT } from "jose";
+import * as oauth from "oauth4webapi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Browser, launchChromium, type Page } from "../../server/test/support/browser.js";
 import { startTestIdentityProvider } from "../../server/test/support/test-identity-provider.js";
@@ -95,6 +95,8 @@ describe("the gateway with the Writ server as its OAuth authorization server", {
   let folder: string;
   let store: StoreBackend;
   let writ: ListeningWritServer;
+  /** Stops the Writ server and starts it again on the same store and port. */
+  let restartWrit: () => Promise<void>;
   let idp: Awaited<ReturnType<typeof startTestIdentityProvider>>;
   let guard: Guard;
   let gateway: Gateway;
@@ -121,7 +123,11 @@ describe("the gateway with the Writ server as its OAuth authorization server", {
     gatewayServer = server;
     gatewayUrl = `${origin}/mcp`;
     const signingKey = KeyPair.generate();
-    const writServer = await createWritServer({
+    restartWrit = async () => {
+      await writ?.close();
+      writ = await (await createWritServer(writOptions)).listen({ port: writPort });
+    };
+    const writOptions: Parameters<typeof createWritServer>[0] = {
       store,
       audience: writUrl,
       tokenExchange: {
@@ -151,8 +157,8 @@ describe("the gateway with the Writ server as its OAuth authorization server", {
         // The metadata document below is served on loopback.
         clientMetadataDocuments: { allowPrivateAddresses: true },
       },
-    });
-    writ = await writServer.listen({ port: writPort });
+    };
+    await restartWrit();
     guard = await createGuard({
       backend: store,
       issuer: await store.issuerKeys(),
@@ -706,6 +712,28 @@ describe("the gateway with the Writ server as its OAuth authorization server", {
         await answer.body?.cancel();
         expect(answer.status).toBe(200);
       });
+    });
+
+    it("keeps a registered client and its refresh tokens across a restart of the server", async () => {
+      const clientId = await register();
+      const issued = await token({
+        grant_type: "authorization_code",
+        client_id: clientId,
+        code: await codeFor(clientId),
+        redirect_uri: callbackUrl,
+        code_verifier: verifier,
+      });
+      await restartWrit();
+      const refreshed = await token({
+        grant_type: "refresh_token",
+        client_id: clientId,
+        refresh_token: issued.body.refresh_token as string,
+      });
+      expect(refreshed.status).toBe(200);
+      expect(await initializeStatus(refreshed.body.access_token as string)).toBe(200);
+      // Still known: the authorization endpoint sends it on to the consent, not to an error page.
+      const again = await fetch(authorizeUrl(clientId), { redirect: "manual" });
+      expect(again.status).toBe(303);
     });
 
     it("takes a token only for its own audience and only while its client is not revoked", async () => {

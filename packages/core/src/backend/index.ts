@@ -46,6 +46,13 @@ export type {
   UserRecord,
 } from "./store-admin.js";
 export { MAX_PAGE_SIZE, type Page, type PageQuery } from "./page.js";
+export type {
+  OAuthClientRecord,
+  OAuthCodeRecord,
+  OAuthFamilyRecord,
+  OAuthRequestRecord,
+  OAuthStateStore,
+} from "./oauth-state.js";
 export {
   API_KEY_SCOPES,
   type ApiKeyInfo,

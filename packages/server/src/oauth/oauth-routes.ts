@@ -58,26 +58,27 @@ export function registerOAuthRoutes(
   const { store, providers, clock } = options;
   const settings = checkOAuthOptions(options.oauth);
   const { issuer } = settings;
-  const clients = new OAuthClients(clock);
+  const clients = new OAuthClients(store.oauthState, clock);
   const documents = new ClientMetadataDocuments({
     allowPrivateAddresses: options.oauth.clientMetadataDocuments?.allowPrivateAddresses === true,
     clock,
   });
   /** A registered client, or one described by its metadata document (undefined when neither). */
   const clientFor = async (clientId: string): Promise<OAuthClient | undefined> =>
-    clients.find(clientId) ??
+    (await clients.find(clientId)) ??
     (ClientMetadataDocuments.names(clientId) ? documents.resolve(clientId) : undefined);
-  const pending = new PendingAuthorizations(clock);
+  const pending = new PendingAuthorizations(store.oauthState, clock);
+  const resources = new Map(settings.resources.map((entry) => [entry.resource, entry]));
   const writs = new ClientWrits(store, settings.gatewayPolicy);
   const tokens = new OAuthTokens({
     store,
     writs,
     issuer,
+    resources,
     accessTtl: settings.accessTokenTtl,
     refreshTtl: settings.refreshTokenTtl,
     clock,
   });
-  const resources = new Map(settings.resources.map((entry) => [entry.resource, entry]));
   const dpopProofs = new DpopProofVerifier();
 
   // Browser-based MCP clients read the metadata and call these endpoints from another origin.
@@ -116,7 +117,7 @@ export function registerOAuthRoutes(
         "The registration request must be JSON.",
       );
     }
-    return c.json(clients.register(body), 201);
+    return c.json(await clients.register(body), 201);
   });
 
   const page = (c: Context, status: 200 | 400 | 403, title: string, body: HtmlEscapedString) =>
@@ -191,7 +192,7 @@ export function registerOAuthRoutes(
     }
     const scope = (one("scope") ?? "").split(" ").filter((token) => token.length > 0);
     const actions = scope.filter((token) => isActionPattern(token));
-    const { pending: request, browserSecret } = pending.open({
+    const { pending: request, browserSecret } = await pending.open({
       client,
       redirectUri,
       state,
@@ -211,16 +212,16 @@ export function registerOAuthRoutes(
   });
 
   /** The request this browser has open, if the id matches its cookie. */
-  const requestOf = (c: Context, id: string | undefined) => {
+  const requestOf = async (c: Context, id: string | undefined) => {
     const [cookieId, secret] = (getCookie(c, BROWSER_COOKIE) ?? "").split(".");
     if (id === undefined || cookieId !== id) return undefined;
-    const request = pending.find(id, secret);
+    const request = await pending.find(id, secret);
     return request && secret ? { request, secret } : undefined;
   };
 
   app.get("/oauth/sign-in/callback", async (c) => {
     const [id] = (getCookie(c, BROWSER_COOKIE) ?? "").split(".");
-    const open = requestOf(c, id);
+    const open = await requestOf(c, id);
     if (!open)
       return errorPage(
         c,
@@ -238,7 +239,7 @@ export function registerOAuthRoutes(
           "Your account is not linked to a Writ user; ask an administrator to link it.",
         );
       }
-      open.request.user = user.id;
+      await pending.signIn(open.request.id, user.id);
       return c.redirect(`/oauth/consent?request=${open.request.id}`, 303);
     } catch (error) {
       return page(
@@ -256,7 +257,7 @@ export function registerOAuthRoutes(
   });
 
   app.get("/oauth/sign-in/:index", async (c) => {
-    const open = requestOf(c, c.req.query("request"));
+    const open = await requestOf(c, c.req.query("request"));
     const sign = providers[Number(c.req.param("index"))];
     if (!open || !sign)
       return errorPage(c, "This authorization expired; start again from the client.");
@@ -286,7 +287,7 @@ export function registerOAuthRoutes(
   };
 
   app.get("/oauth/consent", async (c) => {
-    const open = requestOf(c, c.req.query("request"));
+    const open = await requestOf(c, c.req.query("request"));
     if (!open)
       return errorPage(
         c,
@@ -337,7 +338,7 @@ export function registerOAuthRoutes(
   app.post("/oauth/consent", async (c) => {
     const form = await c.req.parseBody({ all: true });
     const id = typeof form.request === "string" ? form.request : undefined;
-    const open = requestOf(c, id);
+    const open = await requestOf(c, id);
     const origin = c.req.header("origin");
     if (
       !open ||
@@ -356,9 +357,17 @@ export function registerOAuthRoutes(
       );
     }
     const { request } = open;
-    // Single use: whatever the answer, this request is over.
-    pending.close(request.id);
+    // Single use: whatever the answer, this request is over; a second answer (here or at another instance) is refused.
+    const closed = await pending.close(request.id);
     deleteCookie(c, BROWSER_COOKIE, { path: "/oauth", secure: isSecure(c) });
+    if (!closed) {
+      return page(
+        c,
+        403,
+        "Authorization failed",
+        authorizationErrorView("This consent was already answered; start again from the client."),
+      );
+    }
     const redirect = (params: Record<string, string>) => {
       const url = new URL(request.redirectUri);
       for (const [name, value] of Object.entries({
@@ -388,7 +397,7 @@ export function registerOAuthRoutes(
       policy: settings.clientPolicy ?? chosen,
       resource: resources.get(request.resource) as OAuthResource,
     });
-    const code = pending.issueCode({
+    const code = await pending.issueCode({
       clientId: request.client.client_id,
       redirectUri: request.redirectUri,
       codeChallenge: request.codeChallenge,
@@ -429,7 +438,7 @@ export function registerOAuthRoutes(
       return tokens.refresh(form.refresh_token ?? "", clientId, dpopJkt);
     }
     const family = tokens.newFamilyId();
-    const approved = pending.redeem(form.code ?? "", family);
+    const approved = await pending.redeem(form.code ?? "", family);
     if (approved === undefined) {
       throw new WritError(
         "oauth.invalid_grant",
