@@ -2,10 +2,15 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
-import { postgresBackend, type StoreBackend, sqliteBackend } from "@writ/store";
+import {
+  grantPostgresWriter,
+  postgresBackend,
+  type StoreBackend,
+  sqliteBackend,
+} from "@writ/store";
 import { pgliteBackend } from "@writ/store/pglite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, requirePostgresUrl } from "./support/postgres-server.js";
+import { createTestDatabase, requirePostgresUrl, withClient } from "./support/postgres-server.js";
 
 const NOW = 1_800_000_000_000;
 const family = (id: string, currentHash: string) => ({
@@ -149,15 +154,25 @@ describe("OAuth state on PGlite", () => {
 
 const serverUrl = requirePostgresUrl();
 if (serverUrl) {
-  describe("OAuth state on PostgreSQL, two stores (two server instances)", () => {
+  describe("OAuth state on PostgreSQL: the owner and a writer role (two server instances)", () => {
     let database: { url: string; drop(): Promise<void> } | undefined;
+    const writerRole = `writ_oauth_writer_${process.pid}`;
     afterAll(async () => {
       await database?.drop();
+      await withClient(serverUrl, (client) => client.query(`DROP ROLE IF EXISTS ${writerRole}`));
     });
     oauthStateCases(async () => {
       database = await createTestDatabase(serverUrl, "oauth_state");
-      const first = await postgresBackend({ url: database.url });
-      return [first, await postgresBackend({ url: database.url })];
+      const owner = await postgresBackend({ url: database.url });
+      await withClient(database.url, (client) =>
+        client.query(`CREATE ROLE ${writerRole} LOGIN PASSWORD 'writer-password'`),
+      );
+      // The second instance connects as an application role: it needs every OAuth table.
+      await grantPostgresWriter({ url: database.url, role: writerRole });
+      const writerUrl = new URL(database.url);
+      writerUrl.username = writerRole;
+      writerUrl.password = "writer-password";
+      return [owner, await postgresBackend({ url: writerUrl.toString(), migrate: false })];
     });
   });
 }
