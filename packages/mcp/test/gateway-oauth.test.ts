@@ -126,6 +126,13 @@ describe("the gateway with the Writ server as its OAuth authorization server", {
     restartWrit = async () => {
       await writ?.close();
       writ = await (await createWritServer(writOptions)).listen({ port: writPort });
+      // Connections kept alive to the server that stopped fail once each; then it answers.
+      for (let attempt = 0; ; attempt++) {
+        const answer = await fetch(`${writUrl}/healthz`).catch((error: unknown) => {
+          if (attempt === 10) throw error;
+        });
+        if (answer?.ok) break;
+      }
     };
     const writOptions: Parameters<typeof createWritServer>[0] = {
       store,

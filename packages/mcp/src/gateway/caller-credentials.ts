@@ -14,10 +14,10 @@
 import type { IncomingMessage } from "node:http";
 import type { Guard } from "@writ/core";
 import { proofFromDpopHeader, writFromAuthorization } from "../shared/http-carriage.js";
-import { isAccessToken } from "./oauth-access-token.js";
 import { isRecord } from "../shared/mcp-types.js";
 import { readMetaCredentials } from "../shared/writ-meta.js";
 import { challengeFor, type HttpChallenge } from "./http-challenge.js";
+import { isAccessToken } from "./oauth-access-token.js";
 import type { OAuthCallers, ProofSubject } from "./oauth-caller.js";
 
 /** Who a request comes from, as the guard established it. */
