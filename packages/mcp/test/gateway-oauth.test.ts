@@ -123,17 +123,6 @@ describe("the gateway with the Writ server as its OAuth authorization server", {
     gatewayServer = server;
     gatewayUrl = `${origin}/mcp`;
     const signingKey = KeyPair.generate();
-    restartWrit = async () => {
-      await writ?.close();
-      writ = await (await createWritServer(writOptions)).listen({ port: writPort });
-      // Connections kept alive to the server that stopped fail once each; then it answers.
-      for (let attempt = 0; ; attempt++) {
-        const answer = await fetch(`${writUrl}/healthz`).catch((error: unknown) => {
-          if (attempt === 10) throw error;
-        });
-        if (answer?.ok) break;
-      }
-    };
     const writOptions: Parameters<typeof createWritServer>[0] = {
       store,
       audience: writUrl,
@@ -164,6 +153,17 @@ describe("the gateway with the Writ server as its OAuth authorization server", {
         // The metadata document below is served on loopback.
         clientMetadataDocuments: { allowPrivateAddresses: true },
       },
+    };
+    restartWrit = async () => {
+      await writ?.close();
+      writ = await (await createWritServer(writOptions)).listen({ port: writPort });
+      // Connections kept alive to the server that stopped fail once each; then it answers.
+      for (let attempt = 0; ; attempt++) {
+        const answer = await fetch(`${writUrl}/healthz`).catch((error: unknown) => {
+          if (attempt === 10) throw error;
+        });
+        if (answer?.ok) break;
+      }
     };
     await restartWrit();
     guard = await createGuard({
