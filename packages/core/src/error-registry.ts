@@ -422,6 +422,20 @@ const WRIT_ERRORS = {
   "oauth.token_invalid": INVALID_WRIT,
   "oauth.token_expired": { ...INVALID_WRIT, message: EXPIRED },
   "oauth.token_wrong_audience": INVALID_WRIT,
+  // A DPoP-bound token sent as a bearer token (RFC 9449 §7.2): a bearer token it is not.
+  "oauth.token_dpop_bound": INVALID_WRIT,
+
+  // DPoP proofs (RFC 9449) of OAuth clients, at the token endpoint (400
+  // invalid_dpop_proof) and at the gateway (401 invalid_dpop_proof).
+  "dpop.missing": INVALID_PROOF,
+  "dpop.malformed": INVALID_PROOF,
+  "dpop.bad_signature": INVALID_PROOF,
+  "dpop.wrong_request": INVALID_PROOF,
+  "dpop.wrong_token": INVALID_PROOF,
+  "dpop.stale": { ...INVALID_PROOF, message: EXPIRED },
+  "dpop.replayed": INVALID_PROOF,
+  "dpop.replay_cache_full": UNAVAILABLE_NOW,
+  "dpop.key_mismatch": INVALID_PROOF,
 
   // Identities from identity providers: a token whose person is not linked to a
   // Writ user, or whose email address the provider may not vouch for, is

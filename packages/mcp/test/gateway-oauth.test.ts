@@ -18,6 +18,8 @@ import type {
 import { createGuard, type Guard, KeyPair } from "@writ/core";
 import { createWritServer, type ListeningWritServer } from "@writ/server";
 import { type StoreBackend, sqliteBackend } from "@writ/store";
+import { exportJWK, SignJWT } from "jose";
+import * as oauth from "oauth4webapi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Browser, launchChromium, type Page } from "../../server/test/support/browser.js";
 import { startTestIdentityProvider } from "../../server/test/support/test-identity-provider.js";
@@ -69,6 +71,8 @@ class MemoryOAuthProvider implements OAuthClientProvider {
   }
 }
 
+type DpopKeys = Awaited<ReturnType<typeof oauth.generateKeyPair>>;
+
 /** A port free right now, for a server whose URL must be known before it starts. */
 async function freePort(): Promise<number> {
   const probe = createServer();
@@ -91,6 +95,8 @@ describe("the gateway with the Writ server as its OAuth authorization server", {
   let folder: string;
   let store: StoreBackend;
   let writ: ListeningWritServer;
+  /** Stops the Writ server and starts it again on the same store and port. */
+  let restartWrit: () => Promise<void>;
   let idp: Awaited<ReturnType<typeof startTestIdentityProvider>>;
   let guard: Guard;
   let gateway: Gateway;
@@ -117,7 +123,7 @@ describe("the gateway with the Writ server as its OAuth authorization server", {
     gatewayServer = server;
     gatewayUrl = `${origin}/mcp`;
     const signingKey = KeyPair.generate();
-    const writServer = await createWritServer({
+    const writOptions: Parameters<typeof createWritServer>[0] = {
       store,
       audience: writUrl,
       tokenExchange: {
@@ -147,8 +153,19 @@ describe("the gateway with the Writ server as its OAuth authorization server", {
         // The metadata document below is served on loopback.
         clientMetadataDocuments: { allowPrivateAddresses: true },
       },
-    });
-    writ = await writServer.listen({ port: writPort });
+    };
+    restartWrit = async () => {
+      await writ?.close();
+      writ = await (await createWritServer(writOptions)).listen({ port: writPort });
+      // Connections kept alive to the server that stopped fail once each; then it answers.
+      for (let attempt = 0; ; attempt++) {
+        const answer = await fetch(`${writUrl}/healthz`).catch((error: unknown) => {
+          if (attempt === 10) throw error;
+        });
+        if (answer?.ok) break;
+      }
+    };
+    await restartWrit();
     guard = await createGuard({
       backend: store,
       issuer: await store.issuerKeys(),
@@ -254,6 +271,7 @@ describe("the gateway with the Writ server as its OAuth authorization server", {
       issuer: writ.url,
       code_challenge_methods_supported: ["S256"],
       authorization_response_iss_parameter_supported: true,
+      dpop_signing_alg_values_supported: expect.arrayContaining(["ES256", "EdDSA"]),
     });
   });
 
@@ -507,6 +525,222 @@ describe("the gateway with the Writ server as its OAuth authorization server", {
       });
       expect(reused.body.error).toBe("invalid_grant");
       expect(await initializeStatus(rotated.body.access_token as string)).toBe(401);
+    });
+
+    describe("a client that holds a DPoP key (oauth4webapi, RFC 9449)", () => {
+      const insecure = { [oauth.allowInsecureRequests]: true };
+      let as: oauth.AuthorizationServer;
+      let client: oauth.Client;
+      let keys: DpopKeys;
+      let tokens: oauth.TokenEndpointResponse;
+
+      /** A DPoP proof signed by `key`, for the gateway's POST with this token unless told otherwise. */
+      async function proofBy(
+        key: DpopKeys,
+        accessToken: string,
+        claims: Record<string, unknown> = {},
+      ): Promise<string> {
+        return new SignJWT({
+          htm: "POST",
+          htu: gatewayUrl,
+          jti: crypto.randomUUID(),
+          iat: Math.floor(Date.now() / 1000),
+          ath: createHash("sha256").update(accessToken).digest("base64url"),
+          ...claims,
+        })
+          .setProtectedHeader({
+            alg: "ES256",
+            typ: "dpop+jwt",
+            jwk: await exportJWK(key.publicKey),
+          })
+          .sign(key.privateKey);
+      }
+
+      /** The gateway's answer to an MCP initialize with these headers: its status and challenges. */
+      async function initializeWith(headers: Record<string, string>) {
+        const response = await fetch(gatewayUrl, {
+          method: "POST",
+          headers: {
+            accept: "application/json, text/event-stream",
+            "content-type": "application/json",
+            ...headers,
+          },
+          body: JSON.stringify({
+            jsonrpc: "2.0",
+            id: 1,
+            method: "initialize",
+            params: {
+              protocolVersion: "2025-11-25",
+              capabilities: {},
+              clientInfo: { name: "raw", version: "1" },
+            },
+          }),
+        });
+        await response.body?.cancel();
+        return { status: response.status, challenge: response.headers.get("www-authenticate") };
+      }
+
+      beforeAll(async () => {
+        const issuer = new URL(writ.url);
+        as = await oauth.processDiscoveryResponse(
+          issuer,
+          await oauth.discoveryRequest(issuer, { algorithm: "oauth2", ...insecure }),
+        );
+        client = { client_id: await register(), token_endpoint_auth_method: "none" };
+        keys = await oauth.generateKeyPair("ES256");
+        const back = await consentInBrowser(authorizeUrl(client.client_id));
+        const response = await oauth.authorizationCodeGrantRequest(
+          as,
+          client,
+          oauth.None(),
+          oauth.validateAuthResponse(as, client, back, "s1"),
+          callbackUrl,
+          verifier,
+          { DPoP: oauth.DPoP(client, keys), ...insecure },
+        );
+        tokens = await oauth.processAuthorizationCodeResponse(as, client, response);
+      });
+
+      it("gets a DPoP-bound token, which the MCP SDK's client uses with a fresh proof on every request", async () => {
+        expect(as.dpop_signing_alg_values_supported).toContain("ES256");
+        expect(tokens.token_type).toBe("dpop");
+        const claims = JSON.parse(
+          Buffer.from(tokens.access_token.split(".")[1] as string, "base64url").toString(),
+        );
+        expect(claims.cnf).toEqual({
+          jkt: await oauth.DPoP(client, keys).calculateThumbprint(),
+        });
+        const DPoP = oauth.DPoP(client, keys);
+        const mcp = new Client({ name: "dpop-client", version: "1.0.0" });
+        await mcp.connect(
+          new StreamableHTTPClientTransport(new URL(gatewayUrl), {
+            // Every request the SDK sends goes out as RFC 9449 asks: Authorization: DPoP, and a proof with ath.
+            fetch: (url, init) =>
+              oauth.protectedResourceRequest(
+                tokens.access_token,
+                init?.method ?? "GET",
+                new URL(url),
+                new Headers(init?.headers),
+                (init?.body as string | undefined) ?? null,
+                { DPoP, ...insecure },
+              ),
+          }),
+        );
+        for (const message of ["bound one", "bound two"]) {
+          const result = await mcp.callTool({ name: "echo", arguments: { message } });
+          expect(JSON.stringify(result.content)).toContain(message);
+        }
+        await mcp.close();
+      });
+
+      it("refuses the token without a proof of its key, or with a proof for anything but this request", async () => {
+        const token = tokens.access_token;
+        const dpop = (proof?: string) => ({
+          authorization: `DPoP ${token}`,
+          ...(proof === undefined ? {} : { dpop: proof }),
+        });
+        const refusal = async (headers: Record<string, string>) => {
+          const answer = await initializeWith(headers);
+          expect(answer.status).toBe(401);
+          // The DPoP challenge names the error; the Bearer one beside it says where tokens come from.
+          expect(answer.challenge).toMatch(/^Bearer resource_metadata="[^"]+", DPoP /);
+          return /DPoP error="(\w+)", error_description="([\w.]+)"/
+            .exec(answer.challenge ?? "")
+            ?.slice(1);
+        };
+        const other = await oauth.generateKeyPair("ES256");
+        expect(await refusal(dpop())).toEqual(["invalid_dpop_proof", "dpop.missing"]);
+        expect(await refusal(dpop(await proofBy(keys, token, { htm: "GET" })))).toEqual([
+          "invalid_dpop_proof",
+          "dpop.wrong_request",
+        ]);
+        expect(await refusal(dpop(await proofBy(keys, token, { htu: `${writ.url}/mcp` })))).toEqual(
+          ["invalid_dpop_proof", "dpop.wrong_request"],
+        );
+        expect(await refusal(dpop(await proofBy(keys, "another token")))).toEqual([
+          "invalid_dpop_proof",
+          "dpop.wrong_token",
+        ]);
+        expect(await refusal(dpop(await proofBy(other, token)))).toEqual([
+          "invalid_dpop_proof",
+          "dpop.key_mismatch",
+        ]);
+        const stale = Math.floor(Date.now() / 1000) - 300;
+        expect(await refusal(dpop(await proofBy(keys, token, { iat: stale })))).toEqual([
+          "invalid_dpop_proof",
+          "dpop.stale",
+        ]);
+        const once = await proofBy(keys, token);
+        expect((await initializeWith(dpop(once))).status).toBe(200);
+        expect(await refusal(dpop(once))).toEqual(["invalid_dpop_proof", "dpop.replayed"]);
+        // Sent as a bearer token, a DPoP-bound token is not one.
+        const bearer = await initializeWith({ authorization: `Bearer ${token}` });
+        expect(bearer.status).toBe(401);
+        expect(bearer.challenge).toMatch(
+          /error="invalid_token", error_description="oauth.token_dpop_bound"/,
+        );
+      });
+
+      it("refreshes only with a proof by the same key", async () => {
+        const refresh = (DPoP?: oauth.DPoPHandle) =>
+          oauth.refreshTokenGrantRequest(as, client, oauth.None(), tokens.refresh_token as string, {
+            ...(DPoP ? { DPoP } : {}),
+            ...insecure,
+          });
+        const stranger = oauth.DPoP(client, await oauth.generateKeyPair("ES256"));
+        for (const attempt of [await refresh(stranger), await refresh()]) {
+          expect(attempt.status).toBe(400);
+          expect(((await attempt.json()) as { error: string }).error).toBe("invalid_dpop_proof");
+        }
+        // Those attempts spent nothing: the client's own key still refreshes.
+        const DPoP = oauth.DPoP(client, keys);
+        const rotated = await oauth.processRefreshTokenResponse(as, client, await refresh(DPoP));
+        expect(rotated.token_type).toBe("dpop");
+        const answer = await oauth.protectedResourceRequest(
+          rotated.access_token,
+          "POST",
+          new URL(gatewayUrl),
+          new Headers({
+            accept: "application/json, text/event-stream",
+            "content-type": "application/json",
+          }),
+          JSON.stringify({
+            jsonrpc: "2.0",
+            id: 1,
+            method: "initialize",
+            params: {
+              protocolVersion: "2025-11-25",
+              capabilities: {},
+              clientInfo: { name: "raw", version: "1" },
+            },
+          }),
+          { DPoP, ...insecure },
+        );
+        await answer.body?.cancel();
+        expect(answer.status).toBe(200);
+      });
+    });
+
+    it("keeps a registered client and its refresh tokens across a restart of the server", async () => {
+      const clientId = await register();
+      const issued = await token({
+        grant_type: "authorization_code",
+        client_id: clientId,
+        code: await codeFor(clientId),
+        redirect_uri: callbackUrl,
+        code_verifier: verifier,
+      });
+      await restartWrit();
+      const refreshed = await token({
+        grant_type: "refresh_token",
+        client_id: clientId,
+        refresh_token: issued.body.refresh_token as string,
+      });
+      expect(refreshed.status).toBe(200);
+      expect(await initializeStatus(refreshed.body.access_token as string)).toBe(200);
+      // Still known: the authorization endpoint sends it on to the consent, not to an error page.
+      const again = await fetch(authorizeUrl(clientId), { redirect: "manual" });
+      expect(again.status).toBe(303);
     });
 
     it("takes a token only for its own audience and only while its client is not revoked", async () => {

@@ -1,6 +1,6 @@
 import { errorSpec, WRIT_ERROR_CODES } from "@writ/core";
 import { describe, expect, it } from "vitest";
-import { challengeFor, wwwAuthenticate } from "../src/gateway/http-challenge.js";
+import { bearerChallenge, challengeFor, wwwAuthenticate } from "../src/gateway/http-challenge.js";
 
 describe("the gateway's HTTP answer to a refusal", () => {
   it("follows the error registry for every code", () => {
@@ -49,8 +49,22 @@ describe("the gateway's HTTP answer to a refusal", () => {
 
   it("names the code as the challenge's error_description", () => {
     const challenge = challengeFor("grant.action_not_granted", "files.read");
-    expect(challenge && wwwAuthenticate(challenge, "https://mcp.example/.well-known/x")).toBe(
+    expect(
+      challenge && wwwAuthenticate(challenge, "https://mcp.example/.well-known/x", ["EdDSA"]),
+    ).toBe(
       'DPoP error="insufficient_scope", error_description="grant.action_not_granted", scope="files.read", resource_metadata="https://mcp.example/.well-known/x", algs="EdDSA"',
+    );
+  });
+
+  it("leaves a bad DPoP proof to the DPoP challenge: the Bearer one only says where to get a token", () => {
+    const challenge = challengeFor("dpop.replayed");
+    expect(challenge).toEqual({ status: 401, error: "invalid_dpop_proof", code: "dpop.replayed" });
+    const metadata = "https://mcp.example/.well-known/x";
+    expect(challenge && bearerChallenge(challenge, metadata)).toBe(
+      `Bearer resource_metadata="${metadata}"`,
+    );
+    expect(challenge && wwwAuthenticate(challenge, metadata, ["ES256", "EdDSA"])).toBe(
+      `DPoP error="invalid_dpop_proof", error_description="dpop.replayed", resource_metadata="${metadata}", algs="ES256 EdDSA"`,
     );
   });
 });

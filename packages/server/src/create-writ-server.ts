@@ -255,7 +255,7 @@ export async function createWritServer(options: WritServerOptions): Promise<Writ
   registerDiscoveryRoutes(app, context);
   registerKeyRoutes(app, context);
   let oauthGrants: OAuthTokenGrants | undefined;
-  registerTokenRoute(app, exchange, (form) => {
+  registerTokenRoute(app, exchange, (form, dpopProof) => {
     if (!oauthGrants) {
       throw new WritError(
         "token.unsupported",
@@ -263,7 +263,7 @@ export async function createWritServer(options: WritServerOptions): Promise<Writ
         { name: "grant_type" },
       );
     }
-    return oauthGrants(form);
+    return oauthGrants(form, dpopProof);
   });
   registerWritRoutes(app, context);
   registerRevocationRoutes(app, context);

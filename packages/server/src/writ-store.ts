@@ -16,4 +16,5 @@ export type WritStore = Backend &
     | "endConsoleSession"
     | "ledgerChains"
     | "listRootHops"
+    | "oauthState"
   >;

@@ -67,11 +67,13 @@ describe("the server's problem for each error code", () => {
     for (const status of statuses) expect(responses, status).toContain(status);
   });
 
-  it("speaks RFC 6749 at the token endpoint: an oauth.* code is its own error, retryable is temporarily_unavailable, other 5xx server_error", () => {
+  it("speaks RFC 6749 at the token endpoint: an oauth.* code is its own error, a DPoP proof's is invalid_dpop_proof (RFC 9449), retryable is temporarily_unavailable, other 5xx server_error", () => {
     for (const code of WRIT_ERROR_CODES) {
       const { status, retryable } = errorSpec(code);
       const error = oauthError(new WritError(code, "No."));
       if (code.startsWith("oauth.")) expect(error, code).toBe(code.slice("oauth.".length));
+      else if (code.startsWith("dpop.") && !retryable)
+        expect(error, code).toBe("invalid_dpop_proof");
       else if (retryable) expect(error, code).toBe("temporarily_unavailable");
       else if (status >= 500) expect(error, code).toBe("server_error");
       else expect(["invalid_request", "invalid_grant"], code).toContain(error);

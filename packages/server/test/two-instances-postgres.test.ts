@@ -5,6 +5,7 @@ import {
   createAgentIdentity,
   createGuard,
   type Guard,
+  KeyPair,
   Session,
 } from "@writ/core";
 import { postgresBackend, type StoreBackend } from "@writ/store";
@@ -63,6 +64,12 @@ describe.runIf(serverUrl)("two server instances on one PostgreSQL", { timeout: 1
     return { status: response.status, body: (await response.json()) as any };
   };
 
+  // Both instances are one OAuth authorization server behind one public URL.
+  const oauth = {
+    issuer: "http://127.0.0.1:1",
+    resources: [{ resource: "http://127.0.0.1:2/mcp", key: KeyPair.generate().publicJwk }],
+  };
+
   beforeAll(async () => {
     database = await createTestDatabase(serverUrl as string, "server_two_instances");
     provider = await startTestAuthorizationServer();
@@ -80,6 +87,7 @@ describe.runIf(serverUrl)("two server instances on one PostgreSQL", { timeout: 1
           keyring,
           providers: [mailProvider(provider.issuer)],
         }),
+        oauth,
       });
       instances.push(await server.listen({ port: 0 }));
     }
@@ -91,6 +99,40 @@ describe.runIf(serverUrl)("two server instances on one PostgreSQL", { timeout: 1
     for (const store of stores) await store.close();
     await provider?.stop();
     await database?.drop();
+  });
+
+  it("serves an OAuth client registered at one instance at the other, and continues its authorization there", async () => {
+    const registered = await fetch(`${instances[a]?.url}/oauth/register`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ redirect_uris: ["http://127.0.0.1:3/callback"] }),
+    });
+    expect(registered.status).toBe(201);
+    const { client_id } = (await registered.json()) as { client_id: string };
+    const authorize = new URL(`${instances[b]?.url}/oauth/authorize`);
+    for (const [name, value] of Object.entries({
+      response_type: "code",
+      client_id,
+      code_challenge: "c".repeat(43),
+      code_challenge_method: "S256",
+    })) {
+      authorize.searchParams.set(name, value);
+    }
+    const started = await fetch(authorize, { redirect: "manual" });
+    expect(started.status).toBe(303);
+    const consent = started.headers.get("location") as string;
+    const cookie = (started.headers.get("set-cookie") ?? "").split(";")[0] as string;
+    // The request opened at b is open at a, for the browser that opened it only.
+    const atA = await fetch(`${instances[a]?.url}${consent}`, { headers: { cookie } });
+    expect(atA.status).toBe(200);
+    expect(await atA.text()).toContain("Sign in");
+    expect((await fetch(`${instances[a]?.url}${consent}`)).status).toBe(400);
+    // Known at b: a code it never issued is invalid_grant, not invalid_client.
+    const token = await fetch(`${instances[b]?.url}/oauth/token`, {
+      method: "POST",
+      body: new URLSearchParams({ grant_type: "authorization_code", client_id, code: "x" }),
+    });
+    expect(((await token.json()) as { error: string }).error).toBe("invalid_grant");
   });
 
   it("accepts a key made on one instance on the other, and both refuse it once revoked on either", async () => {

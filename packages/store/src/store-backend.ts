@@ -28,6 +28,7 @@ import type {
   IssuedApiKey,
   IssueInput,
   LinkedIdentity,
+  OAuthStateStore,
   Page,
   PublicKeyInput,
   PutAgentInput,
@@ -86,6 +87,7 @@ import { LedgerTree } from "./ledger/tree/ledger-tree.js";
 import { verifyLedger } from "./ledger/verify-ledger.js";
 import { LiveChangeLog } from "./live/live-change-log.js";
 import type { LiveFeed } from "./live/live-feed.js";
+import { OAuthStateSql } from "./oauth/oauth-state-sql.js";
 import { PayloadStore } from "./payloads/payload-store.js";
 import { whatIf } from "./policy/what-if.js";
 import { RevocationStore } from "./revocations/revocation-store.js";
@@ -114,6 +116,8 @@ export class StoreBackend implements Backend, StoreAdmin {
   readonly #issuerKeys: IssuerKeyStore;
   readonly #apiKeys: ApiKeyStore;
   readonly #sessions: ConsoleSessionStore;
+  /** The Writ server's OAuth authorization server state, shared by every instance on this store. */
+  readonly oauthState: OAuthStateStore;
   /**
    * Users' OAuth connections for the credential broker (@writ/broker), whose
    * token columns hold only what the broker sealed.
@@ -164,6 +168,7 @@ export class StoreBackend implements Backend, StoreAdmin {
     this.credentials = new SqlCredentialStore(ctx);
     this.#apiKeys = new ApiKeyStore(ctx, this.#change);
     this.#sessions = new ConsoleSessionStore(ctx);
+    this.oauthState = new OAuthStateSql(ctx);
   }
 
   /** Opened for reading only (a backup, a read-only file system): every change fails with store.read_only. */

@@ -46,6 +46,13 @@ export type {
   UserRecord,
 } from "./store-admin.js";
 export { MAX_PAGE_SIZE, type Page, type PageQuery } from "./page.js";
+export type {
+  OAuthClientRecord,
+  OAuthCodeRecord,
+  OAuthFamilyRecord,
+  OAuthRequestRecord,
+  OAuthStateStore,
+} from "./oauth-state.js";
 export {
   API_KEY_SCOPES,
   type ApiKeyInfo,
@@ -186,6 +193,16 @@ export {
   type ProofVerifierOptions,
 } from "../proof/verify-proof.js";
 export { ReplayCache, replayCacheCapacity } from "../proof/replay-cache.js";
+export {
+  DPOP_ALGORITHMS,
+  DPOP_PROOF_TYPE,
+  type DpopAlgorithm,
+  type DpopExpectation,
+  DpopProofVerifier,
+  type DpopProofVerifierOptions,
+  dpopKeyThumbprint,
+  type VerifiedDpopProof,
+} from "../dpop/dpop-proof-verifier.js";
 export { argumentsHash } from "../proof/arguments-hash.js";
 export { signCompactJws } from "../writ/jws.js";
 export { importHeaderKey } from "../keys/public-key.js";

@@ -6,8 +6,10 @@
  * method and URL) and the message's `params._meta` (`dev.writ/writ`,
  * `dev.writ/proof`). Either may carry each credential; when both carry one,
  * they must be the same, or the request is refused rather than judged on
- * either. Or an OAuth access token of the gateway's authorization server
- * (`Authorization: Bearer`), see oauth-caller.ts.
+ * either. Or an OAuth access token of the gateway's authorization server:
+ * `Authorization: Bearer <token>`, or for a DPoP-bound token
+ * `Authorization: DPoP <token>` with an RFC 9449 proof in the `DPoP` header;
+ * see oauth-caller.ts.
  */
 import type { IncomingMessage } from "node:http";
 import type { Guard } from "@writ/core";
@@ -15,6 +17,7 @@ import { proofFromDpopHeader, writFromAuthorization } from "../shared/http-carri
 import { isRecord } from "../shared/mcp-types.js";
 import { readMetaCredentials } from "../shared/writ-meta.js";
 import { challengeFor, type HttpChallenge } from "./http-challenge.js";
+import { isAccessToken } from "./oauth-access-token.js";
 import type { OAuthCallers, ProofSubject } from "./oauth-caller.js";
 
 /** Who a request comes from, as the guard established it. */
@@ -41,8 +44,17 @@ export interface RequestCredentials {
    * message alone.
    */
   readonly proofInHeader: boolean;
-  /** An OAuth access token (`Authorization: Bearer`), when the request carries one instead of a writ. */
-  readonly accessToken?: string;
+  /** An OAuth access token, when the request carries one instead of a writ. */
+  readonly accessToken?: PresentedAccessToken;
+}
+
+/** An OAuth access token as a request presents it. */
+export interface PresentedAccessToken {
+  readonly token: string;
+  /** `Bearer`, or `DPoP` for a token bound to the client's key (RFC 9449). */
+  readonly scheme: "Bearer" | "DPoP";
+  /** The `DPoP` header: the client's proof of possession for this request, under the DPoP scheme. */
+  readonly dpopProof: string | undefined;
 }
 
 const BEARER = /^Bearer[ \t]+([A-Za-z0-9_.~+/-]+=*)[ \t]*$/i;
@@ -58,9 +70,19 @@ export function requestCredentials(
   message?: unknown,
 ): RequestCredentials | CredentialsConflict {
   const { authorization } = req.headers;
-  const headerWrit = writFromAuthorization(authorization);
-  const headerProof = proofFromDpopHeader(req.headers.dpop);
+  const dpopCredential = writFromAuthorization(authorization);
+  const dpopHeader = proofFromDpopHeader(req.headers.dpop);
   const bearer = typeof authorization === "string" ? BEARER.exec(authorization)?.[1] : undefined;
+  // Under the DPoP scheme an access token, not a writ: its DPoP header is an
+  // RFC 9449 proof of the client's key, not an invocation proof.
+  const accessToken: PresentedAccessToken | undefined =
+    dpopCredential !== undefined && isAccessToken(dpopCredential)
+      ? { token: dpopCredential, scheme: "DPoP", dpopProof: dpopHeader }
+      : bearer !== undefined
+        ? { token: bearer, scheme: "Bearer", dpopProof: dpopHeader }
+        : undefined;
+  const headerWrit = accessToken === undefined ? dpopCredential : undefined;
+  const headerProof = accessToken?.scheme === "DPoP" ? undefined : dpopHeader;
   const params = isRecord(message) && isRecord(message.params) ? message.params : {};
   const meta = readMetaCredentials(params._meta);
   if (headerWrit !== undefined && meta.writ !== undefined && headerWrit !== meta.writ) {
@@ -73,7 +95,7 @@ export function requestCredentials(
     writ: headerWrit ?? meta.writ,
     proof: headerProof ?? meta.proof,
     proofInHeader: headerProof !== undefined,
-    ...(bearer === undefined ? {} : { accessToken: bearer }),
+    ...(accessToken === undefined ? {} : { accessToken }),
   };
 }
 
@@ -86,11 +108,12 @@ export function authenticateCaller(
   guard: Guard,
   credentials: RequestCredentials,
   oauth: OAuthCallers | undefined,
+  method: string,
 ): { readonly caller: Caller } | { readonly challenge: HttpChallenge } {
   const { writ, accessToken } = credentials;
   if (accessToken !== undefined) {
     return oauth
-      ? oauth.authenticate(accessToken)
+      ? oauth.authenticate(accessToken, method)
       : { challenge: { status: 401, error: "invalid_token", code: "oauth.token_invalid" } };
   }
   if (writ === undefined) return { challenge: { status: 401 } };

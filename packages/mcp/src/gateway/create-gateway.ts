@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { continueTrace, isWritError, type JsonWebKeySet, systemClock } from "@writ/core";
-import { canonicalJson } from "@writ/core/backend";
+import { canonicalJson, DPOP_ALGORITHMS } from "@writ/core/backend";
 import {
   isNotification,
   isRequest,
@@ -245,7 +245,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         isRequest(message) ? message.id : null,
       );
     }
-    const authenticated = authenticateCaller(guard, credentials, oauth);
+    const authenticated = authenticateCaller(guard, credentials, oauth, req.method ?? "GET");
     if ("challenge" in authenticated)
       return sendChallenge(res, authenticated.challenge, metadataUrl, oauth !== undefined);
     const { caller } = authenticated;
@@ -575,7 +575,7 @@ function sendChallenge(
     });
     return;
   }
-  const dpop = wwwAuthenticate(challenge, metadataUrl);
+  const dpop = wwwAuthenticate(challenge, metadataUrl, bearer ? DPOP_ALGORITHMS : ["EdDSA"]);
   res.setHeader(
     "www-authenticate",
     bearer ? [bearerChallenge(challenge, metadataUrl), dpop] : dpop,

@@ -42,9 +42,17 @@ export function challengeFor(code: DecisionCode, action?: string): HttpChallenge
   return undefined;
 }
 
-/** The `WWW-Authenticate` value: the DPoP scheme (writs are key-bound), with where the resource metadata lives. */
-export function wwwAuthenticate(challenge: HttpChallenge, resourceMetadata: string): string {
-  return `DPoP ${[...challengeParameters(challenge, resourceMetadata), 'algs="EdDSA"'].join(", ")}`;
+/**
+ * The `WWW-Authenticate` value: the DPoP scheme (writs and DPoP-bound access
+ * tokens are key-bound), with where the resource metadata lives and the
+ * algorithms a proof may use.
+ */
+export function wwwAuthenticate(
+  challenge: HttpChallenge,
+  resourceMetadata: string,
+  algorithms: readonly string[],
+): string {
+  return `DPoP ${[...challengeParameters(challenge, resourceMetadata), `algs="${algorithms.join(" ")}"`].join(", ")}`;
 }
 
 /**
@@ -53,7 +61,10 @@ export function wwwAuthenticate(challenge: HttpChallenge, resourceMetadata: stri
  * `insufficient_scope` with the scope to ask for).
  */
 export function bearerChallenge(challenge: HttpChallenge, resourceMetadata: string): string {
-  return `Bearer ${challengeParameters(challenge, resourceMetadata).join(", ")}`;
+  // A bad DPoP proof is the DPoP scheme's error (RFC 9449 §7.1); the Bearer
+  // challenge then only says where to get a token.
+  const own = challenge.error === "invalid_dpop_proof" ? { status: challenge.status } : challenge;
+  return `Bearer ${challengeParameters(own, resourceMetadata).join(", ")}`;
 }
 
 function challengeParameters(challenge: HttpChallenge, resourceMetadata: string): string[] {

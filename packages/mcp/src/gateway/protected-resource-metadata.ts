@@ -1,3 +1,5 @@
+import { DPOP_ALGORITHMS } from "@writ/core/backend";
+
 /** RFC 9728 Protected Resource Metadata, as the MCP authorization spec asks a server to publish. */
 export interface ProtectedResourceMetadata {
   readonly resource: string;
@@ -29,8 +31,9 @@ export function protectedResourceMetadata(options: {
     jwks_uri: options.jwksUri,
     bearer_methods_supported: ["header"],
     resource_name: "Writ MCP gateway",
-    // Writs are DPoP-bound: every tool call carries a proof signed by the writ's leaf key.
-    dpop_signing_alg_values_supported: ["EdDSA"],
+    // Writs are DPoP-bound: every tool call carries a proof signed by the writ's leaf key
+    // (EdDSA); the authorization server's DPoP-bound access tokens take any of its algorithms.
+    dpop_signing_alg_values_supported: options.acceptsBearer ? DPOP_ALGORITHMS : ["EdDSA"],
     // With an authorization server, its bearer access tokens are accepted too.
     dpop_bound_access_tokens_required: !options.acceptsBearer,
   };

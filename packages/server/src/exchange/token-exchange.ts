@@ -223,6 +223,7 @@ function fail(code: WritErrorCode, message: string, cause?: unknown): WritError 
 export function oauthError(error: WritError): string {
   const { code } = error;
   if (code.startsWith("oauth.")) return code.slice("oauth.".length);
+  if (code.startsWith("dpop.") && !errorSpec(code).retryable) return "invalid_dpop_proof";
   if (code === "token.unsupported" && error.details.name === "grant_type")
     return "unsupported_grant_type";
   if (

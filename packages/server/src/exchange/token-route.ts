@@ -41,7 +41,10 @@ const TokenResponseSchema = z
 const OAuthTokenResponseSchema = z
   .object({
     access_token: z.string(),
-    token_type: z.literal("Bearer"),
+    token_type: z.enum(["Bearer", "DPoP"]).openapi({
+      description:
+        "DPoP when the request carried a DPoP proof (RFC 9449): the token is bound to its key.",
+    }),
     expires_in: z.number().int(),
     refresh_token: z.string(),
     scope: z.string(),
@@ -51,6 +54,7 @@ const OAuthTokenResponseSchema = z
 /** The authorization code and refresh token grants of the OAuth authorization server for MCP clients. */
 export type CodeGrants = (
   form: Readonly<Record<string, string | undefined>>,
+  dpopProof: string | undefined,
 ) => Promise<z.infer<typeof OAuthTokenResponseSchema>>;
 
 /**
@@ -88,7 +92,7 @@ export function registerTokenRoute(
       c.header("pragma", "no-cache");
       const form = withoutUndefined(c.req.valid("form"));
       if (form.grant_type === "authorization_code" || form.grant_type === "refresh_token") {
-        return c.json(await codeGrants(form), 200);
+        return c.json(await codeGrants(form, c.req.header("dpop")), 200);
       }
       if (!exchange) {
         throw new WritError(

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { WritError } from "@writ/core";
+import type { OAuthStateStore } from "@writ/core/backend";
 
 /** A registered OAuth client: a public client (PKCE, no secret), as MCP clients are. */
 export interface OAuthClient {
@@ -20,19 +21,20 @@ const GRANT_TYPES = ["authorization_code", "refresh_token"];
 /**
  * Clients registered through RFC 7591 Dynamic Client Registration. Every
  * client is public: it proves itself with PKCE, never a secret. Registrations
- * are kept in memory (at most 10,000): after a restart a client registers
- * again, as MCP clients do when told `invalid_client`.
+ * are kept in the store (at most 10,000), so every server instance knows
+ * them and a restart keeps them.
  */
 export class OAuthClients {
-  readonly #clients = new Map<string, OAuthClient>();
+  readonly #state: OAuthStateStore;
   readonly #clock: () => number;
 
-  constructor(clock: () => number) {
+  constructor(state: OAuthStateStore, clock: () => number) {
+    this.#state = state;
     this.#clock = clock;
   }
 
   /** Registers a client from its metadata (RFC 7591 §2), or throws `oauth.invalid_client_metadata` / `oauth.invalid_redirect_uri`. */
-  register(metadata: unknown): OAuthClient {
+  async register(metadata: unknown): Promise<OAuthClient> {
     if (metadata === null || typeof metadata !== "object" || Array.isArray(metadata)) {
       throw invalid("The registration request must be a JSON object of client metadata.");
     }
@@ -54,7 +56,7 @@ export class OAuthClients {
     if (responseTypes.some((type) => type !== "code")) {
       throw invalid("response_types may hold only code.");
     }
-    if (this.#clients.size >= MAX_CLIENTS) {
+    if ((await this.#state.countOAuthClients()) >= MAX_CLIENTS) {
       throw new WritError(
         "request.rate_limited",
         "This server holds as many registered clients as it may; try again later.",
@@ -70,12 +72,17 @@ export class OAuthClients {
       token_endpoint_auth_method: "none",
       client_id_issued_at: Math.floor(this.#clock() / 1000),
     };
-    this.#clients.set(client.client_id, client);
+    await this.#state.putOAuthClient({
+      clientId: client.client_id,
+      data: JSON.stringify(client),
+      createdAt: this.#clock(),
+    });
     return client;
   }
 
-  find(clientId: string): OAuthClient | undefined {
-    return this.#clients.get(clientId);
+  async find(clientId: string): Promise<OAuthClient | undefined> {
+    const record = await this.#state.getOAuthClient(clientId);
+    return record && (JSON.parse(record.data) as OAuthClient);
   }
 }
 

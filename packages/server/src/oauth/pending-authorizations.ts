@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Grant } from "@writ/core";
+import type { OAuthStateStore } from "@writ/core/backend";
 import type { OAuthClient } from "./oauth-clients.js";
 
 /** An authorization request between /oauth/authorize and the consent. */
@@ -16,7 +17,7 @@ export interface PendingAuthorization {
   readonly browser: string;
   readonly expiresAt: number;
   /** The Writ user who signed in for this request, once they have. */
-  user?: string;
+  readonly user?: string;
 }
 
 /** An authorization code: what the consent approved, until the client redeems it, once. */
@@ -33,36 +34,32 @@ export interface ApprovedAuthorization {
 
 const REQUEST_TTL_MS = 10 * 60_000;
 const CODE_TTL_MS = 60_000;
-const MAX_PENDING = 10_000;
 
 /**
  * Authorization requests in flight and the codes consents produced, kept in
- * memory for minutes: a request is bound to the browser that started it, a
- * code is single use and expires after a minute. A code redeemed twice is an
- * attack (RFC 6749 §4.1.2): the second redemption is refused and reported, so
- * the tokens of the first can be revoked.
+ * the store for minutes (so any server instance may continue a request): a
+ * request is bound to the browser that started it, a code is single use and
+ * expires after a minute. A code redeemed twice is an attack (RFC 6749
+ * §4.1.2): the second redemption, at whichever instance, is refused and
+ * reported, so the tokens of the first can be revoked. Codes are stored as
+ * hashes.
  */
 export class PendingAuthorizations {
-  readonly #requests = new Map<string, PendingAuthorization>();
-  readonly #codes = new Map<string, ApprovedAuthorization>();
-  /** Codes redeemed, with the refresh family their redemption started, until they would have expired. */
-  readonly #redeemed = new Map<string, { family: string; until: number }>();
+  readonly #state: OAuthStateStore;
   readonly #clock: () => number;
 
-  constructor(clock: () => number) {
+  constructor(state: OAuthStateStore, clock: () => number) {
+    this.#state = state;
     this.#clock = clock;
   }
 
   /** Opens a request; returns it and the secret for the browser's cookie. */
-  open(request: Omit<PendingAuthorization, "id" | "browser" | "expiresAt" | "user">): {
+  async open(
+    request: Omit<PendingAuthorization, "id" | "browser" | "expiresAt" | "user">,
+  ): Promise<{
     pending: PendingAuthorization;
     browserSecret: string;
-  } {
-    this.#sweep();
-    if (this.#requests.size >= MAX_PENDING) {
-      const oldest = this.#requests.keys().next().value;
-      if (oldest !== undefined) this.#requests.delete(oldest);
-    }
+  }> {
     const browserSecret = randomBytes(32).toString("base64url");
     const pending: PendingAuthorization = {
       ...request,
@@ -70,28 +67,57 @@ export class PendingAuthorizations {
       browser: hash(browserSecret),
       expiresAt: this.#clock() + REQUEST_TTL_MS,
     };
-    this.#requests.set(pending.id, pending);
+    const { id, browser, expiresAt, ...data } = pending;
+    await this.#state.openOAuthRequest({
+      id,
+      browserHash: browser,
+      data: JSON.stringify(data),
+      expiresAt,
+    });
     return { pending, browserSecret };
   }
 
   /** The request, if it is open and this browser started it. */
-  find(id: string, browserSecret: string | undefined): PendingAuthorization | undefined {
-    const pending = this.#requests.get(id);
-    if (!pending || pending.expiresAt <= this.#clock() || browserSecret === undefined)
-      return undefined;
+  async find(
+    id: string,
+    browserSecret: string | undefined,
+  ): Promise<PendingAuthorization | undefined> {
+    const record = await this.#state.getOAuthRequest(id, this.#clock());
+    if (!record || browserSecret === undefined) return undefined;
     const sent = Buffer.from(hash(browserSecret));
-    return timingSafeEqual(sent, Buffer.from(pending.browser)) ? pending : undefined;
+    if (!timingSafeEqual(sent, Buffer.from(record.browserHash))) return undefined;
+    const data = JSON.parse(record.data) as Omit<
+      PendingAuthorization,
+      "id" | "browser" | "expiresAt" | "user"
+    >;
+    return {
+      ...data,
+      id: record.id,
+      browser: record.browserHash,
+      expiresAt: record.expiresAt,
+      ...(record.user === undefined ? {} : { user: record.user }),
+    };
   }
 
-  /** Ends the request (approved or denied): it cannot be used again. */
-  close(id: string): void {
-    this.#requests.delete(id);
+  /** Records the Writ user who signed in for the request. */
+  signIn(id: string, user: string): Promise<void> {
+    return this.#state.setOAuthRequestUser(id, user);
+  }
+
+  /** Ends the request (approved or denied): false when it had already ended (answered once, anywhere). */
+  close(id: string): Promise<boolean> {
+    return this.#state.closeOAuthRequest(id);
   }
 
   /** Issues a code for an approved request. */
-  issueCode(approved: Omit<ApprovedAuthorization, "expiresAt">): string {
+  async issueCode(approved: Omit<ApprovedAuthorization, "expiresAt">): Promise<string> {
     const code = randomBytes(32).toString("base64url");
-    this.#codes.set(hash(code), { ...approved, expiresAt: this.#clock() + CODE_TTL_MS });
+    const expiresAt = this.#clock() + CODE_TTL_MS;
+    await this.#state.putOAuthCode({
+      codeHash: hash(code),
+      data: JSON.stringify({ ...approved, expiresAt }),
+      expiresAt,
+    });
     return code;
   }
 
@@ -100,26 +126,13 @@ export class PendingAuthorizations {
    * was redeemed before (its tokens must be revoked), or undefined when it is
    * unknown or expired.
    */
-  redeem(
+  async redeem(
     code: string,
     family: string,
-  ): ApprovedAuthorization | { readonly replayedFamily: string } | undefined {
-    const key = hash(code);
-    const replay = this.#redeemed.get(key);
-    if (replay) return { replayedFamily: replay.family };
-    const approved = this.#codes.get(key);
-    this.#codes.delete(key);
-    if (!approved || approved.expiresAt <= this.#clock()) return undefined;
-    this.#redeemed.set(key, { family, until: approved.expiresAt });
-    return approved;
-  }
-
-  #sweep(): void {
-    const now = this.#clock();
-    for (const [id, pending] of this.#requests)
-      if (pending.expiresAt <= now) this.#requests.delete(id);
-    for (const [key, code] of this.#codes) if (code.expiresAt <= now) this.#codes.delete(key);
-    for (const [key, used] of this.#redeemed) if (used.until <= now) this.#redeemed.delete(key);
+  ): Promise<ApprovedAuthorization | { readonly replayedFamily: string } | undefined> {
+    const redeemed = await this.#state.redeemOAuthCode(hash(code), family, this.#clock());
+    if (redeemed === undefined || "replayedFamily" in redeemed) return redeemed;
+    return JSON.parse(redeemed.data) as ApprovedAuthorization;
   }
 }
 

@@ -12,7 +12,7 @@ export interface GrantPostgresWriterOptions {
 
 const ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
-/** Tables a writer changes freely: the directory, approvals, the live counter, provider connections, API keys, console sessions, budgets and the tree sequencer's place. */
+/** Tables a writer changes freely: the directory, approvals, the live counter, provider connections, API keys, console sessions, budgets, the tree sequencer's place and the OAuth authorization server's state. */
 const READ_WRITE = [
   "writ_tenants",
   "writ_users",
@@ -35,6 +35,12 @@ const READ_WRITE = [
   "writ_budget_reservations",
   "writ_ledger_tree_state",
   "writ_ledger_tree_chains",
+  "writ_oauth_clients",
+  "writ_oauth_requests",
+  "writ_oauth_codes",
+  "writ_oauth_families",
+  "writ_oauth_refresh_tokens",
+  "writ_oauth_family_writs",
 ];
 
 /** Tables a writer may only add to: the ledger, its chains, checkpoints and tree, revocations, the change log, hops. */

@@ -382,6 +382,63 @@ export const TABLE_SPECS = {
     },
     primaryKey: ["id", "budget_key"],
   },
+  /**
+   * The OAuth authorization server's state (MCP clients), shared by every
+   * server instance: registered clients, authorization requests in flight,
+   * codes and refresh-token families. Codes and refresh tokens by their hash
+   * only; `data` is the server's JSON.
+   */
+  oauthClients: {
+    name: "writ_oauth_clients",
+    columns: { client_id: id, data: text, created_at: integer },
+  },
+  oauthRequests: {
+    name: "writ_oauth_requests",
+    columns: {
+      id,
+      browser_hash: text,
+      data: text,
+      user_id: optionalText,
+      expires_at: integer,
+    },
+    indexes: { writ_oauth_requests_expiry: ["expires_at"] },
+  },
+  /** A code is redeemed by setting `redeemed_family` where it is null: once, whichever instance. */
+  oauthCodes: {
+    name: "writ_oauth_codes",
+    columns: {
+      code_hash: id,
+      data: text,
+      expires_at: integer,
+      redeemed_family: optionalText,
+    },
+    indexes: { writ_oauth_codes_expiry: ["expires_at"] },
+  },
+  /** A refresh token rotates by replacing `current_hash` where it still holds the one presented. */
+  oauthFamilies: {
+    name: "writ_oauth_families",
+    columns: {
+      id,
+      client_id: text,
+      data: text,
+      dpop_jkt: optionalText,
+      current_hash: text,
+      expires_at: integer,
+      revoked_at: optionalInteger,
+    },
+  },
+  /** Every refresh token a family has had, current and rotated: a rotated one presented again is a reuse. */
+  oauthRefreshTokens: {
+    name: "writ_oauth_refresh_tokens",
+    columns: { token_hash: id, family_id: text },
+    indexes: { writ_oauth_refresh_tokens_family: ["family_id"] },
+  },
+  /** The writs (root hop jti) issued under each family, revoked with it. */
+  oauthFamilyWrits: {
+    name: "writ_oauth_family_writs",
+    columns: { jti: id, family_id: text },
+    indexes: { writ_oauth_family_writs_family: ["family_id"] },
+  },
 } as const satisfies Readonly<Record<string, TableSpec>>;
 
 export type TableName = keyof typeof TABLE_SPECS;
