@@ -3,11 +3,15 @@ import type { Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeServer, loopbackServer, serverBin } from "../../mcp/test/gateway-fixture.js";
+import {
+  closeServer,
+  freePort,
+  loopbackServer,
+  serverBin,
+} from "../../mcp/test/gateway-fixture.js";
 import {
   connectThroughOAuth,
   consentInBrowser,
-  freePort,
   MemoryOAuthProvider,
 } from "../../mcp/test/oauth-client.js";
 import { type Browser, launchChromium, type Page } from "../../server/test/support/browser.js";

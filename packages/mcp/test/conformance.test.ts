@@ -2,13 +2,12 @@ import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { UpstreamConfig } from "../src/index.js";
 import { conformanceUpstream } from "./conformance-upstream.js";
-import { type GatewayWorld, gatewayWorld, serverBin } from "./gateway-fixture.js";
+import { freePort, type GatewayWorld, gatewayWorld, serverBin } from "./gateway-fixture.js";
 import { signingProxy } from "./signing-proxy.js";
 
 const require = createRequire(import.meta.url);
@@ -116,14 +115,6 @@ describe("@modelcontextprotocol/conformance server scenarios, directly and throu
     expect(passed(direct)).toBeGreaterThan(10);
   }, 600_000);
 });
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 async function listening(child: ChildProcess): Promise<void> {
   let output = "";

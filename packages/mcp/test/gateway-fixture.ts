@@ -27,6 +27,13 @@ export async function loopbackServer(): Promise<{ server: Server; origin: string
   return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
+/** A port free right now, for a server whose URL must be known before it starts. */
+export async function freePort(): Promise<number> {
+  const { server, origin } = await loopbackServer();
+  await closeServer(server);
+  return Number(new URL(origin).port);
+}
+
 export function closeServer(server: Server): Promise<void> {
   server.closeAllConnections();
   return new Promise((resolve) => server.close(() => resolve()));

@@ -7,14 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import type { OAuthClientProvider } from "@modelcontextprotocol/sdk/client/auth.js";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import type {
-  OAuthClientInformationMixed,
-  OAuthClientMetadata,
-  OAuthTokens,
-} from "@modelcontextprotocol/sdk/shared/auth.js";
 import { createGuard, type Guard, KeyPair } from "@writ/core";
 import { createWritServer, type ListeningWritServer } from "@writ/server";
 import { type StoreBackend, sqliteBackend } from "@writ/store";
@@ -24,63 +18,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Browser, launchChromium, type Page } from "../../server/test/support/browser.js";
 import { startTestIdentityProvider } from "../../server/test/support/test-identity-provider.js";
 import { createGateway, type Gateway } from "../src/index.js";
-import { closeServer, loopbackServer, serverBin } from "./gateway-fixture.js";
-
-/** The MCP SDK's own OAuth client provider contract, held in memory as a desktop client would on disk. */
-class MemoryOAuthProvider implements OAuthClientProvider {
-  information: OAuthClientInformationMixed | undefined;
-  saved: OAuthTokens | undefined;
-  verifier = "";
-  authorizationUrl: URL | undefined;
-  constructor(readonly callback: string) {}
-  get redirectUrl(): string {
-    return this.callback;
-  }
-  get clientMetadata(): OAuthClientMetadata {
-    return {
-      client_name: "SDK test client",
-      redirect_uris: [this.callback],
-      grant_types: ["authorization_code", "refresh_token"],
-      response_types: ["code"],
-      token_endpoint_auth_method: "none",
-    };
-  }
-  state(): string {
-    return "client-state-1";
-  }
-  clientInformation() {
-    return this.information;
-  }
-  saveClientInformation(information: OAuthClientInformationMixed): void {
-    this.information = information;
-  }
-  tokens() {
-    return this.saved;
-  }
-  saveTokens(tokens: OAuthTokens): void {
-    this.saved = tokens;
-  }
-  redirectToAuthorization(url: URL): void {
-    this.authorizationUrl = url;
-  }
-  saveCodeVerifier(verifier: string): void {
-    this.verifier = verifier;
-  }
-  codeVerifier(): string {
-    return this.verifier;
-  }
-}
+import { closeServer, freePort, loopbackServer, serverBin } from "./gateway-fixture.js";
+import { consentInBrowser, MemoryOAuthProvider } from "./oauth-client.js";
 
 type DpopKeys = Awaited<ReturnType<typeof oauth.generateKeyPair>>;
-
-/** A port free right now, for a server whose URL must be known before it starts. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 /**
  * Stock MCP clients through the Writ server as the gateway's authorization
@@ -211,36 +152,6 @@ describe("the gateway with the Writ server as its OAuth authorization server", {
     rmSync(folder, { recursive: true, force: true });
   });
 
-  /** The person's part, in the browser: sign in at the identity provider if needed, approve; returns where the client is sent back to. */
-  async function consentInBrowser(
-    authorizationUrl: URL,
-    uncheck: readonly string[] = [],
-  ): Promise<URL> {
-    await page.goto(authorizationUrl.toString());
-    const signIn = page.getByRole("link", { name: "Sign in with Example" });
-    if ((await signIn.count()) > 0) {
-      await signIn.click();
-      // At the identity provider: its login form the first time, its consent, or straight back.
-      const consent = page.getByRole("heading", { name: "to act for you?" });
-      for (;;) {
-        await page.locator('input[name="login"], button[type="submit"]').first().waitFor();
-        if ((await consent.count()) > 0) break;
-        if ((await page.locator('input[name="login"]').count()) > 0) {
-          await page.locator('input[name="login"]').fill("alice");
-          await page.locator('input[name="password"]').fill("any");
-        }
-        await page.locator('button[type="submit"]').click();
-      }
-    }
-    await page.getByRole("heading", { name: "Allow SDK test client to act for you?" }).waitFor();
-    for (const text of uncheck) {
-      await page.getByRole("checkbox", { name: text }).click();
-    }
-    await page.getByRole("button", { name: "Approve" }).click();
-    await page.waitForURL(/\/callback\?/);
-    return new URL(page.url());
-  }
-
   async function connect(provider: MemoryOAuthProvider): Promise<Client> {
     const client = new Client({ name: "sdk-oauth", version: "1.0.0" });
     await client.connect(
@@ -288,7 +199,7 @@ describe("the gateway with the Writ server as its OAuth authorization server", {
     expect(authorizationUrl.searchParams.get("resource")).toBe(gatewayUrl);
     expect(authorizationUrl.searchParams.get("code_challenge_method")).toBe("S256");
 
-    const back = await consentInBrowser(authorizationUrl, ["everything.get-sum"]);
+    const back = await consentInBrowser(page, authorizationUrl, ["everything.get-sum"]);
     expect(back.searchParams.get("iss")).toBe(writ.url);
     expect(back.searchParams.get("state")).toBe("client-state-1");
     await transport.finishAuth(back.searchParams.get("code") as string);
@@ -365,7 +276,9 @@ describe("the gateway with the Writ server as its OAuth authorization server", {
     }
 
     async function codeFor(clientId: string): Promise<string> {
-      return (await consentInBrowser(authorizeUrl(clientId))).searchParams.get("code") as string;
+      return (await consentInBrowser(page, authorizeUrl(clientId))).searchParams.get(
+        "code",
+      ) as string;
     }
 
     /** The gateway's answer to an MCP initialize with this access token. */
@@ -588,7 +501,7 @@ describe("the gateway with the Writ server as its OAuth authorization server", {
         );
         client = { client_id: await register(), token_endpoint_auth_method: "none" };
         keys = await oauth.generateKeyPair("ES256");
-        const back = await consentInBrowser(authorizeUrl(client.client_id));
+        const back = await consentInBrowser(page, authorizeUrl(client.client_id));
         const response = await oauth.authorizationCodeGrantRequest(
           as,
           client,

@@ -1,6 +1,4 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -10,6 +8,7 @@ import { connectWithWrit } from "@writ/mcp";
 import { sqliteBackend } from "@writ/store";
 import { expect, it, onTestFinished } from "vitest";
 import { sqliteTestBackend } from "../../../test/support/sqlite-test-backend.js";
+import { freePort } from "./gateway-fixture.js";
 import { startReadmeGateway } from "./readme/gateway.js";
 import { refundOverMcp } from "./readme/in-process.js";
 
@@ -62,11 +61,3 @@ it("runs the README's gateway: the agent reads what its writ allows through it, 
   });
   expect(await read(`${docs}/salaries.csv`)).toMatchObject({ isError: true });
 });
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
