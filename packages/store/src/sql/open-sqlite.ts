@@ -13,6 +13,7 @@ import { WritError } from "@writ/core";
 import Database from "better-sqlite3";
 import { SqliteDriver } from "./sqlite-driver.js";
 import { toStoreError } from "./store-errors.js";
+import { WalCheckpointer } from "./wal-checkpointer.js";
 import { WalFlusher } from "./wal-flusher.js";
 
 export interface OpenSqliteOptions {
@@ -30,6 +31,9 @@ export interface OpenedSqlite {
   readonly driver: SqliteDriver;
   readonly readOnly: boolean;
 }
+
+/** SQLite's wal_autocheckpoint default, in pages. */
+const DEFAULT_AUTOCHECKPOINT = 1000;
 
 /** Where operators find how to restore a store: the store README's backups section. */
 export const BACKUPS_HELP = "restore it from a backup (see “Backups” in the @writ/store README)";
@@ -64,6 +68,7 @@ export function openSqlite(path: string, options: OpenSqliteOptions): OpenedSqli
   if (!exists) mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   let db: Database.Database;
   let flusher: WalFlusher | undefined;
+  let checkpointer: WalCheckpointer | undefined;
   try {
     db = new Database(path);
   } catch (error) {
@@ -79,6 +84,16 @@ export function openSqlite(path: string, options: OpenSqliteOptions): OpenedSqli
       `synchronous = ${flusher === undefined ? options.synchronous.toUpperCase() : "NORMAL"}`,
     );
     db.pragma(`busy_timeout = ${options.busyTimeoutMs}`);
+    if (wal) {
+      const connection = db;
+      // The worker checkpoints; this connection only past ten times SQLite's default WAL size.
+      connection.pragma(`wal_autocheckpoint = ${10 * DEFAULT_AUTOCHECKPOINT}`);
+      checkpointer = new WalCheckpointer(path, {
+        synchronous: options.synchronous,
+        busyTimeoutMs: options.busyTimeoutMs,
+        onFailure: () => connection.pragma(`wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT}`),
+      });
+    }
   } catch (error) {
     db.close();
     const failure = toStoreError(error, where);
@@ -88,7 +103,11 @@ export function openSqlite(path: string, options: OpenSqliteOptions): OpenedSqli
     throw failure;
   }
   return {
-    driver: new SqliteDriver(db, where, { readOnly: false, ...(flusher ? { flusher } : {}) }),
+    driver: new SqliteDriver(db, where, {
+      readOnly: false,
+      ...(flusher ? { flusher } : {}),
+      ...(checkpointer ? { checkpointer } : {}),
+    }),
     readOnly: false,
   };
 }
