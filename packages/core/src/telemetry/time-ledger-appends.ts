@@ -14,13 +14,13 @@ export function timeLedgerAppends(backend: Backend): Backend {
   if (api === undefined) return backend;
   return {
     ...backend,
-    append: async (appends) => {
+    append: async (appends, options) => {
       const started = performance.now();
       const attributes: Record<string, string> = {
         [A.ledgerKind]: appends[0]?.entry.kind ?? "none",
       };
       try {
-        return await backend.append(appends);
+        return await backend.append(appends, options);
       } catch (error) {
         attributes[A.errorType] = errorType(error);
         throw error;
