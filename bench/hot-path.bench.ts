@@ -46,7 +46,7 @@ type Subject = {
  * Runs every subject `perRound` samples a round for `rounds` rounds, rotating
  * which goes first, and returns each subject's per-operation µs.
  */
-async function interleaved(
+export async function interleaved(
   subjects: Record<string, Subject>,
   perRound: number,
   rounds = ROUNDS,
