@@ -86,8 +86,10 @@ export function openSqlite(path: string, options: OpenSqliteOptions): OpenedSqli
     db.pragma(`busy_timeout = ${options.busyTimeoutMs}`);
     if (wal) {
       const connection = db;
-      // The worker checkpoints; this connection only past ten times SQLite's default WAL size.
-      connection.pragma(`wal_autocheckpoint = ${10 * DEFAULT_AUTOCHECKPOINT}`);
+      // The worker copies the WAL back; this connection, past twice SQLite's default WAL
+      // size, finishes the job (what the worker has not copied yet, and the sync) so the
+      // WAL restarts: a passive checkpoint alone seldom catches up with a busy writer.
+      connection.pragma(`wal_autocheckpoint = ${2 * DEFAULT_AUTOCHECKPOINT}`);
       checkpointer = new WalCheckpointer(path, {
         synchronous: options.synchronous,
         busyTimeoutMs: options.busyTimeoutMs,

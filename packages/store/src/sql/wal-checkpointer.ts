@@ -33,13 +33,14 @@ parentPort.on("message", (message) => {
 /**
  * Checkpoints an SQLite write-ahead log on a worker thread. SQLite's own
  * automatic checkpoint runs inside the commit that crosses its threshold, on
- * the thread that runs every guard: it writes hundreds of pages back and
+ * the thread that runs every guard: it writes a thousand pages back and
  * syncs the database file, a stall of milliseconds for whichever decision or
- * revocation commits then. Here the store's connection checkpoints only as a
- * backstop (a WAL the worker cannot keep up with), and every hundred write
- * commits this worker runs a passive checkpoint, which never blocks a
- * writer. The worker starts on first use, so a store that writes little
- * never starts one.
+ * revocation commits then. Here, every hundred write commits, this worker
+ * runs a passive checkpoint, which never blocks a writer and copies most
+ * pages back off the event loop; the store's connection checkpoints only at
+ * twice SQLite's usual WAL size, to copy the rest and let the WAL restart
+ * (a passive checkpoint seldom catches up with a busy writer). The worker
+ * starts on first use, so a store that writes little never starts one.
  */
 export class WalCheckpointer {
   readonly #path: string;
