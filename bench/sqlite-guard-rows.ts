@@ -9,26 +9,14 @@
  * before the timer starts), and the same calls 32 in flight.
  */
 import { generateKeyPairSync, sign, verify } from "node:crypto";
-import { createRequire } from "node:module";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { createGuard, type Guard, issueWrit } from "@writ/core";
 import { sqliteBackend } from "@writ/store";
 import { chain } from "./core.bench.js";
 import { interleaved } from "./hot-path.bench.js";
 import { AUDIENCE, tenConditionalGrants } from "./hot-path-shapes.js";
+import { openRawSqlite } from "./raw-sqlite.js";
 import type { BenchResult } from "./result.js";
-
-// The floor's raw insert uses the store's own driver, not a dependency of the bench.
-const storeRequire = createRequire(fileURLToPath(import.meta.resolve("@writ/store")));
-const BetterSqlite3 = storeRequire("better-sqlite3") as new (
-  path: string,
-) => {
-  pragma(source: string): unknown;
-  exec(source: string): void;
-  prepare(source: string): { run(...values: unknown[]): unknown };
-  close(): void;
-};
 
 const GROUP = "store";
 const IN_FLIGHT = 32;
@@ -76,9 +64,7 @@ export async function sqliteGuardRows(
 ): Promise<BenchResult[]> {
   const world = await sqliteGuardWorld(join(folder, `guard-${synchronous}.db`), synchronous);
   const { store, guard, freshCall } = world;
-  const db = new BetterSqlite3(join(folder, `floor-${synchronous}.db`));
-  db.pragma("journal_mode = WAL");
-  db.pragma(`synchronous = ${synchronous.toUpperCase()}`);
+  const db = openRawSqlite(join(folder, `floor-${synchronous}.db`), synchronous);
   db.exec("CREATE TABLE floor (id INTEGER PRIMARY KEY, body TEXT NOT NULL)");
   const insert = db.prepare("INSERT INTO floor (body) VALUES (?)");
   const { privateKey, publicKey } = generateKeyPairSync("ed25519");

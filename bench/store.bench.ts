@@ -9,33 +9,26 @@
  * Run directly: `npx tsx --conditions=@writ/source bench/store.bench.ts`.
  * Postgres figures need WRIT_BENCH_POSTGRES_URL or WRIT_TEST_POSTGRES_URL.
  */
-import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { createAgentIdentity } from "@writ/core";
-import { type LedgerAppend, verifyLedgerEvidence } from "@writ/core/backend";
+import { verifyLedgerEvidence } from "@writ/core/backend";
 import { postgresBackend, type StoreBackend, sqliteBackend } from "@writ/store";
 import {
   type RemoteStore,
   startRemoteGuard,
 } from "../packages/store/test/support/remote-guard-process.js";
+import { ledgerAppendRows } from "./ledger-append-rows.js";
+import { entry } from "./ledger-entry.js";
 import { printTable } from "./print-table.js";
 import type { BenchResult } from "./result.js";
 import { sqliteGuardRows } from "./sqlite-guard-rows.js";
 
-// The floor's raw insert and the Postgres clean-up use the store's own drivers, not dependencies of the bench.
+// The Postgres clean-up uses the store's own driver, not a dependency of the bench.
 const storeRequire = createRequire(fileURLToPath(import.meta.resolve("@writ/store")));
-const BetterSqlite3 = storeRequire("better-sqlite3") as new (
-  path: string,
-) => {
-  pragma(source: string): unknown;
-  exec(source: string): void;
-  prepare(source: string): { run(...values: unknown[]): unknown };
-  close(): void;
-};
 const pg = storeRequire("pg") as {
   Client: new (options: {
     connectionString: string;
@@ -58,25 +51,6 @@ function summarize(samples: number[]): { median: number; p99: number } {
 }
 
 const round = (value: number, digits = 1) => Number(value.toFixed(digits));
-
-function entry(index: number): LedgerAppend {
-  return {
-    entry: {
-      kind: "decision",
-      time: Date.now(),
-      user: "alice",
-      agent: "worker",
-      chain: { agents: ["planner", "worker"], hops: ["hop-a", "hop-b"] },
-      action: "refunds.approve",
-      tool: "approve_refund",
-      decision: "allow",
-      reason: "granted",
-      callId: `bench-${index}`,
-      durationMs: 0.12,
-      inputHash: createHash("sha256").update(String(index)).digest("hex"),
-    },
-  };
-}
 
 /** rows/s over `runs` runs: one awaited append at a time, or all at once (group commit). */
 async function appendThroughput(
@@ -287,6 +261,7 @@ export async function runStoreBenchmarks(): Promise<BenchResult[]> {
   try {
     results.push(...(await sqliteGuardRows(folder, "full")));
     results.push(...(await sqliteGuardRows(folder, "normal")));
+    results.push(...(await ledgerAppendRows(folder)));
     const shared = join(folder, "shared.db");
     results.push(
       await propagationBenchmark(
