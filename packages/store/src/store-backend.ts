@@ -180,6 +180,9 @@ export class StoreBackend implements Backend, StoreAdmin {
 
   // ── Backend ──────────────────────────────────────────────────────────────
 
+  /** Appends queue in the ledger writer, and this store's ledger reads commit the queue first. */
+  readonly queuesAppends = true;
+
   watch(sink: LiveSink): Promise<LiveWatch> {
     return this.#feed.watch(sink);
   }

@@ -61,6 +61,14 @@ export interface Backend {
     options?: LedgerAppendOptions,
   ): Promise<readonly LedgerRecord[]>;
   /**
+   * true: append() takes its rows in order as it is called, and every read
+   * this backend serves afterwards includes them (an in-process store), so
+   * the guard does not wait for rows that need not be durable (outcomes). A
+   * backend behind a network leaves it unset: the guard waits for its
+   * outcome rows, so that whoever reads the ledger next sees them.
+   */
+  readonly queuesAppends?: boolean;
+  /**
    * Records hops seen for the first time (idempotent by jti). Refuses, with
    * the error delegationConflict() gives, a hop whose id is recorded for
    * another hop (writ.jti_reused, `details.name` = the jti) or whose parent is

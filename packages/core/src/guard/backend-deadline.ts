@@ -23,6 +23,7 @@ export function withDeadline(backend: Backend, deadlineMs: number): Backend {
           ),
       );
   return {
+    ...(backend.queuesAppends === undefined ? {} : { queuesAppends: backend.queuesAppends }),
     watch: (sink) => backend.watch(sink),
     close: () => backend.close(),
     append: bounded("append", (appends, options) => backend.append(appends, options)),

@@ -122,9 +122,11 @@ export class GuardLedger {
 
   /**
    * Records how an allowed call ended. Never throws: the tool already ran, so
-   * a failure goes to onLedgerError. Resolves once the row is handed to the
-   * backend, which may group-commit it with a later decision (a crash can
-   * lose an outcome, never a decision): settled() waits for its commit.
+   * a failure goes to onLedgerError. The backend may group-commit the row
+   * with a later decision (a crash can lose an outcome, never a decision).
+   * On a backend that queues appends (an in-process store) this resolves
+   * once the row is handed over, and settled() waits for its commit;
+   * elsewhere it resolves once the row is committed.
    */
   async recordOutcome(
     decision: AllowDecision,
@@ -170,6 +172,7 @@ export class GuardLedger {
       this.#onLedgerError(error);
       return;
     }
+    if (this.#backend.queuesAppends !== true) return written;
     this.#outcomes.add(written);
     void written.finally(() => this.#outcomes.delete(written));
   }

@@ -7,6 +7,7 @@ import type { Backend } from "../backend/backend.js";
  */
 export function overrideBackend(backend: Backend, overrides: Partial<Backend>): Backend {
   return {
+    ...(backend.queuesAppends === undefined ? {} : { queuesAppends: backend.queuesAppends }),
     watch: (sink) => backend.watch(sink),
     append: (appends, options) => backend.append(appends, options),
     recordDelegations: (records) => backend.recordDelegations(records),
