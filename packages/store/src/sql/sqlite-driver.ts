@@ -271,6 +271,14 @@ export class SqliteDriver implements SqlDriver {
   }
 }
 
+/** `?, ?, …` for `count` values; kept per count, since every insert asks again. */
 export function placeholders(count: number): string {
-  return Array.from({ length: count }, () => "?").join(", ");
+  let text = PLACEHOLDERS[count];
+  if (text === undefined) {
+    text = Array.from({ length: count }, () => "?").join(", ");
+    PLACEHOLDERS[count] = text;
+  }
+  return text;
 }
+
+const PLACEHOLDERS: string[] = [];
