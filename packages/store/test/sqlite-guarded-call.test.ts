@@ -205,4 +205,40 @@ describe("a guarded call on a SQLite store", { timeout: 60_000 }, () => {
     await guard.close();
     await store.close();
   });
+
+  it("rolls back a reservation whose decision row could not be made, and commits the calls decided with it", async () => {
+    const store = await sqliteBackend({ path });
+    const charge = {
+      key: "user:alice:refunds.approve:count:1d",
+      scope: "user",
+      subject: "alice",
+      budget: "count <= 10 per 1d",
+      max: 10,
+      windowMs: 86_400_000,
+      amount: 1,
+    } as const;
+    const row = (callId: string) =>
+      ({
+        entry: { kind: "decision", time: 1, callId, decision: "allow", reason: "granted" },
+      }) as const;
+    const [failed, committed, plain] = await Promise.allSettled([
+      store.reserveAndAppend({ id: "r-1", callId: "c-1", charges: [charge] }, () => {
+        throw new Error("no row for this decision");
+      }),
+      store.reserveAndAppend({ id: "r-2", callId: "c-2", charges: [charge] }, () => row("c-2")),
+      store.append([row("c-3")]),
+    ]);
+    expect(failed).toMatchObject({ status: "rejected" });
+    expect(committed).toMatchObject({
+      status: "fulfilled",
+      value: { reservation: { reserved: true } },
+    });
+    expect(plain).toMatchObject({ status: "fulfilled" });
+    expect(await store.budgetUsage({ subject: "alice" })).toMatchObject([{ used: 1 }]);
+    const calls = (await store.queryLedger()).records.map((record) => record.callId);
+    expect(calls).toEqual(expect.arrayContaining(["c-2", "c-3"]));
+    expect(calls).not.toContain("c-1");
+    expect(await store.verifyLedger()).toMatchObject({ ok: true });
+    await store.close();
+  });
 });

@@ -34,9 +34,10 @@ export interface LedgerWriterOptions {
 export type AppendInTransaction = (appends: readonly LedgerAppend[]) => Promise<LedgerRecord[]>;
 
 /**
- * Rows to append, or what writes its rows inside the batch's transaction (a
- * budget reservation and the decision row that follows from it): it must
- * not throw, or the whole batch fails with it.
+ * Rows to append, or what writes inside the batch's transaction and returns
+ * its rows (a budget reservation and the decision row that follows from
+ * it). It runs in a savepoint: if it throws, its writes roll back and its
+ * append fails alone, while the rest of the batch commits.
  */
 type Appends = readonly LedgerAppend[] | ((tx: SqlTransaction) => Promise<readonly LedgerAppend[]>);
 
@@ -195,8 +196,15 @@ export class LedgerWriter {
       }
       const batch = this.#takeBatch();
       try {
-        const records = await this.#write(batch);
-        for (const [index, pending] of batch.entries()) pending.resolve(records[index] ?? []);
+        const written = await this.#write(batch);
+        for (const [index, pending] of batch.entries()) {
+          const records = written[index];
+          if (Array.isArray(records)) pending.resolve(records);
+          else
+            pending.reject(
+              ledgerFailure(records?.error, "The ledger could not record the events."),
+            );
+        }
       } catch (error) {
         this.#head = undefined; // the commit may or may not have happened: read the head again
         this.#checkpointDue = false;
@@ -222,13 +230,30 @@ export class LedgerWriter {
     return batch;
   }
 
-  async #write(batch: readonly PendingAppends[]): Promise<LedgerRecord[][]> {
+  /** Each pending append's records, or what it threw (its writes rolled back, the rest committed). */
+  async #write(
+    batch: readonly PendingAppends[],
+  ): Promise<(LedgerRecord[] | { readonly error: unknown })[]> {
     const durable = batch.some((pending) => pending.durable);
+    const failures = new Map<number, { readonly error: unknown }>();
     const committed = await this.#ctx.driver.transaction(
       async (tx) => {
         const groups: (readonly LedgerAppend[])[] = [];
-        for (const { appends } of batch)
-          groups.push(typeof appends === "function" ? await appends(tx) : appends);
+        for (const [index, { appends }] of batch.entries()) {
+          if (typeof appends !== "function") {
+            groups.push(appends);
+            continue;
+          }
+          await tx.run("SAVEPOINT writ_append");
+          try {
+            groups.push(await appends(tx));
+          } catch (error) {
+            await tx.run("ROLLBACK TO writ_append");
+            failures.set(index, { error });
+            groups.push([]);
+          }
+          await tx.run("RELEASE writ_append");
+        }
         const now = this.#ctx.clock();
         const written = await this.#insert(
           tx,
@@ -248,7 +273,7 @@ export class LedgerWriter {
     this.#head = committed.head;
     this.#rowsSinceCheckpoint = committed.rowsSinceCheckpoint;
     this.#checkpointDue = false;
-    return committed.records;
+    return committed.records.map((records, index) => failures.get(index) ?? records);
   }
 
   async #runTransaction<T>(
