@@ -1,11 +1,11 @@
 /**
- * Budgets (DESIGN §8): what reserving a call's budgets adds to a guarded call
- * on in-process SQLite. The floor is the same guarded call (3-hop writ,
- * conditions on every hop, durable decision row) whose grants carry no
- * budget; the subject's hop 1 carries a daily sum budget and the user's
- * permission a count budget, so every call reserves two counters in one
- * transaction. Floor and subject run in interleaved rounds on one store, so
- * the machine's drift touches both alike.
+ * Budgets (DESIGN §8): what reserving a call's budgets adds to guard.run on
+ * in-process SQLite. The floor is the same guarded run (3-hop writ,
+ * conditions on every hop, durable decision row, fresh arguments and proof)
+ * whose grants carry no budget; the subject's hop 1 carries a daily sum
+ * budget and the user's permission a count budget, so every call reserves
+ * two counters, in its decision row's commit. Floor and subject run in
+ * interleaved rounds on one store, so the machine's drift touches both alike.
  *
  *   pnpm bench budgets
  */
@@ -13,8 +13,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { createAgentIdentity, createGuard, type Guard, Session } from "@writ/core";
+import { type Call, createAgentIdentity, createGuard, type Guard, Session } from "@writ/core";
 import { sqliteBackend } from "@writ/store";
+import { interleaved } from "./interleaved.js";
 import { printTable } from "./print-table.js";
 import type { BenchResult } from "./result.js";
 
@@ -26,18 +27,25 @@ const median = (samples: number[]) =>
 const p99 = (samples: number[]) =>
   [...samples].sort((a, b) => a - b)[Math.floor(samples.length * 0.99)] ?? Number.NaN;
 
-async function timeCalls(guard: Guard, session: Session, count: number, into: number[]) {
-  for (let index = 0; index < count; index++) {
-    const call = guard.callFrom(session, {
-      action: "refunds.approve",
-      tool: "approve_refund",
-      args: { amount: 1 + (index % 40), currency: "USD" },
-    });
-    const started = performance.now();
-    const decision = await guard.authorize(call);
-    into.push((performance.now() - started) * 1000);
-    if (decision.effect !== "allow") throw new Error(`unexpected ${decision.code}`);
-  }
+/** guard.run on fresh calls from `session`, each call prepared (proof signed) before the timer starts. */
+function guardedRuns(guard: Guard, session: Session) {
+  let calls: Call[] = [];
+  let serial = 0;
+  return {
+    prepare: (count: number) => {
+      calls = Array.from({ length: count }, () =>
+        guard.callFrom(session, {
+          action: "refunds.approve",
+          tool: "approve_refund",
+          args: { amount: 1 + (serial++ % 40), currency: "USD" },
+        }),
+      );
+    },
+    operation: async (index: number) => {
+      const { decision } = await guard.run(calls[index] as Call, () => "ok");
+      if (decision.effect !== "allow") throw new Error(`unexpected ${decision.code}`);
+    },
+  };
 }
 
 async function budgetRun(folder: string, synchronous: "full" | "normal"): Promise<BenchResult[]> {
@@ -76,32 +84,21 @@ async function budgetRun(folder: string, synchronous: "full" | "normal"): Promis
   const plain = await chain("alice", "");
   const budgeted = await chain("bob", " within sum(amount) <= 1000000000 per 1d");
 
-  const floor: number[] = [];
-  const subject: number[] = [];
-  await timeCalls(guard, plain, 200, []); // warm: hops verified and recorded, statements prepared
-  await timeCalls(guard, budgeted, 200, []);
-  for (let index = 0; index < ROUNDS; index++) {
-    // Alternate which goes first, so neither always meets a fresher cache or a later checkpoint.
-    const order: [Session, number[]][] =
-      index % 2 === 0
-        ? [
-            [plain, floor],
-            [budgeted, subject],
-          ]
-        : [
-            [budgeted, subject],
-            [plain, floor],
-          ];
-    for (const [session, samples] of order)
-      await timeCalls(guard, session, CALLS_PER_ROUND, samples);
-  }
+  // Round -1 of interleaved() warms up: hops verified and recorded, statements prepared.
+  const samples = await interleaved(
+    { floor: guardedRuns(guard, plain), subject: guardedRuns(guard, budgeted) },
+    CALLS_PER_ROUND,
+    ROUNDS,
+  );
+  const floor = samples.floor as number[];
+  const subject = samples.subject as number[];
   const usage = await store.budgetUsage({ subject: "bob" });
   await guard.close();
   await store.close();
-  if (usage.length !== 1 || usage[0]?.used !== 200 + ROUNDS * CALLS_PER_ROUND)
+  if (usage.length !== 1 || usage[0]?.used !== (ROUNDS + 1) * CALLS_PER_ROUND)
     throw new Error("the budgeted calls were not all reserved");
 
-  const floorName = `guard call without budgets, in-process SQLite, 3-hop writ (synchronous ${synchronous})`;
+  const floorName = `guard.run without budgets, in-process SQLite, 3-hop writ (synchronous ${synchronous})`;
   const added = median(subject) - median(floor);
   return [
     {
@@ -113,14 +110,14 @@ async function budgetRun(folder: string, synchronous: "full" | "normal"): Promis
     },
     {
       group: "budgets",
-      name: `guard call reserving 2 budgets, in-process SQLite, 3-hop writ (synchronous ${synchronous})`,
+      name: `guard.run reserving 2 budgets, in-process SQLite, 3-hop writ (synchronous ${synchronous})`,
       unit: "µs",
       median: round(median(subject)),
       p99: round(p99(subject)),
       baseline: floorName,
       target: "reservation adds ≤ 50 µs p50",
       met: added <= 50,
-      note: `adds ${round(added)} µs p50: a hop budget and a permission budget held in one transaction before the decision row; ${ROUNDS} interleaved rounds of ${CALLS_PER_ROUND}`,
+      note: `adds ${round(added)} µs p50: a hop budget and a permission budget held in the decision row's commit; ${ROUNDS} interleaved rounds of ${CALLS_PER_ROUND}, fresh calls`,
     },
   ];
 }

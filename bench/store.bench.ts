@@ -2,43 +2,35 @@
  * @writ/store benchmarks (DESIGN §8): ledger append rows/s (single,
  * group-committed, and with the Merkle tree) on SQLite and Postgres, verify
  * rows/s at 1M rows, proof sizes and times at that size, revocation
- * propagation across two processes through Postgres, and the full in-process
- * guard call on SQLite beside its floor (one Ed25519 sign + verify + one
- * durable insert) measured in the same run.
+ * propagation across two processes through Postgres, and the guarded call on
+ * in-process SQLite beside its floor (one Ed25519 verify + one durable insert)
+ * measured in the same interleaved rounds (sqlite-guard-rows.ts).
  *
  * Run directly: `npx tsx --conditions=@writ/source bench/store.bench.ts`.
  * Postgres figures need WRIT_BENCH_POSTGRES_URL or WRIT_TEST_POSTGRES_URL.
  */
-import { createHash, generateKeyPairSync, hash, sign, verify } from "node:crypto";
+import { hash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { createAgentIdentity, createGuard, Session, Writ } from "@writ/core";
-import { type LedgerAppend, verifyLedgerEvidence } from "@writ/core/backend";
+import { createAgentIdentity } from "@writ/core";
+import { verifyLedgerEvidence } from "@writ/core/backend";
 import { postgresBackend, type StoreBackend, sqliteBackend } from "@writ/store";
 import {
   type RemoteStore,
   startRemoteGuard,
 } from "../packages/store/test/support/remote-guard-process.js";
+import { ledgerAppendRows } from "./ledger-append-rows.js";
+import { entry } from "./ledger-entry.js";
 import { printTable } from "./print-table.js";
+import { openRawSqliteReadOnly } from "./raw-sqlite.js";
 import type { BenchResult } from "./result.js";
+import { sqliteGuardRows } from "./sqlite-guard-rows.js";
 
-// The floor's raw insert and the Postgres clean-up use the store's own drivers, not dependencies of the bench.
+// The Postgres clean-up uses the store's own driver, not a dependency of the bench.
 const storeRequire = createRequire(fileURLToPath(import.meta.resolve("@writ/store")));
-const BetterSqlite3 = storeRequire("better-sqlite3") as new (
-  path: string,
-  options?: { readonly?: boolean },
-) => {
-  pragma(source: string): unknown;
-  exec(source: string): void;
-  prepare(source: string): {
-    run(...values: unknown[]): unknown;
-    raw(): { iterate(): IterableIterator<unknown[]> };
-  };
-  close(): void;
-};
 const pg = storeRequire("pg") as {
   Client: new (options: {
     connectionString: string;
@@ -61,25 +53,6 @@ function summarize(samples: number[]): { median: number; p99: number } {
 }
 
 const round = (value: number, digits = 1) => Number(value.toFixed(digits));
-
-function entry(index: number): LedgerAppend {
-  return {
-    entry: {
-      kind: "decision",
-      time: Date.now(),
-      user: "alice",
-      agent: "worker",
-      chain: { agents: ["planner", "worker"], hops: ["hop-a", "hop-b"] },
-      action: "refunds.approve",
-      tool: "approve_refund",
-      decision: "allow",
-      reason: "granted",
-      callId: `bench-${index}`,
-      durationMs: 0.12,
-      inputHash: createHash("sha256").update(String(index)).digest("hex"),
-    },
-  };
-}
 
 /** rows/s over `runs` runs: one awaited append at a time, or all at once (group commit). */
 async function appendThroughput(
@@ -209,7 +182,7 @@ async function ledgerBenchmarks(
 
 /** The verification's floor, in rows/s: every ledger row's raw columns read on one thread and hashed, nothing checked. */
 function readAndHashFloor(file: string): number {
-  const db = new BetterSqlite3(file, { readonly: true });
+  const db = openRawSqliteReadOnly(file);
   try {
     const started = performance.now();
     let rows = 0;
@@ -292,135 +265,6 @@ async function proofBenchmarks(
   ];
 }
 
-/** The full in-process guard call on SQLite: 3-hop writ, conditions on every hop, proof, live check, durable decision row. */
-async function guardBenchmarks(
-  folder: string,
-  synchronous: "full" | "normal",
-): Promise<BenchResult[]> {
-  const iterations = 2000;
-  const store = await sqliteBackend({ path: join(folder, `guard-${synchronous}.db`), synchronous });
-  const planner = createAgentIdentity("planner");
-  const worker = createAgentIdentity("worker");
-  const reviewer = createAgentIdentity("reviewer");
-  await store.putUser({
-    id: "alice",
-    permissions: "refunds.approve(amount < 10000, currency in [USD, EUR])",
-  });
-  await store.putAgent({ id: "planner", policy: "refunds.*", keys: [planner] });
-  await store.putAgent({ id: "worker", policy: "refunds.approve", keys: [worker] });
-  await store.putAgent({ id: "reviewer", policy: "refunds.approve", keys: [reviewer] });
-  const guard = await createGuard({
-    backend: store,
-    issuer: await store.issuerKeys(),
-    audience: "urn:writ:bench",
-    replayCacheSize: 100_000,
-  });
-  const root = new Session(planner, await store.issue({ user: "alice", agent: "planner" }));
-  const leaf = root
-    .delegate(worker, { grants: "refunds.approve(amount < 5000, currency in [USD, EUR])" })
-    .delegate(reviewer, { grants: "refunds.approve(amount < 1000, currency in [USD])" });
-  const call = (index: number) =>
-    guard.callFrom(leaf, {
-      action: "refunds.approve",
-      tool: "approve_refund",
-      args: { amount: 100 + (index % 500), currency: "USD" },
-    });
-  for (let index = 0; index < 200; index++) await guard.authorize(call(index)); // warm: hops verified and recorded
-  const samples: number[] = [];
-  for (let index = 0; index < iterations; index++) {
-    const prepared = call(index);
-    const started = performance.now();
-    const decision = await guard.authorize(prepared);
-    samples.push((performance.now() - started) * 1000);
-    if (decision.effect !== "allow") throw new Error(`unexpected ${decision.code}`);
-  }
-
-  // Throughput: calls arriving 64 at a time, so commits group; proofs are signed beforehand (callers sign).
-  const throughputCalls = Array.from({ length: 5000 }, (_, index) => call(index));
-  const throughputStarted = performance.now();
-  for (let offset = 0; offset < throughputCalls.length; offset += 64) {
-    const decisions = await Promise.all(
-      throughputCalls.slice(offset, offset + 64).map((prepared) => guard.authorize(prepared)),
-    );
-    if (decisions.some((decision) => decision.effect !== "allow"))
-      throw new Error("a throughput call was refused");
-  }
-  const callsPerSecond = throughputCalls.length / ((performance.now() - throughputStarted) / 1000);
-
-  // In-process revocation: from calling revoke() until the guard refuses (SQLite feeds guards before revoke() resolves).
-  const revocations: number[] = [];
-  for (let index = 0; index < 100; index++) {
-    const writ = (await store.issue({ user: "alice", agent: "planner" })).toString();
-    const started = performance.now();
-    await store.revoke({ kind: "hop", id: Writ.parse(writ).root.claims.jti });
-    if (guard.canUse(writ, "refunds.approve"))
-      throw new Error("the guard did not enforce the revocation");
-    revocations.push(performance.now() - started);
-  }
-  await guard.close();
-  await store.close();
-
-  // The floor: what any design must pay per call — one Ed25519 sign + verify and one durable insert.
-  const db = new BetterSqlite3(join(folder, `floor-${synchronous}.db`));
-  db.pragma("journal_mode = WAL");
-  db.pragma(`synchronous = ${synchronous.toUpperCase()}`);
-  db.exec("CREATE TABLE floor (id INTEGER PRIMARY KEY, body TEXT NOT NULL)");
-  const insert = db.prepare("INSERT INTO floor (body) VALUES (?)");
-  const { privateKey, publicKey } = generateKeyPairSync("ed25519");
-  const floor: number[] = [];
-  for (let index = 0; index < iterations + 200; index++) {
-    const message = Buffer.from(`call ${index}`);
-    const started = performance.now();
-    const signature = sign(null, message, privateKey);
-    if (!verify(null, message, publicKey, signature)) throw new Error("floor verify failed");
-    insert.run(signature.toString("base64url"));
-    if (index >= 200) floor.push((performance.now() - started) * 1000);
-  }
-  db.close();
-  const call3 = summarize(samples);
-  const base = summarize(floor);
-  const floorName = `floor: Ed25519 sign+verify + one durable SQLite insert (synchronous ${synchronous})`;
-  return [
-    {
-      group: "store",
-      name: floorName,
-      unit: "µs",
-      median: round(base.median),
-      p99: round(base.p99),
-    },
-    {
-      group: "store",
-      name: `guard call, in-process SQLite, 3-hop writ (synchronous ${synchronous})`,
-      unit: "µs",
-      median: round(call3.median),
-      p99: round(call3.p99),
-      baseline: floorName,
-      target: "p50 ≤ 150 µs, p99 ≤ 1 ms",
-      met: call3.median <= 150 && call3.p99 <= 1000,
-      note: "authorize(): writ (memo), proof, live view, 3 hops + permissions + policies, durable decision row",
-    },
-    {
-      group: "store",
-      name: `guarded calls per second, one process, SQLite (synchronous ${synchronous})`,
-      unit: "ops/s",
-      median: Math.round(callsPerSecond),
-      target: "≥ 5,000 guarded calls/s on one core",
-      met: callsPerSecond >= 5000,
-      note: "5,000 authorize() calls, 64 in flight (group commit); proofs signed beforehand",
-    },
-    {
-      group: "store",
-      name: `revocation to enforcement, in-process SQLite (synchronous ${synchronous})`,
-      unit: "ms",
-      median: round(summarize(revocations).median, 3),
-      p99: round(summarize(revocations).p99, 3),
-      target: "in-process < 1 ms",
-      met: summarize(revocations).p99 < 1,
-      note: "revoke() called → the guard refuses; includes the durable commit",
-    },
-  ];
-}
-
 /** A revoke committed in this process until a guard in another process refuses the writ. */
 async function propagationBenchmark(
   name: string,
@@ -481,8 +325,9 @@ export async function runStoreBenchmarks(): Promise<BenchResult[]> {
   const folder = mkdtempSync(join(tmpdir(), "writ-bench-"));
   const results: BenchResult[] = [];
   try {
-    results.push(...(await guardBenchmarks(folder, "full")));
-    results.push(...(await guardBenchmarks(folder, "normal")));
+    results.push(...(await sqliteGuardRows(folder, "full")));
+    results.push(...(await sqliteGuardRows(folder, "normal")));
+    results.push(...(await ledgerAppendRows(folder)));
     const shared = join(folder, "shared.db");
     results.push(
       ...(await propagationBenchmark(

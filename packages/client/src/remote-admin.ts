@@ -276,7 +276,7 @@ export class RemoteAdmin implements RemoteStoreAdmin {
   // ── Ledger ───────────────────────────────────────────────────────────────
 
   queryLedger(query: LedgerQuery = {}): Promise<LedgerPage> {
-    return this.#http.json("GET", "/v1/ledger", { query: { ...query } });
+    return this.#http.json("GET", "/v1/ledger", { query: ledgerParams(query) });
   }
 
   verifyLedger(options: VerifyLedgerOptions = {}): Promise<LedgerVerification> {
@@ -315,7 +315,7 @@ export class RemoteAdmin implements RemoteStoreAdmin {
     query: Omit<LedgerQuery, "cursor" | "limit"> = {},
   ): AsyncGenerator<string, void, undefined> {
     const response = await this.#http.send("GET", "/v1/ledger/export", {
-      query: { ...query, format },
+      query: { ...ledgerParams(query), format },
       stream: true,
     });
     if (!response.body) return;
@@ -373,4 +373,15 @@ export class RemoteAdmin implements RemoteStoreAdmin {
 
 export function remoteAdmin(options: RemoteOptions): RemoteAdmin {
   return new RemoteAdmin(options);
+}
+
+/** A ledger query as URL parameters: the one boolean filter as text. */
+function ledgerParams({
+  withoutOutcome,
+  ...query
+}: LedgerQuery): Record<string, string | number | undefined> {
+  return {
+    ...query,
+    ...(withoutOutcome === undefined ? {} : { withoutOutcome: String(withoutOutcome) }),
+  };
 }

@@ -34,6 +34,7 @@ import type {
   PutAgentInput,
   PutRoleInput,
   PutUserInput,
+  ReservedAppend,
   RevocationQuery,
   RevokeInput,
   RoleRecord,
@@ -58,6 +59,7 @@ import {
   type ExportFormat,
   type ExportOptions,
   type LedgerAppend,
+  type LedgerAppendOptions,
   type LedgerEvidence,
   type LedgerPage,
   type LedgerQuery,
@@ -183,12 +185,18 @@ export class StoreBackend implements Backend, StoreAdmin {
 
   // ── Backend ──────────────────────────────────────────────────────────────
 
+  /** Appends queue in the ledger writer, and this store's ledger reads commit the queue first. */
+  readonly queuesAppends = true;
+
   watch(sink: LiveSink): Promise<LiveWatch> {
     return this.#feed.watch(sink);
   }
 
-  append(appends: readonly LedgerAppend[]): Promise<readonly LedgerRecord[]> {
-    return this.#writer.append(appends);
+  append(
+    appends: readonly LedgerAppend[],
+    options: LedgerAppendOptions = {},
+  ): Promise<readonly LedgerRecord[]> {
+    return this.#writer.append(appends, options.durable !== false);
   }
 
   /** Records the hops not seen before, and a ledger row for each, in one transaction. */
@@ -229,6 +237,38 @@ export class StoreBackend implements Backend, StoreAdmin {
 
   releaseBudgets(id: string): Promise<void> {
     return this.#budgets.release(id);
+  }
+
+  /**
+   * On SQLite, the reservation runs inside the ledger's group commit, so it
+   * commits (durably) with its decision row and the decision rows of every
+   * call decided meanwhile: no commit of its own. On Postgres, where a batch
+   * of reservations taken in arrival order could deadlock with another
+   * instance's, it commits on its own first, then the row is appended.
+   */
+  async reserveAndAppend(
+    request: BudgetReservationRequest,
+    decide: (reservation: BudgetReservationResult) => LedgerAppend,
+  ): Promise<ReservedAppend> {
+    let reservation: BudgetReservationResult | undefined;
+    if (this.#ctx.driver.dialect === "sqlite") {
+      const [record] = await this.#writer.append(async (tx) => {
+        reservation = await this.#budgets.reserveIn(tx, request);
+        return [decide(reservation)];
+      });
+      return {
+        reservation: reservation as BudgetReservationResult,
+        record: record as LedgerRecord,
+      };
+    }
+    reservation = await this.#budgets.reserve(request);
+    try {
+      const [record] = await this.#writer.append([decide(reservation)]);
+      return { reservation, record: record as LedgerRecord };
+    } catch (error) {
+      if (reservation.reserved) await this.#budgets.release(request.id).catch(() => undefined);
+      throw error;
+    }
   }
 
   /**
@@ -441,11 +481,16 @@ export class StoreBackend implements Backend, StoreAdmin {
 
   // ── Ledger ───────────────────────────────────────────────────────────────
 
-  queryLedger(query?: LedgerQuery): Promise<LedgerPage> {
+  // The ledger's readers first commit the rows still waiting for a durable
+  // commit (outcomes), so they read every row this store was handed.
+
+  async queryLedger(query?: LedgerQuery): Promise<LedgerPage> {
+    await this.#writer.settle();
     return queryLedger(this.#ctx, this.#ctx.driver, query);
   }
 
-  verifyLedger(options?: VerifyLedgerOptions): Promise<LedgerVerification> {
+  async verifyLedger(options?: VerifyLedgerOptions): Promise<LedgerVerification> {
+    await this.#writer.settle();
     return verifyLedger(this.#ctx, this.#ctx.driver, options);
   }
 
@@ -456,6 +501,7 @@ export class StoreBackend implements Backend, StoreAdmin {
 
   /** Places every committed row in the tree now and signs a tree head if it grew; resolves to the newest. */
   async signTreeHead(): Promise<SignedTreeHead | undefined> {
+    await this.#writer.settle();
     return (await this.#tree.advance({ sign: true })) ?? (await this.#tree.newest());
   }
 

@@ -25,6 +25,22 @@ export interface DelegationRecord {
   readonly expiresAt: number;
 }
 
+/** What reserveAndAppend() did: the reservation's answer and the decision row it led to. */
+export interface ReservedAppend {
+  readonly reservation: BudgetReservationResult;
+  readonly record: LedgerRecord;
+}
+
+/** How a ledger append is committed. */
+export interface LedgerAppendOptions {
+  /**
+   * false: a store may group-commit the rows with a later durable commit, so
+   * a crash can lose them; they are still written, in order, before the store
+   * closes and before its own ledger queries read. Default true.
+   */
+  readonly durable?: boolean;
+}
+
 /**
  * What a guard needs from the store and live state behind it. SQLite,
  * Postgres and the remote client implement it; `@writ/core/testing` has an
@@ -36,8 +52,22 @@ export interface Backend {
   /**
    * Appends events, in order, to this writer's hash chain. Resolves only when
    * they are durable: the guard runs no tool before its decision row is.
+   * With `{ durable: false }` the rows may wait for the next durable commit
+   * (or a few milliseconds) and resolve once committed, not necessarily on
+   * disk: for rows nothing waits on, such as a call's outcome.
    */
-  append(appends: readonly LedgerAppend[]): Promise<readonly LedgerRecord[]>;
+  append(
+    appends: readonly LedgerAppend[],
+    options?: LedgerAppendOptions,
+  ): Promise<readonly LedgerRecord[]>;
+  /**
+   * true: append() takes its rows in order as it is called, and every read
+   * this backend serves afterwards includes them (an in-process store), so
+   * the guard does not wait for rows that need not be durable (outcomes). A
+   * backend behind a network leaves it unset: the guard waits for its
+   * outcome rows, so that whoever reads the ledger next sees them.
+   */
+  readonly queuesAppends?: boolean;
   /**
    * Records hops seen for the first time (idempotent by jti). Refuses, with
    * the error delegationConflict() gives, a hop whose id is recorded for
@@ -73,5 +103,16 @@ export interface Backend {
   reserveBudgets(request: BudgetReservationRequest): Promise<BudgetReservationResult>;
   /** Gives a reservation back: a call that failed or never ran. Idempotent; unknown ids are ignored. */
   releaseBudgets(id: string): Promise<void>;
+  /**
+   * Optional: reserves a call's budgets as reserveBudgets() does and appends
+   * the decision row `decide` returns for the answer, in one durable commit:
+   * the reservation takes effect only with its decision row and costs no
+   * commit of its own. Without it the guard calls reserveBudgets(), then
+   * append().
+   */
+  reserveAndAppend?(
+    request: BudgetReservationRequest,
+    decide: (reservation: BudgetReservationResult) => LedgerAppend,
+  ): Promise<ReservedAppend>;
   close(): Promise<void>;
 }

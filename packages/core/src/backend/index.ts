@@ -8,7 +8,12 @@
  */
 
 // The Backend contract
-export type { Backend, DelegationRecord } from "./backend.js";
+export type {
+  Backend,
+  DelegationRecord,
+  LedgerAppendOptions,
+  ReservedAppend,
+} from "./backend.js";
 export { delegationRecords } from "../writ/delegation-records.js";
 export { delegationConflict } from "../writ/delegation-conflict.js";
 export {

@@ -12,6 +12,12 @@ export interface LedgerQuery {
   readonly callId?: string;
   readonly tenant?: string;
   readonly chainId?: string;
+  /**
+   * true: only allowed decisions whose call has no outcome row: calls still
+   * running or paused (an interrupt), and calls whose outcome a crash lost
+   * (outcomes are group-committed; decisions are durable before a tool runs).
+   */
+  readonly withoutOutcome?: boolean;
   /** Inclusive. */
   readonly from?: number;
   /** Exclusive. */

@@ -23,9 +23,10 @@ export function withDeadline(backend: Backend, deadlineMs: number): Backend {
           ),
       );
   return {
+    ...(backend.queuesAppends === undefined ? {} : { queuesAppends: backend.queuesAppends }),
     watch: (sink) => backend.watch(sink),
     close: () => backend.close(),
-    append: bounded("append", (appends) => backend.append(appends)),
+    append: bounded("append", (appends, options) => backend.append(appends, options)),
     recordDelegations: bounded("recordDelegations", (records) =>
       backend.recordDelegations(records),
     ),
@@ -39,5 +40,10 @@ export function withDeadline(backend: Backend, deadlineMs: number): Backend {
     getApproval: bounded("getApproval", (id) => backend.getApproval(id)),
     reserveBudgets: bounded("reserveBudgets", (request) => backend.reserveBudgets(request)),
     releaseBudgets: bounded("releaseBudgets", (id) => backend.releaseBudgets(id)),
+    ...(backend.reserveAndAppend === undefined
+      ? {}
+      : {
+          reserveAndAppend: bounded("reserveAndAppend", backend.reserveAndAppend.bind(backend)),
+        }),
   };
 }

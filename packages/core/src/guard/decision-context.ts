@@ -1,3 +1,4 @@
+import type { BudgetCharge } from "../backend/budget-reservation.js";
 import type { WritErrorCode, WritErrorDetails } from "../errors.js";
 import type { VerifiedWrit } from "../writ/verify-writ.js";
 import type { Call } from "./call.js";
@@ -14,6 +15,8 @@ export interface DecisionContext {
   argsBytes?: number;
   /** A resumed run asked again for an approval already requested and recorded. */
   alreadyRecorded?: boolean;
+  /** An allowed call's budgets, reserved as its decision is recorded. */
+  charges?: readonly BudgetCharge[];
   /** Deciding ahead of a run (preflight): nothing may be spent. */
   readonly preflight?: boolean;
 }

@@ -8,7 +8,6 @@ import type { WritVerifier } from "../writ/verify-writ.js";
 import type { ApprovalFlow } from "./approval-flow.js";
 import { assertFresh } from "./assert-fresh.js";
 import { budgetCharges } from "./budget-charges.js";
-import type { BudgetReserver } from "./budget-reserver.js";
 import type { Call } from "./call.js";
 import { checkLiveState } from "./check-live-state.js";
 import type { Decision } from "./decision.js";
@@ -21,8 +20,8 @@ import { resolveSets, type SetResolver } from "./set-resolver.js";
 /**
  * The guard pipeline up to the decision (DESIGN §4): bounds, the writ, the
  * proof, live state, every layer of authority, then the approval flow where a
- * layer asks for one, and last the budgets of an allowed call. Recording the
- * decision is the caller's next step.
+ * layer asks for one. An allowed call's budgets go in its context: the
+ * caller reserves them as it records the decision (one commit).
  */
 export class DecisionPipeline {
   readonly #verifier: WritVerifier;
@@ -34,7 +33,6 @@ export class DecisionPipeline {
   readonly #maxStalenessMs: number;
   readonly #delegations: DelegationRecorder;
   readonly #approvals: ApprovalFlow;
-  readonly #budgets: BudgetReserver;
 
   constructor(parts: {
     readonly verifier: WritVerifier;
@@ -46,7 +44,6 @@ export class DecisionPipeline {
     readonly maxStalenessMs: number;
     readonly delegations: DelegationRecorder;
     readonly approvals: ApprovalFlow;
-    readonly budgets: BudgetReserver;
   }) {
     this.#verifier = parts.verifier;
     this.#proofs = parts.proofs;
@@ -57,7 +54,6 @@ export class DecisionPipeline {
     this.#maxStalenessMs = parts.maxStalenessMs;
     this.#delegations = parts.delegations;
     this.#approvals = parts.approvals;
-    this.#budgets = parts.budgets;
   }
 
   /**
@@ -145,8 +141,9 @@ export class DecisionPipeline {
         ? decisionFor(context, "allow", "granted")
         : await this.#approvals.decide(context, verified, argsHash);
     // A preflight spends nothing: the run that follows reserves.
-    if (decision.effect !== "allow" || context.preflight) return decision;
-    return this.#budgets.reserve(context, decision, charges);
+    if (decision.effect === "allow" && !context.preflight && charges.length > 0)
+      context.charges = charges;
+    return decision;
   }
 }
 

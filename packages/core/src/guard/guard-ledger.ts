@@ -2,7 +2,13 @@ import type { Backend } from "../backend/backend.js";
 import type { Clock } from "../clock.js";
 import { canonicalJson } from "../encoding/canonical-json.js";
 import { sha256Hex } from "../encoding/sha256.js";
-import type { LedgerDetail, LedgerEntry, LedgerPayload } from "../ledger/ledger-record.js";
+import type {
+  LedgerAppend,
+  LedgerDetail,
+  LedgerEntry,
+  LedgerPayload,
+  LedgerRecord,
+} from "../ledger/ledger-record.js";
 import type { Call } from "./call.js";
 import type { AllowDecision, Decision, DenyDecision } from "./decision.js";
 import type { DecisionContext } from "./decision-context.js";
@@ -26,6 +32,8 @@ export class GuardLedger {
   readonly #clock: Clock;
   readonly #keep: PayloadKeeper;
   readonly #onLedgerError: (error: unknown) => void;
+  /** Outcome rows handed to the backend and not yet committed: settled() waits for them. */
+  readonly #outcomes = new Set<Promise<void>>();
 
   constructor(options: {
     readonly backend: Backend;
@@ -49,7 +57,52 @@ export class GuardLedger {
    * Records a decision; returns it with the id of its row. An allow or an
    * approval that cannot be recorded becomes a `ledger.unavailable` deny.
    */
-  async recordDecision(context: DecisionContext, decision: Decision): Promise<Decision> {
+  recordDecision(context: DecisionContext, decision: Decision): Promise<Decision> {
+    return this.recordDecided(context, decision, async (toAppend) => {
+      const [record] = await this.#backend.append([toAppend(decision)]);
+      return { decision, record };
+    });
+  }
+
+  /**
+   * Records the decision `write` settles on: `write` appends the row
+   * `toAppend` gives for it (with whatever must commit alongside, such as a
+   * budget reservation) and resolves with the decision and its row. When
+   * `write` fails, the decision it settled on (else `pending`) is refused as
+   * recordDecision refuses it.
+   */
+  async recordDecided(
+    context: DecisionContext,
+    pending: Decision,
+    write: (
+      toAppend: (decision: Decision) => LedgerAppend,
+    ) => Promise<{ readonly decision: Decision; readonly record: LedgerRecord | undefined }>,
+  ): Promise<Decision> {
+    let settled: Decision | undefined;
+    try {
+      const { decision, record } = await write((decision) => {
+        settled = decision;
+        return this.#decisionAppend(context, decision);
+      });
+      return { ...decision, ...(record ? { eventId: record.id } : {}) };
+    } catch {
+      const decision = settled ?? pending;
+      // A refusal stays a refusal, with its own reason, even when it could not be recorded.
+      if (decision.effect === "deny") return decision;
+      // Fail closed: a decision that is not durably recorded never lets a tool run.
+      const { eventId: _eventId, ...rest } = decision;
+      const code = "ledger.unavailable";
+      return {
+        ...rest,
+        effect: "deny",
+        code,
+        message: describeDecision({ code, action: context.call.action }),
+      } as DenyDecision;
+    }
+  }
+
+  /** A decision's row, with the call's input body where the payload policy keeps it. */
+  #decisionAppend(context: DecisionContext, decision: Decision): LedgerAppend {
     const { call } = context;
     const inputHash = context.argsHash === undefined ? undefined : hexOf(context.argsHash);
     const entry: LedgerEntry = {
@@ -64,27 +117,17 @@ export class GuardLedger {
     };
     const body =
       inputHash === undefined ? undefined : this.#keep(call.args, { kind: "input", call });
-    try {
-      const [record] = await this.#backend.append([
-        { entry, payloads: inputHash && body !== undefined ? [{ hash: inputHash, body }] : [] },
-      ]);
-      return { ...decision, ...(record ? { eventId: record.id } : {}) };
-    } catch {
-      // A refusal stays a refusal, with its own reason, even when it could not be recorded.
-      if (decision.effect === "deny") return decision;
-      // Fail closed: a decision that is not durably recorded never lets a tool run.
-      const { eventId: _eventId, ...rest } = decision;
-      const code = "ledger.unavailable";
-      return {
-        ...rest,
-        effect: "deny",
-        code,
-        message: describeDecision({ code, action: call.action }),
-      } as DenyDecision;
-    }
+    return { entry, payloads: inputHash && body !== undefined ? [{ hash: inputHash, body }] : [] };
   }
 
-  /** Records how an allowed call ended. Never throws: the tool already ran, so a failure goes to onLedgerError. */
+  /**
+   * Records how an allowed call ended. Never throws: the tool already ran, so
+   * a failure goes to onLedgerError. The backend may group-commit the row
+   * with a later decision (a crash can lose an outcome, never a decision).
+   * On a backend that queues appends (an in-process store) this resolves
+   * once the row is handed over, and settled() waits for its commit;
+   * elsewhere it resolves once the row is committed.
+   */
   async recordOutcome(
     decision: AllowDecision,
     outcome: ToolOutcome,
@@ -100,25 +143,43 @@ export class GuardLedger {
         : undefined;
     const payloads: LedgerPayload[] =
       digest && body !== undefined ? [{ hash: digest.hash, body }] : [];
+    let written: Promise<void>;
     try {
-      await this.#backend.append([
-        {
-          entry: {
-            ...decisionEntryFacts(decision, call?.adapter),
-            kind: "outcome",
-            time: now,
-            outcome: outcome.ok ? "ok" : "error",
-            error: outcome.ok ? undefined : errorSummary(outcome.error),
-            durationMs: started === undefined ? undefined : now - started,
-            outputHash: digest?.hash,
-            detail: outcomeDetail(digest, decision.budgetReservation, budgetReleased),
-          },
-          payloads,
-        },
-      ]);
+      written = this.#backend
+        .append(
+          [
+            {
+              entry: {
+                ...decisionEntryFacts(decision, call?.adapter),
+                kind: "outcome",
+                time: now,
+                outcome: outcome.ok ? "ok" : "error",
+                error: outcome.ok ? undefined : errorSummary(outcome.error),
+                durationMs: started === undefined ? undefined : now - started,
+                outputHash: digest?.hash,
+                detail: outcomeDetail(digest, decision.budgetReservation, budgetReleased),
+              },
+              payloads,
+            },
+          ],
+          NOT_DURABLE,
+        )
+        .then(
+          () => undefined,
+          (error: unknown) => this.#onLedgerError(error),
+        );
     } catch (error) {
       this.#onLedgerError(error);
+      return;
     }
+    if (this.#backend.queuesAppends !== true) return written;
+    this.#outcomes.add(written);
+    void written.finally(() => this.#outcomes.delete(written));
+  }
+
+  /** Resolves once every outcome handed to the backend is committed (or reported as lost). */
+  async settled(): Promise<void> {
+    await Promise.all(this.#outcomes);
   }
 
   /** Reports a failure to record what happened after a call was decided (onLedgerError). */
@@ -126,6 +187,9 @@ export class GuardLedger {
     this.#onLedgerError(error);
   }
 }
+
+/** Outcomes need not reach the disk before the call returns: nothing waits on them. */
+const NOT_DURABLE = { durable: false } as const;
 
 /** An approval's argument hash (base64url, as bound) as the ledger's hex `inputHash`. */
 function hexOf(base64url: string): string {

@@ -122,7 +122,6 @@ export class Guard {
         random: options.random ?? systemRandom,
         ttlMs: (options.approvalTtl ?? 3600) * 1000,
       }),
-      budgets: this.#budgets,
     });
     this.#openCalls = new OpenCalls(options.maxOpenCalls ?? 10_000);
   }
@@ -152,10 +151,10 @@ export class Guard {
     return traceAuthorize(call?.adapter, async () => {
       const { context, decision } = await this.#pipeline.evaluate(call, false);
       if (context.alreadyRecorded) return decision;
-      const recorded = await this.#ledger.recordDecision(context, decision);
-      // An allow that could not be recorded never runs: its budgets are given back.
-      if (decision.effect === "allow" && recorded.effect !== "allow")
-        await this.#budgets.release(decision);
+      const recorded =
+        decision.effect === "allow" && context.charges !== undefined
+          ? await this.#budgets.reserveAndRecord(context, decision, context.charges, this.#ledger)
+          : await this.#ledger.recordDecision(context, decision);
       this.#openCalls.open(recorded, call.writ, context.started);
       return recorded;
     });
@@ -196,7 +195,10 @@ export class Guard {
   /**
    * Records how an allowed call ended, for adapters that run the tool
    * themselves (e.g. streaming tools). Never throws: a failure is reported to
-   * onLedgerError, since the tool already ran.
+   * onLedgerError, since the tool already ran. Resolves once the outcome row
+   * is handed to the backend, which may commit it with a later decision
+   * (group commit): a crash can lose an outcome, never a decision, and
+   * close() waits until every outcome is committed.
    */
   async complete(
     decision: AllowDecision,
@@ -285,9 +287,11 @@ export class Guard {
     });
   }
 
+  /** Stops the live feed and waits until every outcome handed to the backend is committed. */
   async close(): Promise<void> {
     this.#observed.stop();
     await this.#watch?.close();
+    await this.#ledger.settled();
   }
 
   #verifyLive(writ: string): VerifiedWrit {

@@ -12,24 +12,32 @@ import { writInstruments } from "./writ-metrics.js";
 export function timeLedgerAppends(backend: Backend): Backend {
   const api = openTelemetry;
   if (api === undefined) return backend;
+  const timed = async <T>(kind: string, append: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    const attributes: Record<string, string> = { [A.ledgerKind]: kind };
+    try {
+      return await append();
+    } catch (error) {
+      attributes[A.errorType] = errorType(error);
+      throw error;
+    } finally {
+      writInstruments(api).ledgerAppendDuration.record(
+        (performance.now() - started) / 1000,
+        attributes,
+      );
+    }
+  };
+  const { reserveAndAppend } = backend;
   return {
     ...backend,
-    append: async (appends) => {
-      const started = performance.now();
-      const attributes: Record<string, string> = {
-        [A.ledgerKind]: appends[0]?.entry.kind ?? "none",
-      };
-      try {
-        return await backend.append(appends);
-      } catch (error) {
-        attributes[A.errorType] = errorType(error);
-        throw error;
-      } finally {
-        writInstruments(api).ledgerAppendDuration.record(
-          (performance.now() - started) / 1000,
-          attributes,
-        );
-      }
-    },
+    append: (appends, options) =>
+      timed(appends[0]?.entry.kind ?? "none", () => backend.append(appends, options)),
+    // A decision row committed with its budget reservation is a decision append too.
+    ...(reserveAndAppend === undefined
+      ? {}
+      : {
+          reserveAndAppend: (request, decide) =>
+            timed("decision", () => reserveAndAppend(request, decide)),
+        }),
   };
 }

@@ -7,8 +7,9 @@ import type { Backend } from "../backend/backend.js";
  */
 export function overrideBackend(backend: Backend, overrides: Partial<Backend>): Backend {
   return {
+    ...(backend.queuesAppends === undefined ? {} : { queuesAppends: backend.queuesAppends }),
     watch: (sink) => backend.watch(sink),
-    append: (appends) => backend.append(appends),
+    append: (appends, options) => backend.append(appends, options),
     recordDelegations: (records) => backend.recordDelegations(records),
     requestApproval: (request) => backend.requestApproval(request),
     decideApproval: (id, decision) => backend.decideApproval(id, decision),
@@ -16,6 +17,9 @@ export function overrideBackend(backend: Backend, overrides: Partial<Backend>): 
     getApproval: (id) => backend.getApproval(id),
     reserveBudgets: (request) => backend.reserveBudgets(request),
     releaseBudgets: (id) => backend.releaseBudgets(id),
+    ...(backend.reserveAndAppend === undefined
+      ? {}
+      : { reserveAndAppend: backend.reserveAndAppend.bind(backend) }),
     close: () => backend.close(),
     ...overrides,
   };

@@ -119,6 +119,14 @@ const LedgerFilterShape = {
   callId: text(256).optional(),
   tenant: PrincipalIdSchema.optional(),
   chainId: text(64).optional(),
+  withoutOutcome: z
+    .enum(["true", "false"])
+    .transform((value) => value === "true")
+    .optional()
+    .openapi({
+      description:
+        "`true`: only allowed decisions whose call has no outcome row (running, paused, or lost in a crash)",
+    }),
   from: z.coerce.number().int().nonnegative().optional(),
   to: z.coerce.number().int().nonnegative().optional(),
   order: z.enum(["asc", "desc"]).optional(),

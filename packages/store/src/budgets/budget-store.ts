@@ -10,11 +10,6 @@ import { integer, optionalReal, text } from "../sql/row-values.js";
 import type { SqlTransaction } from "../sql/sql-driver.js";
 import type { StoreContext } from "../store-context.js";
 
-/** Thrown inside the transaction so that the charges already held roll back with it. */
-class BudgetExceeded {
-  constructor(readonly result: BudgetReservationResult) {}
-}
-
 const NOT_DURABLE = { durable: false } as const;
 
 const COUNTER_COLUMNS =
@@ -22,7 +17,8 @@ const COUNTER_COLUMNS =
 
 /**
  * Budget counters and reservations (DESIGN §7b), in the database: a call's
- * charges are held in one transaction, each by a single conditional upsert
+ * charges are held in one transaction (on SQLite, the one that commits its
+ * decision row), each by a single conditional upsert
  * that adds the amount only while the window stays within its maximum, so
  * reservations from any number of processes or instances never take a
  * budget over. Charges are taken in key order, so two reservations sharing
@@ -45,7 +41,20 @@ export class BudgetStore {
     this.#hold = `INSERT INTO ${ctx.tables.budgetReservations} (id, budget_key, window_start, amount, call_id, reserved_at)`;
   }
 
-  async reserve(request: BudgetReservationRequest): Promise<BudgetReservationResult> {
+  /** Reserves in a transaction of its own, which need not be durable: the decision row that follows carries it to the disk. */
+  reserve(request: BudgetReservationRequest): Promise<BudgetReservationResult> {
+    return this.#ctx.driver.transaction((tx) => this.reserveIn(tx, request), NOT_DURABLE);
+  }
+
+  /**
+   * Holds every charge of `request` inside the caller's transaction, or none:
+   * a charge that does not fit gives back the ones already held in it, so
+   * the transaction can go on (and commit other writes) either way.
+   */
+  async reserveIn(
+    tx: SqlTransaction,
+    request: BudgetReservationRequest,
+  ): Promise<BudgetReservationResult> {
     const now = this.#ctx.clock();
     const ordered = request.charges
       .map((charge, index) => ({
@@ -56,49 +65,40 @@ export class BudgetStore {
       .sort((a, b) => (a.charge.key < b.charge.key ? -1 : a.charge.key > b.charge.key ? 1 : 0));
     // An amount above the maximum never fits, whatever the window holds: refused without a write.
     for (const { charge, index, windowStart } of ordered) {
-      if (charge.amount > charge.max) {
-        return exceeded(index, charge, windowStart, await this.#used(charge.key, windowStart));
+      if (charge.amount > charge.max)
+        return exceeded(index, charge, windowStart, await this.#used(tx, charge.key, windowStart));
+    }
+    for (const [held, { charge, index, windowStart }] of ordered.entries()) {
+      const fits = await tx.all(this.#charge, [
+        charge.key,
+        windowStart,
+        charge.windowMs,
+        charge.scope,
+        charge.subject,
+        charge.budget,
+        charge.max,
+        charge.amount,
+        now,
+      ]);
+      if (fits.length === 0) {
+        const used = await this.#used(tx, charge.key, windowStart);
+        for (const taken of ordered.slice(0, held))
+          await this.#giveBack(tx, taken.charge.key, taken.windowStart, taken.charge.amount);
+        return exceeded(index, charge, windowStart, used);
       }
     }
-    try {
-      return await this.#ctx.driver.transaction(async (tx) => {
-        for (const { charge, index, windowStart } of ordered) {
-          const held = await tx.all(this.#charge, [
-            charge.key,
-            windowStart,
-            charge.windowMs,
-            charge.scope,
-            charge.subject,
-            charge.budget,
-            charge.max,
-            charge.amount,
-            now,
-          ]);
-          if (held.length === 0) {
-            throw new BudgetExceeded(
-              exceeded(index, charge, windowStart, await this.#used(charge.key, windowStart, tx)),
-            );
-          }
-        }
-        await tx.insertMany(
-          this.#hold,
-          ordered.map(({ charge, windowStart }) => [
-            request.id,
-            charge.key,
-            windowStart,
-            charge.amount,
-            request.callId,
-            now,
-          ]),
-        );
-        return { reserved: true } as const;
-        // Not durable on its own: a reservation matters only once the decision row
-        // that follows commits durably, and that commit carries it to the disk.
-      }, NOT_DURABLE);
-    } catch (error) {
-      if (error instanceof BudgetExceeded) return error.result;
-      throw error;
-    }
+    await tx.insertMany(
+      this.#hold,
+      ordered.map(({ charge, windowStart }) => [
+        request.id,
+        charge.key,
+        windowStart,
+        charge.amount,
+        request.callId,
+        now,
+      ]),
+    );
+    return { reserved: true };
   }
 
   /** Gives a reservation's holds back, once: a second release finds nothing left to release. */
@@ -116,13 +116,16 @@ export class BudgetStore {
           amount: optionalReal(row, "amount") ?? 0,
         }))
         .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-      for (const { key, windowStart, amount } of ordered) {
-        await tx.run(
-          `UPDATE ${tables.budgetCounters} SET used = CASE WHEN used > ? THEN used - ? ELSE 0 END WHERE budget_key = ? AND window_start = ?`,
-          [amount, amount, key, windowStart],
-        );
-      }
+      for (const { key, windowStart, amount } of ordered)
+        await this.#giveBack(tx, key, windowStart, amount);
     });
+  }
+
+  #giveBack(tx: SqlTransaction, key: string, windowStart: number, amount: number): Promise<number> {
+    return tx.run(
+      `UPDATE ${this.#ctx.tables.budgetCounters} SET used = CASE WHEN used > ? THEN used - ? ELSE 0 END WHERE budget_key = ? AND window_start = ?`,
+      [amount, amount, key, windowStart],
+    );
   }
 
   /** The counters of the windows open now, of one hop, user or agent (`subject`) or of all. */
@@ -159,8 +162,8 @@ export class BudgetStore {
     });
   }
 
-  async #used(key: string, windowStart: number, tx?: SqlTransaction): Promise<number> {
-    const [row] = await (tx ?? this.#ctx.driver).all(
+  async #used(tx: SqlTransaction, key: string, windowStart: number): Promise<number> {
+    const [row] = await tx.all(
       `SELECT used FROM ${this.#ctx.tables.budgetCounters} WHERE budget_key = ? AND window_start = ?`,
       [key, windowStart],
     );

@@ -41,6 +41,16 @@ export async function queryLedger(
     where.push(`${column} = ?`);
     params.push(value);
   }
+  if (query.withoutOutcome !== undefined) {
+    if (typeof query.withoutOutcome !== "boolean")
+      throw new TypeError('The ledger filter "withoutOutcome" must be true or false.');
+    if (query.withoutOutcome) {
+      const ledger = ctx.tables.ledger;
+      where.push(
+        `kind = 'decision' AND decision = 'allow' AND NOT EXISTS (SELECT 1 FROM ${ledger} outcome WHERE outcome.call_id = ${ledger}.call_id AND outcome.kind = 'outcome')`,
+      );
+    }
+  }
   for (const [option, operator] of [
     ["from", ">="],
     ["to", "<"],

@@ -33,8 +33,18 @@ export interface LedgerWriterOptions {
 /** Appends rows to the chain inside a caller's transaction: they commit, or roll back, with it. */
 export type AppendInTransaction = (appends: readonly LedgerAppend[]) => Promise<LedgerRecord[]>;
 
+/**
+ * Rows to append, or what writes inside the batch's transaction and returns
+ * its rows (a budget reservation and the decision row that follows from
+ * it). It runs in a savepoint: if it throws, its writes roll back and its
+ * append fails alone, while the rest of the batch commits.
+ */
+type Appends = readonly LedgerAppend[] | ((tx: SqlTransaction) => Promise<readonly LedgerAppend[]>);
+
 interface PendingAppends {
-  readonly appends: readonly LedgerAppend[];
+  readonly appends: Appends;
+  /** false: the rows wait for the next durable commit, or DEFERRED_MS. */
+  readonly durable: boolean;
   readonly resolve: (records: LedgerRecord[]) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -43,6 +53,14 @@ interface PendingAppends {
 interface PendingTransaction {
   readonly run: () => Promise<void>;
 }
+
+/**
+ * How long rows that need not be durable (outcomes) wait for a durable commit
+ * to join before they are committed on their own: short, so other processes
+ * reading the file see them soon, and long enough that a busy guard's next
+ * decision carries them.
+ */
+const DEFERRED_MS = 20;
 
 interface Head {
   readonly seq: number;
@@ -56,6 +74,8 @@ interface Head {
  * the transaction holding its rows has committed. A change whose rows must
  * commit with it (an administrative change and its audit row) runs as its
  * own transaction in the same queue, so the chain has one writer at a time.
+ * Rows that need not be durable (a call's outcome) wait in the queue for the
+ * next durable commit, or DEFERRED_MS, so a guarded call pays for one commit.
  */
 export class LedgerWriter {
   readonly chainId: string;
@@ -65,6 +85,7 @@ export class LedgerWriter {
   #queue: (PendingAppends | PendingTransaction)[] = [];
   #flushing: Promise<void> | undefined;
   #scheduled = false;
+  #deferredTimer: NodeJS.Timeout | undefined;
   /** The committed head; undefined until read, and after a failed write whose outcome is unknown. */
   #head: Head | undefined;
   #chainRecorded = false;
@@ -86,14 +107,26 @@ export class LedgerWriter {
     }, options.checkpointIntervalMs).unref();
   }
 
-  append(appends: readonly LedgerAppend[]): Promise<LedgerRecord[]> {
+  /**
+   * `appends` may be a function that writes inside the batch's transaction
+   * and returns the rows to append, which commit with its writes.
+   * `durable: false`: resolves once committed, with the next durable commit
+   * or within DEFERRED_MS.
+   */
+  append(appends: Appends, durable = true): Promise<LedgerRecord[]> {
     if (this.#closed) return Promise.reject(closed());
     if (this.#ctx.readOnly) return Promise.reject(readOnly(this.#ctx.where));
-    if (appends.length === 0) return Promise.resolve([]);
+    if (appends.length === 0 && typeof appends !== "function") return Promise.resolve([]);
     return new Promise((resolve, reject) => {
-      this.#queue.push({ appends, resolve, reject });
-      this.#schedule();
+      this.#queue.push({ appends, durable, resolve, reject });
+      if (durable) this.#schedule();
+      else this.#deferredTimer ??= setTimeout(() => this.#schedule(), DEFERRED_MS);
     });
+  }
+
+  /** Commits the rows waiting for a durable commit now: the store's own reads see every row appended before them. */
+  async settle(): Promise<void> {
+    if (this.#queue.length > 0 || this.#flushing) await this.#drain();
   }
 
   /**
@@ -122,6 +155,8 @@ export class LedgerWriter {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#timer);
+    clearTimeout(this.#deferredTimer);
+    this.#deferredTimer = undefined;
     while (this.#flushing || this.#queue.length > 0) await this.#drain();
     if (this.#rowsSinceCheckpoint > 0) {
       this.#checkpointDue = true;
@@ -130,6 +165,8 @@ export class LedgerWriter {
   }
 
   #schedule(): void {
+    clearTimeout(this.#deferredTimer);
+    this.#deferredTimer = undefined;
     if (this.#scheduled || this.#flushing) return;
     this.#scheduled = true;
     // Appends made in the same turn join one commit, and appends made while a
@@ -159,8 +196,15 @@ export class LedgerWriter {
       }
       const batch = this.#takeBatch();
       try {
-        const records = await this.#write(batch);
-        for (const [index, pending] of batch.entries()) pending.resolve(records[index] ?? []);
+        const written = await this.#write(batch);
+        for (const [index, pending] of batch.entries()) {
+          const records = written[index];
+          if (Array.isArray(records)) pending.resolve(records);
+          else
+            pending.reject(
+              ledgerFailure(records?.error, "The ledger could not record the events."),
+            );
+        }
       } catch (error) {
         this.#head = undefined; // the commit may or may not have happened: read the head again
         this.#checkpointDue = false;
@@ -177,34 +221,59 @@ export class LedgerWriter {
     while (this.#queue.length > 0) {
       const next = this.#queue[0] as PendingAppends | PendingTransaction;
       if ("run" in next) break;
-      if (batch.length > 0 && rows + next.appends.length > this.#options.maxBatchRows) break;
+      const count = typeof next.appends === "function" ? 1 : next.appends.length;
+      if (batch.length > 0 && rows + count > this.#options.maxBatchRows) break;
       batch.push(next);
-      rows += next.appends.length;
+      rows += count;
       this.#queue.shift();
     }
     return batch;
   }
 
-  async #write(batch: readonly PendingAppends[]): Promise<LedgerRecord[][]> {
-    const committed = await this.#ctx.driver.transaction(async (tx) => {
-      const now = this.#ctx.clock();
-      const written = await this.#insert(
-        tx,
-        this.#head ?? (await this.#readHead(tx)),
-        batch.map((pending) => pending.appends),
-        now,
-      );
-      const sinceCheckpoint = this.#rowsSinceCheckpoint + written.rows;
-      const checkpoint =
-        sinceCheckpoint > 0 &&
-        (this.#checkpointDue || sinceCheckpoint >= this.#options.checkpointEvery);
-      if (checkpoint) await this.#checkpoint(tx, written.head, now);
-      return { ...written, rowsSinceCheckpoint: checkpoint ? 0 : sinceCheckpoint };
-    });
+  /** Each pending append's records, or what it threw (its writes rolled back, the rest committed). */
+  async #write(
+    batch: readonly PendingAppends[],
+  ): Promise<(LedgerRecord[] | { readonly error: unknown })[]> {
+    const durable = batch.some((pending) => pending.durable);
+    const failures = new Map<number, { readonly error: unknown }>();
+    const committed = await this.#ctx.driver.transaction(
+      async (tx) => {
+        const groups: (readonly LedgerAppend[])[] = [];
+        for (const [index, { appends }] of batch.entries()) {
+          if (typeof appends !== "function") {
+            groups.push(appends);
+            continue;
+          }
+          await tx.run("SAVEPOINT writ_append");
+          try {
+            groups.push(await appends(tx));
+          } catch (error) {
+            await tx.run("ROLLBACK TO writ_append");
+            failures.set(index, { error });
+            groups.push([]);
+          }
+          await tx.run("RELEASE writ_append");
+        }
+        const now = this.#ctx.clock();
+        const written = await this.#insert(
+          tx,
+          this.#head ?? (await this.#readHead(tx)),
+          groups,
+          now,
+        );
+        const sinceCheckpoint = this.#rowsSinceCheckpoint + written.rows;
+        const checkpoint =
+          sinceCheckpoint > 0 &&
+          (this.#checkpointDue || sinceCheckpoint >= this.#options.checkpointEvery);
+        if (checkpoint) await this.#checkpoint(tx, written.head, now);
+        return { ...written, rowsSinceCheckpoint: checkpoint ? 0 : sinceCheckpoint };
+      },
+      { durable },
+    );
     this.#head = committed.head;
     this.#rowsSinceCheckpoint = committed.rowsSinceCheckpoint;
     this.#checkpointDue = false;
-    return committed.records;
+    return committed.records.map((records, index) => failures.get(index) ?? records);
   }
 
   async #runTransaction<T>(

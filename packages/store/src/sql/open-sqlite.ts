@@ -13,6 +13,7 @@ import { WritError } from "@writ/core";
 import Database from "better-sqlite3";
 import { SqliteDriver } from "./sqlite-driver.js";
 import { toStoreError } from "./store-errors.js";
+import { WalCheckpointer } from "./wal-checkpointer.js";
 import { WalFlusher } from "./wal-flusher.js";
 
 export interface OpenSqliteOptions {
@@ -30,6 +31,9 @@ export interface OpenedSqlite {
   readonly driver: SqliteDriver;
   readonly readOnly: boolean;
 }
+
+/** SQLite's wal_autocheckpoint default, in pages. */
+const DEFAULT_AUTOCHECKPOINT = 1000;
 
 /** Where operators find how to restore a store: the store README's backups section. */
 export const BACKUPS_HELP = "restore it from a backup (see “Backups” in the @writ/store README)";
@@ -64,6 +68,7 @@ export function openSqlite(path: string, options: OpenSqliteOptions): OpenedSqli
   if (!exists) mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   let db: Database.Database;
   let flusher: WalFlusher | undefined;
+  let checkpointer: WalCheckpointer | undefined;
   try {
     db = new Database(path);
   } catch (error) {
@@ -79,6 +84,18 @@ export function openSqlite(path: string, options: OpenSqliteOptions): OpenedSqli
       `synchronous = ${flusher === undefined ? options.synchronous.toUpperCase() : "NORMAL"}`,
     );
     db.pragma(`busy_timeout = ${options.busyTimeoutMs}`);
+    if (wal) {
+      const connection = db;
+      // The worker copies the WAL back; this connection, past twice SQLite's default WAL
+      // size, finishes the job (what the worker has not copied yet, and the sync) so the
+      // WAL restarts: a passive checkpoint alone seldom catches up with a busy writer.
+      connection.pragma(`wal_autocheckpoint = ${2 * DEFAULT_AUTOCHECKPOINT}`);
+      checkpointer = new WalCheckpointer(path, {
+        synchronous: options.synchronous,
+        busyTimeoutMs: options.busyTimeoutMs,
+        onFailure: () => connection.pragma(`wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT}`),
+      });
+    }
   } catch (error) {
     db.close();
     const failure = toStoreError(error, where);
@@ -88,7 +105,11 @@ export function openSqlite(path: string, options: OpenSqliteOptions): OpenedSqli
     throw failure;
   }
   return {
-    driver: new SqliteDriver(db, where, { readOnly: false, ...(flusher ? { flusher } : {}) }),
+    driver: new SqliteDriver(db, where, {
+      readOnly: false,
+      ...(flusher ? { flusher } : {}),
+      ...(checkpointer ? { checkpointer } : {}),
+    }),
     readOnly: false,
   };
 }

@@ -10,6 +10,7 @@ import type {
   TransactionOptions,
 } from "./sql-driver.js";
 import { toStoreError } from "./store-errors.js";
+import type { WalCheckpointer } from "./wal-checkpointer.js";
 import type { WalFlusher } from "./wal-flusher.js";
 
 type Statement = BetterSqlite3.Statement<SqlValue[], SqlRow>;
@@ -30,6 +31,7 @@ export class SqliteDriver implements SqlDriver {
   readonly #rawStatements = new Map<string, BetterSqlite3.Statement<SqlValue[], unknown[]>>();
   readonly #readOnly: boolean;
   readonly #flusher: WalFlusher | undefined;
+  readonly #checkpointer: WalCheckpointer | undefined;
   readonly #onClose: (() => void) | undefined;
   #lock: Promise<void> = Promise.resolve();
   #closed = false;
@@ -37,7 +39,8 @@ export class SqliteDriver implements SqlDriver {
   /**
    * `readOnly`: the connection only reads (transactions take no write lock);
    * `flusher`: makes each commit durable after it (synchronous FULL off the
-   * event loop); `onClose` runs after closing.
+   * event loop); `checkpointer`: checkpoints the WAL off the event loop;
+   * `onClose` runs after closing.
    */
   constructor(
     db: BetterSqlite3.Database,
@@ -45,6 +48,7 @@ export class SqliteDriver implements SqlDriver {
     options: {
       readonly readOnly: boolean;
       readonly flusher?: WalFlusher;
+      readonly checkpointer?: WalCheckpointer;
       readonly onClose?: () => void;
     },
   ) {
@@ -52,6 +56,7 @@ export class SqliteDriver implements SqlDriver {
     this.#where = where;
     this.#readOnly = options.readOnly;
     this.#flusher = options.flusher;
+    this.#checkpointer = options.checkpointer;
     this.#onClose = options.onClose;
   }
 
@@ -65,6 +70,7 @@ export class SqliteDriver implements SqlDriver {
 
   async run(text: string, params: readonly SqlValue[] = []): Promise<number> {
     const changes = await this.#locked(() => this.#run(text, params));
+    this.#checkpointer?.committed();
     await this.#durable();
     return changes;
   }
@@ -75,6 +81,7 @@ export class SqliteDriver implements SqlDriver {
     suffix = "",
   ): Promise<void> {
     await this.#locked(() => this.#insertMany(insert, rows, suffix));
+    this.#checkpointer?.committed();
     await this.#durable();
   }
 
@@ -108,6 +115,7 @@ export class SqliteDriver implements SqlDriver {
         if (this.#db.inTransaction) this.#db.exec("ROLLBACK");
         throw toStoreError(error, this.#where);
       }
+      if (wrote) this.#checkpointer?.committed();
       for (const effect of effects) effect();
       return result;
     });
@@ -160,6 +168,7 @@ export class SqliteDriver implements SqlDriver {
     if (this.#closed) return;
     this.#closed = true;
     await this.#lock;
+    await this.#checkpointer?.close();
     await this.#flusher?.close();
     if (!this.#readOnly && !this.#db.memory) {
       try {
@@ -175,9 +184,9 @@ export class SqliteDriver implements SqlDriver {
     this.#onClose?.();
   }
 
-  /** Rows this connection has changed since it opened: a transaction that changed none has nothing to flush. */
+  /** Rows this connection has changed since it opened: a transaction that changed none has nothing to flush or checkpoint. */
   #totalChanges(): number {
-    if (this.#flusher === undefined) return 0;
+    if (this.#flusher === undefined && this.#checkpointer === undefined) return 0;
     return Number((this.#statement("SELECT total_changes() AS n").get() as SqlRow).n);
   }
 
@@ -266,6 +275,14 @@ export class SqliteDriver implements SqlDriver {
   }
 }
 
+/** `?, ?, …` for `count` values; kept per count, since every insert asks again. */
 export function placeholders(count: number): string {
-  return Array.from({ length: count }, () => "?").join(", ");
+  let text = PLACEHOLDERS[count];
+  if (text === undefined) {
+    text = Array.from({ length: count }, () => "?").join(", ");
+    PLACEHOLDERS[count] = text;
+  }
+  return text;
 }
+
+const PLACEHOLDERS: string[] = [];
