@@ -217,12 +217,18 @@ export const auditCommands: Command[] = [
       },
       cursor: { type: "string", value: "cursor", description: "Continue after the previous page." },
       newest: { type: "boolean", description: "Newest first." },
+      "without-outcome": {
+        type: "boolean",
+        description:
+          "Only allowed calls with no outcome row: still running, paused, or whose outcome a crash lost.",
+      },
     },
     reads: true,
     async run(context) {
       const { out } = context;
       const page = await (await context.target()).admin.queryLedger({
         ...filtersOf(context),
+        ...(context.flag("without-outcome") ? { withoutOutcome: true } : {}),
         limit: limitOf(context, "limit", 100),
         ...(context.string("cursor") ? { cursor: context.string("cursor") as string } : {}),
         ...(context.flag("newest") ? { order: "desc" as const } : {}),
