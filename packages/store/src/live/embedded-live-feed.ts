@@ -52,6 +52,7 @@ export class EmbeddedLiveFeed {
   /** Every change up to here reached every sink. */
   #seq = -1;
   #version = -1;
+  #othersVersion: number | undefined;
   #lastLook = Number.NEGATIVE_INFINITY;
   #failed: Error | undefined;
   #retry: NodeJS.Timeout | undefined;
@@ -65,11 +66,8 @@ export class EmbeddedLiveFeed {
 
   /** Called right after a commit in this process, with its changes, in sequence order. */
   deliver(changes: readonly LiveChange[]): void {
-    if (this.#watcher) {
-      // Through the log, so another process's earlier changes arrive first.
-      this.#catchUp(true);
-      return;
-    }
+    // Another process's earlier changes first: read from the log if anyone else committed.
+    if (this.#watcher) this.#catchUp(true);
     for (const change of changes) this.#send(change);
   }
 
@@ -195,9 +193,13 @@ export class EmbeddedLiveFeed {
     if (!now && at - this.#lastLook < CATCH_UP_EVERY_MS) return true;
     this.#lastLook = at;
     try {
+      // Only this store's own commits since the last look: its changes reached the sinks as they committed.
+      const others = watcher.othersVersion();
+      if (others !== undefined && others === this.#othersVersion) return true;
       const version = watcher.version();
+      // Noted before reading: a commit after these reads moves the versions again.
+      this.#othersVersion = others;
       if (version === this.#version) return true;
-      // Noted before reading: a commit after this read moves the version again.
       this.#version = version;
       for (;;) {
         const rows = watcher.all(

@@ -44,6 +44,13 @@ export interface TransactionOptions {
 export interface CommitWatcher {
   /** Changes whenever another connection commits (SQLite's PRAGMA data_version). */
   version(): number;
+  /**
+   * The store's own writing connection's data_version, which moves only when a
+   * connection other than it commits: while it stands still, nothing but this
+   * store's own commits reached the file. Undefined while that connection is
+   * in a transaction, whose snapshot could hide another's commit.
+   */
+  othersVersion(): number | undefined;
   all(text: string, params?: readonly SqlValue[]): SqlRow[];
   close(): void;
 }

@@ -138,12 +138,22 @@ export class SqliteDriver implements SqlDriver {
       throw toStoreError(error, this.#where);
     }
     const version = db.prepare<[], number>("PRAGMA data_version").pluck();
+    const writer = this.#db;
+    const othersVersion = writer.prepare<[], number>("PRAGMA data_version").pluck();
     const statements = new Map<string, Statement>();
     const where = this.#where;
     return {
       version: () => {
         try {
           return version.get() as number;
+        } catch (error) {
+          throw toStoreError(error, where);
+        }
+      },
+      othersVersion: () => {
+        if (writer.inTransaction) return undefined;
+        try {
+          return othersVersion.get() as number;
         } catch (error) {
           throw toStoreError(error, where);
         }
