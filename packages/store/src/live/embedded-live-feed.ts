@@ -36,7 +36,9 @@ const RETRY_MS = 200;
  * change to the database's files (and again SETTLE_MS later), by a backstop
  * poll, and by each decision (catchUp), which then reads the change log from
  * the last sequence number it delivered. Where the file system announces
- * nothing, the poll runs every `pollMs`. Both paths deliver through catchUp,
+ * nothing, the poll runs every `pollMs`. The log is read only when the store's
+ * own writing connection sees another connection's commit, so this process's
+ * commits (which also wake the watcher) cost no read. Changes reach the sinks
  * in sequence order. A watcher that fails faults every sink: guards fail closed.
  */
 export class EmbeddedLiveFeed {
