@@ -5,9 +5,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   closeServer,
+  everythingServer,
   freePort,
   loopbackServer,
-  serverBin,
 } from "../../mcp/test/gateway-fixture.js";
 import {
   connectThroughOAuth,
@@ -91,11 +91,7 @@ describe("a project whose writ serve is its writ gateway's OAuth authorization s
         gateway: {
           resource: gatewayUrl,
           upstreams: {
-            everything: {
-              command: process.execPath,
-              args: [serverBin("server-everything"), "stdio"],
-              stderr: "ignore",
-            },
+            everything: everythingServer(),
           },
         },
       }),

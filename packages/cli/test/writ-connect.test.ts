@@ -4,7 +4,12 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Session } from "@writ/core";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
-import { type GatewayWorld, gatewayWorld, serverBin } from "../../mcp/test/gateway-fixture.js";
+import {
+  everythingServer,
+  filesystemServer,
+  type GatewayWorld,
+  gatewayWorld,
+} from "../../mcp/test/gateway-fixture.js";
 import { SDKS } from "../../mcp/test/sdk-generations.js";
 import { WRIT_BIN, writ } from "./support/run-writ.js";
 
@@ -26,16 +31,8 @@ beforeAll(async () => {
     policy: "everything.*; fs.*; ask.*",
     closeWith: (close) => closers.push(close),
     upstreams: () => ({
-      everything: {
-        command: process.execPath,
-        args: [serverBin("server-everything"), "stdio"],
-        stderr: "ignore",
-      },
-      fs: {
-        command: process.execPath,
-        args: [serverBin("server-filesystem"), dir],
-        stderr: "ignore",
-      },
+      everything: everythingServer(),
+      fs: filesystemServer(dir),
       // Asks its caller to sample: started per caller session, with that caller's capabilities.
       ask: { command: process.execPath, args: [ASKING], stderr: "ignore", perSession: true },
     }),

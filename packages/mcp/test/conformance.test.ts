@@ -7,7 +7,13 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { UpstreamConfig } from "../src/index.js";
 import { conformanceUpstream } from "./conformance-upstream.js";
-import { freePort, type GatewayWorld, gatewayWorld, serverBin } from "./gateway-fixture.js";
+import {
+  everythingServer,
+  freePort,
+  type GatewayWorld,
+  gatewayWorld,
+  serverBin,
+} from "./gateway-fixture.js";
 import { signingProxy } from "./signing-proxy.js";
 
 const require = createRequire(import.meta.url);
@@ -102,9 +108,7 @@ describe("@modelcontextprotocol/conformance server scenarios, directly and throu
     const overHttp = await conformance(await throughGateway("everything", { url }));
     const overStdio = await conformance(
       await throughGateway("everything", {
-        command: process.execPath,
-        args: [serverBin("server-everything"), "stdio"],
-        stderr: "ignore",
+        ...everythingServer(),
         perSession: true,
       }),
     );

@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createGateway, WRIT_META } from "../src/index.js";
-import { type GatewayWorld, gatewayWorld, serverBin } from "./gateway-fixture.js";
+import { everythingServer, type GatewayWorld, gatewayWorld } from "./gateway-fixture.js";
 
 const PROBE = fileURLToPath(new URL("./fixtures/probe-server.mjs", import.meta.url));
 
@@ -15,9 +15,7 @@ beforeAll(async () => {
     closeWith: (close) => closers.push(close),
     upstreams: () => ({
       everything: {
-        command: process.execPath,
-        args: [serverBin("server-everything"), "stdio"],
-        stderr: "ignore",
+        ...everythingServer(),
         validateArguments: true,
       },
       // A schema in a dialect the gateway cannot check: its tools are not served.

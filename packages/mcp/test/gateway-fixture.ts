@@ -10,6 +10,7 @@ import {
   type Gateway,
   type GatewayEvent,
   type GatewayOptions,
+  type StdioUpstreamConfig,
 } from "../src/index.js";
 import { createWorld, type World, type WorldOptions } from "./world.js";
 
@@ -18,6 +19,54 @@ const require = createRequire(import.meta.url);
 /** The entry point of an MCP server package installed for the tests, run with this Node. */
 export function serverBin(name: "server-everything" | "server-filesystem"): string {
   return require.resolve(`@modelcontextprotocol/${name}/dist/index.js`);
+}
+
+/** server-everything as a stdio upstream, its stderr left out of the test's output. */
+export function everythingServer() {
+  return {
+    command: process.execPath,
+    args: [serverBin("server-everything"), "stdio"],
+    stderr: "ignore",
+  } satisfies StdioUpstreamConfig;
+}
+
+/** server-filesystem serving `dir`, as a stdio upstream. */
+export function filesystemServer(dir: string) {
+  return {
+    command: process.execPath,
+    args: [serverBin("server-filesystem"), dir],
+    stderr: "ignore",
+  } satisfies StdioUpstreamConfig;
+}
+
+/** The body of an MCP 2025-11-25 initialize request, as a client without an SDK sends it. */
+export const RAW_INITIALIZE = JSON.stringify({
+  jsonrpc: "2.0",
+  id: 1,
+  method: "initialize",
+  params: {
+    protocolVersion: "2025-11-25",
+    capabilities: {},
+    clientInfo: { name: "raw", version: "1" },
+  },
+});
+
+/** POSTs RAW_INITIALIZE to `url` with `headers` (besides accept and content type); the answer's body is left unread. */
+export async function postInitialize(
+  url: string,
+  headers: Record<string, string>,
+): Promise<Response> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: {
+      accept: "application/json, text/event-stream",
+      "content-type": "application/json",
+      ...headers,
+    },
+    body: RAW_INITIALIZE,
+  });
+  await response.body?.cancel();
+  return response;
 }
 
 /** A server listening on loopback, port 0, with its handler mounted later. */

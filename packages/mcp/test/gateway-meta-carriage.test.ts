@@ -6,7 +6,13 @@ import type { Session } from "@writ/core";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import mcpPackage from "../package.json" with { type: "json" };
 import { WRIT_META, writFetch } from "../src/index.js";
-import { type GatewayWorld, gatewayWorld, serverBin } from "./gateway-fixture.js";
+import {
+  everythingServer,
+  filesystemServer,
+  type GatewayWorld,
+  gatewayWorld,
+  postInitialize,
+} from "./gateway-fixture.js";
 import { clientWithWritFetch, echoWithProofInMeta, gatewayTools } from "./readme/clients.js";
 import { SDKS, type Sdk, type TestClient } from "./sdk-generations.js";
 
@@ -25,16 +31,8 @@ beforeAll(async () => {
     policy: "everything.*; fs.*; probe.*",
     closeWith: (close) => closers.push(close),
     upstreams: () => ({
-      everything: {
-        command: process.execPath,
-        args: [serverBin("server-everything"), "stdio"],
-        stderr: "ignore",
-      },
-      fs: {
-        command: process.execPath,
-        args: [serverBin("server-filesystem"), dir],
-        stderr: "ignore",
-      },
+      everything: everythingServer(),
+      fs: filesystemServer(dir),
       probe: { command: process.execPath, args: [probe], env: { PROBE_LOG: probeLog } },
     }),
   });
@@ -220,21 +218,7 @@ describe("the writ and proof in _meta over raw HTTP", () => {
   };
 
   async function sessionFor(session: Session): Promise<Record<string, string>> {
-    const init = await fetch(w.url, {
-      method: "POST",
-      headers: { ...accept, authorization: `DPoP ${session.writ.toString()}` },
-      body: JSON.stringify({
-        jsonrpc: "2.0",
-        id: 1,
-        method: "initialize",
-        params: {
-          protocolVersion: "2025-11-25",
-          capabilities: {},
-          clientInfo: { name: "raw", version: "1" },
-        },
-      }),
-    });
-    await init.body?.cancel();
+    const init = await postInitialize(w.url, { authorization: `DPoP ${session.writ.toString()}` });
     return {
       ...accept,
       "mcp-session-id": init.headers.get("mcp-session-id") ?? "",

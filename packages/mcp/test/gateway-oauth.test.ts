@@ -18,7 +18,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Browser, launchChromium, type Page } from "../../server/test/support/browser.js";
 import { startTestIdentityProvider } from "../../server/test/support/test-identity-provider.js";
 import { createGateway, type Gateway } from "../src/index.js";
-import { closeServer, freePort, loopbackServer, serverBin } from "./gateway-fixture.js";
+import {
+  closeServer,
+  freePort,
+  loopbackServer,
+  postInitialize,
+  RAW_INITIALIZE,
+  serverBin,
+} from "./gateway-fixture.js";
 import { consentInBrowser, MemoryOAuthProvider } from "./oauth-client.js";
 
 type DpopKeys = Awaited<ReturnType<typeof oauth.generateKeyPair>>;
@@ -283,26 +290,7 @@ describe("the gateway with the Writ server as its OAuth authorization server", {
 
     /** The gateway's answer to an MCP initialize with this access token. */
     async function initializeStatus(accessToken: string): Promise<number> {
-      const response = await fetch(gatewayUrl, {
-        method: "POST",
-        headers: {
-          authorization: `Bearer ${accessToken}`,
-          accept: "application/json, text/event-stream",
-          "content-type": "application/json",
-        },
-        body: JSON.stringify({
-          jsonrpc: "2.0",
-          id: 1,
-          method: "initialize",
-          params: {
-            protocolVersion: "2025-11-25",
-            capabilities: {},
-            clientInfo: { name: "raw", version: "1" },
-          },
-        }),
-      });
-      await response.body?.cancel();
-      return response.status;
+      return (await postInitialize(gatewayUrl, { authorization: `Bearer ${accessToken}` })).status;
     }
 
     it("MCP Inspector's CLI lists tools and calls them, run after run, with the access token as its standard header", async () => {
@@ -471,25 +459,7 @@ describe("the gateway with the Writ server as its OAuth authorization server", {
 
       /** The gateway's answer to an MCP initialize with these headers: its status and challenges. */
       async function initializeWith(headers: Record<string, string>) {
-        const response = await fetch(gatewayUrl, {
-          method: "POST",
-          headers: {
-            accept: "application/json, text/event-stream",
-            "content-type": "application/json",
-            ...headers,
-          },
-          body: JSON.stringify({
-            jsonrpc: "2.0",
-            id: 1,
-            method: "initialize",
-            params: {
-              protocolVersion: "2025-11-25",
-              capabilities: {},
-              clientInfo: { name: "raw", version: "1" },
-            },
-          }),
-        });
-        await response.body?.cancel();
+        const response = await postInitialize(gatewayUrl, headers);
         return { status: response.status, challenge: response.headers.get("www-authenticate") };
       }
 
@@ -617,16 +587,7 @@ describe("the gateway with the Writ server as its OAuth authorization server", {
             accept: "application/json, text/event-stream",
             "content-type": "application/json",
           }),
-          JSON.stringify({
-            jsonrpc: "2.0",
-            id: 1,
-            method: "initialize",
-            params: {
-              protocolVersion: "2025-11-25",
-              capabilities: {},
-              clientInfo: { name: "raw", version: "1" },
-            },
-          }),
+          RAW_INITIALIZE,
           { DPoP, ...insecure },
         );
         await answer.body?.cancel();

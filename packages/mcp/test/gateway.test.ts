@@ -7,7 +7,13 @@ import type { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/cl
 import type { Session } from "@writ/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WRIT_META } from "../src/index.js";
-import { type GatewayWorld, gatewayWorld, serverBin } from "./gateway-fixture.js";
+import {
+  everythingServer,
+  filesystemServer,
+  type GatewayWorld,
+  gatewayWorld,
+  postInitialize,
+} from "./gateway-fixture.js";
 
 const closers: (() => Promise<void>)[] = [];
 let w: GatewayWorld;
@@ -23,16 +29,8 @@ beforeAll(async () => {
     policy: "everything.*; fs.*",
     closeWith: (close) => closers.push(close),
     upstreams: () => ({
-      everything: {
-        command: process.execPath,
-        args: [serverBin("server-everything"), "stdio"],
-        stderr: "ignore",
-      },
-      fs: {
-        command: process.execPath,
-        args: [serverBin("server-filesystem"), dir],
-        stderr: "ignore",
-      },
+      everything: everythingServer(),
+      fs: filesystemServer(dir),
     }),
   });
 }, 30_000);
@@ -302,21 +300,7 @@ async function rawCall(
     "content-type": "application/json",
     accept: "application/json, text/event-stream",
   };
-  const init = await fetch(w.url, {
-    method: "POST",
-    headers,
-    body: JSON.stringify({
-      jsonrpc: "2.0",
-      id: 1,
-      method: "initialize",
-      params: {
-        protocolVersion: "2025-11-25",
-        capabilities: {},
-        clientInfo: { name: "raw", version: "1" },
-      },
-    }),
-  });
-  await init.body?.cancel();
+  const init = await postInitialize(w.url, headers);
   const proof = session.prove({
     audience: w.url,
     action,
