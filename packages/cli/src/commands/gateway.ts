@@ -23,7 +23,8 @@ export const gatewayCommand: Command = {
   },
   async run(context) {
     const { out, project, string } = context;
-    const { resource, payloads, options } = gatewayConfig(project.config().gateway, project.dir);
+    const config = project.config();
+    const { resource, payloads, options } = gatewayConfig(config.gateway, project.dir);
     const target = await context.target();
     let backend: Backend;
     let issuer: IssuerKeys;
@@ -50,13 +51,14 @@ export const gatewayCommand: Command = {
       ...(payloads === undefined ? {} : { payloads }),
     });
     const { createGateway } = await import("@writ/mcp");
-    const oauth = project.config().oauth;
     const running = createGateway({
       ...(target.connection.kind === "remote"
         ? { authorizationServers: [target.connection.url] }
         : {}),
       // The project's server issues OAuth access tokens with the issuer keys the guard pins.
-      ...(oauth ? { authorizationServer: { issuer: oauth.issuer, keys: issuer } } : {}),
+      ...(config.oauth
+        ? { authorizationServer: { issuer: config.oauth.issuer, keys: issuer } }
+        : {}),
       ...options,
       guard,
       onEvent: (event) => report(out, event),
