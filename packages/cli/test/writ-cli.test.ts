@@ -120,8 +120,23 @@ describe("the writ command", () => {
     expect(
       (await run("policies", "set", "worker", "refunds.approve(amount < 50); docs.read")).code,
     ).toBe(0);
+    const shared = await run("agents", "put", "gateway", "--policy", "*", "--shared");
+    expect(shared.code, shared.stderr).toBe(0);
+    expect(shared.stdout).toContain("(shared: serves every tenant)");
+    const both = await run(
+      "agents",
+      "put",
+      "gateway",
+      "--policy",
+      "*",
+      "--shared",
+      "--tenant",
+      "acme",
+    );
+    expect(both.stderr).toMatch(/cannot be shared and in tenant "acme"/);
     const table = await run("agents", "list");
     expect(table.stdout).toMatch(/AGENT\s+TENANT\s+POLICY\s+KEYS/);
+    expect(table.stdout).toMatch(/gateway\s+\(shared\)/);
     expect(table.stdout).toContain("refunds.approve(amount < 50); docs.read");
     const missing = await run("users", "show", "nobody");
     expect(missing.code).toBe(3);

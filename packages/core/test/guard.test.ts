@@ -305,6 +305,28 @@ describe("live state", () => {
     });
   });
 
+  it("refuse a user or agent of another tenant than the writ's, and take a shared agent in any tenant's chain", async () => {
+    const { guard, backend, plannerSession, worker } = await createWorld();
+    const session = plannerSession().delegate(worker, { grants: "refunds.approve(amount < 5000)" });
+    const workerAgent = { id: "worker", policy: "refunds.approve", keys: [worker.thumbprint] };
+    backend.putAgent({ ...workerAgent, tenant: "acme" });
+    expect(await guard.authorize(guard.callFrom(session, refund(1)))).toMatchObject({
+      code: "live.tenant_mismatch",
+      hop: 1,
+    });
+    backend.putAgent({ ...workerAgent, shared: true });
+    expect(await guard.authorize(guard.callFrom(session, refund(1)))).toMatchObject({
+      effect: "allow",
+    });
+    expect(() => backend.putAgent({ ...workerAgent, tenant: "acme", shared: true })).toThrow(
+      /cannot be shared and in tenant "acme"/,
+    );
+    backend.putUser({ id: "alice", tenant: "acme", permissions: "refunds.*" });
+    expect(await guard.authorize(guard.callFrom(session, refund(1)))).toMatchObject({
+      code: "live.tenant_mismatch",
+    });
+  });
+
   it("fail closed when an asynchronous feed goes quiet, and recover on its heartbeat", async () => {
     const world = await createWorld();
     let sink: LiveSink | undefined;

@@ -241,6 +241,34 @@ describe("the gateway with the Writ server as its OAuth authorization server", {
     }
   });
 
+  it("serves the users of every tenant: each chain runs through the tenant's own client agent and the gateway's one shared agent", async () => {
+    await store.putUser({ id: "bob", tenant: "acme", permissions: "everything.echo" });
+    await store.linkIdentity("bob", { issuer: idp.issuer, subject: "bob@example.com" });
+    const provider = new MemoryOAuthProvider(callbackUrl);
+    const transport = new StreamableHTTPClientTransport(new URL(gatewayUrl), {
+      authProvider: provider,
+    });
+    await expect(
+      new Client({ name: "sdk-oauth", version: "1.0.0" }).connect(transport),
+    ).rejects.toThrow(/Unauthorized/);
+    // A browser of bob's own: alice is signed in on the other one.
+    const bobsPage = await browser.newPage();
+    const back = await consentInBrowser(bobsPage, provider.authorizationUrl as URL, [], "bob");
+    await bobsPage.close();
+    await transport.finishAuth(back.searchParams.get("code") as string);
+    const client = await connect(provider);
+    const result = await client.callTool({ name: "echo", arguments: { message: "from acme" } });
+    expect(JSON.stringify(result.content)).toContain("from acme");
+    await client.close();
+
+    const [row] = (await store.queryLedger({ kind: "decision", user: "bob" })).records;
+    expect(row).toMatchObject({ decision: "allow", tenant: "acme", tool: "echo" });
+    const [clientAgent, gatewayAgent] = row?.chain?.agents ?? [];
+    expect(await store.getAgent(clientAgent as string)).toMatchObject({ tenant: "acme" });
+    expect(await store.getAgent(gatewayAgent as string)).toMatchObject({ shared: true });
+    expect((await store.getAgent(gatewayAgent as string))?.tenant).toBeUndefined();
+  });
+
   describe("against attacks on the authorization server", () => {
     const verifier = "v".repeat(43);
     const challenge = createHash("sha256").update(verifier).digest("base64url");

@@ -55,7 +55,7 @@ export class MemoryOAuthProvider implements OAuthClientProvider {
 
 /**
  * The person's part, in the browser: at the authorization URL, sign in at the
- * test identity provider (as alice) if asked, untick `uncheck` on the
+ * test identity provider (as `login`) if asked, untick `uncheck` on the
  * consent page, approve; returns the URL the client is sent back to (its
  * redirect URI must contain `/callback`).
  */
@@ -63,6 +63,7 @@ export async function consentInBrowser(
   page: Page,
   authorizationUrl: URL,
   uncheck: readonly string[] = [],
+  login = "alice",
 ): Promise<URL> {
   await page.goto(authorizationUrl.toString());
   const signIn = page.getByRole("link", { name: "Sign in with Example" });
@@ -74,7 +75,7 @@ export async function consentInBrowser(
       await page.locator('input[name="login"], button[type="submit"]').first().waitFor();
       if ((await consent.count()) > 0) break;
       if ((await page.locator('input[name="login"]').count()) > 0) {
-        await page.locator('input[name="login"]').fill("alice");
+        await page.locator('input[name="login"]').fill(login);
         await page.locator('input[name="password"]').fill("any");
       }
       await page.locator('button[type="submit"]').click();

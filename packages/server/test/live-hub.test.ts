@@ -91,6 +91,51 @@ describe("the live hub's tenant scoping", () => {
     ]);
   });
 
+  it("sends every tenant a shared agent and what is revoked about it, without the operator's reasons", () => {
+    const { hub, events } = hubWith("a");
+    hub.change({ seq: 1, type: "agent", agent: { id: "gw", policy: [], keys: ["k1"] } });
+    hub.change({
+      seq: 2,
+      type: "revocation",
+      revocation: { kind: "key", id: "k1", seq: 2, at: 0, reason: "rotated" },
+    });
+    hub.change({
+      seq: 3,
+      type: "agent",
+      agent: { id: "gw", shared: true, policy: [], keys: ["k1"] },
+    });
+    hub.change({
+      seq: 4,
+      type: "revocation",
+      revocation: { kind: "agent", id: "gw", seq: 4, at: 0, reason: "retired" },
+    });
+    hub.change({
+      seq: 5,
+      type: "agent",
+      agent: { id: "gw", tenant: "b", policy: [], keys: ["k1"] },
+    });
+    expect(changesOf(events)).toEqual([
+      [1, []],
+      [2, []],
+      [3, ["revoke key:k1", "agent gw"]],
+      [4, ["revoke agent:gw"]],
+      [5, ["agent_removed gw"]],
+    ]);
+    const late = hubWith("b");
+    late.hub.snapshot({
+      seq: 1,
+      revocations: [{ kind: "agent", id: "gw", seq: 1, at: 0, reason: "retired" }],
+      users: [],
+      agents: [{ id: "gw", shared: true, policy: [], keys: [] }],
+    });
+    const snapshots = late.events.flatMap((event) => (event.type === "snapshot" ? [event] : []));
+    expect(snapshots.at(-1)?.snapshot).toMatchObject({
+      revocations: [{ kind: "agent", id: "gw" }],
+      agents: [{ id: "gw", shared: true }],
+    });
+    expect(snapshots.at(-1)?.snapshot.revocations[0]?.reason).toBeUndefined();
+  });
+
   it("passes everything to an operator's feed, and fails every feed closed on a sequence gap", () => {
     const { hub, events } = hubWith(undefined);
     hub.change({ seq: 1, type: "user", user: { id: "bob", tenant: "b", permissions: [] } });

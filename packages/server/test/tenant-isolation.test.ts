@@ -270,6 +270,25 @@ describe("tenant isolation on every route", () => {
     const agent = await store.getAgent("b-agent");
     expect(agent).toMatchObject({ tenant: "b", policy: [{ action: "docs.read" }] });
     expect(agent?.keys.map((key) => key.thumbprint)).toEqual([bAgent.thumbprint]);
+    // A shared agent serves tenant B's users too: only the operator may make one, and it has no tenant.
+    const made = await call("a", "PUT", "/v1/agents/a-shared", { policy: "*", shared: true });
+    expect(made).toMatchObject({ status: 403, body: { code: "auth.forbidden" } });
+    expect(made.body.detail).toMatch(/shared agent serves every tenant.*operator API key/);
+    expect(await store.getAgent("a-shared")).toBeUndefined();
+    expect(
+      (await call("operator", "PUT", "/v1/agents/gw", { policy: "*", shared: true, tenant: "a" }))
+        .body,
+    ).toMatchObject({ code: "request.invalid", detail: expect.stringMatching(/cannot be shared/) });
+    expect(
+      (await call("operator", "PUT", "/v1/agents/gw", { policy: "docs.read", shared: true })).body,
+    ).toMatchObject({ id: "gw", shared: true });
+    expect((await call("a", "PUT", "/v1/agents/gw", { policy: "*" })).body.code).toBe(
+      "store.conflict",
+    );
+    expect(await store.getAgent("gw")).toMatchObject({
+      shared: true,
+      policy: [{ action: "docs.read" }],
+    });
   });
 
   it("tenants and issuer keys", async () => {
@@ -609,7 +628,8 @@ describe("tenant isolation on every route", () => {
     await reader.cancel();
     const snapshot = JSON.parse(/event: snapshot\ndata: (.*)\n/.exec(text)?.[1] as string);
     expect(snapshot.users.map((user: { id: string }) => user.id)).toEqual(["alice"]);
-    expect(snapshot.agents.map((agent: { id: string }) => agent.id)).toEqual(["a-agent"]);
+    // And the operator's shared agent (made above), which serves every tenant.
+    expect(snapshot.agents.map((agent: { id: string }) => agent.id)).toEqual(["a-agent", "gw"]);
     expect(JSON.stringify(snapshot)).not.toContain("bob");
   });
 

@@ -17,11 +17,29 @@ export function showAgent(out: Output, agent: AgentRecord): void {
     return;
   }
   const { bold, dim } = out.colors;
-  out.line(`${bold("agent")} ${agent.id}${agent.tenant ? dim(` (tenant ${agent.tenant})`) : ""}`);
+  out.line(`${bold("agent")} ${agent.id}${dim(tenantNote(agent))}`);
   out.line(`  policy     ${out.grants(agent.policy)}`);
   out.line(
     `  keys       ${agent.keys.map((key) => key.thumbprint).join(", ") || dim("(none: it cannot receive writs)")}`,
   );
+}
+
+function tenantNote(agent: AgentRecord): string {
+  if (agent.shared) return " (shared: serves every tenant)";
+  return agent.tenant ? ` (tenant ${agent.tenant})` : "";
+}
+
+const SHARED_OPTION = {
+  type: "boolean",
+  description: "The agent serves the users of every tenant (an operator's key only).",
+} as const;
+
+/** What --tenant and --shared say about the agent's tenancy. */
+function tenancy(string: (name: string) => string | undefined, flag: (name: string) => boolean) {
+  return {
+    ...(string("tenant") ? { tenant: string("tenant") as string } : {}),
+    ...(flag("shared") ? { shared: true } : {}),
+  };
 }
 
 export const agentCommands: Command[] = [
@@ -45,7 +63,7 @@ export const agentCommands: Command[] = [
           ["AGENT", "TENANT", "POLICY", "KEYS"],
           agents.map((agent) => [
             out.colors.bold(agent.id),
-            agent.tenant ?? out.colors.dim("—"),
+            agent.shared ? "(shared)" : (agent.tenant ?? out.colors.dim("—")),
             out.grants(agent.policy),
             String(agent.keys.length),
           ]),
@@ -76,7 +94,7 @@ export const agentCommands: Command[] = [
     name: "agents create",
     summary:
       "Create an agent with a fresh Ed25519 key pair; the private key goes to a file only you can read",
-    usage: '<id> --policy "<text>" [--key-out <file>] [--tenant <id>]',
+    usage: '<id> --policy "<text>" [--key-out <file>] [--tenant <id> | --shared]',
     maxPositionals: 1,
     options: {
       policy: { type: "string", value: "text", description: "The grants the agent may ever use." },
@@ -86,9 +104,10 @@ export const agentCommands: Command[] = [
         description: "Where to write the private key (default .writ/agents/<id>.jwk).",
       },
       tenant: { type: "string", value: "id", description: "The agent's tenant." },
+      shared: SHARED_OPTION,
     },
     async run(context) {
-      const { out, string, project } = context;
+      const { out, string, flag, project } = context;
       const id = context.positional(0, "id");
       const policy = string("policy");
       if (policy === undefined)
@@ -107,7 +126,7 @@ export const agentCommands: Command[] = [
         id,
         policy: grants,
         keys: [identity.key.publicJwk],
-        ...(string("tenant") ? { tenant: string("tenant") as string } : {}),
+        ...tenancy(string, flag),
       });
       mkdirSync(dirname(keyFile), { recursive: true, mode: 0o700 });
       writeFileSync(keyFile, `${JSON.stringify(identity.key.exportPrivateJwk())}\n`, {
@@ -122,7 +141,7 @@ export const agentCommands: Command[] = [
   {
     name: "agents put",
     summary: "Create or replace an agent's policy, registering public keys given",
-    usage: '<id> --policy "<text>" [--key <public-jwk-file>]… [--tenant <id>]',
+    usage: '<id> --policy "<text>" [--key <public-jwk-file>]… [--tenant <id> | --shared]',
     maxPositionals: 1,
     options: {
       policy: { type: "string", value: "text", description: "The grants the agent may ever use." },
@@ -133,9 +152,10 @@ export const agentCommands: Command[] = [
         description: "A public JWK file (or a private key file: only its public half is sent).",
       },
       tenant: { type: "string", value: "id", description: "The agent's tenant." },
+      shared: SHARED_OPTION,
     },
     async run(context) {
-      const { out, string, list } = context;
+      const { out, string, flag, list } = context;
       const id = context.positional(0, "id");
       const policy = string("policy");
       if (policy === undefined)
@@ -145,7 +165,7 @@ export const agentCommands: Command[] = [
         id,
         policy: grantArgument(policy, "policy"),
         keys,
-        ...(string("tenant") ? { tenant: string("tenant") as string } : {}),
+        ...tenancy(string, flag),
       });
       out.done(`agent ${agent.id} saved`);
       showAgent(out, agent);

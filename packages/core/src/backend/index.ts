@@ -166,6 +166,7 @@ export {
   type UserState,
 } from "../live/live-state.js";
 export { type LiveChangeResult, LiveStateMirror } from "../live/live-state-mirror.js";
+export { assertSharedHasNoTenant, servesTenant } from "../live/serves-tenant.js";
 
 // Approvals: requests, decisions and spending them exactly once
 export {

@@ -81,6 +81,8 @@ export interface AgentKeyRecord {
 export interface AgentRecord {
   readonly id: string;
   readonly tenant?: string;
+  /** Serves the users of every tenant (an MCP gateway, say); such an agent has no tenant. */
+  readonly shared?: boolean;
   readonly policy: readonly Grant[];
   readonly keys: readonly AgentKeyRecord[];
   readonly createdAt: number;
@@ -105,6 +107,13 @@ export interface PutRoleInput {
 export interface PutAgentInput {
   readonly id: string;
   readonly tenant?: string;
+  /**
+   * The agent serves the users of every tenant, as infrastructure the
+   * deployment runs for all of them (the MCP gateway's agent, say): guards
+   * accept it in any tenant's chain. It cannot also have a tenant, and on the
+   * Writ server only an operator key (one confined to no tenant) may set it.
+   */
+  readonly shared?: boolean;
   /** The grants the agent may ever use. */
   readonly policy: GrantsInput;
   /** Public keys to register (added to any already registered). */

@@ -1,11 +1,13 @@
 import { WritError } from "../errors.js";
 import type { LiveView } from "../live/live-view.js";
+import { servesTenant } from "../live/serves-tenant.js";
 import type { VerifiedWrit } from "../writ/verify-writ.js";
 
 /**
  * The live half of verification (DESIGN §5): revocation of any hop, agent,
  * key, user or issuer key in the chain, then that the user and every agent
- * still exist, in the writ's tenant, with the keys the writ binds.
+ * still exist, in the writ's tenant (or, for an agent, shared by every
+ * tenant), with the keys the writ binds.
  * Revocation is never softened by clock skew.
  */
 export function checkLiveState(view: LiveView, writ: VerifiedWrit): void {
@@ -54,7 +56,7 @@ export function checkLiveState(view: LiveView, writ: VerifiedWrit): void {
     const at = { hop: index, agent: claims.aud };
     if (!agent)
       throw new WritError("live.agent_unknown", `Agent "${claims.aud}" is not registered.`, at);
-    if (agent.state.tenant !== writ.tenant) {
+    if (!servesTenant(agent.state, writ.tenant)) {
       throw new WritError(
         "live.tenant_mismatch",
         `Agent "${claims.aud}" belongs to another tenant than the writ names.`,

@@ -38,6 +38,8 @@ export interface UserState {
 export interface AgentState {
   readonly id: string;
   readonly tenant?: string;
+  /** The agent serves the users of every tenant (it has no tenant of its own); see `servesTenant`. */
+  readonly shared?: boolean;
   readonly policy: readonly Grant[];
   readonly keys: readonly string[];
 }

@@ -41,6 +41,7 @@ import type {
   UserState,
 } from "../live/live-state.js";
 import { LiveStateMirror } from "../live/live-state-mirror.js";
+import { assertSharedHasNoTenant } from "../live/serves-tenant.js";
 import { delegationConflict } from "../writ/delegation-conflict.js";
 import type { TestBackend } from "./test-backend.js";
 
@@ -114,15 +115,18 @@ export class MemoryBackend implements TestBackend {
   putAgent(agent: {
     readonly id: string;
     readonly tenant?: string;
+    readonly shared?: boolean;
     readonly policy: readonly Grant[] | string;
     readonly keys: readonly (string | AgentReference)[];
   }): void {
     assertPrincipalId(agent.id, "agent");
+    assertSharedHasNoTenant(agent);
     const state: AgentState = {
       id: agent.id,
       policy: toGrants(agent.policy),
       keys: agent.keys.map((key) => (typeof key === "string" ? key : key.thumbprint)),
       ...(agent.tenant ? { tenant: agent.tenant } : {}),
+      ...(agent.shared ? { shared: true } : {}),
     };
     this.#publish({ type: "agent", agent: state });
   }

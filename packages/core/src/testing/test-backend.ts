@@ -19,6 +19,7 @@ export interface TestBackend extends Backend {
   putAgent(agent: {
     readonly id: string;
     readonly tenant?: string;
+    readonly shared?: boolean;
     readonly policy: string;
     readonly keys: readonly AgentIdentity[];
   }): void | Promise<void>;

@@ -428,7 +428,7 @@ export function registerConsoleRoutes(
             })),
           ],
           facts: [
-            ["Tenant", agent.tenant ?? "—"],
+            ["Tenant", agent.shared ? "every tenant (shared)" : (agent.tenant ?? "—")],
             ["Keys", agent.keys.map((key) => key.thumbprint).join(", ") || "none"],
           ],
         };

@@ -16,6 +16,7 @@ import {
 } from "@writ/core/backend";
 import type { LiveEvent } from "./live-event.js";
 import {
+  agentOwner,
   type LiveState,
   revocationOwner,
   type ScopedChange,
@@ -266,8 +267,11 @@ export class LiveHub implements LiveSink {
   #scope(change: LiveChange): ScopedChange {
     switch (change.type) {
       case "revocation": {
-        const owner = revocationOwner(change.revocation, this.#state);
-        return { change, owner: owner === "everyone" ? null : owner, prerequisites: [] };
+        return {
+          change,
+          owner: revocationOwner(change.revocation, this.#state),
+          prerequisites: [],
+        };
       }
       case "user":
         return {
@@ -286,8 +290,8 @@ export class LiveHub implements LiveSink {
       case "agent":
         return {
           change,
-          before: this.#mirror.agent(change.agent.id)?.tenant ?? null,
-          after: change.agent.tenant ?? null,
+          before: agentOwner(this.#mirror.agent(change.agent.id)),
+          after: agentOwner(change.agent),
           prerequisites: this.#revocationsOf([
             ["agent", change.agent.id],
             ...change.agent.keys.map((key) => ["key", key] as const),
@@ -296,7 +300,7 @@ export class LiveHub implements LiveSink {
       case "agent_removed":
         return {
           change,
-          before: this.#mirror.agent(change.id)?.tenant ?? null,
+          before: agentOwner(this.#mirror.agent(change.id)),
           after: null,
           prerequisites: [],
         };

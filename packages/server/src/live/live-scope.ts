@@ -1,14 +1,22 @@
 import type { Revocation } from "@writ/core";
-import type { LiveChange, LiveSnapshot, LiveStateMirror } from "@writ/core/backend";
+import type { AgentState, LiveChange, LiveSnapshot, LiveStateMirror } from "@writ/core/backend";
+
+/**
+ * Whom a record of the live state belongs to: a tenant, no tenant (null), or
+ * every tenant (hop and issuer-key revocations, shared agents). A symbol, so
+ * no tenant's id can be mistaken for it.
+ */
+export const EVERY_TENANT: unique symbol = Symbol("every tenant");
+export type Owner = string | null | typeof EVERY_TENANT;
 
 /** A change with the tenancy facts needed to filter it, taken when the hub applied it. */
 export interface ScopedChange {
   readonly change: LiveChange;
-  /** For user/agent changes and removals: the principal's tenant before and after (null: none, or absent). */
-  readonly before?: string | null;
-  readonly after?: string | null;
-  /** For revocations of a user, agent or key: the tenant it belonged to (null: none or unknown). */
-  readonly owner?: string | null;
+  /** For user/agent changes and removals: the principal's owner before and after (null: none, or absent). */
+  readonly before?: Owner;
+  readonly after?: Owner;
+  /** For revocations: whom it belongs to (null: none or unknown). */
+  readonly owner?: Owner;
   /** For a principal entering a tenant: the revocations that concern it, which that tenant has not seen. */
   readonly prerequisites: readonly Revocation[];
 }
@@ -20,30 +28,37 @@ export interface LiveState {
   readonly keyOwners: ReadonlyMap<string, string>;
 }
 
+/** An agent belongs to its tenant, or to every tenant when it is shared. */
+export function agentOwner(agent: AgentState | undefined): Owner {
+  if (agent?.shared) return EVERY_TENANT;
+  return agent?.tenant ?? null;
+}
+
 /**
- * The tenant a revocation belongs to: its user's, agent's or key's agent's.
+ * Whom a revocation belongs to: its user's, agent's or key's agent's tenant.
  * Hops and issuer keys belong to everyone: hop ids are random and carry no
  * names, and every tenant's writs are signed by the issuer keys.
  */
-export function revocationOwner(
-  revocation: Revocation,
-  state: LiveState,
-): string | null | "everyone" {
+export function revocationOwner(revocation: Revocation, state: LiveState): Owner {
   switch (revocation.kind) {
     case "hop":
     case "issuer_key":
-      return "everyone";
+      return EVERY_TENANT;
     case "user":
       return state.mirror.user(revocation.id)?.tenant ?? null;
     case "agent":
-      return state.mirror.agent(revocation.id)?.tenant ?? null;
+      return agentOwner(state.mirror.agent(revocation.id));
     case "key": {
       const owner = state.keyOwners.get(revocation.id);
-      return (owner === undefined ? undefined : state.mirror.agent(owner)?.tenant) ?? null;
+      return owner === undefined ? null : agentOwner(state.mirror.agent(owner));
     }
     case "api_key":
       return null; // the server's own keys: only operators' feeds carry them
   }
+}
+
+function visibleTo(owner: Owner | undefined, tenant: string): boolean {
+  return owner === EVERY_TENANT || owner === tenant;
 }
 
 /**
@@ -59,11 +74,11 @@ export function scopeSnapshot(state: LiveState, tenant: string | undefined): Liv
     seq: snapshot.seq,
     revocations: snapshot.revocations.flatMap((revocation) => {
       const owner = revocationOwner(revocation, state);
-      if (owner === "everyone") return [withoutReason(revocation)];
+      if (owner === EVERY_TENANT) return [withoutReason(revocation)];
       return owner === tenant ? [revocation] : [];
     }),
     users: snapshot.users.filter((user) => user.tenant === tenant),
-    agents: snapshot.agents.filter((agent) => agent.tenant === tenant),
+    agents: snapshot.agents.filter((agent) => visibleTo(agentOwner(agent), tenant)),
   };
 }
 
@@ -73,27 +88,28 @@ export function scopeChange(scoped: ScopedChange, tenant: string | undefined): L
   if (tenant === undefined) return [change];
   switch (change.type) {
     case "revocation": {
-      if (change.revocation.kind === "hop" || change.revocation.kind === "issuer_key") {
+      if (scoped.owner === EVERY_TENANT) {
         return [{ ...change, revocation: withoutReason(change.revocation) }];
       }
       return scoped.owner === tenant ? [change] : [];
     }
     case "user":
     case "agent": {
-      if (scoped.after === tenant) {
-        const entering = scoped.before !== tenant;
+      if (visibleTo(scoped.after, tenant)) {
+        const entering = !visibleTo(scoped.before, tenant);
         return [
           ...(entering
             ? scoped.prerequisites.map((revocation) => ({
                 seq: change.seq,
                 type: "revocation" as const,
-                revocation,
+                // A shared agent's revocation reasons are the operator's words, not a tenant's.
+                revocation: scoped.after === EVERY_TENANT ? withoutReason(revocation) : revocation,
               }))
             : []),
           change,
         ];
       }
-      if (scoped.before === tenant) {
+      if (visibleTo(scoped.before, tenant)) {
         // Moved to another tenant: for this one it is gone.
         const id = change.type === "user" ? change.user.id : change.agent.id;
         return [
@@ -104,7 +120,7 @@ export function scopeChange(scoped: ScopedChange, tenant: string | undefined): L
     }
     case "user_removed":
     case "agent_removed":
-      return scoped.before === tenant ? [change] : [];
+      return visibleTo(scoped.before, tenant) ? [change] : [];
   }
 }
 

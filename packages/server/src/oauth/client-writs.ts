@@ -1,10 +1,10 @@
 import { createHash, createHmac } from "node:crypto";
-import { delegateWrit, type Grant, jwkThumbprint, KeyPair, type Writ } from "@writ/core";
+import { delegateWrit, type Grant, jwkThumbprint, KeyPair, type Writ, WritError } from "@writ/core";
 import type { GrantsInput } from "@writ/core/backend";
 import type { WritStore } from "../writ-store.js";
 import type { OAuthResource } from "./oauth-options.js";
 
-/** Who a consent's writs run through: the client's agent, then the gateway's. */
+/** Who a consent's writs run through: the client's agent, then the gateway's (shared by every tenant). */
 export interface ClientChain {
   readonly user: string;
   /** The client's agent (`mcp-client-…`): its policy bounds every call the client makes. */
@@ -32,7 +32,12 @@ export class ClientWrits {
     this.#gatewayPolicy = gatewayPolicy;
   }
 
-  /** Creates the client's agent at its first consent (with `policy`), and the gateway's agent at its first client. */
+  /**
+   * Creates the client's agent at its first consent (with `policy`), in the
+   * user's tenant, and the gateway's agent at its first client. The gateway's
+   * agent is shared: one gateway, with one key, serves the users of every
+   * tenant, and a key belongs to one agent.
+   */
   async ensureAgents(options: {
     readonly agent: string;
     readonly tenant: string | undefined;
@@ -40,10 +45,21 @@ export class ClientWrits {
     readonly resource: OAuthResource;
   }): Promise<void> {
     const gateway = gatewayAgentId(options.resource.resource);
-    if (!(await this.#store.getAgent(gateway))) {
+    const existing = await this.#store.getAgent(gateway);
+    if (existing?.tenant !== undefined) {
+      // Agent ids are global: a tenant's admin may have taken this one first.
+      throw new WritError(
+        "store.conflict",
+        `Agent "${gateway}", the gateway's, belongs to a tenant: remove it with an operator key, and the next consent creates it again, shared.`,
+        { agent: gateway },
+      );
+    }
+    if (!existing?.shared) {
       await this.#store.putAgent({
         id: gateway,
-        policy: this.#gatewayPolicy,
+        shared: true,
+        // A gateway agent made before agents could be shared keeps its policy.
+        policy: existing?.policy ?? this.#gatewayPolicy,
         keys: [options.resource.key],
       });
     }

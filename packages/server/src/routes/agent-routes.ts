@@ -19,7 +19,13 @@ import {
 } from "../schemas/directory-schemas.js";
 import { grantsFrom } from "../schemas/grant-schemas.js";
 import { assertWritable } from "../tenancy/assert-writable.js";
-import { assertVisible, notFound, requireScope, writeTenant } from "../tenancy/tenant-access.js";
+import {
+  assertVisible,
+  notFound,
+  requireOperator,
+  requireScope,
+  writeTenant,
+} from "../tenancy/tenant-access.js";
 import { idParams, listTenant } from "./path-params.js";
 import { API_KEY_SECURITY, type RouteContext, type WritApp } from "./route-context.js";
 
@@ -86,11 +92,13 @@ export function registerAgentRoutes(app: WritApp, { store }: RouteContext): void
       requireScope(caller, "admin");
       const { id } = c.req.valid("param");
       const body = c.req.valid("json");
+      if (body.shared) requireOperator(caller, "A shared agent serves every tenant");
       const tenant = writeTenant(caller, body.tenant);
       assertWritable(caller, await store.getAgent(id), "agent", id);
       const agent = await store.putAgent({
         id,
         ...(tenant === undefined ? {} : { tenant }),
+        ...(body.shared === undefined ? {} : { shared: body.shared }),
         policy: grantsFrom(body.policy),
         // Checked by core's importPublicKey in the store: Ed25519 public keys only, never private.
         ...(body.keys === undefined ? {} : { keys: body.keys as unknown as Ed25519PublicJwk[] }),

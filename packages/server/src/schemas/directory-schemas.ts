@@ -94,6 +94,7 @@ export const AgentSchema = z
   .object({
     id: PrincipalIdSchema,
     tenant: PrincipalIdSchema.optional(),
+    shared: z.boolean().optional(),
     policy: GrantListSchema,
     keys: z.array(AgentKeySchema).readonly(),
     createdAt: EpochMsSchema,
@@ -104,6 +105,10 @@ export const AgentSchema = z
 export const PutAgentSchema = z
   .object({
     tenant: PrincipalIdSchema.optional(),
+    shared: z.boolean().optional().openapi({
+      description:
+        "The agent serves the users of every tenant (an MCP gateway's agent): only an operator key may set it, and not with a tenant.",
+    }),
     policy: GrantsInputSchema,
     keys: z.array(PublicJwkInputSchema).max(16).optional(),
   })

@@ -30,13 +30,13 @@ export function requireScope(caller: Caller, scope: ApiKeyScope): void {
   }
 }
 
-/** An operator key: admin scope and no tenant. For what spans tenants (issuer keys, the whole ledger). */
-export function requireOperator(caller: Caller): void {
+/** An operator key: admin scope and no tenant. For what spans tenants (issuer keys, the whole ledger, shared agents). */
+export function requireOperator(caller: Caller, what = "This route spans every tenant"): void {
   requireScope(caller, "admin");
   if (caller.tenant !== undefined) {
     throw new WritError(
       "auth.forbidden",
-      "This route spans every tenant: it needs an operator API key (one with no tenant).",
+      `${what}: it needs an operator API key (one with no tenant).`,
     );
   }
 }

@@ -21,7 +21,13 @@ import type {
   TenantRecord,
   UserRecord,
 } from "@writ/core/backend";
-import { type AgentState, canonicalJson, toGrants, type UserState } from "@writ/core/backend";
+import {
+  type AgentState,
+  assertSharedHasNoTenant,
+  canonicalJson,
+  toGrants,
+  type UserState,
+} from "@writ/core/backend";
 import type { RunAdminChange } from "../admin/admin-change.js";
 import type { EmitChange } from "../live/live-change-log.js";
 import { decodeCursor, pageLimit, pageOf } from "../pagination/page.js";
@@ -259,6 +265,7 @@ export class Directory {
   async putAgent(input: PutAgentInput): Promise<AgentRecord> {
     assertId(input.id, "agent");
     assertOptionalId(input.tenant, "tenant");
+    assertSharedHasNoTenant(input);
     const policy = toGrants(input.policy);
     const keys = (input.keys ?? []).map(publicKeyOf);
     const { tables, clock } = this.#ctx;
@@ -266,9 +273,9 @@ export class Directory {
       if (input.tenant !== undefined) await this.#ensureTenant(tx, input.tenant);
       const now = clock();
       await tx.run(
-        `INSERT INTO ${tables.agents} (id, tenant_id, created_at, updated_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET tenant_id = excluded.tenant_id, updated_at = excluded.updated_at`,
-        [input.id, input.tenant ?? null, now, now],
+        `INSERT INTO ${tables.agents} (id, tenant_id, shared, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET tenant_id = excluded.tenant_id, shared = excluded.shared, updated_at = excluded.updated_at`,
+        [input.id, input.tenant ?? null, input.shared === true ? 1 : null, now, now],
       );
       await tx.run(`DELETE FROM ${tables.agentPolicies} WHERE agent_id = ?`, [input.id]);
       await this.#insertPolicy(tx, input.id, policy);
@@ -581,7 +588,7 @@ export class Directory {
     const { tables } = this.#ctx;
     const list = ids.map(() => "?").join(", ");
     const rows = await db.all(
-      `SELECT id, tenant_id, created_at, updated_at FROM ${tables.agents} WHERE id IN (${list}) ORDER BY id`,
+      `SELECT id, created_at, updated_at FROM ${tables.agents} WHERE id IN (${list}) ORDER BY id`,
       [...ids],
     );
     const keys = await db.all(
@@ -593,11 +600,12 @@ export class Directory {
     );
     return rows.map((row) => {
       const id = text(row, "id");
-      const tenant = optionalText(row, "tenant_id");
+      const state = states.get(id);
       return {
         id,
-        ...(tenant === null ? {} : { tenant }),
-        policy: states.get(id)?.policy ?? [],
+        ...(state?.tenant === undefined ? {} : { tenant: state.tenant }),
+        ...(state?.shared ? { shared: true } : {}),
+        policy: state?.policy ?? [],
         keys: keys
           .filter((key) => text(key, "agent_id") === id)
           .map((key) => ({

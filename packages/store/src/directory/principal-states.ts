@@ -1,7 +1,7 @@
 import type { Grant } from "@writ/core";
 import { type AgentState, canonicalJson, type UserState } from "@writ/core/backend";
 import { groupInto } from "../group-into.js";
-import { json, optionalText, text } from "../sql/row-values.js";
+import { json, optionalInteger, optionalText, text } from "../sql/row-values.js";
 import type { SqlExecutor, SqlRow } from "../sql/sql-driver.js";
 import type { StoreContext } from "../store-context.js";
 
@@ -66,7 +66,7 @@ export async function loadAgentStates(
   const { tables } = ctx;
   const list = ids?.map(() => "?").join(", ") ?? "";
   const agents = await db.all(
-    `SELECT id, tenant_id FROM ${tables.agents} ${ids === undefined ? "" : `WHERE id IN (${list})`} ORDER BY id`,
+    `SELECT id, tenant_id, shared FROM ${tables.agents} ${ids === undefined ? "" : `WHERE id IN (${list})`} ORDER BY id`,
     ids ?? [],
   );
   if (agents.length === 0) return [];
@@ -88,6 +88,7 @@ export async function loadAgentStates(
       policy: policyOf.get(id) ?? [],
       keys: keysOf.get(id) ?? [],
       ...(tenant === null ? {} : { tenant }),
+      ...(optionalInteger(row, "shared") === 1 ? { shared: true } : {}),
     };
   });
 }

@@ -1,6 +1,6 @@
 import { issueWrit, type Writ, WritError } from "@writ/core";
 import type { IssueInput } from "@writ/core/backend";
-import { delegationRecords } from "@writ/core/backend";
+import { delegationRecords, servesTenant } from "@writ/core/backend";
 import type { DelegationGraph } from "../delegations/delegation-graph.js";
 import { assertId } from "../directory/assert-id.js";
 import { type Directory, notFound } from "../directory/directory.js";
@@ -34,7 +34,7 @@ export async function issueWritFromStore(parts: IssuingParts, input: IssueInput)
   if (!user) throw notFound("user", input.user);
   const agent = await directory.agentState(input.agent);
   if (!agent) throw notFound("agent", input.agent);
-  if (user.tenant !== agent.tenant) {
+  if (!servesTenant(agent, user.tenant)) {
     throw new WritError(
       "live.tenant_mismatch",
       `User "${user.id}" and agent "${agent.id}" belong to different tenants.`,

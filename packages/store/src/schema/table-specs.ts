@@ -69,9 +69,16 @@ export const TABLE_SPECS = {
     columns: { subject_kind: text, subject_id: text, position: integer, grant_json: text },
     primaryKey: ["subject_kind", "subject_id", "position"],
   },
+  /** `shared` is 1 for an agent that serves every tenant (then it has no tenant_id). */
   agents: {
     name: "writ_agents",
-    columns: { id, tenant_id: optionalText, created_at: integer, updated_at: integer },
+    columns: {
+      id,
+      tenant_id: optionalText,
+      shared: optionalInteger,
+      created_at: integer,
+      updated_at: integer,
+    },
     indexes: { writ_agents_tenant: ["tenant_id", "id"] },
   },
   agentPolicies: {

@@ -1,0 +1,1 @@
+ALTER TABLE "writ_agents" ADD COLUMN "shared" bigint;
