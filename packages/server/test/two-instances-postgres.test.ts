@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { CredentialKeyring, createCredentialBroker } from "@writ/broker";
 import {
   type AllowDecision,
@@ -20,6 +20,9 @@ import {
   requirePostgresUrl,
 } from "../../store/test/support/postgres-server.js";
 import { createWritServer, type ListeningWritServer } from "../src/index.js";
+import { ClientWrits } from "../src/oauth/client-writs.js";
+import type { OAuthResource } from "../src/oauth/oauth-options.js";
+import { PendingAuthorizations } from "../src/oauth/pending-authorizations.js";
 
 const serverUrl = requirePostgresUrl();
 
@@ -133,6 +136,70 @@ describe.runIf(serverUrl)("two server instances on one PostgreSQL", { timeout: 1
       body: new URLSearchParams({ grant_type: "authorization_code", client_id, code: "x" }),
     });
     expect(((await token.json()) as { error: string }).error).toBe("invalid_grant");
+  });
+
+  it("redeems a code handed to both instances at once only once, and leaves no usable token from the race", async () => {
+    const store = stores[a] as StoreBackend;
+    const redirectUri = "http://127.0.0.1:3/callback";
+    const registered = await fetch(`${instances[a]?.url}/oauth/register`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ redirect_uris: [redirectUri] }),
+    });
+    const { client_id } = (await registered.json()) as { client_id: string };
+    await store.putUser({ id: "racer", permissions: "docs.read" });
+    const [resource] = oauth.resources;
+    const agent = "mcp-client-race";
+    // What the consent page does once the person approves: the agents, then the code.
+    await new ClientWrits(store).ensureAgents({
+      agent,
+      tenant: undefined,
+      policy: "docs.read",
+      resource: resource as OAuthResource,
+    });
+    const verifier = "v".repeat(43);
+    const code = await new PendingAuthorizations(store.oauthState, Date.now).issueCode({
+      clientId: client_id,
+      redirectUri,
+      codeChallenge: createHash("sha256").update(verifier).digest("base64url"),
+      resource: resource?.resource as string,
+      user: "racer",
+      agent,
+      grants: [{ action: "docs.read" }],
+    });
+    const redeem = (instance: number) =>
+      fetch(`${instances[instance]?.url}/oauth/token`, {
+        method: "POST",
+        body: new URLSearchParams({
+          grant_type: "authorization_code",
+          client_id,
+          code,
+          code_verifier: verifier,
+          redirect_uri: redirectUri,
+        }),
+      }).then(async (response) => ({
+        status: response.status,
+        body: (await response.json()) as { error?: string; refresh_token?: string },
+      }));
+    const answers = await Promise.all([redeem(a), redeem(b)]);
+    // One conditional update redeems the code; the other instance sees a reuse, an attack
+    // on the first redemption's tokens (RFC 6749 §4.1.2), and revokes them: whichever
+    // answers first, no usable token comes out of the race.
+    expect(answers.filter((answer) => answer.status === 200).length).toBeLessThanOrEqual(1);
+    expect(answers.some((answer) => answer.body.error === "invalid_grant")).toBe(true);
+    for (const { body } of answers.filter((answer) => answer.status === 200)) {
+      const refreshed = await fetch(`${instances[b]?.url}/oauth/token`, {
+        method: "POST",
+        body: new URLSearchParams({
+          grant_type: "refresh_token",
+          client_id,
+          refresh_token: body.refresh_token as string,
+        }),
+      });
+      expect(((await refreshed.json()) as { error: string }).error).toBe("invalid_grant");
+    }
+    // The code stays spent: a third attempt is a reuse too.
+    expect((await redeem(a)).body.error).toBe("invalid_grant");
   });
 
   it("accepts a key made on one instance on the other, and both refuse it once revoked on either", async () => {
