@@ -255,6 +255,24 @@ describe("the writ command", () => {
     const bad = await run("apply", "bad.json");
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('agents.x.policies names "nope"');
+    // A file with a top-level tenant may still declare an agent every tenant shares.
+    writeFileSync(
+      join(cwd, "shared.json"),
+      JSON.stringify({ tenant: "acme", agents: { relay: { policy: "docs.read", shared: true } } }),
+    );
+    const shared = await run("apply", "shared.json", "--yes");
+    expect(shared.stdout).toMatch(/\+ agent relay \(shared: serves every tenant\)/);
+    expect(await json("agents", "show", "relay")).toMatchObject({ shared: true });
+    expect((await run("apply", "shared.json", "--yes")).stdout).toContain(
+      "= unchanged: agent relay",
+    );
+    writeFileSync(
+      join(cwd, "bad.json"),
+      JSON.stringify({ agents: { x: { policy: "docs.read", shared: true, tenant: "acme" } } }),
+    );
+    expect((await run("apply", "bad.json")).stderr).toContain(
+      "agents.x cannot be shared and have a tenant",
+    );
   });
 
   it("queries, exports and verifies the audit ledger", async () => {

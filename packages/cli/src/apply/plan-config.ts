@@ -20,6 +20,7 @@ export type PlannedChange =
       readonly before?: readonly Grant[];
       readonly policy: readonly Grant[];
       readonly tenant?: string;
+      readonly shared?: true;
       /** Declared keys not registered yet. */
       readonly newKeys: readonly { readonly thumbprint: string; readonly jwk: object }[];
     }
@@ -76,6 +77,7 @@ export async function planConfig(
       existing &&
       same(existing.policy, agent.policy) &&
       existing.tenant === agent.tenant &&
+      (existing.shared === true) === (agent.shared === true) &&
       newKeys.length === 0
     ) {
       unchanged.push(`agent ${id}`);
@@ -88,6 +90,7 @@ export async function planConfig(
       ...(existing ? { before: existing.policy } : {}),
       policy: agent.policy,
       ...(agent.tenant ? { tenant: agent.tenant } : {}),
+      ...(agent.shared ? { shared: true } : {}),
       newKeys,
     });
   }

@@ -18,7 +18,8 @@ import { UsageError } from "../usage-error.js";
  *   "tenant": "acme",
  *   "roles": { "support": "refunds.approve(amount < 100); docs.read" },
  *   "policies": { "support-base": "refunds.*; docs.read" },
- *   "agents": { "support-bot": { "policies": ["support-base"], "policy": "email.send(to in @crm.contacts)", "keys": [{ "kty": "OKP", "crv": "Ed25519", "x": "…" }] } },
+ *   "agents": { "support-bot": { "policies": ["support-base"], "policy": "email.send(to in @crm.contacts)", "keys": [{ "kty": "OKP", "crv": "Ed25519", "x": "…" }] },
+ *               "gateway": { "policy": "*", "shared": true } },
  *   "sets": { "crm.contacts": ["a@example.com", "b@example.com"] }
  * }
  * ```
@@ -35,13 +36,15 @@ export interface WritConfig {
       readonly policy: readonly Grant[];
       readonly keys: readonly Ed25519PublicJwk[];
       readonly tenant?: string;
+      /** Serves every tenant (then it has no tenant). */
+      readonly shared?: true;
     }
   >;
   readonly sets: ReadonlyMap<string, readonly Scalar[]>;
 }
 
 const TOP_LEVEL = new Set(["$schema", "tenant", "roles", "policies", "agents", "sets"]);
-const AGENT_MEMBERS = new Set(["policy", "policies", "keys", "tenant"]);
+const AGENT_MEMBERS = new Set(["policy", "policies", "keys", "tenant", "shared"]);
 const ROLE_MEMBERS = new Set(["grants", "tenant"]);
 
 /** Reads and checks a config file; every mistake names where it is. */
@@ -77,7 +80,10 @@ export function readWritConfig(path: string): WritConfig {
       ...(roleTenant ? { tenant: roleTenant } : {}),
     });
   }
-  const agents = new Map<string, { policy: Grant[]; keys: Ed25519PublicJwk[]; tenant?: string }>();
+  const agents = new Map<
+    string,
+    { policy: Grant[]; keys: Ed25519PublicJwk[]; tenant?: string; shared?: true }
+  >();
   for (const [id, declared] of entries(raw.agents, "agents")) {
     assertId(id, `agents.${id}`);
     if (!isRecord(declared))
@@ -115,6 +121,18 @@ export function readWritConfig(path: string): WritConfig {
       }
     });
     if (!keys) throw new UsageError(`agents.${id}.keys must be a list of public JWKs.`);
+    if (declared.shared !== undefined && typeof declared.shared !== "boolean") {
+      throw new UsageError(`agents.${id}.shared must be true or false.`);
+    }
+    if (declared.shared === true) {
+      if (declared.tenant !== undefined) {
+        throw new UsageError(
+          `agents.${id} cannot be shared and have a tenant: a shared agent serves every tenant; drop one of the two.`,
+        );
+      }
+      agents.set(id, { policy, keys, shared: true });
+      continue;
+    }
     const agentTenant = optionalId(declared.tenant, `agents.${id}.tenant`) ?? tenant;
     agents.set(id, { policy, keys, ...(agentTenant ? { tenant: agentTenant } : {}) });
   }

@@ -12,7 +12,12 @@ function describe(out: Output, change: PlannedChange): string {
   const { green, yellow, bold, dim } = out.colors;
   const mark = change.action === "create" ? green("+") : yellow("~");
   const name = bold(`${change.kind} ${change.id}`);
-  const tenant = "tenant" in change && change.tenant ? dim(` (tenant ${change.tenant})`) : "";
+  const tenant =
+    "shared" in change && change.shared
+      ? dim(" (shared: serves every tenant)")
+      : "tenant" in change && change.tenant
+        ? dim(` (tenant ${change.tenant})`)
+        : "";
   switch (change.kind) {
     case "role":
       return `${mark} ${name}${tenant}  ${change.before ? `${dim(formatGrants(change.before) || "(none)")} → ` : ""}${formatGrants(change.grants)}`;
@@ -95,6 +100,7 @@ export const applyCommand: Command = {
           policy: change.policy,
           keys: change.newKeys.map((key) => key.jwk as Ed25519PublicJwk),
           ...(change.tenant ? { tenant: change.tenant } : {}),
+          ...(change.shared ? { shared: true } : {}),
         });
       } else {
         sets[change.id] = [...change.values] as string[];
