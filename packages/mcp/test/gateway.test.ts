@@ -148,6 +148,11 @@ describe("the gateway in front of server-everything and server-filesystem (SDK C
       code: 401,
       message: expect.stringContaining("revoked.hop"),
     });
+    // The guard's decision refused it (the gateway does not check an accepted writ twice), on the record.
+    const echoes = (await w.calls()).filter((row) => row.tool === "echo" && row.agent === "worker");
+    expect(echoes.slice(-1).map((row) => [row.decision, row.reason])).toEqual([
+      ["deny", "revoked.hop"],
+    ]);
     await expect(client.listTools()).rejects.toMatchObject({ code: 401 });
   });
 

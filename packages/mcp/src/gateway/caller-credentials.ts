@@ -16,6 +16,7 @@ import type { Guard } from "@writ/core";
 import { proofFromDpopHeader, writFromAuthorization } from "../shared/http-carriage.js";
 import { isRecord } from "../shared/mcp-types.js";
 import { readMetaCredentials } from "../shared/writ-meta.js";
+import type { AcceptedWrits } from "./accepted-writs.js";
 import { challengeFor, type HttpChallenge } from "./http-challenge.js";
 import { isAccessToken } from "./oauth-access-token.js";
 import type { OAuthCallers, ProofSubject } from "./oauth-caller.js";
@@ -102,24 +103,36 @@ export function requestCredentials(
 /**
  * The caller, or the HTTP challenge to answer instead: no writ 401 (with the
  * resource metadata's address), a writ that is not valid (or revoked) 401
- * `invalid_token`, a guard unable to judge 503.
+ * `invalid_token`, a guard unable to judge 503. A `guarded` request (one the
+ * guard decides) with a writ accepted before is not checked here: the guard's
+ * decision checks it, with the same answers.
  */
 export function authenticateCaller(
   guard: Guard,
   credentials: RequestCredentials,
-  oauth: OAuthCallers | undefined,
-  method: string,
+  options: {
+    readonly oauth: OAuthCallers | undefined;
+    readonly accepted: AcceptedWrits;
+    readonly method: string;
+    readonly guarded: boolean;
+  },
 ): { readonly caller: Caller } | { readonly challenge: HttpChallenge } {
   const { writ, accessToken } = credentials;
+  const { oauth, accepted } = options;
   if (accessToken !== undefined) {
     return oauth
-      ? oauth.authenticate(accessToken, method)
+      ? oauth.authenticate(accessToken, options.method)
       : { challenge: { status: 401, error: "invalid_token", code: "oauth.token_invalid" } };
   }
   if (writ === undefined) return { challenge: { status: 401 } };
+  const known = options.guarded ? accepted.principal(writ) : undefined;
+  if (known !== undefined) return { caller: { writ, principal: known } };
   const check = guard.checkWrit(writ);
-  if (!check.valid) return { challenge: challengeFor(check.code) ?? { status: 401 } };
-  return {
-    caller: { writ, principal: JSON.stringify([check.tenant ?? null, check.user, check.agent]) },
-  };
+  if (!check.valid) {
+    accepted.forget(writ);
+    return { challenge: challengeFor(check.code) ?? { status: 401 } };
+  }
+  const principal = JSON.stringify([check.tenant ?? null, check.user, check.agent]);
+  accepted.remember(writ, principal);
+  return { caller: { writ, principal } };
 }

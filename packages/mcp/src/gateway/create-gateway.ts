@@ -17,6 +17,7 @@ import {
   MODERN_VERSIONS,
 } from "../shared/mcp-protocol.js";
 import { isRecord, type LogMessage } from "../shared/mcp-types.js";
+import { AcceptedWrits } from "./accepted-writs.js";
 import {
   authenticateCaller,
   type Caller,
@@ -29,7 +30,7 @@ import { DownstreamTokens } from "./downstream-tokens.js";
 import { GatewayCatalog } from "./gateway-catalog.js";
 import type { GatewayEvent } from "./gateway-event.js";
 import { checkGatewayOptions, type GatewayOptions } from "./gateway-options.js";
-import { GatewayRequests } from "./gateway-requests.js";
+import { GatewayRequests, GUARDED_METHODS } from "./gateway-requests.js";
 import { bearerChallenge, type HttpChallenge, wwwAuthenticate } from "./http-challenge.js";
 import { InputContinuations } from "./input-continuations.js";
 import { OAuthCallers } from "./oauth-caller.js";
@@ -106,6 +107,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       })
     : undefined;
   const continuations = new InputContinuations(settings.timeouts.callMs);
+  const accepted = new AcceptedWrits();
   // Callers hear about upstream failures and recoveries as log messages too.
   const report = (event: GatewayEvent): void => {
     onEvent(event);
@@ -245,7 +247,12 @@ export function createGateway(options: GatewayOptions): Gateway {
         isRequest(message) ? message.id : null,
       );
     }
-    const authenticated = authenticateCaller(guard, credentials, oauth, req.method ?? "GET");
+    const authenticated = authenticateCaller(guard, credentials, {
+      oauth,
+      accepted,
+      method: req.method ?? "GET",
+      guarded: isRequest(message) && GUARDED_METHODS.has(message.method),
+    });
     if ("challenge" in authenticated)
       return sendChallenge(res, authenticated.challenge, metadataUrl, oauth !== undefined);
     const { caller } = authenticated;

@@ -57,6 +57,14 @@ export interface IncomingRequest {
   readonly signal: AbortSignal;
 }
 
+/** The methods whose every request the guard decides before it is relayed. */
+export const GUARDED_METHODS: ReadonlySet<string> = new Set([
+  "tools/call",
+  "prompts/get",
+  "resources/read",
+  "resources/subscribe",
+]);
+
 /** A request the guard decides: what it is for the guard, and where it goes. */
 interface GuardedTarget {
   readonly upstream: Upstream;
