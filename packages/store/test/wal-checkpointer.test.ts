@@ -41,6 +41,38 @@ describe("WalCheckpointer", () => {
     db.close();
   });
 
+  it("starts the WAL over while commits keep coming, holding the commits (not the event loop) for the last pages", async () => {
+    const { path, db } = walDatabase();
+    const checkpointer = new WalCheckpointer(path, {
+      synchronous: "normal",
+      busyTimeoutMs: 1000,
+      onFailure: vi.fn(),
+    });
+    // The store's commit queue, as the SQLite driver lends it to the checkpointer.
+    let queue: Promise<void> = Promise.resolve();
+    let held = 0;
+    checkpointer.holdCommitsWith((work) => {
+      held++;
+      const run = queue.then(work);
+      queue = run;
+      return run;
+    });
+    const insert = db.prepare("INSERT INTO rows (body) VALUES (?)");
+    const commits = 20_000; // a page each: without a restart the WAL would pass 20,000 pages
+    for (let commit = 0; commit < commits; commit++) {
+      await queue;
+      insert.run("x".repeat(3000));
+      checkpointer.committed();
+      if (commit % 50 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    await checkpointer.close();
+    expect(held).toBeGreaterThan(0);
+    // The WAL file keeps its largest size: it started over well before holding every commit.
+    expect(statSync(`${path}-wal`).size).toBeLessThan(commits * 4096 * 0.75);
+    expect(db.prepare("SELECT count(*) AS n FROM rows").get()).toEqual({ n: commits });
+    db.close();
+  });
+
   it("hands checkpoints back to the connection when its worker cannot open the file", async () => {
     const onFailure = vi.fn();
     const checkpointer = new WalCheckpointer(join(tmpdir(), "writ-no-such-folder", "writ.db"), {

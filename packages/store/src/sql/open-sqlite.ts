@@ -35,6 +35,9 @@ export interface OpenedSqlite {
 /** SQLite's wal_autocheckpoint default, in pages. */
 const DEFAULT_AUTOCHECKPOINT = 1000;
 
+/** Where the connection checkpoints by itself while the worker does the job: a backstop, in pages (32 MiB). */
+const BACKSTOP_AUTOCHECKPOINT = 8 * DEFAULT_AUTOCHECKPOINT;
+
 /** Where operators find how to restore a store: the store README's backups section. */
 export const BACKUPS_HELP = "restore it from a backup (see “Backups” in the @writ/store README)";
 
@@ -86,10 +89,9 @@ export function openSqlite(path: string, options: OpenSqliteOptions): OpenedSqli
     db.pragma(`busy_timeout = ${options.busyTimeoutMs}`);
     if (wal) {
       const connection = db;
-      // The worker copies the WAL back; this connection, past twice SQLite's default WAL
-      // size, finishes the job (what the worker has not copied yet, and the sync) so the
-      // WAL restarts: a passive checkpoint alone seldom catches up with a busy writer.
-      connection.pragma(`wal_autocheckpoint = ${2 * DEFAULT_AUTOCHECKPOINT}`);
+      // The worker copies the WAL back until it has caught up; this connection checkpoints
+      // (on the thread that runs every guard) only should the WAL outgrow the backstop.
+      connection.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT}`);
       checkpointer = new WalCheckpointer(path, {
         synchronous: options.synchronous,
         busyTimeoutMs: options.busyTimeoutMs,

@@ -57,6 +57,7 @@ export class SqliteDriver implements SqlDriver {
     this.#readOnly = options.readOnly;
     this.#flusher = options.flusher;
     this.#checkpointer = options.checkpointer;
+    this.#checkpointer?.holdCommitsWith((work) => this.#locked(work));
     this.#onClose = options.onClose;
   }
 
