@@ -35,6 +35,8 @@ export class SqliteDriver implements SqlDriver {
   readonly #onClose: (() => void) | undefined;
   #lock: Promise<void> = Promise.resolve();
   #closed = false;
+  /** Rows this connection's statements have changed since it opened (SQLite's total_changes(), counted here rather than asked for twice a transaction). */
+  #changes = 0;
 
   /**
    * `readOnly`: the connection only reads (transactions take no write lock);
@@ -106,11 +108,11 @@ export class SqliteDriver implements SqlDriver {
         afterCommit: (effect) => effects.push(effect),
       };
       this.#exec(this.#readOnly ? "BEGIN" : "BEGIN IMMEDIATE");
-      const before = this.#totalChanges();
+      const before = this.#changes;
       let result: T;
       try {
         result = await work(tx);
-        wrote = this.#totalChanges() !== before;
+        wrote = this.#changes !== before;
         this.#exec("COMMIT");
       } catch (error) {
         if (this.#db.inTransaction) this.#db.exec("ROLLBACK");
@@ -195,12 +197,6 @@ export class SqliteDriver implements SqlDriver {
     this.#onClose?.();
   }
 
-  /** Rows this connection has changed since it opened: a transaction that changed none has nothing to flush or checkpoint. */
-  #totalChanges(): number {
-    if (this.#flusher === undefined && this.#checkpointer === undefined) return 0;
-    return Number((this.#statement("SELECT total_changes() AS n").get() as SqlRow).n);
-  }
-
   async #durable(): Promise<void> {
     try {
       await this.#flusher?.flush();
@@ -247,7 +243,11 @@ export class SqliteDriver implements SqlDriver {
 
   #all(text: string, params: readonly SqlValue[]): SqlRow[] {
     try {
-      return this.#statement(text).all(...params);
+      const statement = this.#statement(text);
+      const rows = statement.all(...params);
+      // A statement that writes and returns rows does so with RETURNING: a row for each row changed.
+      if (!statement.readonly) this.#changes += rows.length;
+      return rows;
     } catch (error) {
       throw toStoreError(error, this.#where);
     }
@@ -260,7 +260,9 @@ export class SqliteDriver implements SqlDriver {
         statement = this.#db.prepare<SqlValue[], unknown[]>(text).raw(true);
         this.#rawStatements.set(text, statement);
       }
-      return statement.all(...params);
+      const rows = statement.all(...params);
+      if (!statement.readonly) this.#changes += rows.length;
+      return rows;
     } catch (error) {
       throw toStoreError(error, this.#where);
     }
@@ -268,7 +270,12 @@ export class SqliteDriver implements SqlDriver {
 
   #run(text: string, params: readonly SqlValue[]): number {
     try {
-      return this.#statement(text).run(...params).changes;
+      const statement = this.#statement(text);
+      const { changes } = statement.run(...params);
+      // SQLite reports the last write's count for a statement that writes nothing (SAVEPOINT …).
+      if (statement.readonly) return 0;
+      this.#changes += changes;
+      return changes;
     } catch (error) {
       throw toStoreError(error, this.#where);
     }
@@ -279,7 +286,7 @@ export class SqliteDriver implements SqlDriver {
     if (width === 0) return;
     const statement = this.#statement(`${insert} VALUES (${placeholders(width)}) ${suffix}`);
     try {
-      for (const row of rows) statement.run(...row);
+      for (const row of rows) this.#changes += statement.run(...row).changes;
     } catch (error) {
       throw toStoreError(error, this.#where);
     }
