@@ -26,7 +26,7 @@ import {
   RAW_INITIALIZE,
   serverBin,
 } from "./gateway-fixture.js";
-import { consentInBrowser, MemoryOAuthProvider } from "./oauth-client.js";
+import { connectThroughOAuth, consentInBrowser, MemoryOAuthProvider } from "./oauth-client.js";
 
 type DpopKeys = Awaited<ReturnType<typeof oauth.generateKeyPair>>;
 
@@ -244,19 +244,14 @@ describe("the gateway with the Writ server as its OAuth authorization server", {
   it("serves the users of every tenant: each chain runs through the tenant's own client agent and the gateway's one shared agent", async () => {
     await store.putUser({ id: "bob", tenant: "acme", permissions: "everything.echo" });
     await store.linkIdentity("bob", { issuer: idp.issuer, subject: "bob@example.com" });
-    const provider = new MemoryOAuthProvider(callbackUrl);
-    const transport = new StreamableHTTPClientTransport(new URL(gatewayUrl), {
-      authProvider: provider,
-    });
-    await expect(
-      new Client({ name: "sdk-oauth", version: "1.0.0" }).connect(transport),
-    ).rejects.toThrow(/Unauthorized/);
     // A browser of bob's own: alice is signed in on the other one.
     const bobsPage = await browser.newPage();
-    const back = await consentInBrowser(bobsPage, provider.authorizationUrl as URL, [], "bob");
+    const { client } = await connectThroughOAuth(
+      gatewayUrl,
+      new MemoryOAuthProvider(callbackUrl),
+      (authorizationUrl) => consentInBrowser(bobsPage, authorizationUrl, [], "bob"),
+    );
     await bobsPage.close();
-    await transport.finishAuth(back.searchParams.get("code") as string);
-    const client = await connect(provider);
     const result = await client.callTool({ name: "echo", arguments: { message: "from acme" } });
     expect(JSON.stringify(result.content)).toContain("from acme");
     await client.close();
