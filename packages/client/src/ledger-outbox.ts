@@ -4,8 +4,8 @@ import type { LedgerAppend } from "@writ/core/backend";
 /** A queued row and the append() call waiting on it. */
 interface Queued {
   readonly append: LedgerAppend;
-  /** A request that carried it failed without an answer: the server may have recorded it. */
-  maybeRecorded: boolean;
+  /** Requests that carried it and got no answer: the server may have recorded it. */
+  unanswered: number;
   readonly resolve: (record: LedgerRecord) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -19,6 +19,12 @@ const MAX_QUEUED = 10_000;
 const LINGER_MS = 10;
 const RETRY_FIRST_MS = 100;
 const RETRY_MAX_MS = 5_000;
+/**
+ * Requests a row may go unanswered in before it is reported lost: a server
+ * that stays unreachable must not hold a guard's close() (which waits for its
+ * outcome rows) for ever. Refused at once, that is about 3 s of backoff.
+ */
+const MAX_UNANSWERED = 5;
 
 /** What the outbox sends: rows in order, the first `retried` of which may be recorded already. */
 export type SendRows = (
@@ -31,9 +37,10 @@ export type SendRows = (
  * sent in batches: with the next decision's request (no round trip of their
  * own), or on their own after a few milliseconds without one. A request that
  * fails without an answer leaves its rows queued, marked as possibly
- * recorded, and they are sent again with backoff; the server records such a
- * row only when it does not hold it already, so a retry never appends twice.
- * A refusal (the server answered no) is final: the rows are reported lost.
+ * recorded, and they are sent again with backoff (five requests at most); the
+ * server records such a row only when it does not hold it already, so a retry
+ * never appends twice. A refusal (the server answered no) is final: the rows
+ * are reported lost.
  */
 export class LedgerOutbox {
   readonly #send: SendRows;
@@ -68,7 +75,7 @@ export class LedgerOutbox {
     const records = appends.map(
       (append) =>
         new Promise<LedgerRecord>((resolve, reject) => {
-          this.#queue.push({ append, maybeRecorded: false, resolve, reject });
+          this.#queue.push({ append, unanswered: 0, resolve, reject });
         }),
     );
     this.#schedule(LINGER_MS);
@@ -160,10 +167,14 @@ export class LedgerOutbox {
       for (const queued of batch) queued.reject(error);
       return;
     }
-    for (const queued of batch) queued.maybeRecorded = true;
-    this.#queue.unshift(...batch);
+    const again: Queued[] = [];
+    for (const queued of batch) {
+      if (++queued.unanswered < MAX_UNANSWERED) again.push(queued);
+      else queued.reject(error);
+    }
+    this.#queue.unshift(...again);
     this.#retryMs = Math.min(this.#retryMs * 2, RETRY_MAX_MS);
-    if (this.#sending === undefined) this.#schedule(this.#retryMs);
+    if (this.#sending === undefined && this.#queue.length > 0) this.#schedule(this.#retryMs);
   }
 }
 
@@ -185,7 +196,7 @@ function settle(batch: readonly Queued[], records: readonly LedgerRecord[]): voi
 
 /** Rows put back are at the front of the queue, so the possibly recorded ones lead a batch. */
 function retriedPrefix(batch: readonly Queued[]): number {
-  const first = batch.findIndex((queued) => !queued.maybeRecorded);
+  const first = batch.findIndex((queued) => queued.unanswered === 0);
   return first === -1 ? batch.length : first;
 }
 

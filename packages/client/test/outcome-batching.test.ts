@@ -123,6 +123,26 @@ describe("a remote guard's outcome rows", () => {
     expect(lost).toEqual([]);
   });
 
+  it("are reported lost after five requests without an answer, so an unreachable server does not hold the guard's close", async () => {
+    const { guard, run, rows, appends, lost } = await remoteGuard(async (sent, forward) => {
+      if (sent.kinds.join() === "outcome") throw new TypeError("connect ECONNREFUSED");
+      return forward();
+    });
+    await run();
+    await guard.close();
+    expect(appends.map(({ kinds, retried }) => [kinds.join(), retried])).toEqual([
+      ["decision", undefined],
+      ["outcome", undefined],
+      ["outcome", 1],
+      ["outcome", 1],
+      ["outcome", 1],
+      ["outcome", 1],
+    ]);
+    expect(await rows("outcome")).toHaveLength(0);
+    expect(lost).toHaveLength(1);
+    expect(lost[0]).toMatchObject({ code: "store.unavailable" });
+  });
+
   it("never cost a decision: a refused outcome is reported lost and the call after it is allowed", async () => {
     const { guard, run, rows, lost } = await remoteGuard(async (sent, forward) =>
       sent.kinds.includes("outcome")
