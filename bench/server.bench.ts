@@ -139,7 +139,7 @@ export async function runServerBenchmarks(): Promise<BenchResult[]> {
         baseline: inProcess,
         target: "≤ 2× in-process",
         met: median(onServer) <= 2 * median(onStore),
-        note: "a real server in this process; decision and outcome rows appended over HTTP/1.1 keep-alive",
+        note: "a real server in this process; one HTTP/1.1 keep-alive request a call (its decision row, carrying the queued outcome rows)",
       },
     );
   } finally {

@@ -1,4 +1,4 @@
-import { type Approval, type Backend, type LedgerRecord, WritError } from "@writ/core";
+import { type Approval, type Backend, isWritError, type LedgerRecord, WritError } from "@writ/core";
 import type {
   ApprovalBinding,
   ApprovalConsumption,
@@ -8,10 +8,12 @@ import type {
   BudgetReservationResult,
   DelegationRecord,
   LedgerAppend,
+  LedgerAppendOptions,
   LiveSink,
   LiveWatch,
 } from "@writ/core/backend";
 import { HttpTransport, type RemoteOptions } from "./http-transport.js";
+import { LedgerOutbox } from "./ledger-outbox.js";
 import { RemoteLiveFeed, type RemoteLiveFeedOptions } from "./remote-live-feed.js";
 
 export interface RemoteBackendOptions extends RemoteOptions {
@@ -25,19 +27,25 @@ const DELEGATION_BATCH = 8;
 /**
  * core's Backend over a Writ server: guards in any number of processes share
  * the server's store. Ledger rows are sealed by the server into its writer
- * chain and resolve once durable there; the live feed arrives as
- * server-sent events (never synchronous: the guard's staleness bound
- * applies, and a disconnected feed fails the guard closed).
+ * chain: a decision's row is durable there before append() resolves, one
+ * round trip that also carries the outcome rows queued since (rows appended
+ * with `{ durable: false }` are batched, see LedgerOutbox). The live feed
+ * arrives as server-sent events (never synchronous: the guard's staleness
+ * bound applies, and a disconnected feed fails the guard closed).
  */
 export class RemoteBackend implements Backend {
+  /** Outcome rows are queued here and batched, so the guard does not wait for them. */
+  readonly queuesAppends = true;
   readonly #transport: HttpTransport;
   readonly #liveOptions: RemoteLiveFeedOptions;
   readonly #feeds = new Set<RemoteLiveFeed>();
+  readonly #outbox: LedgerOutbox;
   #closed = false;
 
   constructor(options: RemoteBackendOptions) {
     this.#transport = new HttpTransport(options);
     this.#liveOptions = options.live ?? {};
+    this.#outbox = new LedgerOutbox((appends, retried) => this.#sendAppends(appends, retried));
   }
 
   async watch(sink: LiveSink): Promise<LiveWatch> {
@@ -60,7 +68,16 @@ export class RemoteBackend implements Backend {
     }
   }
 
-  async append(appends: readonly LedgerAppend[]): Promise<readonly LedgerRecord[]> {
+  /**
+   * Durable rows (the default): resolves once the server has committed them,
+   * in a request that carries the queued outcome rows ahead of them. Rows
+   * with `{ durable: false }` are queued and resolve once the server has them
+   * (a crash of this process can lose them; flush() or close() sends them).
+   */
+  async append(
+    appends: readonly LedgerAppend[],
+    options?: LedgerAppendOptions,
+  ): Promise<readonly LedgerRecord[]> {
     if (this.#closed) {
       throw new WritError(
         "ledger.unavailable",
@@ -68,14 +85,39 @@ export class RemoteBackend implements Backend {
       );
     }
     if (appends.length === 0) return [];
-    const { records } = await this.#transport.json<{ records: LedgerRecord[] }>(
-      "POST",
-      "/v1/ledger/append",
-      {
-        body: { appends: appends.map(serializableAppend) },
-      },
-    );
-    return records;
+    if (options?.durable === false) return this.#outbox.add(appends);
+    const carried = this.#outbox.take();
+    if (carried.appends.length === 0) return this.#sendAppends(appends, 0);
+    let records: readonly LedgerRecord[];
+    try {
+      records = await this.#sendAppends([...carried.appends, ...appends], carried.retried);
+    } catch (error) {
+      carried.fail(error);
+      // A refusal may be of a carried row: this call's own rows are sent once more alone.
+      if (isWritError(error) && error.code === "store.unavailable") throw error;
+      return this.#sendAppends(appends, 0);
+    }
+    carried.settle(records);
+    return records.slice(carried.appends.length);
+  }
+
+  /** Sends the queued outcome rows now; resolves once each is recorded or reported lost. */
+  flush(): Promise<void> {
+    return this.#outbox.flush();
+  }
+
+  #sendAppends(
+    appends: readonly LedgerAppend[],
+    retried: number,
+  ): Promise<readonly LedgerRecord[]> {
+    return this.#transport
+      .json<{ records: LedgerRecord[] }>("POST", "/v1/ledger/append", {
+        body: {
+          appends: appends.map(serializableAppend),
+          ...(retried > 0 ? { retried } : {}),
+        },
+      })
+      .then(({ records }) => records);
   }
 
   async recordDelegations(records: readonly DelegationRecord[]): Promise<void> {
@@ -144,9 +186,15 @@ export class RemoteBackend implements Backend {
     );
   }
 
-  /** Stops every live feed; later calls fail (appends with ledger.unavailable). */
+  /**
+   * Sends the queued outcome rows (any the server cannot take are reported
+   * lost), stops every live feed; later calls fail (appends with
+   * ledger.unavailable).
+   */
   async close(): Promise<void> {
+    if (this.#closed) return;
     this.#closed = true;
+    await this.#outbox.close();
     for (const feed of this.#feeds) feed.close();
     this.#feeds.clear();
     this.#transport.close();

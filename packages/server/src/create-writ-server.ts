@@ -4,7 +4,6 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { CredentialBroker } from "@writ/broker";
 import { type Clock, isWritError, systemClock, WritError } from "@writ/core";
 import { traceServerRequest } from "@writ/core/backend";
-import { bodyLimit } from "hono/body-limit";
 import { routePath } from "hono/route";
 import { AgentTokenVerifier } from "./auth/agent-token-verifier.js";
 import { type ApiKeySource, ApiKeyVerifier } from "./auth/api-key-verifier.js";
@@ -18,7 +17,7 @@ import { registerTokenRoute, TOKEN_PATH } from "./exchange/token-route.js";
 import { problem, problemOf } from "./http/problem-details.js";
 import { problemResponse } from "./http/problem-response.js";
 import { type RateLimit, RateLimiter } from "./http/rate-limiter.js";
-import { bodyError, utf8Bodies } from "./http/request-body.js";
+import { bodyError, boundedUtf8Bodies } from "./http/request-body.js";
 import { registerEventsRoute } from "./live/events-route.js";
 import { LedgerTail } from "./live/ledger-tail.js";
 import { LiveHub } from "./live/live-hub.js";
@@ -216,19 +215,7 @@ export async function createWritServer(options: WritServerOptions): Promise<Writ
       return { status: c.res.status, route: routePath(c, -1) };
     }),
   );
-  app.use(
-    "*",
-    bodyLimit({
-      maxSize: maxBodyBytes,
-      onError: () => {
-        throw new WritError(
-          "request.too_large",
-          `Request bodies are limited to ${maxBodyBytes} bytes.`,
-        );
-      },
-    }),
-  );
-  app.use("*", utf8Bodies());
+  app.use("*", boundedUtf8Bodies(maxBodyBytes));
   for (const path of [TOKEN_PATH, "/.well-known/*", "/openapi.json", "/healthz"]) {
     app.use(path, async (c, next) => {
       throttle(perAddress, addressOf(c), clock());

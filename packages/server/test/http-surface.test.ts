@@ -76,6 +76,23 @@ describe("the HTTP surface", () => {
     expect(await response.json()).toMatchObject({ code: "auth.invalid" });
   });
 
+  it("counts a body of no declared length as it arrives, against the same limit", async () => {
+    const { app } = await server({ maxBodyBytes: 512 });
+    const streamed = (text: string) =>
+      app.request("/v1/users/alice", {
+        method: "PUT",
+        headers: { ...auth, "content-type": "application/json" },
+        body: new Blob([text]).stream(),
+        duplex: "half",
+      } as RequestInit);
+    const bigStream = await streamed(
+      JSON.stringify({ permissions: "docs.read", pad: "x".repeat(1900) }),
+    );
+    expect(bigStream.status).toBe(413);
+    expect(await bigStream.json()).toMatchObject({ code: "request.too_large" });
+    expect((await streamed(JSON.stringify({ permissions: "docs.read" }))).status).toBe(200);
+  });
+
   it("limits body sizes, request rates per key, and failed sign-ins per address", async () => {
     const { app } = await server({
       maxBodyBytes: 512,

@@ -61,11 +61,13 @@ export interface Backend {
     options?: LedgerAppendOptions,
   ): Promise<readonly LedgerRecord[]>;
   /**
-   * true: append() takes its rows in order as it is called, and every read
-   * this backend serves afterwards includes them (an in-process store), so
-   * the guard does not wait for rows that need not be durable (outcomes). A
-   * backend behind a network leaves it unset: the guard waits for its
-   * outcome rows, so that whoever reads the ledger next sees them.
+   * true: append() takes its rows in order as it is called and delivers the
+   * rows that need not be durable (outcomes) on its own: an in-process store
+   * (every read it serves afterwards includes them), or a client that batches
+   * them to its server (within milliseconds, or with the next durable append).
+   * The guard then does not wait for those rows; its close() does. Unset: the
+   * guard waits for each outcome row, so that whoever reads the ledger next
+   * sees it.
    */
   readonly queuesAppends?: boolean;
   /**

@@ -24,6 +24,7 @@ import {
   VerifyQuerySchema,
 } from "../schemas/ledger-schemas.js";
 import { notFound, requireOperator, requireScope } from "../tenancy/tenant-access.js";
+import { appendRetried } from "./append-retried.js";
 import { API_KEY_SECURITY, type RouteContext, type WritApp } from "./route-context.js";
 
 const tags = ["Ledger"];
@@ -49,7 +50,10 @@ export function registerLedgerRoutes(app: WritApp, { store }: RouteContext): voi
     async (c) => {
       const caller = c.get("caller");
       requireScope(caller, "guard");
-      const { appends } = c.req.valid("json");
+      const { appends, retried = 0 } = c.req.valid("json");
+      if (retried > appends.length) {
+        throw new TypeError("retried counts the first appends: it cannot exceed their number.");
+      }
       // A tenant's guard records even calls it could not attribute (a malformed writ
       // names no tenant): those rows are its tenant's. Another tenant's rows are refused.
       const scoped = appends.map(({ entry, payloads }) => {
@@ -66,7 +70,8 @@ export function registerLedgerRoutes(app: WritApp, { store }: RouteContext): voi
         const owned = caller.tenant === undefined ? entry : { ...entry, tenant: caller.tenant };
         return payloads ? { entry: owned, payloads } : { entry: owned };
       });
-      const records = await store.append(scoped);
+      const records =
+        retried === 0 ? await store.append(scoped) : await appendRetried(store, scoped, retried);
       return c.json({ records }, 200);
     },
   );

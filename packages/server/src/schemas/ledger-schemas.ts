@@ -70,6 +70,10 @@ export const LedgerAppendSchema = z
       )
       .min(1)
       .max(1000),
+    retried: z.number().int().min(1).max(1000).optional().openapi({
+      description:
+        "How many of the first appends an earlier request may have recorded (it failed without an answer): the server records each of those only when it does not hold the same row for the same call, so a retry never appends twice. Each of them needs a callId.",
+    }),
   })
   .openapi("LedgerAppend");
 
