@@ -36,8 +36,7 @@ export class BudgetStore {
       ON CONFLICT (budget_key, window_start) DO UPDATE SET
         used = ${counters}.used + excluded.used, max = excluded.max, budget = excluded.budget,
         updated_at = excluded.updated_at
-      WHERE ${counters}.used + excluded.used <= excluded.max
-      RETURNING used`;
+      WHERE ${counters}.used + excluded.used <= excluded.max`;
     this.#hold = `INSERT INTO ${ctx.tables.budgetReservations} (id, budget_key, window_start, amount, call_id, reserved_at)`;
   }
 
@@ -69,7 +68,7 @@ export class BudgetStore {
         return exceeded(index, charge, windowStart, await this.#used(tx, charge.key, windowStart));
     }
     for (const [held, { charge, index, windowStart }] of ordered.entries()) {
-      const fits = await tx.all(this.#charge, [
+      const fits = await tx.run(this.#charge, [
         charge.key,
         windowStart,
         charge.windowMs,
@@ -80,7 +79,8 @@ export class BudgetStore {
         charge.amount,
         now,
       ]);
-      if (fits.length === 0) {
+      // The upsert changes no row when the window would go over its maximum.
+      if (fits === 0) {
         const used = await this.#used(tx, charge.key, windowStart);
         for (const taken of ordered.slice(0, held))
           await this.#giveBack(tx, taken.charge.key, taken.windowStart, taken.charge.amount);
