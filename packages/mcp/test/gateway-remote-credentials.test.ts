@@ -3,6 +3,7 @@ import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import {
   fetchIssuerKeys,
+  type RemoteBackend,
   type RemoteCredentials,
   remoteBackend,
   remoteCredentials,
@@ -23,6 +24,7 @@ let world: BrokerWorld;
 let server: WritServer;
 let listening: ListeningWritServer;
 let guardKey: string;
+let gatewayBackend: RemoteBackend;
 let gatewayGuard: Guard;
 let credentials: RemoteCredentials;
 let gateway: Gateway;
@@ -68,8 +70,9 @@ beforeAll(async () => {
   const { server: http, origin } = await loopbackServer();
   closers.push(() => closeServer(http));
   gatewayUrl = `${origin}/mcp`;
+  gatewayBackend = remoteBackend({ url: listening.url, apiKey: guardKey });
   gatewayGuard = await createGuard({
-    backend: remoteBackend({ url: listening.url, apiKey: guardKey }),
+    backend: gatewayBackend,
     issuer: await fetchIssuerKeys({ url: listening.url }),
     audience: gatewayUrl,
     clock: world.clock,
@@ -157,10 +160,12 @@ describe("provider tokens from the Writ server's broker, for a gateway in anothe
     });
     if (!("output" in result)) throw new Error("the call was refused");
     const finished = result.output;
-    // Over: the client refuses, and so does the server when asked directly (the outcome is in the ledger).
+    // Over: the client refuses at once, and so does the server when asked directly once the
+    // outcome is in its ledger (it rides with the next request, or goes within 10 ms).
     await expect(credentials.getAccessToken(finished, "mail")).rejects.toMatchObject({
       code: "credential.outside_call",
     });
+    await gatewayBackend.flush();
     const direct = await askServer({
       callId: finished.callId,
       eventId: finished.eventId,

@@ -56,11 +56,14 @@ interface PendingTransaction {
 
 /**
  * How long rows that need not be durable (outcomes) wait for a durable commit
- * to join before they are committed on their own: short, so other processes
- * reading the file see them soon, and long enough that a busy guard's next
- * decision carries them.
+ * to join before they are committed on their own: long enough that a guard
+ * whose calls come a few tens of milliseconds apart (an MCP gateway serving
+ * one client after another) has the next decision carry them, rather than
+ * pay a commit of their own and the wake-ups it causes; short enough that
+ * other processes reading the file see them well within a second. The
+ * store's own reads commit them first.
  */
-const DEFERRED_MS = 20;
+const DEFERRED_MS = 250;
 
 interface Head {
   readonly seq: number;
