@@ -136,6 +136,31 @@ describe("the live hub's tenant scoping", () => {
     expect(snapshots.at(-1)?.snapshot.revocations[0]?.reason).toBeUndefined();
   });
 
+  it('sends a revocation to its tenant, and to no other, even a tenant named "everyone"', () => {
+    const own = hubWith("everyone");
+    const other = hubWith("a");
+    for (const { hub } of [own, other]) {
+      hub.change({
+        seq: 1,
+        type: "user",
+        user: { id: "eve", tenant: "everyone", permissions: [] },
+      });
+      hub.change({
+        seq: 2,
+        type: "revocation",
+        revocation: { kind: "user", id: "eve", seq: 2, at: 0, reason: "left" },
+      });
+    }
+    expect(changesOf(own.events)).toEqual([
+      [1, ["user eve"]],
+      [2, ["revoke user:eve (left)"]],
+    ]);
+    expect(changesOf(other.events)).toEqual([
+      [1, []],
+      [2, []],
+    ]);
+  });
+
   it("passes everything to an operator's feed, and fails every feed closed on a sequence gap", () => {
     const { hub, events } = hubWith(undefined);
     hub.change({ seq: 1, type: "user", user: { id: "bob", tenant: "b", permissions: [] } });
