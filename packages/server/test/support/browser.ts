@@ -29,8 +29,7 @@ export interface Page extends Pick<Locator, "getByRole" | "getByLabel" | "locato
   waitForEvent(event: "download"): Promise<{ saveAs(path: string): Promise<void> }>;
   /** Evaluates an expression in the page (a promise is awaited). */
   evaluate<R>(expression: string): Promise<R>;
-  /** Waits until an expression in the page is truthy. */
-  waitForFunction(expression: string): Promise<unknown>;
+  waitForTimeout(ms: number): Promise<void>;
   screenshot(options: { readonly path: string; readonly fullPage?: boolean }): Promise<unknown>;
   close(): Promise<void>;
 }
