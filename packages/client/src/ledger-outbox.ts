@@ -163,7 +163,7 @@ export class LedgerOutbox {
    * possibly recorded, and are sent again after a backoff.
    */
   #failed(batch: readonly Queued[], error: unknown, final = false): void {
-    if (final || this.#closed || !unanswered(error)) {
+    if (final || this.#closed || !wentUnanswered(error)) {
       for (const queued of batch) queued.reject(error);
       return;
     }
@@ -201,7 +201,7 @@ function retriedPrefix(batch: readonly Queued[]): number {
 }
 
 /** A request the server may have received but did not answer: the transport's store.unavailable. */
-function unanswered(error: unknown): boolean {
+export function wentUnanswered(error: unknown): boolean {
   return isWritError(error) && error.code === "store.unavailable";
 }
 

@@ -1,4 +1,4 @@
-import { type Approval, type Backend, isWritError, type LedgerRecord, WritError } from "@writ/core";
+import { type Approval, type Backend, type LedgerRecord, WritError } from "@writ/core";
 import type {
   ApprovalBinding,
   ApprovalConsumption,
@@ -13,7 +13,7 @@ import type {
   LiveWatch,
 } from "@writ/core/backend";
 import { HttpTransport, type RemoteOptions } from "./http-transport.js";
-import { LedgerOutbox } from "./ledger-outbox.js";
+import { LedgerOutbox, wentUnanswered } from "./ledger-outbox.js";
 import { RemoteLiveFeed, type RemoteLiveFeedOptions } from "./remote-live-feed.js";
 
 export interface RemoteBackendOptions extends RemoteOptions {
@@ -94,7 +94,7 @@ export class RemoteBackend implements Backend {
     } catch (error) {
       carried.fail(error);
       // A refusal may be of a carried row: this call's own rows are sent once more alone.
-      if (isWritError(error) && error.code === "store.unavailable") throw error;
+      if (wentUnanswered(error)) throw error;
       return this.#sendAppends(appends, 0);
     }
     carried.settle(records);
