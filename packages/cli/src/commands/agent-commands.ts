@@ -7,6 +7,7 @@ import type { Command } from "../command.js";
 import { EXIT_CODES } from "../exit-codes.js";
 import { grantArgument } from "../grant-argument.js";
 import type { Output } from "../output/output.js";
+import { tenantNote } from "../output/tenant-note.js";
 import { UsageError } from "../usage-error.js";
 import { found } from "./user-commands.js";
 
@@ -17,16 +18,11 @@ export function showAgent(out: Output, agent: AgentRecord): void {
     return;
   }
   const { bold, dim } = out.colors;
-  out.line(`${bold("agent")} ${agent.id}${dim(tenantNote(agent))}`);
+  out.line(`${bold("agent")} ${agent.id}${tenantNote(agent, dim)}`);
   out.line(`  policy     ${out.grants(agent.policy)}`);
   out.line(
     `  keys       ${agent.keys.map((key) => key.thumbprint).join(", ") || dim("(none: it cannot receive writs)")}`,
   );
-}
-
-function tenantNote(agent: AgentRecord): string {
-  if (agent.shared) return " (shared: serves every tenant)";
-  return agent.tenant ? ` (tenant ${agent.tenant})` : "";
 }
 
 const SHARED_OPTION = {

@@ -6,18 +6,14 @@ import { readWritConfig } from "../apply/writ-config.js";
 import type { Command, CommandContext } from "../command.js";
 import { EXIT_CODES } from "../exit-codes.js";
 import type { Output } from "../output/output.js";
+import { tenantNote } from "../output/tenant-note.js";
 import { UsageError } from "../usage-error.js";
 
 function describe(out: Output, change: PlannedChange): string {
   const { green, yellow, bold, dim } = out.colors;
   const mark = change.action === "create" ? green("+") : yellow("~");
   const name = bold(`${change.kind} ${change.id}`);
-  const tenant =
-    "shared" in change && change.shared
-      ? dim(" (shared: serves every tenant)")
-      : "tenant" in change && change.tenant
-        ? dim(` (tenant ${change.tenant})`)
-        : "";
+  const tenant = change.kind === "set" ? "" : tenantNote(change, dim);
   switch (change.kind) {
     case "role":
       return `${mark} ${name}${tenant}  ${change.before ? `${dim(formatGrants(change.before) || "(none)")} → ` : ""}${formatGrants(change.grants)}`;
