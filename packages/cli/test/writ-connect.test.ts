@@ -9,6 +9,7 @@ import {
   filesystemServer,
   type GatewayWorld,
   gatewayWorld,
+  postInitialize,
 } from "../../mcp/test/gateway-fixture.js";
 import { SDKS } from "../../mcp/test/sdk-generations.js";
 import { WRIT_BIN, writ } from "./support/run-writ.js";
@@ -265,21 +266,7 @@ describe("writ connect and writ prove with the agent's key", () => {
         accept: "application/json, text/event-stream",
         authorization: `DPoP ${session.writ.toString()}`,
       };
-      const init = await fetch(w.url, {
-        method: "POST",
-        headers: base,
-        body: JSON.stringify({
-          jsonrpc: "2.0",
-          id: 1,
-          method: "initialize",
-          params: {
-            protocolVersion: "2025-11-25",
-            capabilities: {},
-            clientInfo: { name: "sh", version: "1" },
-          },
-        }),
-      });
-      await init.body?.cancel();
+      const init = await postInitialize(w.url, { authorization: base.authorization });
       const response = await fetch(w.url, {
         method: "POST",
         headers: {

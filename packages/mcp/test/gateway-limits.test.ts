@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { createGateway, type GatewayOptions } from "../src/index.js";
-import { gatewayWorld } from "./gateway-fixture.js";
+import { gatewayWorld, RAW_INITIALIZE } from "./gateway-fixture.js";
 import { createWorld } from "./world.js";
 
 const PROBE = fileURLToPath(new URL("./fixtures/probe-server.mjs", import.meta.url));
@@ -24,16 +24,7 @@ async function limited(options: Omit<Partial<GatewayOptions>, "guard" | "upstrea
         accept: "application/json, text/event-stream",
         authorization: `DPoP ${session.writ.toString()}`,
       },
-      body: JSON.stringify({
-        jsonrpc: "2.0",
-        id: 1,
-        method: "initialize",
-        params: {
-          protocolVersion: "2025-11-25",
-          capabilities: {},
-          clientInfo: { name: "t", version: "1" },
-        },
-      }),
+      body: RAW_INITIALIZE,
     });
     const body = (await response.json()) as {
       error?: { data?: { code?: string }; message: string };
