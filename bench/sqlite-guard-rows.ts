@@ -182,33 +182,50 @@ export async function sqliteGuardRows(
       group: GROUP,
       name: `revocation to enforcement, in-process SQLite (${level})`,
       unit: "ms",
-      median: round(median(revocations)),
-      p99: round(p99(revocations)),
+      median: round(median(revocations.enforced)),
+      p99: round(p99(revocations.enforced)),
       target: "in-process p99 < 1 ms",
-      met: p99(revocations) < 1,
-      note: "revoke() called → the guard refuses a writ it accepted just before; includes the durable commit",
+      met: p99(revocations.enforced) < 1,
+      note: "revoke() called → the guard refuses a writ it accepted just before, looked at every event-loop turn; 100 revocations",
+    },
+    {
+      group: GROUP,
+      name: `revocation until revoke() resolves, in-process SQLite (${level})`,
+      unit: "ms",
+      median: round(median(revocations.resolved)),
+      p99: round(p99(revocations.resolved)),
+      note: "the same revocations: revoke() resolves once the revocation is durable",
     },
   ];
 }
 
 /**
- * In-process revocation: from calling revoke() until the guard refuses a
- * writ it accepted just before (SQLite feeds its guards before revoke()
- * resolves, so this includes the durable commit).
+ * In-process revocation: from calling revoke() until the guard refuses a writ
+ * it accepted just before (looked at on every turn of the event loop, where
+ * the calls a process serves are decided), and until revoke() resolves, which
+ * at `full` waits for the revocation to be on disk as well.
  */
 async function revocationSamples(
   world: Awaited<ReturnType<typeof sqliteGuardWorld>>,
-): Promise<number[]> {
-  const samples: number[] = [];
+): Promise<{ enforced: number[]; resolved: number[] }> {
+  const enforced: number[] = [];
+  const resolved: number[] = [];
   for (let index = 0; index < 100; index++) {
     const writ = world.issueRoot();
-    if (!world.guard.canUse(writ.toString(), "refunds.approve"))
-      throw new Error("the guard refused the writ before its revocation");
+    const usable = () => world.guard.canUse(writ.toString(), "refunds.approve");
+    if (!usable()) throw new Error("the guard refused the writ before its revocation");
     const started = performance.now();
-    await world.store.revoke({ kind: "hop", id: writ.root.claims.jti });
-    if (world.guard.canUse(writ.toString(), "refunds.approve"))
-      throw new Error("the guard did not enforce the revocation");
-    samples.push(performance.now() - started);
+    let done = false;
+    const revoked = world.store.revoke({ kind: "hop", id: writ.root.claims.jti }).then(() => {
+      done = true;
+    });
+    while (usable()) {
+      if (done) throw new Error("the guard did not enforce the revocation");
+      await new Promise(setImmediate);
+    }
+    enforced.push(performance.now() - started);
+    await revoked;
+    resolved.push(performance.now() - started);
   }
-  return samples;
+  return { enforced, resolved };
 }
