@@ -175,7 +175,12 @@ export class BudgetStore {
     await this.#ctx.driver.transaction((tx) => this.#giveBackOnceIn(tx, id, held));
   }
 
-  /** The charges the decision row of call `callId` holding reservation `id` records; none when there is no such row. */
+  /**
+   * The charges the decision row of call `callId` holding reservation `id`
+   * records; none when there is no such row. Only the store writes recorded
+   * charges, so a row that names the reservation without them (appended by
+   * anyone) neither gives anything back nor hides the one that has them.
+   */
   async #recordedIn(tx: SqlTransaction, id: string, callId: string): Promise<HeldCharge[]> {
     const rows = await tx.all(
       `SELECT detail_json FROM ${this.#ctx.tables.ledger} WHERE call_id = ? AND kind = 'decision'`,
@@ -183,7 +188,8 @@ export class BudgetStore {
     );
     for (const row of rows) {
       const detail = optionalJson(row, "detail_json") as LedgerDetail | null;
-      if (detail?.budgetReservation === id) return heldChargesOf(detail);
+      const held = detail?.budgetReservation === id ? heldChargesOf(detail) : [];
+      if (held.length > 0) return held;
     }
     return [];
   }

@@ -8,7 +8,7 @@ import type { HeldCharge } from "./budget-store.js";
  * append() refuses a row that carries it (a remote guard cannot record
  * charges it never took and give them back).
  */
-export const HELD_CHARGES = "budgetCharges";
+const HELD_CHARGES = "budgetCharges";
 
 /** The decision row `append`, recording reservation `id` and what it took. */
 export function withHeldCharges(

@@ -81,6 +81,9 @@ export function budgetReleaseCases(name: string, options: BudgetReleaseOptions):
         });
         expect(await used()).toEqual({ "count <= 10 per 1d": 2, "sum(amount) <= 100 per 1d": 50 });
 
+        // A row anyone appends for the call, naming the reservation, neither gives back nor hides it.
+        const named = decisionRow("c-1");
+        await store.append([{ entry: { ...named.entry, detail: { budgetReservation: "r-1" } } }]);
         await store.releaseBudgets("r-1", "c-0");
         await store.releaseBudgets("r-unknown", "c-1");
         expect(await used()).toEqual({ "count <= 10 per 1d": 2, "sum(amount) <= 100 per 1d": 50 });
