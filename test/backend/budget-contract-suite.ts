@@ -306,17 +306,38 @@ export function budgetContractSuite(name: string, options: BudgetContractOptions
       });
     });
 
-    it("releases a reservation once, however often it is released", async () => {
+    it("releases what a reservation took once, however often it is released", async () => {
       const { planner, worker } = budgetedChain();
+      expect(await refund(planner, 100)).toMatchObject({ effect: "allow" });
       const decision = (await refund(planner, 300)) as AllowDecision;
       expect(decision.budgetReservation).toEqual(expect.any(String));
       const id = decision.budgetReservation as string;
-      await backend.releaseBudgets(id);
-      await backend.releaseBudgets(id);
-      await backend.releaseBudgets("no-such-reservation");
-      expect(await refund(worker, 49)).toMatchObject({ effect: "allow" });
-      for (let index = 0; index < 9; index++) await refund(worker, 49);
-      expect(await refund(worker, 49)).toMatchObject({ code: "budget.exceeded" });
+      await backend.releaseBudgets(id, "another-call");
+      await backend.releaseBudgets(id, decision.callId);
+      await backend.releaseBudgets(id, decision.callId);
+      await backend.releaseBudgets("no-such-reservation", decision.callId);
+      // The 100 still holds: 400 are left, eight calls of 49.
+      for (let index = 0; index < 8; index++) {
+        expect(await refund(worker, 49)).toMatchObject({ effect: "allow" });
+      }
+      expect(await refund(worker, 49)).toMatchObject({
+        code: "budget.exceeded",
+        budget: { remaining: 8 },
+      });
+    });
+
+    it("releases nothing for a reservation named with another call", async () => {
+      const { planner } = budgetedChain();
+      const decision = (await refund(planner, 500)) as AllowDecision;
+      const other = (await guard.authorize(
+        guard.callFrom(planner, { action: "refunds.approve", tool: "refund", args: { amount: 0 } }),
+      )) as AllowDecision;
+      await backend.releaseBudgets(decision.budgetReservation as string, other.callId);
+      await backend.releaseBudgets(other.budgetReservation as string, decision.callId);
+      expect(await refund(planner, 1)).toMatchObject({
+        code: "budget.exceeded",
+        budget: { remaining: 0 },
+      });
     });
 
     it("holds a budget exactly under concurrent calls", async () => {

@@ -84,7 +84,9 @@ describe("budgets under any interleaving", () => {
               reserveBudgets: scheduler.scheduleFunction((request) =>
                 inner.reserveBudgets(request),
               ),
-              releaseBudgets: scheduler.scheduleFunction((id) => inner.releaseBudgets(id)),
+              releaseBudgets: scheduler.scheduleFunction((id, callId) =>
+                inner.releaseBudgets(id, callId),
+              ),
             });
             const { guard, root } = await world(inner, clock, backend);
             const session = root(`refunds.approve within sum(amount) <= ${max} per 1d`);

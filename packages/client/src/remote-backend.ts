@@ -178,11 +178,13 @@ export class RemoteBackend implements Backend {
     return this.#transport.json("POST", "/v1/budgets/reservations", { body: request });
   }
 
-  async releaseBudgets(id: string): Promise<void> {
+  /** The server gives back what it recorded the reservation took, never an amount a client names. */
+  async releaseBudgets(id: string, callId: string): Promise<void> {
     this.#assertOpen();
     await this.#transport.json(
       "POST",
       `/v1/budgets/reservations/${encodeURIComponent(id)}/release`,
+      { body: { callId } },
     );
   }
 

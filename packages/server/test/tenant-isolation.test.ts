@@ -597,11 +597,37 @@ describe("tenant isolation on every route", () => {
       remaining: 0,
     });
     route("post", "/v1/budgets/reservations/{id}/release");
+    const release = (key: "aGuard" | "bGuard", id: string) =>
+      call(key, "POST", `/v1/budgets/reservations/${id}/release`, { callId: id });
     // Nor can A's key give back B's reservation by its id.
-    expect((await call("aGuard", "POST", "/v1/budgets/reservations/b-hold/release")).status).toBe(
-      204,
-    );
+    expect((await release("aGuard", "b-hold")).status).toBe(204);
     expect((await reserve("bGuard", "b-again")).body).toMatchObject({ reserved: false });
+    // Nor can B's key record charges its guard never took, to give them back.
+    route("post", "/v1/ledger/append");
+    const forged = await call("bGuard", "POST", "/v1/ledger/append", {
+      appends: [
+        {
+          entry: {
+            kind: "decision",
+            time: Date.now(),
+            callId: "b-forged",
+            decision: "allow",
+            detail: {
+              budgetReservation: "tenant:b b-forged",
+              budgetCharges: JSON.stringify([[`tenant:b ${charge.key}`, 0, 1]]),
+            },
+          },
+        },
+      ],
+    });
+    expect(forged).toMatchObject({ status: 400, body: { code: "request.invalid" } });
+    expect((await release("bGuard", "b-forged")).status).toBe(204);
+    expect((await reserve("bGuard", "b-again")).body).toMatchObject({ reserved: false });
+    // B's own reservation, released, gives its budget back once.
+    expect((await release("bGuard", "b-hold")).status).toBe(204);
+    expect((await release("bGuard", "b-hold")).status).toBe(204);
+    expect((await reserve("bGuard", "b-again")).body).toEqual({ reserved: true });
+    expect((await reserve("bGuard", "b-more")).body).toMatchObject({ reserved: false });
     route("get", "/v1/budgets");
     expect((await call("aGuard", "GET", "/v1/budgets?subject=bob")).status).toBe(403);
     const seen = (await call("a", "GET", "/v1/budgets?subject=bob")).body.usage as {

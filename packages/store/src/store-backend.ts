@@ -73,7 +73,8 @@ import {
 import { adminChanges, type RunAdminChange } from "./admin/admin-change.js";
 import { ApiKeyStore, withoutHash } from "./api-keys/api-key-store.js";
 import { ApprovalStore } from "./approvals/approval-store.js";
-import { BudgetStore } from "./budgets/budget-store.js";
+import { BudgetStore, type TakenReservation } from "./budgets/budget-store.js";
+import { assertNoHeldCharges, withHeldCharges } from "./budgets/held-charges-detail.js";
 import { SqlCredentialStore } from "./credentials/sql-credential-store.js";
 import { DelegationGraph } from "./delegations/delegation-graph.js";
 import { listRootHops, type RootHopQuery } from "./delegations/root-hops.js";
@@ -96,6 +97,9 @@ import { RevocationStore } from "./revocations/revocation-store.js";
 import { type ConsoleSession, ConsoleSessionStore } from "./sessions/console-session-store.js";
 import type { StoreContext } from "./store-context.js";
 import { positiveInteger, type StoreOptions } from "./store-options.js";
+
+/** A reservation committed on its own need not reach the disk: the decision row that follows carries it there. */
+const NOT_DURABLE = { durable: false } as const;
 
 /**
  * A Writ store on SQL: the Backend guards use (live feed, ledger, approvals,
@@ -196,6 +200,11 @@ export class StoreBackend implements Backend, StoreAdmin {
     appends: readonly LedgerAppend[],
     options: LedgerAppendOptions = {},
   ): Promise<readonly LedgerRecord[]> {
+    try {
+      assertNoHeldCharges(appends);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return this.#writer.append(appends, options.durable !== false);
   }
 
@@ -235,38 +244,47 @@ export class StoreBackend implements Backend, StoreAdmin {
     return this.#budgets.reserve(request);
   }
 
-  releaseBudgets(id: string): Promise<void> {
-    return this.#budgets.release(id);
+  releaseBudgets(id: string, callId: string): Promise<void> {
+    return this.#budgets.release(id, callId);
   }
 
   /**
-   * On SQLite, the reservation runs inside the ledger's group commit, so it
-   * commits (durably) with its decision row and the decision rows of every
-   * call decided meanwhile: no commit of its own. On Postgres, where a batch
-   * of reservations taken in arrival order could deadlock with another
-   * instance's, it commits on its own first, then the row is appended.
+   * The decision row records what the reservation took (written here, so
+   * release trusts it), and nothing else does. On SQLite, the reservation
+   * runs inside the ledger's group commit, so it commits (durably) with its
+   * decision row and the decision rows of every call decided meanwhile: no
+   * commit of its own. On Postgres, where a batch of reservations taken in
+   * arrival order could deadlock with another instance's, it commits on its
+   * own first, then the row is appended.
    */
   async reserveAndAppend(
     request: BudgetReservationRequest,
     decide: (reservation: BudgetReservationResult) => LedgerAppend,
   ): Promise<ReservedAppend> {
-    let reservation: BudgetReservationResult | undefined;
+    const recorded = ({ reservation, held }: TakenReservation) =>
+      withHeldCharges(decide(reservation), request.id, held);
     if (this.#ctx.driver.dialect === "sqlite") {
+      let reservation: BudgetReservationResult | undefined;
       const [record] = await this.#writer.append(async (tx) => {
-        reservation = await this.#budgets.reserveIn(tx, request);
-        return [decide(reservation)];
+        const taken = await this.#budgets.reserveIn(tx, request);
+        reservation = taken.reservation;
+        return [recorded(taken)];
       });
       return {
         reservation: reservation as BudgetReservationResult,
         record: record as LedgerRecord,
       };
     }
-    reservation = await this.#budgets.reserve(request);
+    const taken = await this.#ctx.driver.transaction(
+      (tx) => this.#budgets.reserveIn(tx, request),
+      NOT_DURABLE,
+    );
     try {
-      const [record] = await this.#writer.append([decide(reservation)]);
-      return { reservation, record: record as LedgerRecord };
+      const [record] = await this.#writer.append([recorded(taken)]);
+      return { reservation: taken.reservation, record: record as LedgerRecord };
     } catch (error) {
-      if (reservation.reserved) await this.#budgets.release(request.id).catch(() => undefined);
+      // Once: the row may have committed before the error, and its release may come too.
+      await this.#budgets.giveBackOnce(request.id, taken.held).catch(() => undefined);
       throw error;
     }
   }

@@ -99,16 +99,21 @@ describe("budgets across processes on one SQLite file", () => {
       expect(new Set(decisions.map((row) => row.detail?.budgetReservation))).toEqual(
         new Set(reservations),
       );
+      // Each decision row records what its reservation took, and those add up to the counter.
+      const taken = decisions.flatMap(
+        (row) => JSON.parse(String(row.detail?.budgetCharges)) as [string, number, number][],
+      );
+      expect(taken).toHaveLength(reservations.length);
+      expect(taken.reduce((sum, [, , amount]) => sum + amount, 0)).toBe(480);
     } finally {
       await reopened.close();
     }
     const raw = new Database(db, { readonly: true });
     try {
-      const held = raw
-        .prepare("SELECT id, amount FROM writ_budget_reservations WHERE released_at IS NULL")
-        .all() as { id: string; amount: number }[];
-      expect(new Set(held.map((row) => row.id))).toEqual(new Set(reservations));
-      expect(held.reduce((sum, row) => sum + row.amount, 0)).toBe(480);
+      // A reservation committed with its decision row writes no hold row, and nothing was released.
+      for (const table of ["writ_budget_reservations", "writ_budget_releases"]) {
+        expect(raw.prepare(`SELECT count(*) AS n FROM ${table}`).get()).toEqual({ n: 0 });
+      }
     } finally {
       raw.close();
     }

@@ -2,6 +2,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { pgliteBackend } from "@writ/store/pglite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditAtomicityCases, postgresAuditRefusal } from "./support/audit-atomicity-cases.js";
+import { budgetReleaseCases } from "./support/budget-release-cases.js";
 import {
   LEDGER_TABLES,
   type TamperOptions,
@@ -82,6 +83,10 @@ const pgliteTamperTarget: TamperOptions = {
 };
 tamperCases("PGlite", pgliteTamperTarget);
 treeTamperCases("PGlite", pgliteTamperTarget);
+
+budgetReleaseCases("PGlite", {
+  open: (options) => pgliteBackend({ client, schema: schema(), ...options }),
+});
 
 auditAtomicityCases("PGlite", {
   open: async (options) => {

@@ -6,6 +6,7 @@ import { grantPostgresWriter, postgresBackend, type StoreBackend } from "@writ/s
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "../../../test/support/eventually.js";
 import { auditAtomicityCases, postgresAuditRefusal } from "./support/audit-atomicity-cases.js";
+import { budgetReleaseCases } from "./support/budget-release-cases.js";
 import { ledgerTreeCases } from "./support/ledger-tree-cases.js";
 import { createTestDatabase, requirePostgresUrl, withClient } from "./support/postgres-server.js";
 import { startRemoteGuard } from "./support/remote-guard-process.js";
@@ -278,6 +279,10 @@ if (serverUrl) {
     };
   });
   treeTamperCases("PostgreSQL server", postgresTamperTarget);
+
+  budgetReleaseCases("PostgreSQL server", {
+    open: (options) => postgresBackend({ url: database.url, schema: schema(), ...options }),
+  });
 
   auditAtomicityCases("PostgreSQL server", {
     open: async (options) => {

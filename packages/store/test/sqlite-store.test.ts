@@ -8,6 +8,7 @@ import { DEFAULT_SQLITE_PATH, sqliteBackend } from "@writ/store";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { auditAtomicityCases, sqliteAuditRefusal } from "./support/audit-atomicity-cases.js";
+import { budgetReleaseCases } from "./support/budget-release-cases.js";
 import { ledgerTreeCases } from "./support/ledger-tree-cases.js";
 import { type TamperOptions, tamperCases, treeTamperCases } from "./support/tamper-cases.js";
 
@@ -278,6 +279,10 @@ ledgerTreeCases("SQLite", async () => {
   return { open: (options) => sqliteBackend({ path, ...options }), folder, parallelWriters: false };
 });
 treeTamperCases("SQLite", sqliteTamperTarget);
+
+budgetReleaseCases("SQLite", {
+  open: (options) => sqliteBackend({ path: join(folder(), "budgets.db"), ...options }),
+});
 
 auditAtomicityCases("SQLite", {
   open: async (options) => {

@@ -44,7 +44,7 @@ export async function openRemoteUnderTest(clock: Clock, label: string): Promise<
     consumeApproval: (id, binding, at) => backend.consumeApproval(id, binding, at),
     getApproval: (id) => backend.getApproval(id),
     reserveBudgets: (request) => backend.reserveBudgets(request),
-    releaseBudgets: (id) => backend.releaseBudgets(id),
+    releaseBudgets: (id, callId) => backend.releaseBudgets(id, callId),
     issuerKeys: async () => {
       const info = await admin.issuerKeyInfo();
       const pinned = issuerKeysFromJwks(info.issuer, { keys: info.keys.map((entry) => entry.jwk) });

@@ -100,17 +100,23 @@ export interface Backend {
    * Reserves every charge of a call at once, each in its window on the
    * store's clock: all fit and are held, or none is held and the answer names
    * the first that did not fit. Atomic against every other reservation on the
-   * store, from any process or server instance. Records the reservation.
+   * store, from any process or server instance. Records what the reservation
+   * took, for its release.
    */
   reserveBudgets(request: BudgetReservationRequest): Promise<BudgetReservationResult>;
-  /** Gives a reservation back: a call that failed or never ran. Idempotent; unknown ids are ignored. */
-  releaseBudgets(id: string): Promise<void>;
+  /**
+   * Gives reservation `id`, taken for call `callId`, back: a call that failed
+   * or never ran. Gives back what the store recorded the reservation took,
+   * once: a second release and an unknown reservation give nothing back.
+   */
+  releaseBudgets(id: string, callId: string): Promise<void>;
   /**
    * Optional: reserves a call's budgets as reserveBudgets() does and appends
    * the decision row `decide` returns for the answer, in one durable commit:
    * the reservation takes effect only with its decision row and costs no
-   * commit of its own. Without it the guard calls reserveBudgets(), then
-   * append().
+   * commit of its own. The decision row may record what the reservation
+   * took (a store's own ledger, which releaseBudgets() reads). Without it the
+   * guard calls reserveBudgets(), then append().
    */
   reserveAndAppend?(
     request: BudgetReservationRequest,

@@ -39,7 +39,7 @@ export function withDeadline(backend: Backend, deadlineMs: number): Backend {
     ),
     getApproval: bounded("getApproval", (id) => backend.getApproval(id)),
     reserveBudgets: bounded("reserveBudgets", (request) => backend.reserveBudgets(request)),
-    releaseBudgets: bounded("releaseBudgets", (id) => backend.releaseBudgets(id)),
+    releaseBudgets: bounded("releaseBudgets", (id, callId) => backend.releaseBudgets(id, callId)),
     ...(backend.reserveAndAppend === undefined
       ? {}
       : {

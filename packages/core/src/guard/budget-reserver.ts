@@ -118,7 +118,7 @@ export class BudgetReserver {
   async release(decision: AllowDecision): Promise<boolean> {
     if (decision.budgetReservation === undefined) return false;
     try {
-      await this.#backend.releaseBudgets(decision.budgetReservation);
+      await this.#backend.releaseBudgets(decision.budgetReservation, decision.callId);
       countBudgetRelease();
       return true;
     } catch (error) {

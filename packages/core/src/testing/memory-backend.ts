@@ -79,7 +79,11 @@ export class MemoryBackend implements TestBackend {
   /** What each reservation holds, until released. */
   readonly #reservations = new Map<
     string,
-    { readonly holds: readonly { counter: string; amount: number }[]; released: boolean }
+    {
+      readonly callId: string;
+      readonly holds: readonly { counter: string; amount: number }[];
+      released: boolean;
+    }
   >();
   #closed = false;
 
@@ -304,13 +308,13 @@ export class MemoryBackend implements TestBackend {
       holds.push({ counter, amount: charge.amount });
     }
     for (const [counter, usage] of pending) this.#budgets.set(counter, usage);
-    this.#reservations.set(request.id, { holds, released: false });
+    this.#reservations.set(request.id, { callId: request.callId, holds, released: false });
     return { reserved: true };
   }
 
-  async releaseBudgets(id: string): Promise<void> {
+  async releaseBudgets(id: string, callId: string): Promise<void> {
     const reservation = this.#reservations.get(id);
-    if (!reservation || reservation.released) return;
+    if (!reservation || reservation.released || reservation.callId !== callId) return;
     reservation.released = true;
     for (const { counter, amount } of reservation.holds) {
       const usage = this.#budgets.get(counter);

@@ -16,7 +16,7 @@ export function overrideBackend(backend: Backend, overrides: Partial<Backend>): 
     consumeApproval: (id, binding, at) => backend.consumeApproval(id, binding, at),
     getApproval: (id) => backend.getApproval(id),
     reserveBudgets: (request) => backend.reserveBudgets(request),
-    releaseBudgets: (id) => backend.releaseBudgets(id),
+    releaseBudgets: (id, callId) => backend.releaseBudgets(id, callId),
     ...(backend.reserveAndAppend === undefined
       ? {}
       : { reserveAndAppend: backend.reserveAndAppend.bind(backend) }),

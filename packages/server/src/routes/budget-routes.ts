@@ -3,6 +3,7 @@ import type { BudgetCharge } from "@writ/core/backend";
 import type { Caller } from "../auth/caller.js";
 import { withoutUndefined } from "../http/without-undefined.js";
 import {
+  BudgetReleaseRequestSchema,
   BudgetReservationRequestSchema,
   BudgetReservationResultSchema,
   BudgetUsageListSchema,
@@ -62,14 +63,16 @@ export function registerBudgetRoutes(app: WritApp, { store }: RouteContext): voi
       path: "/v1/budgets/reservations/{id}/release",
       tags,
       security,
-      summary: "Give a reservation back (a call that failed or never ran); idempotent",
-      request: { params: ReservationIdParamsSchema },
+      summary:
+        "Give a reservation back (a call that failed or never ran), as much as the server recorded it took; idempotent",
+      request: { params: ReservationIdParamsSchema, body: jsonBody(BudgetReleaseRequestSchema) },
       responses: { 204: { description: "Released" }, ...problemResponses },
     }),
     async (c) => {
       const caller = c.get("caller");
       requireScope(caller, "guard");
-      await store.releaseBudgets(reservationId(caller, c.req.valid("param").id));
+      const { callId } = c.req.valid("json");
+      await store.releaseBudgets(reservationId(caller, c.req.valid("param").id), callId);
       return c.body(null, 204);
     },
   );

@@ -53,6 +53,13 @@ export const ReservationIdParamsSchema = z.object({
   id: z.string().min(1).max(128),
 });
 
+export const BudgetReleaseRequestSchema = z
+  .object({
+    /** The call the reservation was taken for. */
+    callId: z.string().min(1).max(256),
+  })
+  .openapi("BudgetReleaseRequest");
+
 export const BudgetUsageQuerySchema = z.object({
   scope: z.enum(SCOPES).optional(),
   subject: z.string().min(1).max(256).optional(),

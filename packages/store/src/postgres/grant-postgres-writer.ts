@@ -33,6 +33,7 @@ const READ_WRITE = [
   "writ_console_sessions",
   "writ_budget_counters",
   "writ_budget_reservations",
+  "writ_budget_releases",
   "writ_ledger_tree_state",
   "writ_ledger_tree_chains",
   "writ_oauth_clients",

@@ -84,6 +84,7 @@ export const apiKeys = table(TABLE_SPECS.apiKeys);
 export const consoleSessions = table(TABLE_SPECS.consoleSessions);
 export const budgetCounters = table(TABLE_SPECS.budgetCounters);
 export const budgetReservations = table(TABLE_SPECS.budgetReservations);
+export const budgetReleases = table(TABLE_SPECS.budgetReleases);
 export const oauthClients = table(TABLE_SPECS.oauthClients);
 export const oauthRequests = table(TABLE_SPECS.oauthRequests);
 export const oauthCodes = table(TABLE_SPECS.oauthCodes);

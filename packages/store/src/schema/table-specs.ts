@@ -375,7 +375,12 @@ export const TABLE_SPECS = {
     primaryKey: ["budget_key", "window_start"],
     indexes: { writ_budget_counters_subject: ["subject", "window_start"] },
   },
-  /** What each call's reservation holds of each counter, until released. */
+  /**
+   * What each reservation taken on its own (reserveBudgets: a remote guard's,
+   * through the server) holds of each counter, until released. A reservation
+   * committed with its decision row (reserveAndAppend) is recorded in that row
+   * instead.
+   */
   budgetReservations: {
     name: "writ_budget_reservations",
     columns: {
@@ -388,6 +393,15 @@ export const TABLE_SPECS = {
       released_at: optionalInteger,
     },
     primaryKey: ["id", "budget_key"],
+  },
+  /**
+   * The reservations recorded in their decision rows that were given back:
+   * one row each, written only by the release, so a second release finds it
+   * and gives nothing back again.
+   */
+  budgetReleases: {
+    name: "writ_budget_releases",
+    columns: { id, released_at: integer },
   },
   /**
    * The OAuth authorization server's state (MCP clients), shared by every

@@ -1,0 +1,4 @@
+CREATE TABLE "writ_budget_releases" (
+	"id" text PRIMARY KEY NOT NULL,
+	"released_at" bigint NOT NULL
+);
