@@ -12,8 +12,9 @@
  * concurrency; target: p50 within 1 ms, p99 within 5 ms. The disk's fsync
  * floor is measured too: at FULL, no decision can be durable faster, so FULL
  * is held to the same margins over the bare proxy plus one fsync. The CPU
- * time each relaying process spends a call (Linux /proc) is reported beside
- * the latencies: unlike them, it barely moves when the machine is loaded.
+ * time each relaying process spends a call (Linux /proc), and how often it
+ * was woken, are reported beside the latencies: unlike them, they barely
+ * move when the machine is loaded.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
@@ -146,11 +147,13 @@ export async function runMcpBenchmarks(): Promise<BenchResult[]> {
         ),
       );
       const cpuBefore = targets.map(({ pid }) => cpuMs(pid));
+      const wakeUpsBefore = targets.map(({ pid }) => wakeUps(pid));
       const { latencies, callsPerTarget } = await interleaved(clients, CALLS[concurrency]);
       const measured = targets.map((target, index) => {
         const sorted = (latencies[index] ?? []).sort((a, b) => a - b);
         const cpu = (cpuMs(target.pid) - (cpuBefore[index] ?? 0)) / callsPerTarget;
-        return { target, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), cpu };
+        const woke = (wakeUps(target.pid) - (wakeUpsBefore[index] ?? 0)) / callsPerTarget;
+        return { target, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), cpu, woke };
       });
       for (const floor of measured.filter(({ target }) => target.sync === undefined)) {
         const floorName = `MCP tool call via ${floor.target.name}, c=${concurrency}`;
@@ -191,7 +194,7 @@ export async function runMcpBenchmarks(): Promise<BenchResult[]> {
             name: `gateway added CPU per call, ${gateway.target.kind} upstream, ${sync}, c=${concurrency}`,
             unit: "µs",
             median: (gateway.cpu - floor.cpu) * 1000,
-            note: `gateway process ${Math.round(gateway.cpu * 1000)} µs − bare proxy ${Math.round(floor.cpu * 1000)} µs of CPU a call`,
+            note: `gateway process ${Math.round(gateway.cpu * 1000)} µs − bare proxy ${Math.round(floor.cpu * 1000)} µs of CPU a call; woken ${gateway.woke.toFixed(1)} / ${floor.woke.toFixed(1)} times a call`,
           });
         }
       }
@@ -231,6 +234,17 @@ async function interleaved(
 function cpuMs(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+
+/**
+ * How often a process's main thread has gone to sleep and been woken (Linux:
+ * voluntary context switches). Each wake-up costs CPU that a process already
+ * awake would not spend; the count moves far less with the machine's load
+ * than time does.
+ */
+function wakeUps(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(/^voluntary_ctxt_switches:\s+(\d+)$/m.exec(status)?.[1] ?? Number.NaN);
 }
 
 async function plainClient(url: string, closers: (() => Promise<void>)[]): Promise<Caller> {

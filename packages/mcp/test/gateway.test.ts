@@ -64,6 +64,22 @@ describe("the gateway in front of server-everything and server-filesystem (SDK C
       ]);
   });
 
+  it("records each call under a time-ordered id, so the ledger's call index grows at its end", async () => {
+    const client = await w.connect(w.session);
+    for (const message of ["first", "second", "third"]) {
+      await client.callTool({ name: "echo", arguments: { message } });
+      // A millisecond apart at least: UUIDv7 orders by the millisecond, then at random.
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    const ids = (await w.calls())
+      .filter((row) => row.kind === "decision" && row.tool === "echo")
+      .map((row) => row.callId ?? "")
+      .slice(-3);
+    expect(ids).toHaveLength(3);
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab]/);
+    expect([...ids].sort()).toEqual(ids);
+  });
+
   it("refuses a call outside a path condition without forwarding it", async () => {
     const client = await w.connect(w.session);
     const result = await client.callTool({

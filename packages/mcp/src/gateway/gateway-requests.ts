@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import {
   type AllowDecision,
   type Call,
@@ -9,6 +8,7 @@ import {
   usableActions,
 } from "@writ/core";
 import { recordGatewayLatency } from "@writ/core/backend";
+import { newCallId } from "../shared/call-id.js";
 import {
   decisionError,
   decisionResult,
@@ -422,7 +422,7 @@ export class GatewayRequests {
       action: target.action,
       tool: target.tool,
       args: target.args,
-      callId: randomUUID(),
+      callId: newCallId(),
       writ: request.caller.writ,
       proof: signed ?? request.credentials.proof ?? "",
       adapter: "mcp-gateway",

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import {
   type Call,
   type Guard,
@@ -7,6 +6,7 @@ import {
   toolActionResolver,
   usableActions,
 } from "@writ/core";
+import { newCallId } from "../shared/call-id.js";
 import { decisionResult, failureResult } from "../shared/decision-result.js";
 import { isErrorResult } from "../shared/error-result.js";
 import { proofFromDpopHeader, writFromAuthorization } from "../shared/http-carriage.js";
@@ -96,7 +96,7 @@ export function guardMcpServer<S extends McpServerLike>(
         args: (input.ok ? input.args : raw.arguments) ?? {},
         // The client signed the arguments it sent; the proof is checked against those.
         ...(input.ok ? { sentArgs: raw.arguments ?? {} } : {}),
-        callId: randomUUID(),
+        callId: newCallId(),
         writ,
         proof,
         adapter: "mcp",

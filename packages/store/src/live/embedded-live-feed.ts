@@ -1,5 +1,4 @@
 import { type FSWatcher, watch } from "node:fs";
-import { basename, dirname } from "node:path";
 import { WritError } from "@writ/core";
 import type { LiveChange, LiveSink, LiveWatch } from "@writ/core/backend";
 import { json } from "../sql/row-values.js";
@@ -33,7 +32,8 @@ const RETRY_MS = 200;
  * the same file (the CLI, another app, `writ serve`) are found by a commit
  * watcher: a read-only connection whose PRAGMA data_version moves whenever
  * another connection commits, checked when the file system announces a
- * change to the database's files (and again SETTLE_MS later), by a backstop
+ * write to the file commits write (and again SETTLE_MS later, unless the
+ * write came with this process's own commit alone), by a backstop
  * poll, and by each decision (catchUp), which then reads the change log from
  * the last sequence number it delivered. Where the file system announces
  * nothing, the poll runs every `pollMs`. The log is read only when the store's
@@ -55,6 +55,8 @@ export class EmbeddedLiveFeed {
   #seq = -1;
   #version = -1;
   #othersVersion: number | undefined;
+  /** The writing connection's commits when the file last changed. */
+  #ownCommits: number | undefined;
   #lastLook = Number.NEGATIVE_INFINITY;
   #failed: Error | undefined;
   #retry: NodeJS.Timeout | undefined;
@@ -118,38 +120,57 @@ export class EmbeddedLiveFeed {
   }
 
   /**
-   * Watches the database's folder for writes to its files (the log a commit
-   * appends to): a commit elsewhere wakes this process at once, and an idle
-   * one is not woken a few hundred times a second. Undefined where the file
-   * system cannot announce changes; then the poll does it all.
+   * Watches the file every commit writes (the WAL; the database itself
+   * without one): a commit elsewhere wakes this process at once, and an idle
+   * one is not woken a few hundred times a second, nor by writes to other
+   * files beside it (another store in the same folder). Undefined where the
+   * file system cannot announce changes; then the poll does it all.
    */
   #watchFiles(): FSWatcher | undefined {
-    const file = this.#ctx.driver.file;
+    const file = this.#watcher?.commitFile;
     if (!file) return undefined;
-    const name = basename(file);
     try {
-      const files = watch(dirname(file), { persistent: false }, (_event, changed) => {
-        if (changed !== null && !changed.startsWith(name)) return;
+      const files = watch(file, { persistent: false }, (event) => {
+        // The file was removed or replaced: watch whatever is at its path now.
+        if (event === "rename") return this.#announcementsStopped(files);
+        const own = this.#ownCommitSince();
+        const othersBefore = this.#othersVersion;
         // A look that finds the version unchanged costs one PRAGMA: not worth throttling.
         this.#catchUp(true);
+        // The change came with this store's own commit, whose changes reached the sinks as it
+        // committed, and nobody else's: no second look. (Should another process's commit, still
+        // unpublished, have written in the same instant, its next write, the next decision or
+        // the backstop poll finds it.)
+        if (own && this.#othersVersion === othersBefore) return;
         this.#settle ??= setTimeout(() => {
           this.#settle = undefined;
           this.#catchUp(true);
         }, SETTLE_MS).unref();
         this.#settle.refresh();
       });
-      files.on("error", () => {
-        // Announcements stopped: poll at the full rate again.
-        files.close();
-        if (this.#files !== files) return;
-        this.#files = undefined;
-        clearInterval(this.#timer);
-        this.#timer = setInterval(() => this.#catchUp(true), this.#options.pollMs).unref();
-      });
+      files.on("error", () => this.#announcementsStopped(files));
       return files;
     } catch {
       return undefined;
     }
+  }
+
+  /** A file watch ended: a new one on the same path, else the poll at the full rate. */
+  #announcementsStopped(files: FSWatcher): void {
+    files.close();
+    if (this.#files !== files) return;
+    this.#files = this.#watchFiles();
+    if (this.#files) return;
+    clearInterval(this.#timer);
+    this.#timer = setInterval(() => this.#catchUp(true), this.#options.pollMs).unref();
+  }
+
+  /** Whether the store's own writing connection committed since the last file change. */
+  #ownCommitSince(): boolean {
+    const commits = this.#watcher?.ownCommits();
+    const since = commits !== this.#ownCommits;
+    this.#ownCommits = commits;
+    return since;
   }
 
   #stopWatching(): void {

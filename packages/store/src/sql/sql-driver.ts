@@ -51,6 +51,14 @@ export interface CommitWatcher {
    * in a transaction, whose snapshot could hide another's commit.
    */
   othersVersion(): number | undefined;
+  /**
+   * How many writes the store's own writing connection has committed since it
+   * opened: a file change that comes with a new one is that connection's own
+   * (and perhaps another's too).
+   */
+  ownCommits(): number;
+  /** The file every commit writes (the WAL; the database itself without one): where the file system announces commits. */
+  readonly commitFile: string;
   all(text: string, params?: readonly SqlValue[]): SqlRow[];
   close(): void;
 }

@@ -37,6 +37,8 @@ export class SqliteDriver implements SqlDriver {
   #closed = false;
   /** Rows this connection's statements have changed since it opened (SQLite's total_changes(), counted here rather than asked for twice a transaction). */
   #changes = 0;
+  /** Write transactions (or single writing statements) this connection has committed. */
+  #commits = 0;
 
   /**
    * `readOnly`: the connection only reads (transactions take no write lock);
@@ -73,7 +75,7 @@ export class SqliteDriver implements SqlDriver {
 
   async run(text: string, params: readonly SqlValue[] = []): Promise<number> {
     const changes = await this.#locked(() => this.#run(text, params));
-    this.#checkpointer?.committed();
+    this.#committed();
     await this.#durable();
     return changes;
   }
@@ -84,7 +86,7 @@ export class SqliteDriver implements SqlDriver {
     suffix = "",
   ): Promise<void> {
     await this.#locked(() => this.#insertMany(insert, rows, suffix));
-    this.#checkpointer?.committed();
+    this.#committed();
     await this.#durable();
   }
 
@@ -118,7 +120,7 @@ export class SqliteDriver implements SqlDriver {
         if (this.#db.inTransaction) this.#db.exec("ROLLBACK");
         throw toStoreError(error, this.#where);
       }
-      if (wrote) this.#checkpointer?.committed();
+      if (wrote) this.#committed();
       for (const effect of effects) effect();
       return result;
     });
@@ -142,6 +144,7 @@ export class SqliteDriver implements SqlDriver {
     }
     const version = db.prepare<[], number>("PRAGMA data_version").pluck();
     const writer = this.#db;
+    const wal = writer.pragma("journal_mode", { simple: true }) === "wal";
     const othersVersion = writer.prepare<[], number>("PRAGMA data_version").pluck();
     const statements = new Map<string, Statement>();
     const where = this.#where;
@@ -153,6 +156,8 @@ export class SqliteDriver implements SqlDriver {
           throw toStoreError(error, where);
         }
       },
+      ownCommits: () => this.#commits,
+      commitFile: wal ? `${writer.name}-wal` : writer.name,
       othersVersion: () => {
         if (writer.inTransaction) return undefined;
         try {
@@ -210,6 +215,11 @@ export class SqliteDriver implements SqlDriver {
         error,
       );
     }
+  }
+
+  #committed(): void {
+    this.#commits++;
+    this.#checkpointer?.committed();
   }
 
   #locked<T>(work: () => T | Promise<T>): Promise<T> {
