@@ -26,7 +26,7 @@ export interface WritVerifierOptions {
   readonly issuer: IssuerKeys;
   /** Clock skew tolerated on iat, nbf and exp, in seconds. Default 60. Never applied to revocation. */
   readonly clockSkew?: number;
-  /** How many verified hops to remember. Default 10,000. */
+  /** How many verified hops to remember, and as many verified writs. Default 10,000. */
   readonly cacheSize?: number;
 }
 
