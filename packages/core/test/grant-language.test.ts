@@ -201,6 +201,26 @@ describe("evaluation", () => {
     });
   });
 
+  it("judges a condition several grants share once, and still names the first grant that failed", () => {
+    const shared =
+      "refunds.approve(amount < 5000, note startsWith a); refunds.approve(amount < 5000, note startsWith b); refunds.approve(amount <= 5000, note startsWith b)";
+    expect(evaluate(shared, "refunds.approve", { amount: 10, note: "b: late" })).toMatchObject({
+      permitted: true,
+      grant: 1,
+    });
+    expect(evaluate(shared, "refunds.approve", { amount: 5000, note: "b: late" })).toMatchObject({
+      permitted: true,
+      grant: 2,
+    });
+    expect(evaluate(shared, "refunds.approve", { amount: 9000, note: "b: late" })).toEqual({
+      permitted: false,
+      code: "grant.condition_failed",
+      grant: 0,
+      path: "amount",
+      operator: "lt",
+    });
+  });
+
   it("says when no grant names the action", () => {
     expect(evaluate(refunds, "refunds.issue", {})).toEqual({
       permitted: false,

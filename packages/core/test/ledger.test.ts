@@ -72,6 +72,24 @@ describe("ledger record hashes", () => {
   });
 });
 
+describe("sealed rows", () => {
+  it("hold a frozen chain as it is and hash it as a copied one", () => {
+    const agents = Object.freeze(["planner", "worker"]);
+    const hops = Object.freeze(["h1", "h2"]);
+    const at = { chainId: "c", seq: 1, id: "id", prevHash: GENESIS_HASH };
+    const frozen = sealLedgerEntry({ kind: "decision", time: 1, chain: { agents, hops } }, at);
+    const copied = sealLedgerEntry(
+      { kind: "decision", time: 1, chain: { agents: [...agents], hops: [...hops] } },
+      at,
+    );
+    expect(frozen.chain?.agents).toBe(agents);
+    expect(frozen.hash).toBe(copied.hash);
+    expect(sealLedgerEntry({ kind: "decision", time: 1, chain: { agents, hops } }, at).hash).toBe(
+      ledgerRecordHash(frozen),
+    );
+  });
+});
+
 describe("stored ledger rows", () => {
   const record = sealLedgerEntry(
     {

@@ -216,6 +216,22 @@ describe("WritVerifier", () => {
     expect(verifier.verify(child.writ.toString(), clock()).leaf.hash).toBe(child.writ.leaf.hash);
   });
 
+  it("answers a writ it verified before with the same frozen facts, and only for the same bytes", () => {
+    const { session, worker, verifier, clock } = setup();
+    const child = session.delegate(worker, { grants: "email.send" }).writ.toString();
+    const first = verifier.verify(child, clock());
+    expect(verifier.verify(`${child}`, clock())).toBe(first);
+    expect(Object.isFrozen(first) && Object.isFrozen(first.agents)).toBe(true);
+    // The leaf's signature on a root whose claims changed by one character: verified afresh, refused.
+    const [root = "", leaf = ""] = child.split("~");
+    const [header, payload, signature] = root.split(".");
+    const claims = JSON.parse(Buffer.from(payload ?? "", "base64url").toString());
+    const forged = Buffer.from(JSON.stringify({ ...claims, sub: "mallory" })).toString("base64url");
+    expect(() => verifier.verify(`${header}.${forged}.${signature}~${leaf}`, clock())).toThrow(
+      expect.objectContaining({ code: "writ.bad_signature" }),
+    );
+  });
+
   it("round-trips a writ through its serialized form", () => {
     const { session, worker } = setup();
     const child = session.delegate(worker, { grants: "email.send" });

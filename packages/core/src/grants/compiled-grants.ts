@@ -4,6 +4,8 @@ import { type Constraint, type Grant, OPERATORS, type Scalar } from "./grant.js"
 import { GrantIndex } from "./grant-index.js";
 
 interface CompiledCheck {
+  /** The same condition on the same path, in any grant of the list, has the same id. */
+  readonly id: number;
   readonly segments: readonly string[];
   /** Where evaluate() keeps the value at this check's path: each path is read once per call. */
   readonly slot: number;
@@ -51,6 +53,12 @@ export class CompiledGrants {
   readonly #index: GrantIndex;
   /** The argument paths the grants check, each once, split into segments. */
   readonly #paths: (readonly string[])[] = [];
+  /**
+   * How many distinct checks the list holds, when some repeat (grants that
+   * share a condition, such as an amount cap on each): evaluate() judges each
+   * distinct check once per call. Undefined when none repeats.
+   */
+  readonly #sharedChecks: number | undefined;
 
   constructor(grants: readonly Grant[]) {
     this.grants = grants;
@@ -63,12 +71,27 @@ export class CompiledGrants {
       }
       return slot;
     };
+    const checks = new Map<string, CompiledCheck>();
+    let count = 0;
+    const checkOf = (path: string, constraint: Constraint) => {
+      // The constraint as written: two spellings of one domain stay apart, so a
+      // refusal names the operator of the grant that failed.
+      const key = `${path}\u0000${JSON.stringify(constraint)}`;
+      let check = checks.get(key);
+      if (check === undefined) {
+        check = compileCheck(checks.size, path, slotOf(path), constraint);
+        checks.set(key, check);
+      }
+      count++;
+      return check;
+    };
     this.#compiled = grants.map((grant) => ({
       grant,
       checks: Object.entries(grant.when ?? {}).map(([path, constraint]) =>
-        compileCheck(path, slotOf(path), constraint),
+        checkOf(path, constraint),
       ),
     }));
+    this.#sharedChecks = checks.size < count ? checks.size : undefined;
     this.#index = new GrantIndex(grants.map((grant) => grant.action));
     this.usesSets = grants.some((grant) =>
       Object.values(grant.when ?? {}).some((c) => c.inSet !== undefined),
@@ -91,9 +114,11 @@ export class CompiledGrants {
     const matching = this.#index.matching(action);
     if (matching.length === 0) return { permitted: false, code: "grant.action_not_granted" };
     const values = this.#paths.map((segments) => readArgumentPath(args, segments));
+    const judged: Judged | undefined =
+      this.#sharedChecks === undefined ? undefined : new Array(this.#sharedChecks);
     for (const index of matching) {
       const compiled = this.#compiled[index] as CompiledGrant;
-      const failed = firstFailure(compiled, values, membership);
+      const failed = firstFailure(compiled, values, membership, judged);
       if (failed === undefined) {
         if (compiled.grant.approval === undefined)
           return { permitted: true, approval: false, grant: index };
@@ -133,9 +158,15 @@ interface Failure {
   readonly constraint: Constraint;
 }
 
-function compileCheck(path: string, slot: number, constraint: Constraint): CompiledCheck {
+function compileCheck(
+  id: number,
+  path: string,
+  slot: number,
+  constraint: Constraint,
+): CompiledCheck {
   const failure = (reason: Failure["reason"]): Failure => ({ reason, path, slot, constraint });
   return {
+    id,
     segments: path.split("."),
     slot,
     domain: uniformDomain(domainOf(constraint)),
@@ -147,21 +178,34 @@ function compileCheck(path: string, slot: number, constraint: Constraint): Compi
   };
 }
 
+/** Per call, by check id: the check's failure, null when it passed, undefined before it is judged. */
+type Judged = (Failure | null | undefined)[];
+
 function firstFailure(
   { checks }: CompiledGrant,
   values: readonly unknown[],
   membership: SetMembership,
+  judged: Judged | undefined,
 ): Failure | undefined {
   for (const check of checks) {
-    const value = values[check.slot];
-    if (!admitsStatically(check.domain, value)) return check.failures.static;
-    if (check.domain.set !== undefined) {
-      const member = membership(check.domain.set, value as Scalar);
-      if (member === undefined) return check.failures.set_unavailable;
-      if (!member) return check.failures.not_in_set;
+    let failure = judged?.[check.id];
+    if (failure === undefined) {
+      failure = judge(check, values[check.slot], membership);
+      if (judged !== undefined) judged[check.id] = failure;
     }
+    if (failure !== null) return failure;
   }
   return undefined;
+}
+
+function judge(check: CompiledCheck, value: unknown, membership: SetMembership): Failure | null {
+  if (!admitsStatically(check.domain, value)) return check.failures.static;
+  if (check.domain.set !== undefined) {
+    const member = membership(check.domain.set, value as Scalar);
+    if (member === undefined) return check.failures.set_unavailable;
+    if (!member) return check.failures.not_in_set;
+  }
+  return null;
 }
 
 function describeFailure(

@@ -41,12 +41,7 @@ export type AuthorityVerdict =
  * permits only through grants that ask for it.
  */
 export function authorityLayers(writ: VerifiedWrit, view: LiveView): AuthorityLayer[] {
-  const layers: AuthorityLayer[] = writ.hops.map((hop) => ({
-    grants: hop.grants,
-    source: "hop",
-    hop: hop.index,
-    agent: hop.claims.aud,
-  }));
+  const layers = [...hopLayersOf(writ)];
   const user = view.user(writ.user);
   if (user) layers.push({ grants: user.permissions, source: "permissions" });
   writ.hops.forEach((hop) => {
@@ -62,14 +57,32 @@ export function authorityLayers(writ: VerifiedWrit, view: LiveView): AuthorityLa
   return layers;
 }
 
+/** Each verified writ's hop layers, made once: a verifier answers every call of a writ with one VerifiedWrit. */
+const hopLayers = new WeakMap<VerifiedWrit, readonly AuthorityLayer[]>();
+
+function hopLayersOf(writ: VerifiedWrit): readonly AuthorityLayer[] {
+  let layers = hopLayers.get(writ);
+  if (layers === undefined) {
+    layers = writ.hops.map((hop) => ({
+      grants: hop.grants,
+      source: "hop",
+      hop: hop.index,
+      agent: hop.claims.aud,
+    }));
+    hopLayers.set(writ, layers);
+  }
+  return layers;
+}
+
 export function setQueriesOf(
   layers: readonly AuthorityLayer[],
   action: string,
   args: unknown,
 ): SetQuery[] {
-  return layers.flatMap((layer) =>
-    layer.grants.usesSets ? layer.grants.setQueries(action, args) : [],
-  );
+  const queries: SetQuery[] = [];
+  for (const layer of layers)
+    if (layer.grants.usesSets) queries.push(...layer.grants.setQueries(action, args));
+  return queries;
 }
 
 export function evaluateAuthority(

@@ -36,7 +36,7 @@ export interface GuardOptions {
    * ids (≈126 MB when full) with the defaults.
    */
   readonly replayCacheSize?: number;
-  /** Verified hops remembered. Default 10,000. */
+  /** Verified hops remembered, and as many verified writs (a writ sent again is not decoded again). Default 10,000. */
   readonly hopCacheSize?: number;
   /** How long an approval request stays open, in seconds. Default 3600. */
   readonly approvalTtl?: number;

@@ -99,6 +99,9 @@ export function sealLedgerEntry(
     readonly prevHash: string;
   },
 ): LedgerRecord {
+  const chain = entry.chain
+    ? { agents: unchanging(entry.chain.agents), hops: unchanging(entry.chain.hops) }
+    : null;
   const record: { -readonly [K in keyof LedgerRecord]: LedgerRecord[K] } = {
     chainId: position.chainId,
     seq: position.seq,
@@ -109,7 +112,7 @@ export function sealLedgerEntry(
     callId: entry.callId ?? null,
     user: entry.user ?? null,
     agent: entry.agent ?? null,
-    chain: entry.chain ? { agents: [...entry.chain.agents], hops: [...entry.chain.hops] } : null,
+    chain,
     action: entry.action ?? null,
     tool: entry.tool ?? null,
     adapter: entry.adapter ?? null,
@@ -125,8 +128,31 @@ export function sealLedgerEntry(
     hash: "",
   };
   // Built here with exactly the known fields: written without the generic check.
-  record.hash = sha256Hex(knownFieldsText(record));
+  record.hash = sha256Hex(knownFieldsText(record, chain === null ? undefined : chainText(chain)));
   return record;
+}
+
+/** Items a row may hold as they are when frozen (a verified writ's agents and hops); others are copied. */
+function unchanging(items: readonly string[]): readonly string[] {
+  return Object.isFrozen(items) ? items : [...items];
+}
+
+/** The canonical text of frozen chains, by their hops: every row of a writ's calls holds the same chain. */
+const chainTexts = new WeakMap<
+  readonly string[],
+  { readonly agents: readonly string[]; readonly text: string }
+>();
+
+function chainText(chain: {
+  readonly agents: readonly string[];
+  readonly hops: readonly string[];
+}): string {
+  const kept = chainTexts.get(chain.hops);
+  if (kept?.agents === chain.agents) return kept.text;
+  const text = canonicalJson(chain);
+  if (Object.isFrozen(chain.agents) && Object.isFrozen(chain.hops))
+    chainTexts.set(chain.hops, { agents: chain.agents, text });
+  return text;
 }
 
 /** The hash a row must carry: computed over every field but `hash` itself. */
@@ -209,6 +235,8 @@ const KNOWN_FIELDS: ReadonlySet<string> = new Set([...RECORD_FIELDS, "hash"]);
 const MEMBER_PREFIXES = RECORD_FIELDS.map(
   (field, index) => `${index === 0 ? "{" : ","}"${field}":`,
 );
+/** `,"action":`, `,"adapter":` …: each member's prefix when members may be left out. */
+const MEMBER_SEPARATORS = RECORD_FIELDS.map((field) => `,"${field}":`);
 
 /**
  * canonicalJson() of the row without its hash, written field by field in the
@@ -224,13 +252,19 @@ function canonicalRecord(record: Readonly<Record<string, unknown>>): string {
   return knownFieldsText(record);
 }
 
-/** canonicalRecord() of a row holding no member but the known fields (and `hash`, left out). */
-function knownFieldsText(record: Readonly<Record<string, unknown>>): string {
+/**
+ * canonicalRecord() of a row holding no member but the known fields (and
+ * `hash`, left out); `chain`, when given, is the canonical text of its chain.
+ */
+function knownFieldsText(record: Readonly<Record<string, unknown>>, chain?: string): string {
   let text = "";
-  for (const field of RECORD_FIELDS) {
+  for (let index = 0; index < RECORD_FIELDS.length; index++) {
+    const field = RECORD_FIELDS[index] as (typeof RECORD_FIELDS)[number];
     const value = record[field];
     if (value === undefined) continue;
-    text += `${text === "" ? "{" : ","}"${field}":${memberJson(value)}`;
+    text +=
+      (MEMBER_SEPARATORS[index] as string) +
+      (field === "chain" && chain !== undefined ? chain : memberJson(value));
   }
-  return text === "" ? "{}" : `${text}}`;
+  return text === "" ? "{}" : `{${text.slice(1)}}`;
 }

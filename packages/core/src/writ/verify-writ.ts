@@ -26,7 +26,7 @@ export interface WritVerifierOptions {
   readonly issuer: IssuerKeys;
   /** Clock skew tolerated on iat, nbf and exp, in seconds. Default 60. Never applied to revocation. */
   readonly clockSkew?: number;
-  /** How many verified hops to remember. Default 10,000. */
+  /** How many verified hops to remember, and as many verified writs. Default 10,000. */
   readonly cacheSize?: number;
 }
 
@@ -38,6 +38,12 @@ interface CachedHop {
   narrowerThanParent?: boolean;
 }
 
+/** A whole writ that verified: its hops as cached, and what verify() answered for it. */
+interface CachedChain {
+  readonly root: CachedHop;
+  readonly writ: VerifiedWrit;
+}
+
 /**
  * Verifies writs exactly as DESIGN §2, cheapest rejections first: bounds, then
  * headers and claim shapes, then signatures (memoized per hop), then linkage and time.
@@ -46,11 +52,19 @@ export class WritVerifier {
   readonly #issuer: IssuerKeys;
   readonly #skew: number;
   readonly #cache: BoundedCache<string, CachedHop>;
+  /**
+   * Writs that verified, by their leaf hop's signature segment: a session
+   * sends the same writ with every call, so its split, decoding, linkage and
+   * distinct ids are checked once. What can change between calls (the issuer
+   * key, the time) is checked on every call; live state is the guard's.
+   */
+  readonly #chains: BoundedCache<string, CachedChain>;
 
   constructor(options: WritVerifierOptions) {
     this.#issuer = options.issuer;
     this.#skew = options.clockSkew ?? 60;
     this.#cache = new BoundedCache(options.cacheSize ?? 10_000);
+    this.#chains = new BoundedCache(options.cacheSize ?? 10_000);
   }
 
   get issuer(): IssuerKeys {
@@ -59,8 +73,47 @@ export class WritVerifier {
 
   /** Verifies a serialized writ at `now` (epoch ms). Throws WritError with the first failure. */
   verify(serialized: string, now: number): VerifiedWrit {
+    const known =
+      typeof serialized === "string"
+        ? this.#chains.get(serialized.slice(serialized.lastIndexOf(".") + 1))
+        : undefined;
+    // The whole text must match: a leaf signature reused on other bytes is verified afresh.
+    if (known?.writ.serialized === serialized) {
+      this.#checkIssuerKey(known.root);
+      this.#checkTime(known.writ.hops, now / 1000);
+      return known.writ;
+    }
     const entries = splitWrit(serialized).map((compact, index) => this.#decode(compact, index));
-    const root = (entries[0] as CachedHop).hop;
+    const rootEntry = entries[0] as CachedHop;
+    const root = rootEntry.hop;
+    const kid = this.#checkIssuerKey(rootEntry);
+    entries.forEach((entry, index) => {
+      if (index > 0) verifySignature(entry, entry.hop.signerKey as PublicKey);
+    });
+    for (let index = 1; index < entries.length; index++) {
+      checkLink(entries[index - 1] as CachedHop, entries[index] as CachedHop, root);
+    }
+    const hops = Object.freeze(entries.map((entry) => entry.hop));
+    checkDistinctIds(hops);
+    this.#checkTime(hops, now / 1000);
+    // Frozen: one answer serves every call of the writ (and its ledger rows' chain).
+    const writ: VerifiedWrit = Object.freeze({
+      serialized,
+      hops,
+      leaf: hops[hops.length - 1] as Hop,
+      user: root.claims.sub,
+      tenant: root.claims.tnt,
+      agents: Object.freeze(hops.map((hop) => hop.claims.aud)),
+      jtis: Object.freeze(hops.map((hop) => hop.claims.jti)),
+      issuerKid: kid,
+    });
+    this.#chains.set(serialized.slice(serialized.lastIndexOf(".") + 1), { root: rootEntry, writ });
+    return writ;
+  }
+
+  /** The root is signed by a key the pinned issuer publishes now; returns its id. */
+  #checkIssuerKey(rootEntry: CachedHop): string {
+    const root = rootEntry.hop;
     if (root.claims.iss !== this.#issuer.issuer) {
       throw new WritError(
         "writ.wrong_issuer",
@@ -80,25 +133,8 @@ export class WritVerifier {
         },
       );
     }
-    entries.forEach((entry, index) => {
-      verifySignature(entry, index === 0 ? issuerKey : (entry.hop.signerKey as PublicKey));
-    });
-    for (let index = 1; index < entries.length; index++) {
-      checkLink(entries[index - 1] as CachedHop, entries[index] as CachedHop, root);
-    }
-    const hops = entries.map((entry) => entry.hop);
-    checkDistinctIds(hops);
-    this.#checkTime(hops, now / 1000);
-    return {
-      serialized,
-      hops,
-      leaf: hops[hops.length - 1] as Hop,
-      user: root.claims.sub,
-      tenant: root.claims.tnt,
-      agents: hops.map((hop) => hop.claims.aud),
-      jtis: hops.map((hop) => hop.claims.jti),
-      issuerKid: kid,
-    };
+    verifySignature(rootEntry, issuerKey);
+    return kid;
   }
 
   #decode(compact: string, index: number): CachedHop {
