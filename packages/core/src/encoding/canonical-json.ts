@@ -1,3 +1,6 @@
+import { canonicalString } from "./canonical-string.js";
+import { type MemberName, memberLayout } from "./member-layout.js";
+
 /**
  * RFC 8785 JSON Canonicalization Scheme. Used for argument hashes (`ahs`) and
  * ledger row hashes, so the same value always hashes the same on every side.
@@ -87,18 +90,17 @@ class CanonicalJsonWriter {
       }
       this.text += "]";
     } else {
-      this.text += "{";
+      const { keys, names } = memberLayout(value);
       let first = true;
-      const keys = sortedKeys(value);
       for (let index = 0; index < keys.length; index++) {
-        const key = keys[index] as string;
-        const member = (value as Record<string, unknown>)[key];
+        const member = (value as Record<string, unknown>)[keys[index] as string];
         if (member === undefined) continue;
-        this.text += first ? memberName(key) : `,${memberName(key)}`;
+        const name = names[index] as MemberName;
+        this.text += first ? name.first : name.next;
         first = false;
         this.value(member);
       }
-      this.text += "}";
+      this.text += first ? "{}" : "}";
     }
     this.#leave(value);
     // Handed on between containers, never inside a token: one check per container.
@@ -135,60 +137,4 @@ function toJsonValue(value: unknown): unknown {
     if (typeof toJson === "function") return toJson.call(value);
   }
   return value;
-}
-
-/** Below this many members an insertion sort beats Array.prototype.sort's set-up. */
-const SMALL_OBJECT = 16;
-
-/**
- * The object's own enumerable keys in RFC 8785 §3.2.3's order: by UTF-16 code
- * units, which is how both `<` on strings and the default sort compare.
- */
-function sortedKeys(value: object): string[] {
-  const keys = Object.keys(value);
-  if (keys.length > SMALL_OBJECT) return keys.sort();
-  for (let index = 1; index < keys.length; index++) {
-    const key = keys[index] as string;
-    let at = index - 1;
-    while (at >= 0 && (keys[at] as string) > key) {
-      keys[at + 1] = keys[at] as string;
-      at--;
-    }
-    keys[at + 1] = key;
-  }
-  return keys;
-}
-
-/**
- * Member names repeat across calls (the same tools take the same arguments):
- * the written form of short ones, `"name":`, is kept, up to a bound, so most
- * are a lookup rather than a scan and a concatenation.
- */
-const MEMBER_NAMES = new Map<string, string>();
-const MEMBER_NAMES_KEPT = 4096;
-const MEMBER_NAME_CHARS = 64;
-
-function memberName(key: string): string {
-  let written = MEMBER_NAMES.get(key);
-  if (written !== undefined) return written;
-  written = `${canonicalString(key)}:`;
-  if (key.length <= MEMBER_NAME_CHARS && MEMBER_NAMES.size < MEMBER_NAMES_KEPT)
-    MEMBER_NAMES.set(key, written);
-  return written;
-}
-
-/** A character JSON escapes, or half of a surrogate pair: such strings take the careful path. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: finding the control characters JSON escapes is the point
-const NEEDS_CARE = /["\\\u0000-\u001f\ud800-\udfff]/;
-
-/** The canonical form of one string (JSON.stringify's, refusing lone surrogates). */
-export function canonicalString(value: string): string {
-  // Most strings (names, ids, plain text) are written as they are, between quotes.
-  if (!NEEDS_CARE.test(value)) return `"${value}"`;
-  if (!value.isWellFormed()) {
-    throw new TypeError(
-      "canonicalJson: strings must be well-formed Unicode (lone surrogate found)",
-    );
-  }
-  return JSON.stringify(value);
 }

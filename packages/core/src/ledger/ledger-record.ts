@@ -1,4 +1,5 @@
-import { canonicalJson, canonicalString } from "../encoding/canonical-json.js";
+import { canonicalJson } from "../encoding/canonical-json.js";
+import { canonicalString } from "../encoding/canonical-string.js";
 import { sha256Hex } from "../encoding/sha256.js";
 
 /** The kinds of ledger event (DESIGN §6). */
