@@ -63,15 +63,10 @@ function specialised(domain: AnyDomain): Specialised | undefined {
   };
 }
 
-interface Bound {
-  readonly value: number;
-  readonly inclusive: boolean;
-}
-
 /** A missing bound is an infinite one: only finite, exact numbers pass anyway. */
 function rangeCheck(
-  lower: Bound | undefined,
-  upper: Bound | undefined,
+  lower: AnyDomain["lower"],
+  upper: AnyDomain["upper"],
 ): (value: unknown) => boolean {
   const min = lower?.value ?? Number.NEGATIVE_INFINITY;
   const max = upper?.value ?? Number.POSITIVE_INFINITY;
