@@ -1,5 +1,6 @@
 import { readArgumentPath } from "./argument-path.js";
-import { type AnyDomain, admitsStatically, domainOf, uniformDomain } from "./domain.js";
+import { type CompiledConstraint, compileConstraint } from "./compiled-constraint.js";
+import { admitsStatically, domainOf } from "./domain.js";
 import { type Constraint, type Grant, OPERATORS, type Scalar } from "./grant.js";
 import { GrantIndex } from "./grant-index.js";
 
@@ -9,7 +10,7 @@ interface CompiledCheck {
   readonly segments: readonly string[];
   /** Where evaluate() keeps the value at this check's path: each path is read once per call. */
   readonly slot: number;
-  readonly domain: AnyDomain;
+  readonly constraint: CompiledConstraint;
   /** This check's failures, made once: a refused grant costs the hot path no allocation. */
   readonly failures: { readonly [reason in Failure["reason"]]: Failure };
 }
@@ -44,7 +45,7 @@ const NO_SETS: SetMembership = () => undefined;
 
 /**
  * A validated grant list prepared for the hot path: action patterns and
- * argument paths are split once, constraints turned into domains once.
+ * argument paths are split once, each constraint compiled into its check once.
  */
 export class CompiledGrants {
   readonly grants: readonly Grant[];
@@ -139,11 +140,10 @@ export class CompiledGrants {
   setQueries(action: string, args: unknown): SetQuery[] {
     const queries: SetQuery[] = [];
     for (const index of this.#index.matching(action)) {
-      for (const { segments, domain } of (this.#compiled[index] as CompiledGrant).checks) {
-        if (domain.set === undefined) continue;
+      for (const { segments, constraint } of (this.#compiled[index] as CompiledGrant).checks) {
+        if (constraint.set === undefined) continue;
         const value = readArgumentPath(args, segments);
-        if (admitsStatically(domain, value))
-          queries.push({ set: domain.set, value: value as Scalar });
+        if (constraint.admits(value)) queries.push({ set: constraint.set, value: value as Scalar });
       }
     }
     return queries;
@@ -169,7 +169,7 @@ function compileCheck(
     id,
     segments: path.split("."),
     slot,
-    domain: uniformDomain(domainOf(constraint)),
+    constraint: compileConstraint(constraint),
     failures: {
       static: failure("static"),
       set_unavailable: failure("set_unavailable"),
@@ -199,9 +199,10 @@ function firstFailure(
 }
 
 function judge(check: CompiledCheck, value: unknown, membership: SetMembership): Failure | null {
-  if (!admitsStatically(check.domain, value)) return check.failures.static;
-  if (check.domain.set !== undefined) {
-    const member = membership(check.domain.set, value as Scalar);
+  const { admits, set } = check.constraint;
+  if (!admits(value)) return check.failures.static;
+  if (set !== undefined) {
+    const member = membership(set, value as Scalar);
     if (member === undefined) return check.failures.set_unavailable;
     if (!member) return check.failures.not_in_set;
   }

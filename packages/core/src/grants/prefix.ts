@@ -32,7 +32,17 @@ const MAX_DECODINGS = 3;
 
 /** Whether `value` satisfies `prefix` (see the module comment). Cheap when nothing is suspicious. */
 export function admitsPrefix(prefix: string, value: string): boolean {
-  return extendsPrefix(prefix, value) && (!SUSPICIOUS.test(value) || resolvesToItself(value));
+  return extendsPrefix(prefix, value) && staysPut(value);
+}
+
+/**
+ * admitsPrefix for one prefix, with what depends on the prefix alone (does
+ * it end in a URL's host?) worked out once instead of on every value.
+ */
+export function prefixCheck(prefix: string): (value: string) => boolean {
+  const endsInHost = endsInOpenHost(prefix);
+  return (value) =>
+    value.startsWith(prefix) && (!endsInHost || endsHost(value[prefix.length])) && staysPut(value);
 }
 
 /**
@@ -41,14 +51,23 @@ export function admitsPrefix(prefix: string, value: string): boolean {
  * parent's this way, or it would admit values the parent refuses.
  */
 export function extendsPrefix(prefix: string, candidate: string): boolean {
-  if (!candidate.startsWith(prefix)) return false;
-  const next = candidate[prefix.length];
   return (
-    next === undefined ||
-    AUTHORITY_ENDS.includes(next) ||
-    prefix.endsWith("/") ||
-    !OPEN_AUTHORITY.test(prefix)
+    candidate.startsWith(prefix) && (!endsInOpenHost(prefix) || endsHost(candidate[prefix.length]))
   );
+}
+
+function endsInOpenHost(prefix: string): boolean {
+  return !prefix.endsWith("/") && OPEN_AUTHORITY.test(prefix);
+}
+
+/** Whether what follows a host (undefined at the end of the value) closes it. */
+function endsHost(next: string | undefined): boolean {
+  return next === undefined || AUTHORITY_ENDS.includes(next);
+}
+
+/** Whether no consumer could resolve the value anywhere else. */
+function staysPut(value: string): boolean {
+  return !SUSPICIOUS.test(value) || resolvesToItself(value);
 }
 
 /** The slow path: no control character and no `..` segment in the value or in what decoding it yields. */
