@@ -98,9 +98,6 @@ import { type ConsoleSession, ConsoleSessionStore } from "./sessions/console-ses
 import type { StoreContext } from "./store-context.js";
 import { positiveInteger, type StoreOptions } from "./store-options.js";
 
-/** A reservation committed on its own need not reach the disk: the decision row that follows carries it there. */
-const NOT_DURABLE = { durable: false } as const;
-
 /**
  * A Writ store on SQL: the Backend guards use (live feed, ledger, approvals,
  * delegation graph) and the admin API on top of it. `sqliteBackend()` and
@@ -275,10 +272,7 @@ export class StoreBackend implements Backend, StoreAdmin {
         record: record as LedgerRecord,
       };
     }
-    const taken = await this.#ctx.driver.transaction(
-      (tx) => this.#budgets.reserveIn(tx, request),
-      NOT_DURABLE,
-    );
+    const taken = await this.#budgets.take(request);
     try {
       const [record] = await this.#writer.append([recorded(taken)]);
       return { reservation: taken.reservation, record: record as LedgerRecord };

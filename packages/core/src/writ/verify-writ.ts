@@ -73,10 +73,10 @@ export class WritVerifier {
 
   /** Verifies a serialized writ at `now` (epoch ms). Throws WritError with the first failure. */
   verify(serialized: string, now: number): VerifiedWrit {
-    const known =
-      typeof serialized === "string"
-        ? this.#chains.get(serialized.slice(serialized.lastIndexOf(".") + 1))
-        : undefined;
+    // Keyed by the leaf's signature segment, as hops are.
+    const key =
+      typeof serialized === "string" ? serialized.slice(serialized.lastIndexOf(".") + 1) : "";
+    const known = this.#chains.get(key);
     // The whole text must match: a leaf signature reused on other bytes is verified afresh.
     if (known?.writ.serialized === serialized) {
       this.#checkIssuerKey(known.root);
@@ -107,7 +107,7 @@ export class WritVerifier {
       jtis: Object.freeze(hops.map((hop) => hop.claims.jti)),
       issuerKid: kid,
     });
-    this.#chains.set(serialized.slice(serialized.lastIndexOf(".") + 1), { root: rootEntry, writ });
+    this.#chains.set(key, { root: rootEntry, writ });
     return writ;
   }
 

@@ -41,7 +41,7 @@ export interface TakenReservation {
  *
  * What a reservation took is recorded where it commits: a reservation taken
  * on its own (reserve(): a remote guard's, through the server) in hold rows;
- * one taken with its decision row (reserveIn(), for reserveAndAppend) in that
+ * one taken for its decision row (reserveIn() or take(), for reserveAndAppend) in that
  * row, by the store (held-charges-detail.ts), so the hot path writes nothing
  * but the counters and the decision. Either is released at most once: the
  * hold rows are marked, a decision row's reservation gets a release row.
@@ -86,6 +86,15 @@ export class BudgetStore {
       }
       return reservation;
     }, NOT_DURABLE);
+  }
+
+  /**
+   * Takes the charges in a transaction of their own, recording nothing of the
+   * reservation (its caller records what it `held`), which need not be
+   * durable: the decision row that follows carries it to the disk.
+   */
+  take(request: BudgetReservationRequest): Promise<TakenReservation> {
+    return this.#ctx.driver.transaction((tx) => this.reserveIn(tx, request), NOT_DURABLE);
   }
 
   /**
