@@ -140,6 +140,20 @@ describe("sqliteBackend", () => {
     expect((failure as Error).message).toContain(path);
   });
 
+  it("refuses to grow the ledger's tree from a missing state row, saying what it found", async () => {
+    const path = join(folder(), "no-tree-state.db");
+    await (await sqliteBackend({ path })).close();
+    const db = new Database(path);
+    db.prepare("DELETE FROM writ_ledger_tree_state").run();
+    db.close();
+    const store = await sqliteBackend({ path });
+    await store.putUser({ id: "alice", permissions: "docs.read" });
+    const failure = await store.signTreeHead().catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: "store.corrupt" });
+    expect((failure as Error).cause).toMatchObject({ message: "The state row (id 1) is absent." });
+    await store.close().catch(() => undefined);
+  });
+
   it("refuses a schema newer than the code with store.schema_too_new", async () => {
     const path = join(folder(), "newer.db");
     await (await sqliteBackend({ path })).close();

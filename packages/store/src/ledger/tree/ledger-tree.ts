@@ -304,14 +304,19 @@ export class LedgerTree {
       `SELECT tree_size, peaks_json FROM ${tables.ledgerTreeState} WHERE id = 1`,
     );
     try {
-      const size = row ? integer(row, "tree_size") : -1;
-      const peaks: unknown = row ? JSON.parse(text(row, "peaks_json")) : undefined;
-      if (!Array.isArray(peaks) || !peaks.every(isMerkleHash)) throw new TypeError("no peaks");
+      if (!row) throw new TypeError("The state row (id 1) is absent.");
+      const size = integer(row, "tree_size");
+      const peaks: unknown = JSON.parse(text(row, "peaks_json"));
+      if (!Array.isArray(peaks) || !peaks.every(isMerkleHash))
+        throw new TypeError("peaks_json is not a list of Merkle hashes.");
       return { size, peaks: new MerkleTreeBuilder({ size, peaks }).peaks };
-    } catch {
+    } catch (cause) {
+      // The cause says which: no row, a column of the wrong type, or peaks that do not fit the size.
       throw new WritError(
         "store.corrupt",
         "The ledger tree's state row is missing or does not hold the peaks of its size; the database was changed outside Writ.",
+        {},
+        cause,
       );
     }
   }
