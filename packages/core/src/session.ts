@@ -1,5 +1,5 @@
-import { randomUUID } from "node:crypto";
 import { type Clock, type RandomSource, systemClock, systemRandom } from "./clock.js";
+import { uuidV7 } from "./encoding/uuid-v7.js";
 import type { Call, CallInput } from "./guard/call.js";
 import type { AgentIdentity, AgentReference } from "./keys/agent-identity.js";
 import { createProof } from "./proof/create-proof.js";
@@ -66,11 +66,16 @@ export class Session {
     });
   }
 
-  /** Builds a call for a guard whose audience is `audience`, with a fresh proof. */
+  /**
+   * Builds a call for a guard whose audience is `audience`, with a fresh proof.
+   * A call without an id gets a time-ordered one (UUIDv7): stores index the
+   * ledger by call id, and ids that grow with time land on the index page the
+   * last call wrote instead of dirtying a random one each commit.
+   */
   call(audience: string, input: CallInput): Call {
     return {
       ...input,
-      callId: input.callId ?? randomUUID(),
+      callId: input.callId ?? uuidV7(this.#clock, this.#random),
       writ: this.writ.toString(),
       proof: this.prove({ audience, action: input.action, tool: input.tool, args: input.args }),
     };

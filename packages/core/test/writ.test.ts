@@ -203,6 +203,29 @@ describe("Session.delegate", () => {
   });
 });
 
+describe("Session.call", () => {
+  it("gives a call without an id a fresh time-ordered one, and keeps an id it was given", () => {
+    const { session, clock } = setup();
+    const call = (callId?: string) =>
+      session.call("urn:writ:test", {
+        action: "email.send",
+        tool: "send",
+        args: {},
+        ...(callId ? { callId } : {}),
+      });
+    const first = call().callId;
+    clock.advance(1);
+    const second = call().callId;
+    const sameMillisecond = call().callId;
+    expect(first).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    // The first 48 bits are the clock's milliseconds.
+    expect(second.replace("-", "").slice(0, 12)).toBe(clock().toString(16).padStart(12, "0"));
+    expect(first < second).toBe(true);
+    expect(new Set([first, second, sameMillisecond]).size).toBe(3);
+    expect(call("tool-call-7").callId).toBe("tool-call-7");
+  });
+});
+
 describe("WritVerifier", () => {
   it("verifies a delegated chain and memoizes hop signatures", () => {
     const { session, worker, verifier, clock } = setup();
