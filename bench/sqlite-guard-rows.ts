@@ -212,7 +212,8 @@ async function revocationSamples(
   const resolved: number[] = [];
   for (let index = 0; index < 100; index++) {
     const writ = world.issueRoot();
-    const usable = () => world.guard.canUse(writ.toString(), "refunds.approve");
+    const token = writ.toString();
+    const usable = () => world.guard.canUse(token, "refunds.approve");
     if (!usable()) throw new Error("the guard refused the writ before its revocation");
     const started = performance.now();
     let done = false;

@@ -161,7 +161,7 @@ export class StoreBackend implements Backend, StoreAdmin {
     });
     this.#change = adminChanges(ctx, this.#writer, log);
     this.#directory = new Directory(ctx, this.#change);
-    this.#revocations = new RevocationStore(ctx, this.#change);
+    this.#revocations = new RevocationStore(ctx, this.#change, this.#feed);
     this.#payloads = new PayloadStore(ctx, this.#change);
     this.#approvals = new ApprovalStore(ctx);
     this.#budgets = new BudgetStore(ctx);

@@ -1,8 +1,13 @@
 import { PGlite } from "@electric-sql/pglite";
 import { pgliteBackend } from "@writ/store/pglite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auditAtomicityCases, postgresAuditRefusal } from "./support/audit-atomicity-cases.js";
+import {
+  type AuditAtomicityOptions,
+  auditAtomicityCases,
+  postgresAuditRefusal,
+} from "./support/audit-atomicity-cases.js";
 import { budgetReleaseCases } from "./support/budget-release-cases.js";
+import { localRevocationCases } from "./support/local-revocation-cases.js";
 import {
   LEDGER_TABLES,
   type TamperOptions,
@@ -88,7 +93,7 @@ budgetReleaseCases("PGlite", {
   open: (options) => pgliteBackend({ client, schema: schema(), ...options }),
 });
 
-auditAtomicityCases("PGlite", {
+const auditTarget: AuditAtomicityOptions = {
   open: async (options) => {
     const s = schema();
     const store = await pgliteBackend({ client, schema: s, ...options });
@@ -100,4 +105,6 @@ auditAtomicityCases("PGlite", {
       close: () => store.close(),
     };
   },
-});
+};
+auditAtomicityCases("PGlite", auditTarget);
+localRevocationCases("PGlite", auditTarget);

@@ -5,9 +5,14 @@ import { createAgentIdentity, createGuard, type Guard, Session } from "@writ/cor
 import { grantPostgresWriter, postgresBackend, type StoreBackend } from "@writ/store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "../../../test/support/eventually.js";
-import { auditAtomicityCases, postgresAuditRefusal } from "./support/audit-atomicity-cases.js";
+import {
+  type AuditAtomicityOptions,
+  auditAtomicityCases,
+  postgresAuditRefusal,
+} from "./support/audit-atomicity-cases.js";
 import { budgetReleaseCases } from "./support/budget-release-cases.js";
 import { ledgerTreeCases } from "./support/ledger-tree-cases.js";
+import { localRevocationCases } from "./support/local-revocation-cases.js";
 import { createTestDatabase, requirePostgresUrl, withClient } from "./support/postgres-server.js";
 import { startRemoteGuard } from "./support/remote-guard-process.js";
 import {
@@ -284,7 +289,7 @@ if (serverUrl) {
     open: (options) => postgresBackend({ url: database.url, schema: schema(), ...options }),
   });
 
-  auditAtomicityCases("PostgreSQL server", {
+  const auditTarget: AuditAtomicityOptions = {
     open: async (options) => {
       const s = schema();
       const store = await postgresBackend({ url: database.url, schema: s, ...options });
@@ -296,7 +301,9 @@ if (serverUrl) {
         close: () => store.close(),
       };
     },
-  });
+  };
+  auditAtomicityCases("PostgreSQL server", auditTarget);
+  localRevocationCases("PostgreSQL server", auditTarget);
 } else {
   describe.skip("postgresBackend on a real server (set WRIT_TEST_POSTGRES_URL to run it; CI always does)", () =>
     undefined);

@@ -7,9 +7,14 @@ import { fixedClock } from "@writ/core/testing";
 import { DEFAULT_SQLITE_PATH, sqliteBackend } from "@writ/store";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
-import { auditAtomicityCases, sqliteAuditRefusal } from "./support/audit-atomicity-cases.js";
+import {
+  type AuditAtomicityOptions,
+  auditAtomicityCases,
+  sqliteAuditRefusal,
+} from "./support/audit-atomicity-cases.js";
 import { budgetReleaseCases } from "./support/budget-release-cases.js";
 import { ledgerTreeCases } from "./support/ledger-tree-cases.js";
+import { localRevocationCases } from "./support/local-revocation-cases.js";
 import { type TamperOptions, tamperCases, treeTamperCases } from "./support/tamper-cases.js";
 
 const folders: string[] = [];
@@ -298,7 +303,7 @@ budgetReleaseCases("SQLite", {
   open: (options) => sqliteBackend({ path: join(folder(), "budgets.db"), ...options }),
 });
 
-auditAtomicityCases("SQLite", {
+const auditTarget: AuditAtomicityOptions = {
   open: async (options) => {
     const path = join(folder(), "audit.db");
     const store = await sqliteBackend({ path, ...options });
@@ -312,4 +317,6 @@ auditAtomicityCases("SQLite", {
       close: () => store.close(),
     };
   },
-});
+};
+auditAtomicityCases("SQLite", auditTarget);
+localRevocationCases("SQLite", auditTarget);

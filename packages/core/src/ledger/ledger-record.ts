@@ -100,10 +100,26 @@ export function sealLedgerEntry(
     readonly prevHash: string;
   },
 ): LedgerRecord {
+  const record = unsealedLedgerRecord(entry, position);
+  record.hash = knownFieldsHash(record);
+  return record;
+}
+
+/** Where a row goes: its chain, its place in it, its id and the hash of the row before it. */
+type LedgerPosition = Parameters<typeof sealLedgerEntry>[1];
+
+/** A row as sealLedgerEntry() builds it, `hash` still empty. */
+export type UnsealedLedgerRecord = { -readonly [K in keyof LedgerRecord]: LedgerRecord[K] };
+
+/** The row sealLedgerEntry() makes of `entry`, before its hash: every field but `hash` final. */
+export function unsealedLedgerRecord(
+  entry: LedgerEntry,
+  position: LedgerPosition,
+): UnsealedLedgerRecord {
   const chain = entry.chain
     ? { agents: unchanging(entry.chain.agents), hops: unchanging(entry.chain.hops) }
     : null;
-  const record: { -readonly [K in keyof LedgerRecord]: LedgerRecord[K] } = {
+  return {
     chainId: position.chainId,
     seq: position.seq,
     id: position.id,
@@ -128,9 +144,13 @@ export function sealLedgerEntry(
     prevHash: position.prevHash,
     hash: "",
   };
-  // Built here with exactly the known fields: written without the generic check.
-  record.hash = sha256Hex(knownFieldsText(record, chain === null ? undefined : chainText(chain)));
-  return record;
+}
+
+/** The hash of a row holding exactly the fields unsealedLedgerRecord() builds, prevHash set. */
+export function knownFieldsHash(record: Readonly<UnsealedLedgerRecord>): string {
+  // Built with exactly the known fields: written without the generic check.
+  const { chain } = record;
+  return sha256Hex(knownFieldsText(record, chain === null ? undefined : chainText(chain)));
 }
 
 /** Items a row may hold as they are when frozen (a verified writ's agents and hops); others are copied. */

@@ -70,6 +70,16 @@ export interface LiveSink {
   heartbeat(at: number): void;
   /** The feed is broken; the sink fails closed until a snapshot arrives. */
   fault(error: Error): void;
+  /**
+   * A revocation this process's store has begun and not yet committed: from
+   * now on the sink enforces it, until it arrives as a change or in a
+   * snapshot, or revocationWithdrawn() says it did not commit. An in-process
+   * store calls it as revoke() is called, so no call decided after that is
+   * allowed while the commit waits for the disk (DESIGN §5).
+   */
+  revocationPending?(kind: RevocationKind, id: string): void;
+  /** A pending revocation definitely did not commit (its transaction rolled back): lift it. */
+  revocationWithdrawn?(kind: RevocationKind, id: string): void;
 }
 
 /** A running live feed. */

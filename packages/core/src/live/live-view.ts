@@ -9,6 +9,7 @@ import type {
   UserState,
 } from "./live-state.js";
 import { LiveStateMirror } from "./live-state-mirror.js";
+import { PendingRevocations } from "./pending-revocations.js";
 
 interface LiveUser {
   readonly state: UserState;
@@ -31,6 +32,8 @@ export type LiveFreshness = "fresh" | "stale" | "unavailable";
  */
 export class LiveView implements LiveSink {
   readonly #state = new LiveStateMirror();
+  /** Revocations this process began, enforced before they commit. */
+  readonly #pending = new PendingRevocations();
   #lastHeard = Number.NEGATIVE_INFINITY;
   /** The feed reported a fault; cleared when it proves it is caught up (heartbeat or snapshot). */
   #feedDown = false;
@@ -70,6 +73,8 @@ export class LiveView implements LiveSink {
 
   snapshot(snapshot: LiveSnapshot): void {
     this.#state.reset(snapshot);
+    if (this.#pending.size > 0)
+      this.#pending.forgetCommitted((kind, id) => this.#state.isRevoked(kind, id));
     this.#feedDown = false;
     this.#desynced = false;
     this.#lastHeard = this.#clock();
@@ -83,7 +88,17 @@ export class LiveView implements LiveSink {
       this.#watch?.resync();
     } else if (result === "applied") {
       this.#lastHeard = this.#clock();
+      if (change.type === "revocation")
+        this.#pending.committed(change.revocation.kind, change.revocation.id);
     }
+  }
+
+  revocationPending(kind: RevocationKind, id: string): void {
+    if (!this.#state.isRevoked(kind, id)) this.#pending.add(kind, id);
+  }
+
+  revocationWithdrawn(kind: RevocationKind, id: string): void {
+    this.#pending.withdraw(kind, id);
   }
 
   /** Freshness is measured from when the guard heard the feed, not from the sender's clock. */
@@ -97,7 +112,9 @@ export class LiveView implements LiveSink {
   }
 
   isRevoked(kind: RevocationKind, id: string): boolean {
-    return this.#state.isRevoked(kind, id);
+    return (
+      this.#state.isRevoked(kind, id) || (this.#pending.size > 0 && this.#pending.has(kind, id))
+    );
   }
 
   user(id: string): LiveUser | undefined {

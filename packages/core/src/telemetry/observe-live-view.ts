@@ -42,6 +42,8 @@ export function observeLiveView(view: LiveView, clock: Clock, audience: string):
     },
     heartbeat: () => view.heartbeat(),
     fault: () => view.fault(),
+    revocationPending: (kind, id) => view.revocationPending(kind, id),
+    revocationWithdrawn: (kind, id) => view.revocationWithdrawn(kind, id),
   };
   return { sink, stop: () => instruments.liveStaleness.removeCallback(observe) };
 }

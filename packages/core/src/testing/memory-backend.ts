@@ -23,13 +23,7 @@ import { toGrants } from "../grants/to-grants.js";
 import { type AgentReference, assertPrincipalId } from "../keys/agent-identity.js";
 import { approvalEntry } from "../ledger/approval-entry.js";
 import { delegationEntry } from "../ledger/delegation-entry.js";
-import {
-  GENESIS_HASH,
-  type LedgerAppend,
-  type LedgerEntry,
-  type LedgerRecord,
-  sealLedgerEntry,
-} from "../ledger/ledger-record.js";
+import type { LedgerAppend, LedgerEntry, LedgerRecord } from "../ledger/ledger-record.js";
 import { revocationEntry } from "../ledger/revocation-entry.js";
 import type {
   AgentState,
@@ -43,6 +37,7 @@ import type {
 import { LiveStateMirror } from "../live/live-state-mirror.js";
 import { assertSharedHasNoTenant } from "../live/serves-tenant.js";
 import { delegationConflict } from "../writ/delegation-conflict.js";
+import { MemoryLedgerChain } from "./memory-ledger-chain.js";
 import type { TestBackend } from "./test-backend.js";
 
 export interface MemoryBackendOptions {
@@ -67,10 +62,9 @@ type ChangeBody = LiveChange extends infer C
 export class MemoryBackend implements TestBackend {
   readonly #clock: Clock;
   readonly #random: RandomSource;
-  readonly #chainId: string;
   readonly #live = new LiveStateMirror();
   readonly #sinks = new Set<LiveSink>();
-  readonly #records: LedgerRecord[] = [];
+  readonly #ledger: MemoryLedgerChain;
   readonly #payloads = new Map<string, unknown>();
   readonly #delegations = new Map<string, DelegationRecord>();
   readonly #approvals = new Map<string, Approval>();
@@ -90,7 +84,7 @@ export class MemoryBackend implements TestBackend {
   constructor(options: MemoryBackendOptions = {}) {
     this.#clock = options.clock ?? systemClock;
     this.#random = options.random ?? systemRandom;
-    this.#chainId = options.chainId ?? "memory";
+    this.#ledger = new MemoryLedgerChain(options.chainId ?? "memory");
     this.#live.reset({ seq: 0, revocations: [], users: [], agents: [] });
   }
 
@@ -162,18 +156,18 @@ export class MemoryBackend implements TestBackend {
       ...(reason ? { reason } : {}),
     };
     this.#publish({ type: "revocation", revocation });
-    this.#seal(revocationEntry(revocation));
+    this.#appendRow(revocationEntry(revocation));
     return revocation;
   }
 
   // ── Inspection ─────────────────────────────────────────────────────────
 
   get records(): readonly LedgerRecord[] {
-    return this.#records;
+    return this.#ledger.rows;
   }
 
   async ledger(): Promise<readonly LedgerRecord[]> {
-    return this.#records;
+    return this.#ledger.rows;
   }
 
   payload(hash: string): unknown {
@@ -214,7 +208,7 @@ export class MemoryBackend implements TestBackend {
     return appends.map(({ entry, payloads }) => {
       for (const payload of payloads ?? [])
         this.#payloads.set(payload.hash, structuredClone(payload.body));
-      return this.#seal(entry);
+      return this.#appendRow(entry);
     });
   }
 
@@ -231,7 +225,7 @@ export class MemoryBackend implements TestBackend {
     for (const record of batch.values()) {
       if (this.#delegations.has(record.jti)) continue;
       this.#delegations.set(record.jti, record);
-      this.#seal(delegationEntry(record, this.#clock()));
+      this.#appendRow(delegationEntry(record, this.#clock()));
     }
   }
 
@@ -255,7 +249,7 @@ export class MemoryBackend implements TestBackend {
     this.#assertOpen();
     const approval = applyApprovalDecision(this.#approvals.get(id), id, decision);
     this.#approvals.set(id, approval);
-    this.#seal(approvalEntry(approval, decision));
+    this.#appendRow(approvalEntry(approval, decision));
     return approval;
   }
 
@@ -336,16 +330,8 @@ export class MemoryBackend implements TestBackend {
     }
   }
 
-  #seal(entry: LedgerEntry): LedgerRecord {
-    const previous = this.#records[this.#records.length - 1];
-    const record = sealLedgerEntry(entry, {
-      chainId: this.#chainId,
-      seq: (previous?.seq ?? 0) + 1,
-      id: uuidV7(this.#clock, this.#random),
-      prevHash: previous?.hash ?? GENESIS_HASH,
-    });
-    this.#records.push(record);
-    return record;
+  #appendRow(entry: LedgerEntry): LedgerRecord {
+    return this.#ledger.append(entry, uuidV7(this.#clock, this.#random));
   }
 
   #publish(body: ChangeBody): void {

@@ -1,5 +1,5 @@
 import { type FSWatcher, watch } from "node:fs";
-import { WritError } from "@writ/core";
+import { type RevocationKind, WritError } from "@writ/core";
 import type { LiveChange, LiveSink, LiveWatch } from "@writ/core/backend";
 import { json } from "../sql/row-values.js";
 import type { CommitWatcher } from "../sql/sql-driver.js";
@@ -73,6 +73,14 @@ export class EmbeddedLiveFeed {
     // Another process's earlier changes first: read from the log if anyone else committed.
     if (this.#watcher) this.#catchUp(true);
     for (const change of changes) this.#send(change);
+  }
+
+  revocationPending(kind: RevocationKind, id: string): void {
+    for (const sink of this.#sinks) sink.revocationPending?.(kind, id);
+  }
+
+  revocationWithdrawn(kind: RevocationKind, id: string): void {
+    for (const sink of this.#sinks) sink.revocationWithdrawn?.(kind, id);
   }
 
   async watch(sink: LiveSink): Promise<LiveWatch> {

@@ -1,4 +1,4 @@
-import { type Clock, WritError } from "@writ/core";
+import { type Clock, type RevocationKind, WritError } from "@writ/core";
 import type { LiveChange, LiveSink, LiveWatch } from "@writ/core/backend";
 import { integer } from "../sql/row-values.js";
 import type { SqlDriver, SqlRow } from "../sql/sql-driver.js";
@@ -62,6 +62,14 @@ export class NotifyLiveFeed {
 
   /** Changes reach this feed through NOTIFY, in commit order, never by a local shortcut. */
   deliver(): void {}
+
+  revocationPending(kind: RevocationKind, id: string): void {
+    for (const { sink } of this.#subscriptions) sink.revocationPending?.(kind, id);
+  }
+
+  revocationWithdrawn(kind: RevocationKind, id: string): void {
+    for (const { sink } of this.#subscriptions) sink.revocationWithdrawn?.(kind, id);
+  }
 
   async watch(sink: LiveSink): Promise<LiveWatch> {
     if (this.#closed) throw new TypeError("This backend is closed.");
@@ -178,14 +186,14 @@ export class NotifyLiveFeed {
 
 /** One sink's position in the feed. All its work runs one step at a time, in order. */
 class Subscription {
-  readonly #sink: LiveSink;
+  readonly sink: LiveSink;
   readonly #driver: SqlDriver;
   readonly #log: LiveChangeLog;
   #seq = -1;
   #work: Promise<void> = Promise.resolve();
 
   constructor(sink: LiveSink, driver: SqlDriver, log: LiveChangeLog) {
-    this.#sink = sink;
+    this.sink = sink;
     this.#driver = driver;
     this.#log = log;
   }
@@ -195,7 +203,7 @@ class Subscription {
       const snapshot = await this.#driver.transaction((tx) => this.#log.snapshot(tx), {
         snapshot: true,
       });
-      this.#sink.snapshot(snapshot);
+      this.sink.snapshot(snapshot);
       this.#seq = snapshot.seq;
     });
   }
@@ -204,7 +212,7 @@ class Subscription {
     void this.#serial(async () => {
       if (this.#seq < 0 || message.seq <= this.#seq) return;
       if ("type" in message && message.seq === this.#seq + 1) {
-        this.#sink.change(message);
+        this.sink.change(message);
         this.#seq = message.seq;
       } else {
         await this.#catchUp();
@@ -219,17 +227,17 @@ class Subscription {
         const snapshot = await this.#driver.transaction((tx) => this.#log.snapshot(tx), {
           snapshot: true,
         });
-        this.#sink.snapshot(snapshot);
+        this.sink.snapshot(snapshot);
         this.#seq = snapshot.seq;
       } else if (latest > this.#seq) {
         await this.#catchUp();
       }
-      this.#sink.heartbeat(at);
+      this.sink.heartbeat(at);
     }).catch(() => undefined);
   }
 
   fault(error: Error): void {
-    this.#sink.fault(error);
+    this.sink.fault(error);
   }
 
   async #catchUp(): Promise<void> {
@@ -242,7 +250,7 @@ class Subscription {
             `The live change log skips from ${this.#seq} to ${change.seq}.`,
           );
         }
-        this.#sink.change(change);
+        this.sink.change(change);
         this.#seq = change.seq;
       }
       if (changes.length < CATCH_UP_PAGE) return;
@@ -252,7 +260,7 @@ class Subscription {
   /** Runs steps one after another; a failed step faults the sink (it fails closed until a later step succeeds). */
   #serial(step: () => Promise<void>): Promise<void> {
     const run = this.#work.then(step).catch((error: unknown) => {
-      this.#sink.fault(asError(error));
+      this.sink.fault(asError(error));
       throw error;
     });
     this.#work = run.catch(() => undefined);

@@ -2,6 +2,7 @@ import { type Revocation, type RevocationKind, WritError } from "@writ/core";
 import type { Page, RevocationQuery, RevokeInput } from "@writ/core/backend";
 import { REVOCATION_KINDS, revocationEntry } from "@writ/core/backend";
 import type { RunAdminChange } from "../admin/admin-change.js";
+import type { LiveFeed } from "../live/live-feed.js";
 import { text } from "../sql/row-values.js";
 import type { StoreContext } from "../store-context.js";
 import { revocationOf } from "./load-revocations.js";
@@ -10,6 +11,9 @@ import { listRevocations } from "./revocation-list.js";
 const MAX_TARGET_LENGTH = 256;
 const MAX_REASON_LENGTH = 500;
 
+/** Where a revocation begun in this process is announced before it commits. */
+export type LocalRevocations = Pick<LiveFeed, "revocationPending" | "revocationWithdrawn">;
+
 /**
  * Revocations: permanent, sequence-numbered with the live changes that carry
  * them to every watching guard, and recorded in the ledger with the change.
@@ -17,26 +21,59 @@ const MAX_REASON_LENGTH = 500;
 export class RevocationStore {
   readonly #ctx: StoreContext;
   readonly #change: RunAdminChange;
+  readonly #local: LocalRevocations;
 
-  constructor(ctx: StoreContext, change: RunAdminChange) {
+  constructor(ctx: StoreContext, change: RunAdminChange, local: LocalRevocations) {
     this.#ctx = ctx;
     this.#change = change;
+    this.#local = local;
   }
 
   /**
    * Revokes a target; revoking it again returns the first revocation. A user
    * or agent must be in the directory (else store.not_found); hops and keys
    * may be revoked before the store has seen them.
+   *
+   * The guards watching this store in this process enforce it from the call
+   * on, before it commits: the commit may wait for the disk (or another
+   * process's lock), and no call this process decides meanwhile is allowed.
+   * If the revocation definitely did not commit (its transaction failed
+   * before committing) they lift it again as revoke() rejects; if its commit
+   * itself failed, whether it committed is in doubt and they keep enforcing
+   * it (fail closed) until it arrives committed: retry revoke().
    */
   async revoke(input: RevokeInput): Promise<Revocation> {
     const { kind, id, reason, by } = checkRevokeInput(input);
+    this.#local.revocationPending(kind, id);
+    let committing = false;
+    try {
+      return await this.#write(kind, id, reason, by, () => {
+        committing = true;
+      });
+    } catch (error) {
+      if (!committing) this.#local.revocationWithdrawn(kind, id);
+      throw error;
+    }
+  }
+
+  /** The revocation's change transaction; `committing` is called once its work is done and only the commit can fail. */
+  #write(
+    kind: RevocationKind,
+    id: string,
+    reason: string | undefined,
+    by: string | undefined,
+    committing: () => void,
+  ): Promise<Revocation> {
     const { tables, clock } = this.#ctx;
     return this.#change(async ({ tx, emit, record }) => {
       const [existing] = await tx.all(
         `SELECT kind, target_id, seq, at, reason FROM ${tables.revocations} WHERE kind = ? AND target_id = ?`,
         [kind, id],
       );
-      if (existing) return revocationOf(existing);
+      if (existing) {
+        committing();
+        return revocationOf(existing);
+      }
       // A user or agent the directory does not hold is a typo, not a revocation: say so.
       const directory =
         kind === "user" ? tables.users : kind === "agent" ? tables.agents : undefined;
@@ -63,6 +100,7 @@ export class RevocationStore {
       );
       const revocation = numbered(seq);
       await record(revocationEntry(revocation, by));
+      committing();
       return revocation;
     });
   }

@@ -1,0 +1,63 @@
+import {
+  GENESIS_HASH,
+  knownFieldsHash,
+  type LedgerEntry,
+  type LedgerRecord,
+  unsealedLedgerRecord,
+} from "../ledger/ledger-record.js";
+
+/**
+ * The memory backend's hash chain, hashed when read. A row is fixed as it is
+ * appended (its place, id and every value; its detail copied), and its
+ * `prevHash` and `hash` are computed, in chain order, the first time anything
+ * reads a hash: the rows and hashes are exactly those sealing at append gives,
+ * but a guard's call does not wait for a canonical text and a SHA-256 it never
+ * reads (DESIGN §6: the chain is what verification and exports read).
+ */
+export class MemoryLedgerChain {
+  readonly #chainId: string;
+  readonly #rows: LedgerRecord[] = [];
+  /** The hashes of the rows hashed so far, by seq - 1. */
+  readonly #hashed: string[] = [];
+
+  constructor(chainId: string) {
+    this.#chainId = chainId;
+  }
+
+  /** Every row, in chain order; each hashes itself (and the rows before it) when read. */
+  get rows(): readonly LedgerRecord[] {
+    return this.#rows;
+  }
+
+  append(entry: LedgerEntry, id: string): LedgerRecord {
+    const seq = this.#rows.length + 1;
+    const chain = this;
+    const row: LedgerRecord = {
+      ...unsealedLedgerRecord(entry.detail ? { ...entry, detail: { ...entry.detail } } : entry, {
+        chainId: this.#chainId,
+        seq,
+        id,
+        prevHash: "",
+      }),
+      get prevHash() {
+        return seq === 1 ? GENESIS_HASH : chain.#hashUpTo(seq - 1);
+      },
+      get hash() {
+        return chain.#hashUpTo(seq);
+      },
+    };
+    this.#rows.push(row);
+    return row;
+  }
+
+  /**
+   * The hash of row `seq`, hashing every row up to it that is not yet, in
+   * order: each reads its prevHash, the hash just before it.
+   */
+  #hashUpTo(seq: number): string {
+    const hashed = this.#hashed;
+    while (hashed.length < seq)
+      hashed.push(knownFieldsHash(this.#rows[hashed.length] as LedgerRecord));
+    return hashed[seq - 1] as string;
+  }
+}
