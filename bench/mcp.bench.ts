@@ -35,6 +35,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { createAgentIdentity, IssuerKeySet, issueWrit, parseGrantText, Session } from "@writ/core";
 import { connectWithWrit } from "@writ/mcp";
 import { sqliteBackend } from "@writ/store";
+import { processCpuMs } from "./process-cpu.js";
 import type { BenchResult } from "./result.js";
 
 const GROUP = "mcp";
@@ -43,8 +44,6 @@ const CONCURRENCY = [1, 8, 32] as const;
 const CALLS = { 1: 500, 8: 64, 32: 16 } as const;
 const SYNCHRONOUS = ["full", "normal"] as const;
 const UPSTREAMS = ["http", "stdio"] as const;
-/** Linux's USER_HZ: /proc counts CPU time in these ticks a second. */
-const CLOCK_TICKS = 100;
 const ARGS = { message: "ok: a benchmark call", size: 42 };
 
 type Caller = () => Promise<unknown>;
@@ -146,12 +145,12 @@ export async function runMcpBenchmarks(): Promise<BenchResult[]> {
           Promise.all(targets.map((target) => target.connect())),
         ),
       );
-      const cpuBefore = targets.map(({ pid }) => cpuMs(pid));
+      const cpuBefore = targets.map(({ pid }) => processCpuMs(pid));
       const wakeUpsBefore = targets.map(({ pid }) => wakeUps(pid));
       const { latencies, callsPerTarget } = await interleaved(clients, CALLS[concurrency]);
       const measured = targets.map((target, index) => {
         const sorted = (latencies[index] ?? []).sort((a, b) => a - b);
-        const cpu = (cpuMs(target.pid) - (cpuBefore[index] ?? 0)) / callsPerTarget;
+        const cpu = (processCpuMs(target.pid) - (cpuBefore[index] ?? 0)) / callsPerTarget;
         const woke = (wakeUps(target.pid) - (wakeUpsBefore[index] ?? 0)) / callsPerTarget;
         return { target, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), cpu, woke };
       });
@@ -228,12 +227,6 @@ async function interleaved(
     }),
   );
   return { latencies, callsPerTarget: clients.length * (warmup + calls) };
-}
-
-/** CPU time (user + system) a process has used so far, in ms (Linux: /proc). */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
 }
 
 /**

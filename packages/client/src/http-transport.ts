@@ -1,5 +1,11 @@
 import { isWritError, isWritErrorCode, propagateTrace, WritError } from "@writ/core";
-import { type Exchange, fetchExchange, keepAliveExchange } from "./keep-alive-exchange.js";
+import {
+  type Answer,
+  type Exchange,
+  ExchangeTimeout,
+  fetchExchange,
+  keepAliveExchange,
+} from "./keep-alive-exchange.js";
 
 /** How a client reaches a Writ server. */
 export interface RemoteOptions {
@@ -81,12 +87,19 @@ export class HttpTransport {
   /** A JSON request; resolves with the parsed body (undefined for 204). */
   async json<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
     const { url, headers, body } = this.#request(path, options);
-    // The exchange reads the body whole: once it answers, the timeout has nothing left to bound.
-    const answer = await this.#bounded(
-      options.signal,
-      (signal) => this.#exchange(url, { method, headers, body, signal }),
-      true,
-    );
+    let answer: Answer;
+    try {
+      // The exchange reads the body whole, under the timeout.
+      answer = await this.#exchange(url, {
+        method,
+        headers,
+        body,
+        signal: options.signal,
+        timeoutMs: this.#timeoutMs,
+      });
+    } catch (error) {
+      throw this.#unanswered(error instanceof ExchangeTimeout, error);
+    }
     if (answer.status < 200 || answer.status > 299) {
       throw errorOf(answer.status, answer.contentType, answer.text, this.where);
     }
@@ -176,17 +189,22 @@ export class HttpTransport {
         callerSignal ? AbortSignal.any([callerSignal, deadline.signal]) : deadline.signal,
       );
     } catch (error) {
-      throw new WritError(
-        "store.unavailable",
-        deadline.signal.aborted
-          ? `${this.where} did not answer within ${this.#timeoutMs} ms.`
-          : `${this.where} could not be reached.`,
-        {},
-        error,
-      );
+      throw this.#unanswered(deadline.signal.aborted, error);
     } finally {
       if (answered) clearTimeout(timer);
     }
+  }
+
+  /** A request that got no answer: a store.unavailable, saying whether it timed out. */
+  #unanswered(timedOut: boolean, cause: unknown): WritError {
+    return new WritError(
+      "store.unavailable",
+      timedOut
+        ? `${this.where} did not answer within ${this.#timeoutMs} ms.`
+        : `${this.where} could not be reached.`,
+      {},
+      cause,
+    );
   }
 }
 

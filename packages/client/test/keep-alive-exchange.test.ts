@@ -7,6 +7,7 @@ import { HttpTransport } from "../src/http-transport.js";
 /** A loopback server answering JSON, counting the connections it accepts. */
 async function jsonServer(
   answer: (request: IncomingMessage, response: ServerResponse, served: number) => void,
+  options: { requestTimeoutMs?: number } = {},
 ) {
   let connections = 0;
   let served = 0;
@@ -22,7 +23,11 @@ async function jsonServer(
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
-  const transport = new HttpTransport({ url: `http://127.0.0.1:${port}`, apiKey: "writ_x.y" });
+  const transport = new HttpTransport({
+    url: `http://127.0.0.1:${port}`,
+    apiKey: "writ_x.y",
+    ...options,
+  });
   servers.push({ close: () => server.close(), closeAll: () => server.closeAllConnections() });
   transports.push(transport);
   return { transport, connections: () => connections };
@@ -80,5 +85,35 @@ describe("the client's JSON calls", () => {
     transports.push(nowhere);
     const unreachable = await nowhere.json("GET", "/v1/x").catch((error: unknown) => error);
     expect(isWritError(unreachable) && unreachable.message).toMatch(/could not be reached/);
+  });
+
+  it("end a call unanswered within requestTimeoutMs, headers or body, as store.unavailable", async () => {
+    const { transport } = await jsonServer(
+      (_request, response, served) => {
+        // The first call gets no answer at all; the second, its headers and half its body.
+        if (served === 2) {
+          response.writeHead(200, { "content-type": "application/json" });
+          response.write('{"records":');
+        }
+      },
+      { requestTimeoutMs: 100 },
+    );
+    for (const call of ["no answer", "half a body"]) {
+      const failure = await transport
+        .json("POST", "/v1/ledger/append", { body: { call } })
+        .catch((error: unknown) => error);
+      expect(isWritError(failure) && failure.code).toBe("store.unavailable");
+      expect((failure as Error).message).toMatch(/did not answer within 100 ms/);
+    }
+  });
+
+  it("end a call when the caller's signal aborts it", async () => {
+    const { transport } = await jsonServer(() => {}, { requestTimeoutMs: 60_000 });
+    const caller = new AbortController();
+    const pending = transport.json("GET", "/v1/x", { signal: caller.signal });
+    caller.abort();
+    const failure = await pending.catch((error: unknown) => error);
+    expect(isWritError(failure) && failure.code).toBe("store.unavailable");
+    expect((failure as Error).message).toMatch(/could not be reached/);
   });
 });
