@@ -478,3 +478,42 @@ function freePort(): Promise<number> {
     });
   });
 }
+
+describe("writ serve's rate limit", { timeout: 60_000 }, () => {
+  it("takes each caller's limit from the project's config, and names a malformed one", async () => {
+    const cwd = mkdtempSync(join(tmpdir(), "writ-cli-rate-"));
+    try {
+      expect((await writ(["init"], { cwd })).code).toBe(0);
+      const created = await writ(["api-keys", "create", "--scope", "read", "--json"], { cwd });
+      const { key } = JSON.parse(created.stdout) as { key: string };
+      const configFile = join(cwd, ".writ", "config.json");
+      const config = JSON.parse(readFileSync(configFile, "utf8")) as Record<string, unknown>;
+      writeFileSync(configFile, JSON.stringify({ ...config, rateLimit: { perSecond: 0 } }));
+      const malformed = await writ(["serve", "--port", "0", "--json"], { cwd });
+      expect(malformed.code).toBe(2);
+      expect(JSON.parse(malformed.stderr)).toMatchObject({
+        error: { code: "usage", message: expect.stringContaining('"rateLimit" must be {') },
+      });
+
+      writeFileSync(
+        configFile,
+        JSON.stringify({ ...config, rateLimit: { perSecond: 0.001, burst: 2 } }),
+      );
+      const server = await startWrit(["serve", "--port", "0", "--json"], { cwd });
+      try {
+        const statuses: number[] = [];
+        for (let request = 0; request < 3; request++) {
+          const answer = await fetch(`${server.ready.url}/v1/users`, {
+            headers: { authorization: `Bearer ${key}` },
+          });
+          statuses.push(answer.status);
+        }
+        expect(statuses).toEqual([200, 200, 429]);
+      } finally {
+        await server.stop();
+      }
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+});

@@ -75,6 +75,7 @@ export const serveCommand: Command = {
       audience,
       ...(config?.tokenExchange ? { tokenExchange: config.tokenExchange } : {}),
       ...(config?.console ? { console: config.console } : {}),
+      ...(config?.rateLimit ? { rateLimit: config.rateLimit } : {}),
       ...(config?.oauth ? { oauth: oauthOptions(config, project.dir) } : {}),
       ...(flag("no-console") ? { console: { ...config?.console, enabled: false } } : {}),
     });

@@ -12,6 +12,7 @@ import type {
   ConsoleOptions,
   OAuthResource,
   OAuthServerOptions,
+  RateLimit,
   TokenExchangeOptions,
 } from "@writ/server";
 import { UsageError } from "../usage-error.js";
@@ -36,6 +37,12 @@ export interface ProjectConfig {
   readonly tokenExchange?: TokenExchangeOptions;
   /** The console's options (`oidc` sign-in, `sessionTtl`), read by `writ serve`. */
   readonly console?: ConsoleOptions;
+  /**
+   * Requests each caller (API key, else client address) may make of `writ
+   * serve`: a token bucket of `burst`, refilled at `perSecond` (default 1,000
+   * a second, bursts of 2,000). A remote guard makes one a decision.
+   */
+  readonly rateLimit?: RateLimit;
   /**
    * `writ serve` as the OAuth authorization server of MCP gateways, for stock
    * MCP clients; `writ gateway` then takes its access tokens. `resources`
@@ -199,6 +206,18 @@ const CONFIG_KEYS: Readonly<Record<string, (value: unknown) => string | undefine
   audience: (value) => (typeof value === "string" ? undefined : "a string (a URL or URN)"),
   tokenExchange: object("an object (the server's token exchange options)"),
   console: object('an object (the console\'s options: "oidc", "sessionTtl", "enabled")'),
+  rateLimit: (value) => {
+    const limit = value as { perSecond?: unknown; burst?: unknown } | null;
+    const positive = (number: unknown, least: number) =>
+      typeof number === "number" && Number.isFinite(number) && number >= least;
+    return typeof limit === "object" &&
+      limit !== null &&
+      Object.keys(limit).every((key) => key === "perSecond" || key === "burst") &&
+      positive(limit.perSecond, Number.MIN_VALUE) &&
+      positive(limit.burst, 1)
+      ? undefined
+      : '{ "perSecond": <requests a second, > 0>, "burst": <requests at once, ≥ 1> }';
+  },
   oauth: object(
     'an object (the OAuth authorization server\'s options: "issuer", the server\'s public URL, and optionally "resources", "accessTokenTtl", "clientPolicy", …)',
   ),
