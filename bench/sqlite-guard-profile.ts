@@ -3,7 +3,8 @@
  * guard.run on the store bench's shape (3-hop writ, ten conditional grants
  * per hop, fresh arguments and proof): the CPU a call costs (all threads,
  * so less sensitive than time to what else the machine runs) and the WAL
- * pages each call's commits write. Run it under `node --cpu-prof` for the profile.
+ * pages each call's commits write, and which of the file's B-trees they
+ * belong to. Run it under `node --cpu-prof` for the profile.
  *
  *   node --cpu-prof --cpu-prof-dir=/tmp/prof --conditions=@writ/source --import tsx \
  *     bench/sqlite-guard-profile.ts full|normal [calls] [budget]
@@ -16,6 +17,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { formatGrant } from "@writ/core";
 import { tenConditionalGrants } from "./hot-path-shapes.js";
+import { openRawSqliteReadOnly } from "./raw-sqlite.js";
 import { sqliteGuardWorld } from "./sqlite-guard-rows.js";
 
 const synchronous = process.argv[2] === "normal" ? "normal" : "full";
@@ -52,18 +54,56 @@ const frames = () => {
   readSync(shm, header, 0, 4, 16);
   return header.readUInt32LE(0);
 };
+// Each frame is a 24-byte header (the page's number first) and the page, after the log's 32-byte header.
+const wal = openSync(`${path}-wal`, "r");
+const pageSize = (() => {
+  const logHeader = Buffer.alloc(32);
+  readSync(wal, logHeader, 0, 32, 0);
+  return logHeader.readUInt32BE(8);
+})();
+const frameHeader = Buffer.alloc(24);
+const pageOf = (frame: number) => {
+  readSync(wal, frameHeader, 0, 24, 32 + frame * (24 + pageSize));
+  return frameHeader.readUInt32BE(0);
+};
 const perCall: number[] = [];
+const pagesWritten: number[] = [];
+let callsSeen = 0;
 for (let sample = 0; sample < 30; sample++) {
   const batch = Array.from({ length: 20 }, freshCall);
   const before = frames();
   for (const call of batch) await guard.run(call, () => "ok");
   const after = frames();
-  if (after >= before) perCall.push((after - before) / batch.length);
+  if (after < before) continue;
+  perCall.push((after - before) / batch.length);
+  callsSeen += batch.length;
+  for (let frame = before; frame < after; frame++) pagesWritten.push(pageOf(frame));
 }
+closeSync(wal);
 closeSync(shm);
 perCall.sort((a, b) => a - b);
 console.log(
   `WAL pages per guarded call, back to back (each outcome row rides the next decision's commit): median ${perCall[perCall.length >> 1]?.toFixed(2)} over ${perCall.length} runs of 20`,
+);
+// Which B-tree each page written belongs to (SQLite's dbstat, as the file is now; page 1 holds the file's header).
+const reader = openRawSqliteReadOnly(path);
+const owners = new Map(
+  reader
+    .prepare("SELECT pageno, name, pagetype FROM dbstat")
+    .all()
+    .map((row) => [row.pageno as number, `${row.name} (${row.pagetype})`]),
+);
+reader.close();
+const byTree = new Map<string, number>();
+for (const page of pagesWritten) {
+  const owner = page === 1 ? "page 1: the file's header" : (owners.get(page) ?? "freed since");
+  byTree.set(owner, (byTree.get(owner) ?? 0) + 1);
+}
+console.log(
+  `by B-tree, pages a call:\n${[...byTree]
+    .sort((a, b) => b[1] - a[1])
+    .map(([owner, count]) => `  ${(count / callsSeen).toFixed(2)}  ${owner}`)
+    .join("\n")}`,
 );
 if (budget && !(await store.budgetUsage({ subject: "alice" })).some((usage) => usage.used > calls))
   throw new Error("the calls did not reserve the budget");

@@ -5,6 +5,7 @@ import {
   ledgerRecordHash,
   sealLedgerEntry,
   sha256Hex,
+  storedChainJson,
   storedLedgerRowHash,
 } from "@writ/core/backend";
 import fc from "fast-check";
@@ -58,7 +59,7 @@ describe("ledger record hashes", () => {
           const { chain, detail, ...columns } = record;
           const stored = {
             ...columns,
-            chainJson: chain === null ? null : JSON.stringify(chain),
+            chainJson: chain === null ? null : storedChainJson(chain),
             detailJson: detail === null ? null : JSON.stringify(detail),
           };
           expect(storedLedgerRowHash(stored)).toBe(hash);
@@ -87,6 +88,31 @@ describe("sealed rows", () => {
     expect(sealLedgerEntry({ kind: "decision", time: 1, chain: { agents, hops } }, at).hash).toBe(
       ledgerRecordHash(frozen),
     );
+  });
+});
+
+describe("a stored chain's text", () => {
+  it("is the chain's canonical JSON, whether frozen, copied, repeated or changed", () => {
+    const texts = [
+      { agents: Object.freeze(["planner", "worker"]), hops: Object.freeze(["h1", "h2"]) },
+      { agents: ["planner", "worker"], hops: ["h1", "h2"] },
+      { agents: ["planner", "worker"], hops: ["h1", "h2"] },
+      { agents: ["planner", "worker"], hops: ["h1", "h3"] },
+      { agents: ["planner"], hops: ["h1"] },
+      { agents: ["planner", "worker"], hops: ["h1", "h2"], extra: "left out" },
+    ].map((chain) => [
+      storedChainJson(chain),
+      canonicalJson({ agents: chain.agents, hops: chain.hops }),
+    ]);
+    for (const [stored, canonical] of texts) expect(stored).toBe(canonical);
+    expect(new Set(texts.map(([stored]) => stored)).size).toBe(3);
+  });
+
+  it("follows a chain whose arrays change after it was written", () => {
+    const hops = ["h1"];
+    expect(storedChainJson({ agents: ["a"], hops })).toBe('{"agents":["a"],"hops":["h1"]}');
+    hops.push("h2");
+    expect(storedChainJson({ agents: ["a"], hops })).toBe('{"agents":["a"],"hops":["h1","h2"]}');
   });
 });
 

@@ -99,6 +99,7 @@ export {
   ledgerRecordHash,
   type StoredLedgerRow,
   sealLedgerEntry,
+  storedChainJson,
   storedLedgerRowHash,
 } from "../ledger/ledger-record.js";
 export { type LedgerBreak, LedgerChainVerifier } from "../ledger/verify-ledger-chain.js";

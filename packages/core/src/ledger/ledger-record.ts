@@ -150,7 +150,7 @@ export function unsealedLedgerRecord(
 export function knownFieldsHash(record: Readonly<UnsealedLedgerRecord>): string {
   // Built with exactly the known fields: written without the generic check.
   const { chain } = record;
-  return sha256Hex(knownFieldsText(record, chain === null ? undefined : chainText(chain)));
+  return sha256Hex(knownFieldsText(record, chain === null ? undefined : storedChainJson(chain)));
 }
 
 /** Items a row may hold as they are when frozen (a verified writ's agents and hops); others are copied. */
@@ -164,16 +164,40 @@ const chainTexts = new WeakMap<
   { readonly agents: readonly string[]; readonly text: string }
 >();
 
-function chainText(chain: {
+/** The last chain written that was not frozen, by value: consecutive rows mostly hold the same chain. */
+let lastChain: { readonly agents: string[]; readonly hops: string[]; readonly text: string } = {
+  agents: [],
+  hops: [],
+  text: canonicalJson({ agents: [], hops: [] }),
+};
+
+/**
+ * The text a store keeps for a row's chain: its canonical JSON, exactly the
+ * bytes the row's seal hashed (and `storedLedgerRowHash` hashes again), so a
+ * store writes them as they are rather than serialising the chain anew.
+ */
+export function storedChainJson(chain: {
   readonly agents: readonly string[];
   readonly hops: readonly string[];
 }): string {
   const kept = chainTexts.get(chain.hops);
   if (kept?.agents === chain.agents) return kept.text;
-  const text = canonicalJson(chain);
-  if (Object.isFrozen(chain.agents) && Object.isFrozen(chain.hops))
+  if (Object.isFrozen(chain.agents) && Object.isFrozen(chain.hops)) {
+    const text = canonicalJson({ agents: chain.agents, hops: chain.hops });
     chainTexts.set(chain.hops, { agents: chain.agents, text });
+    return text;
+  }
+  if (sameItems(lastChain.agents, chain.agents) && sameItems(lastChain.hops, chain.hops))
+    return lastChain.text;
+  const text = canonicalJson({ agents: chain.agents, hops: chain.hops });
+  lastChain = { agents: [...chain.agents], hops: [...chain.hops], text };
   return text;
+}
+
+function sameItems(kept: readonly string[], items: readonly string[]): boolean {
+  if (kept.length !== items.length) return false;
+  for (let index = 0; index < kept.length; index++) if (kept[index] !== items[index]) return false;
+  return true;
 }
 
 /** The hash a row must carry: computed over every field but `hash` itself. */

@@ -1,4 +1,5 @@
 import type { DecisionEffect, LedgerDetail, LedgerEventKind, LedgerRecord } from "@writ/core";
+import { storedChainJson } from "@writ/core/backend";
 import { integer, optionalJson, optionalReal, optionalText, text } from "../sql/row-values.js";
 import type { SqlRow, SqlValue } from "../sql/sql-driver.js";
 
@@ -31,7 +32,7 @@ export const LEDGER_COLUMNS = [
 
 export const LEDGER_SELECT = LEDGER_COLUMNS.join(", ");
 
-/** A sealed record as column values. JSON members are stored as JSON text, so they read back exactly as hashed. */
+/** A sealed record as column values. JSON members are stored as JSON text, so they read back exactly as hashed (the chain as the very text its seal hashed). */
 export function rowOf(record: LedgerRecord): SqlValue[] {
   return [
     record.chainId,
@@ -43,7 +44,7 @@ export function rowOf(record: LedgerRecord): SqlValue[] {
     record.callId,
     record.user,
     record.agent,
-    record.chain === null ? null : JSON.stringify(record.chain),
+    record.chain === null ? null : storedChainJson(record.chain),
     record.action,
     record.tool,
     record.adapter,

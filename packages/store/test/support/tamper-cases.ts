@@ -47,6 +47,8 @@ async function filled(
           kind: "decision",
           time: clock(),
           user: "alice",
+          agent: "worker",
+          chain: { agents: ["planner", "worker"], hops: ["hop-1", "hop-2"] },
           action: "docs.read",
           decision: "allow",
           reason: "granted",
@@ -76,6 +78,13 @@ export function tamperCases(name: string, options: TamperOptions): void {
           `UPDATE writ_ledger SET decision = 'deny' WHERE ${where(records[4] as LedgerRecord)}`,
         ],
         expected: { problem: "hash_mismatch", seq: 5 },
+      },
+      {
+        name: "an edited chain (another agent named in a row's delegation chain)",
+        attack: (records) => [
+          `UPDATE writ_ledger SET chain_json = replace(chain_json, '"planner"', '"intruder"') WHERE ${where(records[2] as LedgerRecord)}`,
+        ],
+        expected: { problem: "hash_mismatch", seq: 3 },
       },
       {
         name: "a deleted row",
