@@ -9,11 +9,13 @@ import { HOP_SEPARATOR, WRIT_LIMITS } from "./limits.js";
  */
 export class Writ {
   readonly hops: readonly Hop[];
+  /** The serialized form, joined once: a session sends it with every call. */
+  #text: string | undefined;
 
   /** @internal use Writ.parse(), issueWrit() or Session.delegate() */
   constructor(hops: readonly Hop[]) {
     if (hops.length === 0) throw new TypeError("A writ has at least one hop.");
-    this.hops = hops;
+    this.hops = Object.freeze([...hops]);
   }
 
   /** Decodes a serialized writ, checking bounds first. Throws WritError; verifies nothing. */
@@ -54,7 +56,8 @@ export class Writ {
   }
 
   toString(): string {
-    return this.hops.map((hop) => hop.compact).join(HOP_SEPARATOR);
+    this.#text ??= this.hops.map((hop) => hop.compact).join(HOP_SEPARATOR);
+    return this.#text;
   }
 
   toJSON(): string {
