@@ -16,6 +16,7 @@ import { registerConsoleRoutes } from "./console/console-routes.js";
 import { ConsoleSessions } from "./console/console-sessions.js";
 import { oauthError, TokenExchange, type TokenExchangeOptions } from "./exchange/token-exchange.js";
 import { registerTokenRoute, TOKEN_PATH } from "./exchange/token-route.js";
+import { invalidRequest } from "./http/invalid-request.js";
 import { problem, problemOf } from "./http/problem-details.js";
 import { problemResponse } from "./http/problem-response.js";
 import { type RateLimit, RateLimiter } from "./http/rate-limiter.js";
@@ -196,18 +197,7 @@ export async function createWritServer(options: WritServerOptions): Promise<Writ
 
   const app: WritApp = new OpenAPIHono<ServerEnv>({
     defaultHook: (result) => {
-      if (!result.success) {
-        const issues = result.error.issues
-          .slice(0, 5)
-          .map(
-            (issue) =>
-              `${issue.path.join(".") || result.target}: ${issue.message.replace(/\.$/, "")}`,
-          );
-        throw new WritError(
-          "request.invalid",
-          `Invalid request ${result.target}: ${issues.join("; ")}.`,
-        );
-      }
+      if (!result.success) throw invalidRequest(result.target, result.error.issues);
     },
   });
   // Each request is a server span continuing the caller's trace (the remote backend sends it).
