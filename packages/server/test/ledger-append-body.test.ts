@@ -5,9 +5,10 @@ import { ledgerAppendBody } from "../src/schemas/ledger-append-body.js";
 import { LedgerAppendSchema } from "../src/schemas/ledger-schemas.js";
 
 /**
- * `POST /v1/ledger/append` checks its body by hand (every remote decision is
- * one), and must accept, output and refuse exactly what its documented schema
- * does under the OpenAPI validator: the same rows, the same code, the same words.
+ * `POST /v1/ledger/append` parses its body synchronously (every remote
+ * decision is one), and must accept, output and refuse exactly what its
+ * documented schema does under the OpenAPI validator: the same rows, the same
+ * code, the same words.
  */
 const HASH = "ab".repeat(32);
 const decision = {

@@ -40,8 +40,8 @@ const security = API_KEY_SECURITY;
  * every tenant's rows).
  */
 export function registerLedgerRoutes(app: WritApp, { store }: RouteContext): void {
-  // Every remote decision is one of these: its body is checked by ledgerAppendBody (the
-  // documented schema's rules, without the OpenAPI validator's asynchronous Zod parse).
+  // Every remote decision is one of these: its body is parsed by ledgerAppendBody (the
+  // documented schema, without the OpenAPI validator's asynchronous Zod parse).
   app.openAPIRegistry.registerPath(
     createRoute({
       method: "post",
