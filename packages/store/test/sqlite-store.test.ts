@@ -6,7 +6,8 @@ import type { LiveSink } from "@writ/core/backend";
 import { fixedClock } from "@writ/core/testing";
 import { DEFAULT_SQLITE_PATH, sqliteBackend } from "@writ/store";
 import Database from "better-sqlite3";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { WalFlusher } from "../src/sql/wal-flusher.js";
 import {
   type AuditAtomicityOptions,
   auditAtomicityCases,
@@ -91,6 +92,45 @@ describe("sqliteBackend", () => {
     );
     await Promise.all(appends);
     reader.close();
+    await store.close();
+  });
+
+  it("commits the next batch while the last one's commit is made durable, and resolves neither before its own sync", async () => {
+    const path = join(folder(), "pipelined.db");
+    const store = await sqliteBackend({ path, maxBatchRows: 1 });
+    await store.append([{ entry: { kind: "decision", time: 0, callId: "first" } }]);
+    // Every sync the store asks for from here waits until the test lets it run.
+    const held: (() => void)[] = [];
+    const flush = WalFlusher.prototype.flush;
+    const spy = vi.spyOn(WalFlusher.prototype, "flush").mockImplementation(function (
+      this: WalFlusher,
+    ) {
+      return new Promise<void>((resolve, reject) => {
+        held.push(() => flush.call(this).then(resolve, reject));
+      });
+    });
+    try {
+      const settled: string[] = [];
+      const appended = ["a", "b"].map((callId) =>
+        store
+          .append([{ entry: { kind: "decision", time: 1, callId } }])
+          .then(() => settled.push(callId)),
+      );
+      await vi.waitFor(() => expect(held).toHaveLength(2));
+      // Both rows are committed (another connection reads them), neither is durable yet.
+      const reader = new Database(path, { readonly: true });
+      const calls = reader.prepare("SELECT call_id FROM writ_ledger ORDER BY seq").all();
+      reader.close();
+      expect(calls).toEqual([{ call_id: "first" }, { call_id: "a" }, { call_id: "b" }]);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(settled).toEqual([]);
+      for (const release of held) release();
+      await Promise.all(appended);
+      expect(settled).toEqual(["a", "b"]);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(await store.verifyLedger()).toMatchObject({ ok: true, rows: 3 });
     await store.close();
   });
 

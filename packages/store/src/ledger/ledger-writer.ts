@@ -190,56 +190,76 @@ export class LedgerWriter {
   }
 
   async #flush(): Promise<void> {
-    while (this.#queue.length > 0 || this.#checkpointDue) {
-      const next = this.#queue[0];
-      if (next && "run" in next) {
-        this.#queue.shift();
-        await next.run();
-        continue;
-      }
-      const batch = this.#takeBatch();
-      try {
-        const written = await this.#write(batch);
-        for (const [index, pending] of batch.entries()) {
-          const records = written[index];
-          if (Array.isArray(records)) pending.resolve(records);
-          else
-            pending.reject(
-              ledgerFailure(records?.error, "The ledger could not record the events."),
-            );
+    // Batches committed whose commit is not yet durable: the next batch is sealed and
+    // committed meanwhile, so its rows join the next sync rather than wait for this one.
+    const syncing = new Set<Promise<void>>();
+    try {
+      while (this.#queue.length > 0 || this.#checkpointDue) {
+        const next = this.#queue[0];
+        if (next && "run" in next) {
+          this.#queue.shift();
+          await next.run();
+          continue;
         }
-      } catch (error) {
-        this.#head = undefined; // the commit may or may not have happened: read the head again
-        this.#checkpointDue = false;
-        const failure = ledgerFailure(error, "The ledger could not record the events.");
-        for (const pending of batch) pending.reject(failure);
+        const batch = this.#takeBatch();
+        const commit = Promise.withResolvers<void>();
+        const settled = this.#write(batch, commit.resolve).then(
+          (written) => {
+            for (let index = 0; index < batch.length; index++) {
+              const pending = batch[index] as PendingAppends;
+              const records = written[index];
+              if (Array.isArray(records)) pending.resolve(records);
+              else
+                pending.reject(
+                  ledgerFailure(records?.error, "The ledger could not record the events."),
+                );
+            }
+          },
+          (error: unknown) => {
+            this.#head = undefined; // the commit may or may not have happened: read the head again
+            this.#checkpointDue = false;
+            const failure = ledgerFailure(error, "The ledger could not record the events.");
+            for (const pending of batch) pending.reject(failure);
+          },
+        );
+        syncing.add(settled);
+        void settled.then(() => syncing.delete(settled));
+        await Promise.race([commit.promise, settled]);
       }
+    } finally {
+      await Promise.all(syncing);
     }
   }
 
   /** Queued appends up to the row bound, stopping at a queued transaction. */
   #takeBatch(): PendingAppends[] {
-    const batch: PendingAppends[] = [];
+    const queue = this.#queue;
+    let taken = 0;
     let rows = 0;
-    while (this.#queue.length > 0) {
-      const next = this.#queue[0] as PendingAppends | PendingTransaction;
+    while (taken < queue.length) {
+      const next = queue[taken] as PendingAppends | PendingTransaction;
       if ("run" in next) break;
       const count = typeof next.appends === "function" ? 1 : next.appends.length;
-      if (batch.length > 0 && rows + count > this.#options.maxBatchRows) break;
-      batch.push(next);
+      if (taken > 0 && rows + count > this.#options.maxBatchRows) break;
       rows += count;
-      this.#queue.shift();
+      taken++;
     }
-    return batch;
+    // One splice, not a shift per append: thousands may be queued behind the batch.
+    return queue.splice(0, taken) as PendingAppends[];
   }
 
-  /** Each pending append's records, or what it threw (its writes rolled back, the rest committed). */
+  /**
+   * Each pending append's records, or what it threw (its writes rolled back,
+   * the rest committed); resolves once durable. `committed` runs as the
+   * transaction commits, before it is durable.
+   */
   async #write(
     batch: readonly PendingAppends[],
+    committed: () => void,
   ): Promise<(LedgerRecord[] | { readonly error: unknown })[]> {
     const durable = batch.some((pending) => pending.durable);
     const failures = new Map<number, { readonly error: unknown }>();
-    const committed = await this.#ctx.driver.transaction(
+    const records = await this.#ctx.driver.transaction(
       async (tx) => {
         const groups: (readonly LedgerAppend[])[] = [];
         for (const [index, { appends }] of batch.entries()) {
@@ -269,14 +289,18 @@ export class LedgerWriter {
           sinceCheckpoint > 0 &&
           (this.#checkpointDue || sinceCheckpoint >= this.#options.checkpointEvery);
         if (checkpoint) await this.#checkpoint(tx, written.head, now);
-        return { ...written, rowsSinceCheckpoint: checkpoint ? 0 : sinceCheckpoint };
+        // The next batch's transaction starts from here, while this one's commit is made durable.
+        tx.afterCommit(() => {
+          this.#head = written.head;
+          this.#rowsSinceCheckpoint = checkpoint ? 0 : sinceCheckpoint;
+          this.#checkpointDue = false;
+          committed();
+        });
+        return written.records;
       },
       { durable },
     );
-    this.#head = committed.head;
-    this.#rowsSinceCheckpoint = committed.rowsSinceCheckpoint;
-    this.#checkpointDue = false;
-    return committed.records.map((records, index) => failures.get(index) ?? records);
+    return records.map((rows, index) => failures.get(index) ?? rows);
   }
 
   async #runTransaction<T>(
@@ -332,19 +356,21 @@ export class LedgerWriter {
     const records: LedgerRecord[][] = [];
     const rows: SqlValue[][] = [];
     const payloads: SqlValue[][] = [];
+    let { seq, hash } = head;
     for (const appends of groups) {
       const sealed: LedgerRecord[] = [];
       for (const { entry, payloads: bodies } of appends) {
         const record = sealLedgerEntry(entry, {
           chainId: this.chainId,
-          seq: head.seq + 1,
+          seq: ++seq,
           id: uuidV7(clock, random),
-          prevHash: head.hash,
+          prevHash: hash,
         });
-        head = { seq: record.seq, hash: record.hash };
+        hash = record.hash;
         sealed.push(record);
         rows.push(rowOf(record));
-        for (const payload of bodies ?? []) {
+        if (bodies === undefined) continue;
+        for (const payload of bodies) {
           const body = this.#storedBody(payload, entry);
           if (body !== undefined) payloads.push([payload.hash, body, now]);
         }
@@ -359,7 +385,7 @@ export class LedgerWriter {
         "ON CONFLICT (hash) DO NOTHING",
       );
     }
-    return { records, head, rows: rows.length };
+    return { records, head: { seq, hash }, rows: rows.length };
   }
 
   #storedBody(payload: LedgerPayload, entry: LedgerEntry): string | undefined {
