@@ -1,7 +1,8 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
+import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { WalFlusher } from "../src/sql/wal-flusher.js";
 
 function database(): string {
@@ -33,5 +34,25 @@ describe("WalFlusher", () => {
     writeFileSync(`${path}-wal`, "frames");
     await expect(flusher.flush()).resolves.toBeUndefined();
     await flusher.close();
+  });
+
+  it("refuses every flush after a sync failed: a later sync cannot vouch for the frames it lost", async () => {
+    const path = database();
+    writeFileSync(`${path}-wal`, "frames");
+    const probe = await open(`${path}-wal`, "r");
+    const handles = Object.getPrototypeOf(probe) as { datasync(): Promise<void> };
+    await probe.close();
+    const lost = Object.assign(new Error("EIO: i/o error, fdatasync"), { code: "EIO" });
+    const datasync = vi.spyOn(handles, "datasync").mockRejectedValueOnce(lost);
+    const flusher = new WalFlusher(path);
+    try {
+      await expect(flusher.flush()).rejects.toBe(lost);
+      expect(flusher.syncFailed).toBe(true);
+      await expect(flusher.flush()).rejects.toBe(lost);
+      expect(datasync).toHaveBeenCalledTimes(1);
+    } finally {
+      datasync.mockRestore();
+      await flusher.close();
+    }
   });
 });

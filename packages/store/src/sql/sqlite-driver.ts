@@ -208,9 +208,12 @@ export class SqliteDriver implements SqlDriver {
     } catch (error) {
       const code = (error as { code?: unknown }).code;
       const name = typeof code === "string" ? code : "fdatasync";
+      const after = this.#flusher?.syncFailed
+        ? " A sync of its log failed, so no later commit can be proven durable: check the disk, then reopen the store (restart the process)."
+        : "";
       throw new WritError(
         "store.unavailable",
-        `${this.#where} could not make a commit durable (${name}).`,
+        `${this.#where} could not make a commit durable (${name}).${after}`,
         { name },
         error,
       );

@@ -8,16 +8,27 @@ import { type FileHandle, open } from "node:fs/promises";
  * one flush serves every commit made while the previous one ran (group
  * commit); a checkpoint syncs the database file itself at NORMAL. A commit
  * whose flush has resolved is as durable as one made at synchronous=FULL.
+ *
+ * A failed fdatasync is final: the kernel reports a lost write-back once, and
+ * a later sync that succeeds says nothing of the frames that were lost, so a
+ * crash could cut the log before commits it calls durable. Every flush after
+ * one fails rejects with that failure until the store is reopened.
  */
 export class WalFlusher {
   readonly #path: string;
   #file: Promise<FileHandle> | undefined;
   #running: Promise<void> | undefined;
   #queued: Promise<void> | undefined;
+  #syncFailure: { readonly error: unknown } | undefined;
 
   /** `database`: the database file; its WAL is the file beside it with `-wal` appended. */
   constructor(database: string) {
     this.#path = `${database}-wal`;
+  }
+
+  /** A sync of the log failed: no commit after it can be made durable by this flusher. */
+  get syncFailed(): boolean {
+    return this.#syncFailure !== undefined;
   }
 
   /** Resolves once every commit made before the call is on disk. */
@@ -41,6 +52,7 @@ export class WalFlusher {
   }
 
   #start(): Promise<void> {
+    if (this.#syncFailure) return Promise.reject(this.#syncFailure.error);
     const file = this.#file ?? open(this.#path, "r+");
     this.#file = file;
     // A WAL that could not be opened is tried again by the next flush.
@@ -48,7 +60,12 @@ export class WalFlusher {
       if (this.#file === file) this.#file = undefined;
     });
     const run = file
-      .then((handle) => handle.datasync())
+      .then((handle) =>
+        handle.datasync().catch((error: unknown) => {
+          this.#syncFailure ??= { error };
+          throw error;
+        }),
+      )
       .finally(() => {
         if (this.#running === run) this.#running = undefined;
       });
