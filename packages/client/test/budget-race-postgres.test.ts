@@ -86,6 +86,15 @@ if (serverUrl) {
         );
       }
 
+      // Each instance learns of the agents put through the other one by LISTEN/NOTIFY, and a
+      // guard refuses an agent its view does not know yet: start once both views know theirs.
+      for (const [index, guard] of guards.entries()) {
+        const writ = (sessions[index] as Session).writ.toString();
+        await expect
+          .poll(() => guard.canUse(writ, "refunds.approve"), { timeout: PATIENT_MS })
+          .toBe(true);
+      }
+
       const decisions = await Promise.all(
         Array.from({ length: 64 }, (_, index) => {
           const guard = guards[index % 2] as Guard;
