@@ -208,13 +208,15 @@ const CONFIG_KEYS: Readonly<Record<string, (value: unknown) => string | undefine
   console: object('an object (the console\'s options: "oidc", "sessionTtl", "enabled")'),
   rateLimit: (value) => {
     const limit = value as { perSecond?: unknown; burst?: unknown } | null;
-    const positive = (number: unknown, least: number) =>
-      typeof number === "number" && Number.isFinite(number) && number >= least;
+    const finite = (number: unknown): number is number =>
+      typeof number === "number" && Number.isFinite(number);
     return typeof limit === "object" &&
       limit !== null &&
       Object.keys(limit).every((key) => key === "perSecond" || key === "burst") &&
-      positive(limit.perSecond, Number.MIN_VALUE) &&
-      positive(limit.burst, 1)
+      finite(limit.perSecond) &&
+      limit.perSecond > 0 &&
+      finite(limit.burst) &&
+      limit.burst >= 1
       ? undefined
       : '{ "perSecond": <requests a second, > 0>, "burst": <requests at once, ≥ 1> }';
   },
