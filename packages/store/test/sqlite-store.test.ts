@@ -134,6 +134,26 @@ describe("sqliteBackend", () => {
     await store.close();
   });
 
+  it("syncs a lone caller's commit at once, and a commit several callers wait on off the event loop", async () => {
+    const store = await sqliteBackend({ path: join(folder(), "lone.db") });
+    await store.append([{ entry: { kind: "decision", time: 0, callId: "warm" } }]);
+    const flush = vi.spyOn(WalFlusher.prototype, "flush");
+    try {
+      await store.append([{ entry: { kind: "decision", time: 1, callId: "lone" } }]);
+      expect(flush.mock.calls).toEqual([[false]]);
+      flush.mockClear();
+      await Promise.all(
+        ["a", "b", "c"].map((callId) =>
+          store.append([{ entry: { kind: "decision", time: 2, callId } }]),
+        ),
+      );
+      expect(flush.mock.calls).toEqual([[true]]);
+    } finally {
+      flush.mockRestore();
+    }
+    await store.close();
+  });
+
   it("refuses UPDATE and DELETE on ledger rows, checkpoints and revocations in the database itself", async () => {
     const path = join(folder(), "append-only.db");
     const store = await sqliteBackend({ path, checkpointEvery: 1 });

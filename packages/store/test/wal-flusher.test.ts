@@ -1,9 +1,14 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { fdatasyncSync, mkdtempSync, writeFileSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { WalFlusher } from "../src/sql/wal-flusher.js";
+
+vi.mock("node:fs", async (original) => {
+  const fs = await original<typeof import("node:fs")>();
+  return { ...fs, fdatasyncSync: vi.fn(fs.fdatasyncSync) };
+});
 
 function database(): string {
   return join(mkdtempSync(join(tmpdir(), "writ-wal-")), "writ.db");
@@ -54,5 +59,38 @@ describe("WalFlusher", () => {
       datasync.mockRestore();
       await flusher.close();
     }
+  });
+
+  it("syncs a lone commit on the calling thread, and a pipelined one on the thread pool", async () => {
+    const path = database();
+    writeFileSync(`${path}-wal`, "frames");
+    const flusher = new WalFlusher(path);
+    await flusher.flush(); // opens the log
+    const onThisThread = vi.mocked(fdatasyncSync);
+    onThisThread.mockClear();
+    await flusher.flush(false);
+    expect(onThisThread).toHaveBeenCalledTimes(1);
+    // While a flush runs, a lone commit joins the next one rather than sync beside it.
+    const running = flusher.flush(true);
+    const joined = flusher.flush(false);
+    await Promise.all([running, joined]);
+    expect(onThisThread).toHaveBeenCalledTimes(1);
+    await flusher.close();
+  });
+
+  it("refuses every flush after a sync on the calling thread failed", async () => {
+    const path = database();
+    writeFileSync(`${path}-wal`, "frames");
+    const flusher = new WalFlusher(path);
+    await flusher.flush();
+    const lost = Object.assign(new Error("EIO: i/o error, fdatasync"), { code: "EIO" });
+    vi.mocked(fdatasyncSync).mockImplementationOnce(() => {
+      throw lost;
+    });
+    await expect(flusher.flush(false)).rejects.toBe(lost);
+    expect(flusher.syncFailed).toBe(true);
+    await expect(flusher.flush(false)).rejects.toBe(lost);
+    await expect(flusher.flush(true)).rejects.toBe(lost);
+    await flusher.close();
   });
 });

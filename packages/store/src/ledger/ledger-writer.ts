@@ -257,7 +257,10 @@ export class LedgerWriter {
     batch: readonly PendingAppends[],
     committed: () => void,
   ): Promise<(LedgerRecord[] | { readonly error: unknown })[]> {
-    const durable = batch.some((pending) => pending.durable);
+    const waiting = batch.filter((pending) => pending.durable).length;
+    // Several callers waiting on one commit, or more queued behind it, mean calls are in flight:
+    // the commit is synced off the event loop while they go on. A lone call's commit syncs at once.
+    const pipelined = waiting > 1 || this.#queue.length > 0;
     const failures = new Map<number, { readonly error: unknown }>();
     const records = await this.#ctx.driver.transaction(
       async (tx) => {
@@ -298,7 +301,7 @@ export class LedgerWriter {
         });
         return written.records;
       },
-      { durable },
+      { durable: waiting > 0, pipelined },
     );
     return records.map((rows, index) => failures.get(index) ?? rows);
   }

@@ -34,6 +34,13 @@ export interface TransactionOptions {
    * durable write follows it (a budget reservation before its decision row).
    */
   readonly durable?: boolean;
+  /**
+   * More writes wait behind this one: where the driver makes commits durable
+   * itself (SQLite's WAL flush), it does so off the event loop, so they
+   * commit while this one syncs. A lone commit syncs at once, on the caller's
+   * thread, which is quicker for it.
+   */
+  readonly pipelined?: boolean;
 }
 
 /**

@@ -20,7 +20,8 @@ type Statement = BetterSqlite3.Statement<SqlValue[], SqlRow>;
  * use takes a lock: an async transaction must not interleave with another
  * caller's statements. Statements are prepared once and reused. With a
  * WAL flusher, a write resolves once the flusher has made it durable; the
- * lock is released before that, so the next commit can join the same flush.
+ * lock is released before that, so a pipelined commit's successor can commit
+ * while it syncs, and join the next flush.
  */
 export class SqliteDriver implements SqlDriver {
   readonly dialect = "sqlite";
@@ -76,7 +77,7 @@ export class SqliteDriver implements SqlDriver {
   async run(text: string, params: readonly SqlValue[] = []): Promise<number> {
     const changes = await this.#locked(() => this.#run(text, params));
     this.#committed();
-    await this.#durable();
+    await this.#durable(false);
     return changes;
   }
 
@@ -87,7 +88,7 @@ export class SqliteDriver implements SqlDriver {
   ): Promise<void> {
     await this.#locked(() => this.#insertMany(insert, rows, suffix));
     this.#committed();
-    await this.#durable();
+    await this.#durable(false);
   }
 
   /**
@@ -124,7 +125,7 @@ export class SqliteDriver implements SqlDriver {
       for (const effect of effects) effect();
       return result;
     });
-    if (wrote && options.durable !== false) await this.#durable();
+    if (wrote && options.durable !== false) await this.#durable(options.pipelined ?? false);
     return result;
   }
 
@@ -202,9 +203,9 @@ export class SqliteDriver implements SqlDriver {
     this.#onClose?.();
   }
 
-  async #durable(): Promise<void> {
+  async #durable(pipelined: boolean): Promise<void> {
     try {
-      await this.#flusher?.flush();
+      await this.#flusher?.flush(pipelined);
     } catch (error) {
       const code = (error as { code?: unknown }).code;
       const name = typeof code === "string" ? code : "fdatasync";
