@@ -30,6 +30,8 @@ export interface RemoteOptions {
 export interface RequestOptions {
   readonly query?: Readonly<Record<string, string | number | undefined>>;
   readonly body?: unknown;
+  /** The body already serialized as JSON (in place of `body`). */
+  readonly bodyJson?: string;
   readonly signal?: AbortSignal;
   readonly headers?: Readonly<Record<string, string>>;
   /** A streamed response: the timeout covers the wait for its headers only, not the body. */
@@ -153,20 +155,18 @@ export class HttpTransport {
     path: string,
     options: RequestOptions,
   ): { url: URL; headers: Record<string, string>; body: string | undefined } {
-    const url = new URL(path.replace(/^\//, ""), this.baseUrl);
-    for (const [name, value] of Object.entries(options.query ?? {})) {
-      if (value !== undefined) url.searchParams.set(name, String(value));
-    }
     const headers: Record<string, string> = {
       authorization: this.#authorization,
       ...options.headers,
     };
     // The server continues the caller's trace: a guard's ledger append is part of its writ.authorize span.
     propagateTrace(headers);
-    let body: string | undefined;
-    if (options.body !== undefined) {
-      headers["content-type"] = "application/json";
-      body = JSON.stringify(options.body);
+    const body =
+      options.bodyJson ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+    if (body !== undefined) headers["content-type"] = "application/json";
+    const url = new URL(path.replace(/^\//, ""), this.baseUrl);
+    for (const [name, value] of Object.entries(options.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(name, String(value));
     }
     return { url, headers, body };
   }

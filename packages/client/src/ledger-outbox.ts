@@ -1,9 +1,10 @@
 import { isWritError, type LedgerRecord, WritError } from "@writ/core";
 import type { LedgerAppend } from "@writ/core/backend";
+import { appendJson } from "./append-json.js";
 
-/** A queued row and the append() call waiting on it. */
+/** A queued row (serialized as sent) and the append() call waiting on it. */
 interface Queued {
-  readonly append: LedgerAppend;
+  readonly json: string;
   /** Requests that carried it and got no answer: the server may have recorded it. */
   unanswered: number;
   readonly resolve: (record: LedgerRecord) => void;
@@ -26,9 +27,9 @@ const RETRY_MAX_MS = 5_000;
  */
 const MAX_UNANSWERED = 5;
 
-/** What the outbox sends: rows in order, the first `retried` of which may be recorded already. */
+/** What the outbox sends: rows in order (serialized), the first `retried` of which may be recorded already. */
 export type SendRows = (
-  appends: readonly LedgerAppend[],
+  rows: readonly string[],
   retried: number,
 ) => Promise<readonly LedgerRecord[]>;
 
@@ -75,7 +76,7 @@ export class LedgerOutbox {
     const records = appends.map(
       (append) =>
         new Promise<LedgerRecord>((resolve, reject) => {
-          this.#queue.push({ append, unanswered: 0, resolve, reject });
+          this.#queue.push({ json: appendJson(append), unanswered: 0, resolve, reject });
         }),
     );
     this.#schedule(LINGER_MS);
@@ -91,7 +92,7 @@ export class LedgerOutbox {
     const batch = this.#takeBatch();
     if (batch.length === 0) return NOTHING_CARRIED;
     return {
-      appends: batch.map((queued) => queued.append),
+      rows: batch.map((queued) => queued.json),
       retried: retriedPrefix(batch),
       settle: (records) => settle(batch, records),
       fail: (error) => this.#failed(batch, error),
@@ -117,7 +118,7 @@ export class LedgerOutbox {
     let count = 0;
     for (const queued of this.#queue) {
       if (count === BATCH_ROWS) break;
-      bytes += sizeOf(queued.append);
+      bytes += queued.json.length;
       if (count > 0 && bytes > BATCH_BYTES) break;
       count++;
     }
@@ -141,7 +142,7 @@ export class LedgerOutbox {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#sending = this.#send(
-      batch.map((queued) => queued.append),
+      batch.map((queued) => queued.json),
       retriedPrefix(batch),
     ).then(
       (records) => {
@@ -180,14 +181,15 @@ export class LedgerOutbox {
 
 /** Rows a request carries ahead of its own, and how to settle them with its answer. */
 export interface Carried {
-  readonly appends: readonly LedgerAppend[];
+  /** Serialized, as the request carries them. */
+  readonly rows: readonly string[];
   /** How many of the first rows may have been recorded by an earlier request. */
   readonly retried: number;
   readonly settle: (records: readonly LedgerRecord[]) => void;
   readonly fail: (error: unknown) => void;
 }
 
-const NOTHING_CARRIED: Carried = { appends: [], retried: 0, settle: () => {}, fail: () => {} };
+const NOTHING_CARRIED: Carried = { rows: [], retried: 0, settle: () => {}, fail: () => {} };
 
 /** Resolves each queued row's append() with its record, in order. */
 function settle(batch: readonly Queued[], records: readonly LedgerRecord[]): void {
@@ -203,14 +205,4 @@ function retriedPrefix(batch: readonly Queued[]): number {
 /** A request the server may have received but did not answer: the transport's store.unavailable. */
 export function wentUnanswered(error: unknown): boolean {
   return isWritError(error) && error.code === "store.unavailable";
-}
-
-/** A row's size on the wire, roughly: only payload bodies can make it large. */
-function sizeOf(append: LedgerAppend): number {
-  if (!append.payloads || append.payloads.length === 0) return 1024;
-  try {
-    return (JSON.stringify(append.payloads) ?? "").length + 1024;
-  } catch {
-    return 1024;
-  }
 }

@@ -12,6 +12,7 @@ import type {
   LiveSink,
   LiveWatch,
 } from "@writ/core/backend";
+import { appendJson, appendRequestJson } from "./append-json.js";
 import { HttpTransport, type RemoteOptions } from "./http-transport.js";
 import { LedgerOutbox, wentUnanswered } from "./ledger-outbox.js";
 import { RemoteLiveFeed, type RemoteLiveFeedOptions } from "./remote-live-feed.js";
@@ -45,7 +46,7 @@ export class RemoteBackend implements Backend {
   constructor(options: RemoteBackendOptions) {
     this.#transport = new HttpTransport(options);
     this.#liveOptions = options.live ?? {};
-    this.#outbox = new LedgerOutbox((appends, retried) => this.#sendAppends(appends, retried));
+    this.#outbox = new LedgerOutbox((rows, retried) => this.#sendRows(rows, retried));
   }
 
   async watch(sink: LiveSink): Promise<LiveWatch> {
@@ -86,19 +87,20 @@ export class RemoteBackend implements Backend {
     }
     if (appends.length === 0) return [];
     if (options?.durable === false) return this.#outbox.add(appends);
+    const rows = appends.map(appendJson);
     const carried = this.#outbox.take();
-    if (carried.appends.length === 0) return this.#sendAppends(appends, 0);
+    if (carried.rows.length === 0) return this.#sendRows(rows, 0);
     let records: readonly LedgerRecord[];
     try {
-      records = await this.#sendAppends([...carried.appends, ...appends], carried.retried);
+      records = await this.#sendRows([...carried.rows, ...rows], carried.retried);
     } catch (error) {
       carried.fail(error);
       // A refusal may be of a carried row: this call's own rows are sent once more alone.
       if (wentUnanswered(error)) throw error;
-      return this.#sendAppends(appends, 0);
+      return this.#sendRows(rows, 0);
     }
     carried.settle(records);
-    return records.slice(carried.appends.length);
+    return records.slice(carried.rows.length);
   }
 
   /** Sends the queued outcome rows now; resolves once each is recorded or reported lost. */
@@ -106,16 +108,10 @@ export class RemoteBackend implements Backend {
     return this.#outbox.flush();
   }
 
-  #sendAppends(
-    appends: readonly LedgerAppend[],
-    retried: number,
-  ): Promise<readonly LedgerRecord[]> {
+  #sendRows(rows: readonly string[], retried: number): Promise<readonly LedgerRecord[]> {
     return this.#transport
       .json<{ records: LedgerRecord[] }>("POST", "/v1/ledger/append", {
-        body: {
-          appends: appends.map(serializableAppend),
-          ...(retried > 0 ? { retried } : {}),
-        },
+        bodyJson: appendRequestJson(rows, retried),
       })
       .then(({ records }) => records);
   }
@@ -210,20 +206,4 @@ export class RemoteBackend implements Backend {
 /** Creates the Backend for a remote Writ server. */
 export function remoteBackend(options: RemoteBackendOptions): RemoteBackend {
   return new RemoteBackend(options);
-}
-
-/**
- * A payload body with no JSON form is kept as its hash only, as the store
- * itself does, rather than failing the whole append (and so the call).
- */
-function serializableAppend(append: LedgerAppend): LedgerAppend {
-  if (!append.payloads) return append;
-  const payloads = append.payloads.filter((payload) => {
-    try {
-      return JSON.stringify(payload.body) !== undefined;
-    } catch {
-      return false;
-    }
-  });
-  return { entry: append.entry, payloads };
 }

@@ -66,7 +66,7 @@ async function remoteGuard(intercept: Intercept = (_, forward) => forward()) {
   const run = () => guard.run(guard.callFrom(session, CALL), () => "ok");
   const rows = async (kind: "decision" | "outcome") =>
     (await admin.queryLedger({ kind, limit: 1000 })).records;
-  return { backend, guard, run, rows, appends, lost };
+  return { backend, guard, run, rows, appends, lost, admin };
 }
 
 describe("a remote guard's outcome rows", () => {
@@ -161,5 +161,28 @@ describe("a remote guard's outcome rows", () => {
     expect(
       lost.every((error) => error instanceof WritError && error.code === "server.internal"),
     ).toBe(true);
+  });
+
+  it("carry their payloads with them; a body with no JSON form is kept as its hash only, and the row is recorded", async () => {
+    const { backend, appends, admin } = await remoteGuard();
+    const kept = { hash: "a".repeat(64), body: { refund: 12, note: 'ü \u2028 "quoted"' } };
+    const unserializable = { hash: "b".repeat(64), body: 10n };
+    const outcome = backend.append(
+      [
+        {
+          entry: { kind: "outcome", time: 1, callId: "c-1", outcome: "ok" },
+          payloads: [unserializable, kept],
+        },
+      ],
+      { durable: false },
+    );
+    const [decision] = await backend.append([
+      { entry: { kind: "decision", time: 2, callId: "c-2", decision: "allow" }, payloads: [kept] },
+    ]);
+    expect(appends.map(({ kinds }) => kinds)).toEqual([["outcome", "decision"]]);
+    expect((await outcome)[0]?.callId).toBe("c-1");
+    expect(decision?.callId).toBe("c-2");
+    expect((await admin.getPayload(kept.hash))?.body).toEqual(kept.body);
+    expect(await admin.getPayload(unserializable.hash)).toBeUndefined();
   });
 });
