@@ -38,6 +38,8 @@ export interface RequestOptions {
   readonly stream?: boolean;
 }
 
+/** Paths whose URL is kept: the backend's few fixed ones, and then some (ids make the others). */
+const KEPT_URLS = 64;
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
 
 /**
@@ -53,6 +55,8 @@ export class HttpTransport {
   readonly #timeoutMs: number;
   readonly #fetch: typeof fetch;
   readonly #exchange: Exchange;
+  /** URLs of paths without a query, by path: only node:http reads them (fetch is given their text). */
+  readonly #urls = new Map<string, URL>();
 
   constructor(options: RemoteOptions) {
     if (typeof options?.url !== "string")
@@ -139,7 +143,7 @@ export class HttpTransport {
     const response = await this.#bounded(
       options.signal,
       (signal) =>
-        this.#fetch(url, { method, headers, ...(body === undefined ? {} : { body }), signal }),
+        this.#fetch(url.href, { method, headers, ...(body === undefined ? {} : { body }), signal }),
       // A stream's timeout covers the wait for its headers; any other body is read under it.
       options.stream === true,
     );
@@ -164,11 +168,23 @@ export class HttpTransport {
     const body =
       options.bodyJson ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
     if (body !== undefined) headers["content-type"] = "application/json";
+    return { url: this.#url(path, options.query), headers, body };
+  }
+
+  /** A path's URL on the server; one without a query is resolved once and kept (a guard's append is on every call's path). */
+  #url(path: string, query: RequestOptions["query"]): URL {
+    const known = query === undefined ? this.#urls.get(path) : undefined;
+    if (known) return known;
     const url = new URL(path.replace(/^\//, ""), this.baseUrl);
-    for (const [name, value] of Object.entries(options.query ?? {})) {
-      if (value !== undefined) url.searchParams.set(name, String(value));
+    if (query === undefined) {
+      if (this.#urls.size >= KEPT_URLS) this.#urls.clear();
+      this.#urls.set(path, url);
+    } else {
+      for (const [name, value] of Object.entries(query)) {
+        if (value !== undefined) url.searchParams.set(name, String(value));
+      }
     }
-    return { url, headers, body };
+    return url;
   }
 
   /**

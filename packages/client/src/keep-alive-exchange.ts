@@ -108,7 +108,7 @@ export function fetchExchange(fetchImplementation: typeof fetch): Exchange {
   const exchange = (async (url, init) => {
     const deadline = AbortSignal.timeout(init.timeoutMs);
     try {
-      const response = await fetchImplementation(url, {
+      const response = await fetchImplementation(url.href, {
         method: init.method,
         headers: init.headers,
         ...(init.body === undefined ? {} : { body: init.body }),
