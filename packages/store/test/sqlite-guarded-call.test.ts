@@ -89,6 +89,26 @@ describe("a guarded call on a SQLite store", { timeout: 60_000 }, () => {
     await store.close();
   });
 
+  it("keeps the process running while an outcome waits to commit, and not once a decision's commit took it", async () => {
+    const store = await sqliteBackend({ path, synchronous: "normal" });
+    const timersHoldingTheProcess = () =>
+      process.getActiveResourcesInfo().filter((resource) => resource === "Timeout").length;
+    const before = timersHoldingTheProcess();
+    const outcome = store.append([{ entry: { kind: "outcome", time: 1, outcome: "ok" } }], {
+      durable: false,
+    });
+    expect(timersHoldingTheProcess()).toBe(before + 1);
+    await store.append([{ entry: { kind: "decision", time: 2, decision: "allow" } }]);
+    await outcome;
+    expect(timersHoldingTheProcess()).toBe(before);
+    const next = store.append([{ entry: { kind: "outcome", time: 3, outcome: "ok" } }], {
+      durable: false,
+    });
+    expect(timersHoldingTheProcess()).toBe(before + 1);
+    await store.close();
+    await expect(next).resolves.toHaveLength(1);
+  });
+
   it("writes every outcome handed to it before it closes", async () => {
     const store = await sqliteBackend({ path });
     const { guard, session } = await world(store);

@@ -123,7 +123,7 @@ export class LedgerWriter {
     return new Promise((resolve, reject) => {
       this.#queue.push({ appends, durable, resolve, reject });
       if (durable) this.#schedule();
-      else this.#deferredTimer ??= setTimeout(() => this.#schedule(), DEFERRED_MS);
+      else this.#defer();
     });
   }
 
@@ -167,9 +167,23 @@ export class LedgerWriter {
     }
   }
 
+  /**
+   * Makes sure queued rows commit within DEFERRED_MS. One timer serves
+   * every deferred row: a commit that takes them leaves it running
+   * (unreferenced, so it keeps no process alive) rather than clearing it,
+   * so a guard deciding call after call arms a timer every DEFERRED_MS, not
+   * one per call. Fired with nothing queued, it does nothing.
+   */
+  #defer(): void {
+    if (this.#deferredTimer === undefined) {
+      this.#deferredTimer = setTimeout(() => {
+        this.#deferredTimer = undefined;
+        if (this.#queue.length > 0) this.#schedule();
+      }, DEFERRED_MS);
+    } else this.#deferredTimer.ref();
+  }
+
   #schedule(): void {
-    clearTimeout(this.#deferredTimer);
-    this.#deferredTimer = undefined;
     if (this.#scheduled || this.#flushing) return;
     this.#scheduled = true;
     // Appends made in the same turn join one commit, and appends made while a
@@ -202,9 +216,13 @@ export class LedgerWriter {
           continue;
         }
         const batch = this.#takeBatch();
-        const commit = Promise.withResolvers<void>();
-        const settled = this.#write(batch, commit.resolve).then(
+        let committed!: () => void;
+        const commit = new Promise<void>((resolve) => {
+          committed = resolve;
+        });
+        const settled: Promise<void> = this.#write(batch, committed).then(
           (written) => {
+            syncing.delete(settled);
             for (let index = 0; index < batch.length; index++) {
               const pending = batch[index] as PendingAppends;
               const records = written[index];
@@ -216,15 +234,16 @@ export class LedgerWriter {
             }
           },
           (error: unknown) => {
+            syncing.delete(settled);
             this.#head = undefined; // the commit may or may not have happened: read the head again
             this.#checkpointDue = false;
             const failure = ledgerFailure(error, "The ledger could not record the events.");
             for (const pending of batch) pending.reject(failure);
+            committed(); // a batch that did not commit lets the next one go all the same
           },
         );
         syncing.add(settled);
-        void settled.then(() => syncing.delete(settled));
-        await Promise.race([commit.promise, settled]);
+        await commit;
       }
     } finally {
       await Promise.all(syncing);
@@ -244,6 +263,8 @@ export class LedgerWriter {
       rows += count;
       taken++;
     }
+    // Nothing left waiting for the deferred timer: it need not keep the process alive.
+    if (taken === queue.length) this.#deferredTimer?.unref();
     // One splice, not a shift per append: thousands may be queued behind the batch.
     return queue.splice(0, taken) as PendingAppends[];
   }
@@ -257,15 +278,17 @@ export class LedgerWriter {
     batch: readonly PendingAppends[],
     committed: () => void,
   ): Promise<(LedgerRecord[] | { readonly error: unknown })[]> {
-    const waiting = batch.filter((pending) => pending.durable).length;
+    let waiting = 0;
+    for (const pending of batch) if (pending.durable) waiting++;
     // Several callers waiting on one commit, or more queued behind it, mean calls are in flight:
     // the commit is synced off the event loop while they go on. A lone call's commit syncs at once.
     const pipelined = waiting > 1 || this.#queue.length > 0;
-    const failures = new Map<number, { readonly error: unknown }>();
+    let failures: Map<number, { readonly error: unknown }> | undefined;
     const records = await this.#ctx.driver.transaction(
       async (tx) => {
         const groups: (readonly LedgerAppend[])[] = [];
-        for (const [index, { appends }] of batch.entries()) {
+        for (let index = 0; index < batch.length; index++) {
+          const { appends } = batch[index] as PendingAppends;
           if (typeof appends !== "function") {
             groups.push(appends);
             continue;
@@ -275,6 +298,7 @@ export class LedgerWriter {
             groups.push(await appends(tx));
           } catch (error) {
             await tx.run("ROLLBACK TO writ_append");
+            failures ??= new Map();
             failures.set(index, { error });
             groups.push([]);
           }
@@ -303,7 +327,8 @@ export class LedgerWriter {
       },
       { durable: waiting > 0, pipelined },
     );
-    return records.map((rows, index) => failures.get(index) ?? rows);
+    const failed = failures;
+    return failed ? records.map((rows, index) => failed.get(index) ?? rows) : records;
   }
 
   async #runTransaction<T>(

@@ -30,6 +30,11 @@ export class SqliteDriver implements SqlDriver {
   readonly #where: string;
   readonly #statements = new Map<string, Statement>();
   readonly #rawStatements = new Map<string, BetterSqlite3.Statement<SqlValue[], unknown[]>>();
+  /** Insert statements by their `INSERT INTO t (columns)` text, then their suffix. */
+  readonly #inserts = new Map<
+    string,
+    Map<string, { readonly width: number; readonly statement: Statement }>
+  >();
   readonly #readOnly: boolean;
   readonly #flusher: WalFlusher | undefined;
   readonly #checkpointer: WalCheckpointer | undefined;
@@ -238,6 +243,24 @@ export class SqliteDriver implements SqlDriver {
     return run;
   }
 
+  /**
+   * The statement for `insert` with `width` values and `suffix`, found
+   * without writing out its text: the ledger's runs for every batch, and its
+   * text is a few hundred characters to join and hash each time.
+   */
+  #insertStatement(insert: string, width: number, suffix: string): Statement {
+    let bySuffix = this.#inserts.get(insert);
+    if (!bySuffix) {
+      bySuffix = new Map();
+      this.#inserts.set(insert, bySuffix);
+    }
+    const kept = bySuffix.get(suffix);
+    if (kept?.width === width) return kept.statement;
+    const statement = this.#statement(`${insert} VALUES (${placeholders(width)}) ${suffix}`);
+    bySuffix.set(suffix, { width, statement });
+    return statement;
+  }
+
   #statement(text: string): Statement {
     let statement = this.#statements.get(text);
     if (!statement) {
@@ -298,7 +321,7 @@ export class SqliteDriver implements SqlDriver {
   #insertMany(insert: string, rows: readonly (readonly SqlValue[])[], suffix: string): void {
     const width = rows[0]?.length ?? 0;
     if (width === 0) return;
-    const statement = this.#statement(`${insert} VALUES (${placeholders(width)}) ${suffix}`);
+    const statement = this.#insertStatement(insert, width, suffix);
     try {
       for (const row of rows) this.#changes += statement.run(...row).changes;
     } catch (error) {
