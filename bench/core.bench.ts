@@ -14,7 +14,8 @@ import {
 } from "@writ/core";
 import { argumentsHash, ProofVerifier, WritVerifier } from "@writ/core/backend";
 import { MemoryBackend } from "@writ/core/testing";
-import { CompiledGrants } from "../packages/core/src/grants/compiled-grants.js";
+// Not exported: the built module, as the rest of Writ here (what users run).
+import { CompiledGrants } from "../packages/core/dist/grants/compiled-grants.js";
 import { measure, measureSync, median, p99 } from "./measure.js";
 import type { BenchResult } from "./result.js";
 

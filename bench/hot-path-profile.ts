@@ -3,7 +3,7 @@
  * guard.run on the hot-path shapes, calls signed ahead so the profile shows
  * the guard, not the caller.
  *
- *   node --cpu-prof --cpu-prof-dir=/tmp/prof --conditions=@writ/source --import tsx \
+ *   pnpm build && node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx \
  *     bench/hot-path-profile.ts authorize|run [calls]
  */
 import { hotPathWorld } from "./hot-path-shapes.js";

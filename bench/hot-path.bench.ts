@@ -18,7 +18,8 @@ import { generateKeyPairSync, hash, sign, verify } from "node:crypto";
 import { pathToFileURL } from "node:url";
 import { parseGrantText } from "@writ/core";
 import { argumentsHash, ReplayCache, replayCacheCapacity } from "@writ/core/backend";
-import { CompiledGrants } from "../packages/core/src/grants/compiled-grants.js";
+// Not exported: the built module, as the rest of Writ here (what users run).
+import { CompiledGrants } from "../packages/core/dist/grants/compiled-grants.js";
 import { hotPathWorld, tenConditionalGrants } from "./hot-path-shapes.js";
 import { interleaved } from "./interleaved.js";
 import { printTable } from "./print-table.js";

@@ -6,7 +6,7 @@
  * pages each call's commits write, and which of the file's B-trees they
  * belong to. Run it under `node --cpu-prof` for the profile.
  *
- *   node --cpu-prof --cpu-prof-dir=/tmp/prof --conditions=@writ/source --import tsx \
+ *   pnpm build && node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx \
  *     bench/sqlite-guard-profile.ts full|normal [calls] [budget]
  *
  * `budget`: the user's permission carries a count budget, so every call

@@ -6,7 +6,7 @@
  * in-process SQLite beside its floor (one Ed25519 verify + one durable insert)
  * measured in the same interleaved rounds (sqlite-guard-rows.ts).
  *
- * Run directly: `npx tsx --conditions=@writ/source bench/store.bench.ts`.
+ * Run directly (after `pnpm build`): `npx tsx bench/store.bench.ts`.
  * Postgres figures need WRIT_BENCH_POSTGRES_URL or WRIT_TEST_POSTGRES_URL.
  */
 import { hash } from "node:crypto";
