@@ -53,10 +53,9 @@ export class MemoryLedgerChain {
 
   append(entry: LedgerEntry, id: string): LedgerRecord {
     const seq = this.#rows.length + 1;
-    const fields = ledgerRowFields(
-      entry.detail ? { ...entry, detail: { ...entry.detail } } : entry,
-      { chainId: this.#chainId, seq, id },
-    );
+    const fields = ledgerRowFields(entry, { chainId: this.#chainId, seq, id });
+    // The detail is the writer's object: the row keeps a copy, which a later change cannot reach.
+    if (fields.detail !== null) fields.detail = { ...fields.detail };
     // One property at a time: defineProperties takes twice as long for the same two.
     Object.defineProperty(fields, "prevHash", this.#prevHash);
     const row = Object.defineProperty(fields, "hash", this.#hash) as LedgerRecord;
