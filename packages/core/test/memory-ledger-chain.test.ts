@@ -74,4 +74,17 @@ describe("the memory backend's chain, hashed when read", () => {
     const [row] = sealedAtAppend([{ kind: "revocation", time: 1, detail: { target: "hop" } }]);
     expect({ ...chain.rows[0] }).toEqual(row);
   });
+
+  it("hashes each row at its place in the chain, even when its seq is overwritten afterwards", () => {
+    const entries: LedgerEntry[] = [1, 2, 3].map((time) => ({ kind: "admin", time }));
+    const chain = new MemoryLedgerChain("memory");
+    for (const [index, each] of entries.entries()) chain.append(each, `id-${index}`);
+    const [first, second, third] = chain.rows as [LedgerRecord, LedgerRecord, LedgerRecord];
+    (second as { seq: number }).seq = 3;
+    // The overwritten row hashes as it now reads, in its own place: the chain still links.
+    expect(first.hash).toBe(sealedAtAppend(entries)[0]?.hash);
+    expect(second.prevHash).toBe(first.hash);
+    expect(third.prevHash).toBe(second.hash);
+    expect(second.hash).not.toBe(third.hash);
+  });
 });

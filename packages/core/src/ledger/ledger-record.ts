@@ -116,6 +116,21 @@ export function unsealedLedgerRecord(
   entry: LedgerEntry,
   position: LedgerPosition,
 ): UnsealedLedgerRecord {
+  // Added in place, after the other fields, as a sealed row orders them.
+  const record = ledgerRowFields(entry, position) as UnsealedLedgerRecord;
+  record.prevHash = position.prevHash;
+  record.hash = "";
+  return record;
+}
+
+/** A row's fields but its two hashes: what its entry and its place fix. */
+export type LedgerRowFields = Omit<UnsealedLedgerRecord, "prevHash" | "hash">;
+
+/** The fields of the row `entry` makes at `position`, in a sealed row's order, without prevHash and hash. */
+export function ledgerRowFields(
+  entry: LedgerEntry,
+  position: Omit<LedgerPosition, "prevHash">,
+): LedgerRowFields {
   const chain = entry.chain
     ? { agents: unchanging(entry.chain.agents), hops: unchanging(entry.chain.hops) }
     : null;
@@ -141,8 +156,6 @@ export function unsealedLedgerRecord(
     inputHash: entry.inputHash ?? null,
     outputHash: entry.outputHash ?? null,
     detail: entry.detail ?? null,
-    prevHash: position.prevHash,
-    hash: "",
   };
 }
 
