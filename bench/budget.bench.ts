@@ -84,7 +84,7 @@ async function budgetRun(folder: string, synchronous: "full" | "normal"): Promis
   const plain = await chain("alice", "");
   const budgeted = await chain("bob", " within sum(amount) <= 1000000000 per 1d");
 
-  // Round -1 of interleaved() warms up: hops verified and recorded, statements prepared.
+  // The warm-up rounds of interleaved() verify and record the hops and prepare the statements.
   const samples = await interleaved(
     { floor: guardedRuns(guard, plain), subject: guardedRuns(guard, budgeted) },
     CALLS_PER_ROUND,
