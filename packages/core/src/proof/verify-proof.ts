@@ -119,7 +119,9 @@ export class ProofVerifier {
       );
     }
     const signature = decodeBase64Url(signaturePart);
-    if (!signature || !key.verify(Buffer.from(`${headerPart}.${payloadPart}`), signature)) {
+    // The signing input is the proof up to its second dot: a slice of it, not a new string.
+    const signingInput = Buffer.from(proof.slice(0, headerPart.length + 1 + payloadPart.length));
+    if (!signature || !key.verify(signingInput, signature)) {
       throw new WritError("proof.bad_signature", "The proof's signature does not verify.");
     }
     const claims = decodeClaims(payloadPart);
