@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { once } from "node:events";
 import {
   chmodSync,
   copyFileSync,
@@ -10,8 +11,10 @@ import {
   statSync,
   writeFileSync,
 } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Worker } from "node:worker_threads";
 import { sqliteBackend } from "@writ/store";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -230,5 +233,29 @@ describe("a SQLite store's file", () => {
     const again = await sqliteBackend({ path: join(folder, "a.db") });
     expect((await again.issuerKeys()).issuer).toBe("acme");
     await again.close();
+  });
+
+  it("opened while another connection holds its lock waits for the lock, rather than failing as busy", async () => {
+    const path = join(folder, "shared.db");
+    await (await sqliteBackend({ path })).close(); // left in rollback-journal mode, as a last store out leaves it
+    // Another connection (a thread of its own, as another process would be) writes for a while.
+    const holder = new Worker(
+      `const { parentPort, workerData } = require("node:worker_threads");
+       const db = new (require(workerData.driver))(workerData.path);
+       db.exec("BEGIN IMMEDIATE");
+       parentPort.postMessage("locked");
+       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
+       db.exec("COMMIT");
+       db.close();`,
+      {
+        eval: true,
+        workerData: { driver: createRequire(import.meta.url).resolve("better-sqlite3"), path },
+      },
+    );
+    await once(holder, "message");
+    const store = await sqliteBackend({ path });
+    expect((await store.verifyLedger()).ok).toBe(true);
+    await store.close();
+    await once(holder, "exit");
   });
 });

@@ -80,13 +80,13 @@ export function openSqlite(path: string, options: OpenSqliteOptions): OpenedSqli
   try {
     // The file holds the issuer's private keys: owner-only, like any key file.
     if (!exists) chmodSync(path, 0o600);
-    const wal = db.pragma("journal_mode = WAL", { simple: true }) === "wal";
-    // FULL's fsync of the WAL runs on the thread pool after a NORMAL commit rather than blocking every guard.
+    db.pragma(`busy_timeout = ${options.busyTimeoutMs}`);
+    const wal = turnWalOn(db, options.busyTimeoutMs);
+    // At FULL the flusher syncs the WAL after each NORMAL commit: in line for a lone one, on the thread pool while others wait.
     flusher = options.synchronous === "full" && wal ? new WalFlusher(path) : undefined;
     db.pragma(
       `synchronous = ${flusher === undefined ? options.synchronous.toUpperCase() : "NORMAL"}`,
     );
-    db.pragma(`busy_timeout = ${options.busyTimeoutMs}`);
     if (wal) {
       const connection = db;
       // The worker copies the WAL back until it has caught up; this connection checkpoints
@@ -180,4 +180,28 @@ function cannotWrite(error: unknown): boolean {
     isWritError(error, "store.read_only") ||
     (error instanceof WritError && error.details.name === "SQLITE_CANTOPEN")
   );
+}
+
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Puts the file in WAL mode, waiting up to `busyTimeoutMs` for a lock another
+ * connection holds (another process opening the file, or closing it and
+ * leaving it in rollback mode): SQLite refuses a journal mode change that
+ * meets a lock at once, without its busy handler. False when the file
+ * cannot use WAL (an in-memory database, or a file system without shared
+ * memory).
+ */
+function turnWalOn(db: Database.Database, busyTimeoutMs: number): boolean {
+  const deadline = Date.now() + busyTimeoutMs;
+  for (let pauseMs = 1; ; pauseMs = Math.min(pauseMs * 2, 50)) {
+    try {
+      return db.pragma("journal_mode = WAL", { simple: true }) === "wal";
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== "SQLITE_BUSY" || Date.now() >= deadline)
+        throw error;
+      // Opening is synchronous, as SQLite's own wait for a lock is.
+      Atomics.wait(PAUSE, 0, 0, pauseMs);
+    }
+  }
 }
