@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { hash, randomBytes } from "node:crypto";
 import {
   API_KEY_SCOPES,
   type ApiKeyRecord,
@@ -88,5 +88,5 @@ export function parseApiKey(
 }
 
 export function apiKeyHash(id: string, secret: string): string {
-  return createHash("sha256").update(`writ-api-key:${id}:${secret}`).digest("hex");
+  return hash("sha256", `writ-api-key:${id}:${secret}`, "hex");
 }
