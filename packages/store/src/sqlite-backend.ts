@@ -40,7 +40,7 @@ export interface SqliteBackendOptions extends StoreOptions {
    * "normal": it survives a crash of the process but not of the machine; faster.
    */
   readonly synchronous?: "full" | "normal";
-  /** How long a write waits for another connection's lock before failing with store.unavailable, in ms. Default 5000. */
+  /** How long opening the file, or a write, waits for another connection's lock before failing with store.unavailable, in ms. Default 5000. */
   readonly busyTimeoutMs?: number;
   /**
    * How often guards on this store look for changes other processes commit
