@@ -195,15 +195,12 @@ export function storedChainJson(chain: {
 }): string {
   const kept = chainTexts.get(chain.hops);
   if (kept?.agents === chain.agents) return kept.text;
-  if (Object.isFrozen(chain.agents) && Object.isFrozen(chain.hops)) {
-    const text = canonicalJson({ agents: chain.agents, hops: chain.hops });
-    chainTexts.set(chain.hops, { agents: chain.agents, text });
-    return text;
-  }
-  if (sameItems(lastChain.agents, chain.agents) && sameItems(lastChain.hops, chain.hops))
+  const frozen = Object.isFrozen(chain.agents) && Object.isFrozen(chain.hops);
+  if (!frozen && sameItems(lastChain.agents, chain.agents) && sameItems(lastChain.hops, chain.hops))
     return lastChain.text;
   const text = canonicalJson({ agents: chain.agents, hops: chain.hops });
-  lastChain = { agents: [...chain.agents], hops: [...chain.hops], text };
+  if (frozen) chainTexts.set(chain.hops, { agents: chain.agents, text });
+  else lastChain = { agents: [...chain.agents], hops: [...chain.hops], text };
   return text;
 }
 

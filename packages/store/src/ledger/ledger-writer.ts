@@ -216,11 +216,8 @@ export class LedgerWriter {
           continue;
         }
         const batch = this.#takeBatch();
-        let committed!: () => void;
-        const commit = new Promise<void>((resolve) => {
-          committed = resolve;
-        });
-        const settled: Promise<void> = this.#write(batch, committed).then(
+        const commit = Promise.withResolvers<void>();
+        const settled: Promise<void> = this.#write(batch, commit.resolve).then(
           (written) => {
             syncing.delete(settled);
             for (let index = 0; index < batch.length; index++) {
@@ -239,11 +236,11 @@ export class LedgerWriter {
             this.#checkpointDue = false;
             const failure = ledgerFailure(error, "The ledger could not record the events.");
             for (const pending of batch) pending.reject(failure);
-            committed(); // a batch that did not commit lets the next one go all the same
+            commit.resolve(); // a batch that did not commit lets the next one go all the same
           },
         );
         syncing.add(settled);
-        await commit;
+        await commit.promise;
       }
     } finally {
       await Promise.all(syncing);
